@@ -1,0 +1,79 @@
+/**
+ * The normalized settings: what the loader returns whatever the file's spelling (modern or
+ * legacy 0.0.x). Nothing after the loader knows about legacy keys or raw YAML.
+ * Durations are in milliseconds, sizes in bytes, paths absolute.
+ */
+
+export const PROVIDERS = [
+  'github', 'gitlab', 'gitea', 'forgejo', 'gogs', 'bitbucket', 'bitbucket-server', 'plain',
+] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+export type UpdateMode = 'reset' | 'ff-only' | 'none';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFormat = 'text' | 'json';
+
+/** One step of a run. `run` as a string goes through `/bin/sh -c`; as a list it is an argv. */
+export interface Command {
+  run: string | string[];
+  /** Per-command timeout in ms; null: only the entry's timeout applies. */
+  timeout: number | null;
+}
+
+export interface Entry {
+  /** The entry's name: its key in `entries`, and its URL path segment. */
+  name: string;
+  provider: ProviderName;
+  /** The resolved secret (from secret, secret_env or secret_file); null: no authentication. */
+  secret: string | null;
+  /** "owner/name" (or a bare name); null: reached only by its own URL. */
+  repo: string | null;
+  /** Branch names or globs (`release/*`); a push to any of them deploys. */
+  branches: string[];
+  /** false: tag pushes are ignored; true: all tags deploy; a string: a glob of tag names. */
+  tags: boolean | string;
+  /** Absolute path of the checkout that is updated; null only where update is none. */
+  repodir: string | null;
+  cloneUrl: string | null;
+  remote: string;
+  update: UpdateMode;
+  submodules: boolean;
+  gitBinary: string;
+  sshKey: string | null;
+  /** Absolute path where commands run; defaults to repodir (or the settings folder). */
+  workdir: string;
+  env: Record<string, string>;
+  /** The whole run's timeout in ms. Default 15 min. */
+  timeout: number;
+  preCommands: Command[];
+  commands: Command[];
+  postCommands: Command[];
+  onFailure: Command[];
+  /** CIDRs (or addresses) allowed to deliver; empty: any. */
+  allowIps: string[];
+}
+
+export interface Settings {
+  /** Absolute path of the settings file. */
+  file: string;
+  listen: { host: string; port: number };
+  /** URL prefix of the webhook routes, starting with '/', no trailing '/'. Default /webhook. */
+  webhookUrlPath: string;
+  /** Absolute path. Default <settings folder>/whauto-state. */
+  stateDir: string;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  /** Bytes. Default 25 MiB. */
+  maxBody: number;
+  /** Runs of different checkouts that may go at once. Default 1. */
+  workers: number;
+  trustProxy: string[];
+  /** ms. Default 60 s. */
+  shutdownTimeout: number;
+  /** Runs kept per entry (records and logs). Default 50. */
+  keepRuns: number;
+  /** Cap of one run's log in bytes. Default 5 MiB. */
+  maxLog: number;
+  /** Entries in file order. */
+  entries: Entry[];
+}

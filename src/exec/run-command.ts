@@ -1,0 +1,151 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { createLineSplitter } from './line-splitter.ts';
+import { killGroup } from './kill-group.ts';
+import type { Command, CommandResult, RunCommandOptions } from './types.ts';
+
+/** Default ms between SIGTERM and SIGKILL. */
+export const DEFAULT_GRACE_MS = 5000;
+
+/**
+ * Runs one command and resolves with how it ended; never rejects.
+ *
+ * - A string runs as `/bin/sh -c 'exec 2>&1; <string>'`: stderr joins stdout on one pipe, so
+ *   their lines keep their real order. A list runs as an argv without any shell; its stdout
+ *   and stderr are two pipes, read as they come (order across them is best effort).
+ * - The env is exactly `opts.env`. The command leads its own process group.
+ * - At `timeoutMs` or when `opts.signal` aborts, the whole group gets SIGTERM, then SIGKILL
+ *   after `graceMs`.
+ * - When the main process exits, whatever is left of its group (background children) gets
+ *   SIGTERM, then SIGKILL after `graceMs`: a deploy step must not leave strays behind or
+ *   hold the run open through an inherited pipe. Long-lived services belong to systemd & co.
+ *   A stray that left the group (setsid) and keeps the pipes open is cut loose after
+ *   2 × graceMs.
+ * - Output goes line by line to `opts.onLine` (lines over 64 KiB are split); nothing is
+ *   buffered whole.
+ */
+export function runCommand(command: Command, opts: RunCommandOptions): Promise<CommandResult> {
+  const graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
+  const started = Date.now();
+  const result = (fields: Partial<CommandResult>): CommandResult => ({
+    exitCode: null, signal: null, timedOut: false, aborted: false,
+    durationMs: Date.now() - started, error: null, ...fields,
+  });
+
+  const problem = checkStart(command, opts);
+  if (problem) return Promise.resolve(result({ error: problem }));
+  if (opts.signal?.aborted) return Promise.resolve(result({ aborted: true, error: 'aborted before start' }));
+
+  return new Promise<CommandResult>((resolve) => {
+    let child: ChildProcess;
+    const [file, args] = Array.isArray(command.run)
+      ? [command.run[0]!, command.run.slice(1)]
+      : ['/bin/sh', ['-c', `exec 2>&1; ${command.run}`]];
+    try {
+      child = spawn(file, args, {
+        cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (err) {
+      resolve(result({ error: spawnError(err, file) }));
+      return;
+    }
+
+    const out = createLineSplitter(safe(opts.onLine));
+    const err = createLineSplitter(safe(opts.onLine));
+    const pid = child.pid;
+    let timedOut = false;
+    let aborted = false;
+    let exited: { code: number | null; signal: string | null } | null = null;
+    let done = false;
+    let deadline: NodeJS.Timeout | undefined;
+    let strayDeadline: NodeJS.Timeout | undefined;
+    let ending = false;
+
+    // SIGTERM the group now and SIGKILL it after the grace period, once. The SIGKILL timer
+    // outlives finish() (unref'd) so group members that ignore SIGTERM still end.
+    const endGroup = (): void => {
+      if (ending || pid === undefined) return;
+      ending = true;
+      if (killGroup(pid, 'SIGTERM')) setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs).unref();
+    };
+
+    const finish = (error: string | null): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(deadline);
+      clearTimeout(strayDeadline);
+      opts.signal?.removeEventListener('abort', onAbort);
+      out.flush();
+      err.flush();
+      resolve(result({
+        exitCode: exited?.code ?? null, signal: exited?.signal ?? null, timedOut, aborted, error,
+      }));
+    };
+
+    const onAbort = (): void => {
+      if (exited || done) return;
+      aborted = true;
+      endGroup();
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    deadline = setTimeout(() => {
+      if (exited || done) return;
+      timedOut = true;
+      endGroup();
+    }, Math.min(Math.max(0, opts.timeoutMs), 2 ** 31 - 1));
+
+    child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
+    child.stdout!.on('error', () => {});
+    child.stderr!.on('error', () => {});
+
+    child.on('error', (e) => {
+      // Spawn failed (ENOENT, EACCES…): no exit event follows.
+      if (!exited) finish(spawnError(e, file));
+    });
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      clearTimeout(deadline);
+      // Strays left in the group: end them too, so they cannot hold the pipes open.
+      endGroup();
+      // A stray that left the group and holds a pipe: stop reading after a while.
+      strayDeadline = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        finish(null);
+      }, 2 * graceMs + 100);
+    });
+    child.on('close', () => finish(null));
+  });
+}
+
+/** Why the command cannot start, checked before spawning; null when it can. */
+function checkStart(command: Command, opts: RunCommandOptions): string | null {
+  try {
+    if (!statSync(opts.cwd).isDirectory()) return `workdir ${opts.cwd} is not a directory`;
+  } catch {
+    return `workdir ${opts.cwd} does not exist`;
+  }
+  if (Array.isArray(command.run) && (command.run.length === 0 || command.run[0] === '')) {
+    return 'empty command';
+  }
+  return null;
+}
+
+function spawnError(err: unknown, file: string): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT') return `command not found: ${file}`;
+  if (code === 'EACCES') return `permission denied: ${file}`;
+  return `cannot start ${file}: ${(err as Error)?.message ?? String(err)}`;
+}
+
+/** A throwing onLine must not break the reading of output. */
+function safe(onLine: (line: string) => void): (line: string) => void {
+  return (line) => {
+    try {
+      onLine(line);
+    } catch {
+      // The caller's problem; the command goes on.
+    }
+  };
+}

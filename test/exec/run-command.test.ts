@@ -1,0 +1,181 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCommand } from '../../src/exec/run-command.ts';
+import type { CommandResult } from '../../src/exec/types.ts';
+
+const ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+
+async function run(
+  cmd: string | string[],
+  extra: { timeoutMs?: number; graceMs?: number; env?: Record<string, string>; cwd?: string; signal?: AbortSignal } = {},
+): Promise<{ r: CommandResult; lines: string[] }> {
+  const lines: string[] = [];
+  const r = await runCommand({ run: cmd, timeout: null }, {
+    cwd: extra.cwd ?? os.tmpdir(), env: extra.env ?? ENV, timeoutMs: extra.timeoutMs ?? 60_000,
+    graceMs: extra.graceMs ?? 2000, onLine: (l) => lines.push(l), ...(extra.signal ? { signal: extra.signal } : {}),
+  });
+  return { r, lines };
+}
+
+/** True when the pid no longer runs (gone, or a zombie nobody reaped yet). */
+function gone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+async function waitGone(pid: number, ms = 30_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (gone(pid)) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return gone(pid);
+}
+
+test('runCommand runs a string through /bin/sh with exactly the given env', async () => {
+  const { r, lines } = await run('echo "$GREETING" && echo "home=$HOME"', { env: { ...ENV, GREETING: 'hi there' } });
+  assert.equal(r.exitCode, 0);
+  assert.equal(r.error, null);
+  assert.deepEqual(lines, ['hi there', 'home=']);
+});
+
+test('runCommand runs a list as an argv without a shell', async () => {
+  const { r, lines } = await run(['echo', '$(id)', '`id`', 'a;b']);
+  assert.equal(r.exitCode, 0);
+  assert.deepEqual(lines, ['$(id) `id` a;b']);
+});
+
+test('runCommand hands the command exactly opts.env', async () => {
+  const { lines } = await run(['env'], { env: { PATH: ENV.PATH, ONLY: 'this' } });
+  assert.deepEqual(lines.sort(), [`PATH=${ENV.PATH}`, 'ONLY=this'].sort());
+});
+
+test('runCommand reports exit codes and runs in cwd', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whauto-exec-'));
+  try {
+    const { r, lines } = await run('pwd; exit 3', { cwd: dir });
+    assert.equal(r.exitCode, 3);
+    assert.equal(r.signal, null);
+    assert.equal(r.timedOut, false);
+    assert.deepEqual(lines, [fs.realpathSync(dir)]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('runCommand turns a missing program into a result, not a throw', async () => {
+  const { r } = await run(['whauto-no-such-program']);
+  assert.equal(r.exitCode, null);
+  assert.equal(r.error, 'command not found: whauto-no-such-program');
+  const shell = await run('whauto-no-such-program');
+  assert.equal(shell.r.exitCode, 127);
+  assert.ok(shell.lines.some((l) => l.includes('whauto-no-such-program')), 'the shell says what it did not find');
+});
+
+test('runCommand fails with "workdir X does not exist" for a missing cwd', async () => {
+  const { r } = await run('true', { cwd: '/nonexistent/whauto-dir' });
+  assert.equal(r.error, 'workdir /nonexistent/whauto-dir does not exist');
+  assert.equal(r.exitCode, null);
+});
+
+test('runCommand keeps the order of interleaved stdout and stderr lines of a shell command', async () => {
+  const { lines } = await run('echo 1; echo 2 >&2; echo 3; echo 4 >&2; echo 5');
+  assert.deepEqual(lines, ['1', '2', '3', '4', '5']);
+});
+
+test('runCommand flushes a final line without newline and strips CR', async () => {
+  const { lines } = await run(`printf 'a\\r\\nb'`);
+  assert.deepEqual(lines, ['a', 'b']);
+});
+
+test('runCommand at its timeout kills the command and its children', { timeout: 120_000 }, async () => {
+  const { r, lines } = await run('sleep 1000 & echo $!; wait', { timeoutMs: 300, graceMs: 2000 });
+  assert.equal(r.timedOut, true);
+  assert.equal(r.exitCode, null);
+  assert.equal(r.signal, 'SIGTERM');
+  const pid = Number(lines[0]);
+  assert.ok(pid > 0);
+  assert.ok(await waitGone(pid), `grandchild ${pid} is gone`);
+});
+
+test('runCommand sends SIGKILL after the grace period when SIGTERM is ignored', { timeout: 120_000 }, async () => {
+  const { r, lines } = await run(`trap '' TERM; sleep 1000 & echo $!; while :; do sleep 1; done`, { timeoutMs: 300, graceMs: 500 });
+  assert.equal(r.timedOut, true);
+  assert.equal(r.signal, 'SIGKILL');
+  assert.ok(await waitGone(Number(lines[0])), 'the child that ignored SIGTERM is gone too');
+});
+
+test('runCommand is not held open by a background child that keeps its output pipe', { timeout: 120_000 }, async () => {
+  const { r, lines } = await run('sleep 1000 & echo $!; echo done', { graceMs: 500 });
+  assert.equal(r.exitCode, 0);
+  assert.equal(r.timedOut, false);
+  assert.deepEqual(lines.slice(1), ['done']);
+  assert.ok(await waitGone(Number(lines[0])), 'the background child was ended');
+});
+
+test('runCommand ends a detached background child of its group after the main process exits', { timeout: 120_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whauto-exec-'));
+  try {
+    const { r } = await run('sleep 1000 >/dev/null 2>&1 & echo $! > pid', { cwd: dir, graceMs: 500 });
+    assert.equal(r.exitCode, 0);
+    assert.ok(await waitGone(Number(fs.readFileSync(path.join(dir, 'pid'), 'utf8'))));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('runCommand on abort kills the group and reports aborted', { timeout: 120_000 }, async () => {
+  const ac = new AbortController();
+  const pending = run(['sh', '-c', 'echo started; sleep 1000'], { signal: ac.signal });
+  setTimeout(() => ac.abort(), 200);
+  const { r } = await pending;
+  assert.equal(r.aborted, true);
+  assert.equal(r.timedOut, false);
+  assert.equal(r.signal, 'SIGTERM');
+});
+
+test('runCommand does not start when the signal is already aborted', async () => {
+  const ac = new AbortController();
+  ac.abort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whauto-exec-'));
+  try {
+    const { r } = await run('touch ran', { cwd: dir, signal: ac.signal });
+    assert.equal(r.aborted, true);
+    assert.equal(fs.existsSync(path.join(dir, 'ran')), false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('runCommand streams 50 MB of output line by line without holding it', { timeout: 120_000 }, async () => {
+  let bytes = 0;
+  let count = 0;
+  let longest = 0;
+  let peak = 0;
+  const base = process.memoryUsage().rss;
+  const r = await runCommand({ run: 'head -c 52428800 /dev/zero | tr "\\0" "a" | fold -w 1000; head -c 200000 /dev/zero | tr "\\0" b', timeout: null }, {
+    cwd: os.tmpdir(), env: ENV, timeoutMs: 100_000, onLine: (l) => {
+      bytes += l.length;
+      count += 1;
+      longest = Math.max(longest, l.length);
+      if (count % 5000 === 0) peak = Math.max(peak, process.memoryUsage().rss - base);
+    },
+  });
+  assert.equal(r.exitCode, 0);
+  assert.equal(bytes, 52428800 + 200000);
+  assert.equal(longest, 65536, 'a 200 kB line is split at 64 KiB');
+  // Holding the output whole would take well over 100 MB (UTF-16 strings).
+  assert.ok(peak < 100 * 1024 * 1024, `rss grew by ${peak} bytes`);
+});

@@ -1,0 +1,50 @@
+import { EXIT, type Io } from './io.ts';
+import { VERSION } from './version.ts';
+import { runCheck } from './check.ts';
+import { runServe } from './serve.ts';
+import { runTrigger } from './trigger.ts';
+
+export const USAGE = `whauto ${VERSION}: turns a git push into a deployment
+
+usage:
+  whauto serve   SETTINGS                  run the daemon
+  whauto trigger SETTINGS ENTRY [--dry-run] [--no-wait]
+                                           run one entry now, as if a webhook had come
+  whauto check   SETTINGS [--json]         validate the settings; exit 0 only when valid
+  whauto status  SETTINGS [ENTRY] [--json] [--runs N] [--log [RUN]]
+                                           the queue and the recent runs
+  whauto --help | --version | <command> --help
+
+exit codes: 0 success, 1 a run failed, 2 usage error or invalid settings,
+            75 trigger --no-wait found the entry busy
+`;
+
+type Command = (io: Io, args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  check: runCheck,
+  serve: runServe,
+  trigger: runTrigger,
+};
+
+/**
+ * Runs the command line `argv` (without node and script). Returns the exit code;
+ * never calls process.exit, so tests can call it in process.
+ */
+export async function cli(io: Io, argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? io.stderr : io.stdout)(USAGE);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.stdout(`whauto ${VERSION} (node ${process.version})\n`);
+    return EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`whauto: unknown command '${name}'\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  return command(io, args);
+}

@@ -1,0 +1,27 @@
+/** What a CLI command may touch: output streams, environment and working folder. Tests pass their own. */
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** Exit codes (SPEC section 1). */
+export const EXIT = {
+  ok: 0,
+  /** A run failed (trigger) or the daemon died of a runtime fault. */
+  failed: 1,
+  /** Usage error or invalid settings. */
+  usage: 2,
+  /** EX_TEMPFAIL: `trigger --no-wait` found the entry busy. */
+  busy: 75,
+} as const;
+
+export function processIo(): Io {
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}

@@ -1,0 +1,30 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { formatFinding } from '../settings/finding.ts';
+import { loadSettings } from '../settings/load.ts';
+import type { Settings } from '../settings/types.ts';
+import type { Io } from './io.ts';
+
+/**
+ * Loads the settings for a command that needs valid ones: prints every error (and warning)
+ * on stderr and returns null when the file does not validate.
+ */
+export function loadOrReport(io: Io, file: string): Settings | null {
+  const { settings, findings } = loadSettings(resolve(io.cwd, file), io.env);
+  for (const f of findings) if (f.level === 'error' || settings === null) io.stderr(formatFinding(f) + '\n');
+  return settings;
+}
+
+/** Creates the state dir and checks it is writable; returns an error message or null. */
+export function prepareStateDir(stateDir: string): string | null {
+  try {
+    mkdirSync(stateDir, { recursive: true });
+    accessSync(stateDir, constants.W_OK);
+    for (const sub of ['queue', 'runs', 'locks']) mkdirSync(resolve(stateDir, sub), { recursive: true });
+    accessSync(resolve(stateDir, 'queue'), constants.W_OK);
+    return null;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return `state dir ${stateDir} is not usable: ${e.code ?? ''} ${e.code === 'EACCES' || e.code === 'EROFS' || e.code === 'EPERM' ? 'not writable' : e.message}`.replace(/\s+/g, ' ');
+  }
+}

@@ -1,0 +1,111 @@
+import { parseArgs } from 'node:util';
+import type { AddressInfo } from 'node:net';
+import { createLogger, type Logger } from '../log/logger.ts';
+import { Queue } from '../queue/queue.ts';
+import { createWebhookServer } from '../server/server.ts';
+import { formatFinding } from '../settings/finding.ts';
+import { loadSettings } from '../settings/load.ts';
+import type { Settings } from '../settings/types.ts';
+import { EXIT, type Io } from './io.ts';
+import { loadOrReport, prepareStateDir } from './load.ts';
+
+const HELP = `usage: whauto serve SETTINGS
+
+Runs the daemon: answers webhooks on 'listen' and runs entries in a worker queue.
+SIGHUP reloads SETTINGS (a file that does not validate is refused; the old settings stay).
+SIGTERM/SIGINT: stop accepting (503), let runs finish within shutdown_timeout, exit 0.
+`;
+
+/** `whauto serve SETTINGS`: resolves with the exit code when the daemon has stopped. */
+export async function runServe(io: Io, args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+  } catch (err) {
+    io.stderr(`whauto serve: ${(err as Error).message}\n\n${HELP}`);
+    return EXIT.usage;
+  }
+  if (parsed.values.help) {
+    io.stdout(HELP);
+    return EXIT.ok;
+  }
+  const [file, ...extra] = parsed.positionals;
+  if (file === undefined || extra.length > 0) {
+    io.stderr(HELP);
+    return EXIT.usage;
+  }
+  const first = loadOrReport(io, file);
+  if (!first) return EXIT.usage;
+  const stateError = prepareStateDir(first.stateDir);
+  if (stateError) {
+    io.stderr(`whauto serve: ${stateError}\n`);
+    return EXIT.usage;
+  }
+  let settings: Settings = first;
+  const logger: Logger = createLogger({ level: settings.logLevel, format: settings.logFormat, write: io.stdout });
+
+  const queue = new Queue({
+    stateDir: settings.stateDir,
+    maxLog: settings.maxLog,
+    keepRuns: settings.keepRuns,
+    logger,
+    workers: settings.workers,
+    entry: (name) => settings.entries.find((e) => e.name === name) ?? null,
+    onLine: (req, line) => logger.info('output', { entry: req.entry.name, run: req.id, line }),
+  });
+  queue.recover(settings.entries);
+  const web = createWebhookServer(settings, queue, logger);
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      web.server.once('error', reject);
+      web.server.listen(settings.listen.port, settings.listen.host, () => {
+        web.server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    io.stderr(`whauto serve: cannot listen on ${settings.listen.host}:${settings.listen.port}: ${(err as Error).message}\n`);
+    return EXIT.usage;
+  }
+  const addr = web.server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  logger.info('listening', { url: `http://${host}:${addr.port}${settings.webhookUrlPath}`, entries: settings.entries.length, state_dir: settings.stateDir, pid: process.pid });
+
+  return new Promise<number>((resolveExit) => {
+    const reload = (): void => {
+      const { settings: next, findings } = loadSettings(settings.file, io.env);
+      if (!next) {
+        for (const f of findings.filter((x) => x.level === 'error')) logger.error('reload refused', { finding: formatFinding(f) });
+        logger.error('settings not reloaded: the file does not validate; the old settings stay');
+        return;
+      }
+      for (const key of ['listen', 'stateDir', 'workers'] as const) {
+        if (JSON.stringify(next[key]) !== JSON.stringify(settings[key])) logger.warn('a changed setting needs a restart', { setting: key });
+      }
+      settings = { ...next, listen: settings.listen, stateDir: settings.stateDir, workers: settings.workers };
+      web.reload(settings);
+      logger.info('settings reloaded', { entries: settings.entries.length });
+    };
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      logger.info('shutting down', { signal, timeout_ms: settings.shutdownTimeout });
+      web.stopAccepting();
+      queue.drain(settings.shutdownTimeout).then(() => {
+        web.server.close();
+        web.server.closeAllConnections();
+        process.off('SIGHUP', reload);
+        logger.info('stopped');
+        resolveExit(EXIT.ok);
+      }, (err: unknown) => {
+        logger.error('shutdown failed', { error: String(err) });
+        resolveExit(EXIT.failed);
+      });
+    };
+    process.on('SIGHUP', reload);
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

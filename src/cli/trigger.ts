@@ -1,0 +1,118 @@
+import { parseArgs } from 'node:util';
+import { createLogger } from '../log/logger.ts';
+import { checkoutKey } from '../queue/checkout-key.ts';
+import { tryLock } from '../queue/lock.ts';
+import { runOne } from '../queue/run-one.ts';
+import { dryRun } from '../runs/dry-run.ts';
+import type { RunRequest, Target } from '../runs/types.ts';
+import { defaultBranch } from '../server/route.ts';
+import { layout } from '../state/layout.ts';
+import { newRunId } from '../state/run-id.ts';
+import { EXIT, type Io } from './io.ts';
+import { loadOrReport, prepareStateDir } from './load.ts';
+
+const HELP = `usage: whauto trigger SETTINGS ENTRY [--dry-run] [--no-wait] [--branch NAME | --tag NAME]
+
+Runs ENTRY now, in the foreground, exactly as a webhook run would (trigger 'manual'),
+streaming its output. Waits while another run holds the same checkout (in the daemon or
+another trigger). Exit: 0 succeeded, 1 failed, 2 usage or invalid settings,
+75 --no-wait and the checkout is busy.
+
+  --dry-run        change nothing; print the remote tip that would deploy and every command
+  --no-wait        exit 75 at once when the checkout is busy
+  --branch NAME    the branch to deploy (default: the entry's branch)
+  --tag NAME       deploy this tag instead (the entry must allow tags)
+`;
+
+const POLL_MS = 250;
+
+/** `whauto trigger SETTINGS ENTRY`: returns the exit code. */
+export async function runTrigger(io: Io, args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args, allowPositionals: true,
+      options: {
+        help: { type: 'boolean', short: 'h' }, 'dry-run': { type: 'boolean' }, 'no-wait': { type: 'boolean' },
+        branch: { type: 'string' }, tag: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    io.stderr(`whauto trigger: ${(err as Error).message}\n\n${HELP}`);
+    return EXIT.usage;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 2) {
+    io.stderr(HELP);
+    return EXIT.usage;
+  }
+  const settings = loadOrReport(io, positionals[0]!);
+  if (!settings) return EXIT.usage;
+  const entry = settings.entries.find((e) => e.name === positionals[1]);
+  if (!entry) {
+    io.stderr(`whauto trigger: no entry named '${positionals[1]}' (entries: ${settings.entries.map((e) => e.name).join(', ') || 'none'})\n`);
+    return EXIT.usage;
+  }
+  let target: Target;
+  if (values.tag !== undefined) target = { kind: 'tag', name: values.tag };
+  else {
+    const branch = values.branch ?? defaultBranch(entry);
+    if (!branch) {
+      io.stderr(`whauto trigger: entry '${entry.name}' names no single branch (${entry.branches.join(', ')}); give --branch NAME\n`);
+      return EXIT.usage;
+    }
+    target = { kind: 'branch', name: branch };
+  }
+  if (!/^[^-\s][^\s]*$/.test(target.name)) {
+    io.stderr(`whauto trigger: '${target.name}' is not a usable ${target.kind} name\n`);
+    return EXIT.usage;
+  }
+  const req: RunRequest = { id: newRunId(), entry, trigger: 'manual', target, deliveries: [], payloadFile: null };
+  if (values['dry-run']) {
+    for (const line of await dryRun(req)) io.stdout(line + '\n');
+    return EXIT.ok;
+  }
+
+  const stateError = prepareStateDir(settings.stateDir);
+  if (stateError) {
+    io.stderr(`whauto trigger: ${stateError}\n`);
+    return EXIT.usage;
+  }
+  const key = checkoutKey(entry);
+  let told = false;
+  let lock = tryLock(layout.locksDir(settings.stateDir), key, { entry: entry.name, runId: req.id });
+  while ('heldBy' in lock) {
+    if (values['no-wait']) {
+      io.stderr(`whauto trigger: checkout ${key} is busy (run ${lock.heldBy.runId} of entry ${lock.heldBy.entry}, pid ${lock.heldBy.pid})\n`);
+      return EXIT.busy;
+    }
+    if (!told) {
+      io.stderr(`whauto trigger: waiting for run ${lock.heldBy.runId} of entry ${lock.heldBy.entry} (pid ${lock.heldBy.pid}) to finish\n`);
+      told = true;
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    lock = tryLock(layout.locksDir(settings.stateDir), key, { entry: entry.name, runId: req.id });
+  }
+
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const logger = createLogger({ level: settings.logLevel, format: settings.logFormat, write: io.stderr });
+    const record = await runOne(req, {
+      stateDir: settings.stateDir, maxLog: settings.maxLog, keepRuns: settings.keepRuns, logger,
+      onLine: (_req, line) => io.stdout(line + '\n'),
+    }, { signal: abort.signal });
+    io.stderr(`whauto trigger: run ${record.id} ${record.result}${record.message ? `: ${record.message}` : ''}\n`);
+    return record.result === 'succeeded' ? EXIT.ok : EXIT.failed;
+  } finally {
+    lock.release();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,73 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** What a lock file holds: who owns the checkout now. */
+export interface LockOwner {
+  pid: number;
+  entry: string;
+  runId: string;
+  since: string;
+}
+
+function lockFile(locksDir: string, key: string): string {
+  return join(locksDir, `${createHash('sha256').update(key).digest('hex').slice(0, 24)}.lock`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readOwner(file: string): LockOwner | null {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as LockOwner;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Tries once to take the lock of checkout `key` (a real path) in `locksDir`, across processes:
+ * the file is created with O_EXCL. A lock whose owner process is gone (or that is unreadable)
+ * is taken over. Returns a release function, or the current owner when another live process
+ * (or this process) holds it. Throws on I/O errors other than EEXIST.
+ */
+export function tryLock(locksDir: string, key: string, owner: Omit<LockOwner, 'pid' | 'since'>): { release: () => void } | { heldBy: LockOwner } {
+  mkdirSync(locksDir, { recursive: true });
+  const file = lockFile(locksDir, key);
+  const me: LockOwner = { pid: process.pid, since: new Date().toISOString(), ...owner };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(file, 'wx', 0o644);
+      try { writeSync(fd, JSON.stringify(me)); } finally { closeSync(fd); }
+      return {
+        release: () => {
+          const now = readOwner(file);
+          if (now && now.pid === me.pid && now.runId === me.runId) {
+            try { unlinkSync(file); } catch { /* gone */ }
+          }
+        },
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const held = readOwner(file);
+    if (held && typeof held.pid === 'number' && alive(held.pid)) return { heldBy: held };
+    // Stale: move it aside under a unique name so that of two processes taking over, one wins.
+    const stale = `${file}.stale-${randomBytes(4).toString('hex')}`;
+    try {
+      renameSync(file, stale);
+      const moved = readOwner(stale);
+      // Another taker may have put a live lock there between our read and our rename: give it back.
+      if (moved && typeof moved.pid === 'number' && alive(moved.pid)) linkSync(stale, file);
+      unlinkSync(stale);
+    } catch { /* the other taker won the rename */ }
+  }
+  const held = readOwner(file);
+  return { heldBy: held ?? { pid: 0, entry: '?', runId: '?', since: '' } };
+}

@@ -1,0 +1,207 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../log/logger.ts';
+import type { DeliveryRef, RunRecord, RunRequest, Target, Trigger } from '../runs/types.ts';
+import type { Entry } from '../settings/types.ts';
+import { layout } from '../state/layout.ts';
+import { listPending, savePending, takePending, type PendingRun } from '../state/pending.ts';
+import { newRunId } from '../state/run-id.ts';
+import { checkoutKey } from './checkout-key.ts';
+import { tryLock } from './lock.ts';
+import { runOne, type RunContext } from './run-one.ts';
+import { recoverCutOff } from './recover.ts';
+
+/** How often a run waiting for a checkout held by another process looks again (ms). */
+const LOCK_POLL_MS = 250;
+
+export interface QueueOptions extends RunContext {
+  /** Runs of different checkouts that may go at once. */
+  workers: number;
+  /** The entry as the current settings say (null: removed by a reload). */
+  entry: (name: string) => Entry | null;
+}
+
+export interface Accepted {
+  entry: string;
+  id: string;
+  /** True when the delivery joined a run that was already waiting. */
+  coalesced: boolean;
+}
+
+interface Running {
+  id: string;
+  entry: string;
+  key: string;
+  since: string;
+  abort: AbortController;
+  done: Promise<RunRecord>;
+}
+
+/**
+ * The in-process FIFO of runs (SPEC section 6), an EventEmitter: 'start' (RunRequest),
+ * 'finish' (RunRecord), 'idle'. Per entry at most one run waits; a delivery for an entry
+ * with a waiting run joins it. Runs of the same checkout never overlap (in process: by key;
+ * across processes: the lock file); up to `workers` runs of different checkouts go at once.
+ * Every accepted run is in the state dir before accept() returns.
+ */
+export class Queue extends EventEmitter {
+  private readonly waiting = new Map<string, PendingRun>();
+  private readonly running = new Map<string, Running>();
+  private stopping = false;
+  private retry: NodeJS.Timeout | null = null;
+
+  constructor(private readonly opts: QueueOptions) {
+    super();
+  }
+
+  /**
+   * Accepts a delivery (or a manual request) for `entry`: joins the entry's waiting run or
+   * makes a new one, writes it durably to the state dir, and starts what can start.
+   * Throws when the state dir cannot be written (the caller answers 5xx: nothing was accepted).
+   */
+  accept(entry: Entry, target: Target, delivery: DeliveryRef | null, payload: Buffer | null, trigger: Trigger = 'webhook'): Accepted {
+    const existing = this.waiting.get(entry.name);
+    const pending: PendingRun = existing
+      ? { ...existing, target, deliveries: delivery ? [...existing.deliveries, delivery] : existing.deliveries }
+      : {
+          id: newRunId(), entry: entry.name, trigger, target, deliveries: delivery ? [delivery] : [],
+          acceptedAt: new Date().toISOString(), hasPayload: false,
+        };
+    savePending(this.opts.stateDir, pending, payload);
+    if (payload) pending.hasPayload = true;
+    if (!existing) this.waiting.set(entry.name, pending);
+    else this.waiting.set(entry.name, pending);
+    this.pump();
+    return { entry: entry.name, id: pending.id, coalesced: existing !== undefined };
+  }
+
+  /**
+   * Takes back what the state dir says was accepted but not run, and re-queues (trigger
+   * 'resumed') entries whose run was cut off by a crash. Call once before serving.
+   */
+  recover(entries: Entry[]): void {
+    const { stateDir, logger } = this.opts;
+    const onCorrupt = (file: string, to: string, why: string): void => logger.warn('corrupt state file set aside', { file, moved_to: to, error: why });
+    for (const p of listPending(stateDir, onCorrupt)) {
+      if (!this.opts.entry(p.entry)) {
+        logger.warn('pending run of an entry no longer in the settings dropped', { entry: p.entry, run: p.id });
+        takePending(stateDir, p.entry, layout.runPayload(stateDir, p.entry, p.id));
+        continue;
+      }
+      this.waiting.set(p.entry, p);
+      logger.info('pending run taken back', { entry: p.entry, run: p.id, deliveries: p.deliveries.length });
+    }
+    for (const cut of recoverCutOff(stateDir, entries, logger)) {
+      if (this.waiting.has(cut.entry)) continue; // the waiting run deploys the newest tip anyway
+      const entry = this.opts.entry(cut.entry);
+      if (!entry) continue;
+      const pending: PendingRun = {
+        id: newRunId(), entry: entry.name, trigger: 'resumed', target: cut.target, deliveries: cut.deliveries,
+        acceptedAt: new Date().toISOString(), hasPayload: false,
+      };
+      savePending(stateDir, pending, null);
+      this.waiting.set(entry.name, pending);
+      logger.info('cut-off run resumed', { entry: entry.name, run: pending.id, cut_off: cut.id });
+    }
+    this.pump();
+  }
+
+  /** What runs now and what waits, for logs and metrics. */
+  snapshot(): { running: Array<{ entry: string; id: string; since: string }>; waiting: Array<{ entry: string; id: string; deliveries: number }> } {
+    return {
+      running: [...this.running.values()].map((r) => ({ entry: r.entry, id: r.id, since: r.since })),
+      waiting: [...this.waiting.values()].map((p) => ({ entry: p.entry, id: p.id, deliveries: p.deliveries.length })),
+    };
+  }
+
+  /**
+   * Stops starting runs; waits up to `timeoutMs` for running ones, then aborts them (their
+   * process groups are killed and they are recorded 'interrupted'). Waiting runs stay in the
+   * state dir for the next start.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    if (this.retry) clearTimeout(this.retry);
+    const all = () => Promise.allSettled([...this.running.values()].map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      all().then(() => false),
+      new Promise<boolean>((res) => { timer = setTimeout(() => res(true), timeoutMs); }),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      for (const r of this.running.values()) r.abort.abort();
+      await all();
+    }
+  }
+
+  private pump(): void {
+    if (this.stopping) return;
+    let blocked = false;
+    for (const pending of [...this.waiting.values()]) {
+      if (this.running.size >= this.opts.workers) break;
+      const entry = this.opts.entry(pending.entry);
+      if (!entry) {
+        this.waiting.delete(pending.entry);
+        this.opts.logger.warn('pending run of an entry no longer in the settings dropped', { entry: pending.entry, run: pending.id });
+        takePending(this.opts.stateDir, pending.entry, layout.runPayload(this.opts.stateDir, pending.entry, pending.id));
+        continue;
+      }
+      const key = checkoutKey(entry);
+      if ([...this.running.values()].some((r) => r.key === key)) continue;
+      let lock;
+      try {
+        lock = tryLock(layout.locksDir(this.opts.stateDir), key, { entry: entry.name, runId: pending.id });
+      } catch (err) {
+        this.opts.logger.error('cannot take checkout lock', { entry: entry.name, error: (err as Error).message });
+        blocked = true;
+        continue;
+      }
+      if ('heldBy' in lock) {
+        this.opts.logger.debug('checkout busy in another process', { entry: entry.name, pid: lock.heldBy.pid, run: lock.heldBy.runId });
+        blocked = true;
+        continue;
+      }
+      this.waiting.delete(entry.name);
+      this.start(entry, pending, key, lock.release);
+    }
+    if (blocked && !this.retry) {
+      this.retry = setTimeout(() => {
+        this.retry = null;
+        this.pump();
+      }, LOCK_POLL_MS);
+    }
+    if (this.running.size === 0 && this.waiting.size === 0) this.emit('idle');
+  }
+
+  private start(entry: Entry, pending: PendingRun, key: string, release: () => void): void {
+    const { stateDir } = this.opts;
+    const req: RunRequest = {
+      id: pending.id, entry, trigger: pending.trigger, target: pending.target, deliveries: pending.deliveries,
+      payloadFile: pending.hasPayload ? layout.runPayload(stateDir, entry.name, pending.id) : null,
+    };
+    const abort = new AbortController();
+    const done = runOne(req, this.opts, {
+      signal: abort.signal,
+      beforeStart: () => {
+        const moved = takePending(stateDir, entry.name, layout.runPayload(stateDir, entry.name, pending.id));
+        if (!moved) req.payloadFile = null;
+      },
+    }).catch((err: unknown): RunRecord => {
+      // runOne records failures itself; this is the last guard so the worker never dies.
+      this.opts.logger.error('run crashed', { entry: entry.name, run: req.id, error: err instanceof Error ? err.message : String(err) });
+      return {
+        id: req.id, entry: entry.name, trigger: req.trigger, target: req.target, deliveries: req.deliveries, previous: null, commit: null,
+        startedAt: new Date().toISOString(), endedAt: new Date().toISOString(), step: null, steps: [], result: 'failed',
+        message: String(err), pid: process.pid, logFile: layout.runLog(stateDir, entry.name, req.id),
+      };
+    }).then((record) => {
+      release();
+      this.running.delete(req.id);
+      this.emit('finish', record);
+      this.pump();
+      return record;
+    });
+    this.running.set(req.id, { id: req.id, entry: entry.name, key, since: new Date().toISOString(), abort, done });
+    this.emit('start', req);
+  }
+}

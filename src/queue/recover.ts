@@ -1,0 +1,36 @@
+import type { Logger } from '../log/logger.ts';
+import type { RunRecord } from '../runs/types.ts';
+import type { Entry } from '../settings/types.ts';
+import { listRuns, saveRun } from '../state/runs.ts';
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Finds runs recorded 'running' whose process is gone (a crash or SIGKILL cut them off),
+ * records them 'interrupted', and returns them so the caller can run their entries again.
+ */
+export function recoverCutOff(stateDir: string, entries: Entry[], logger: Logger): RunRecord[] {
+  const cut: RunRecord[] = [];
+  for (const entry of entries) {
+    const runs = listRuns(stateDir, entry.name, (file, to, why) => logger.warn('corrupt state file set aside', { file, moved_to: to, error: why }));
+    for (const r of runs) {
+      if (r.result !== 'running' || alive(r.pid)) continue;
+      const record: RunRecord = { ...r, result: 'interrupted', endedAt: new Date().toISOString(), step: null, message: `cut off: process ${r.pid} is gone` };
+      try {
+        saveRun(stateDir, record);
+      } catch (err) {
+        logger.error('cannot write run record', { entry: entry.name, run: r.id, error: (err as Error).message });
+      }
+      cut.push(record);
+    }
+  }
+  return cut;
+}

@@ -1,0 +1,28 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Delivery } from '../forges/types.ts';
+
+export type DeliveryOrRefusal = { delivery: Delivery } | { refusal: 'type' } | { refusal: 'form'; reason: string };
+
+/**
+ * Builds the Delivery a forge verifies and parses: JSON bodies as they are; form bodies
+ * (`application/x-www-form-urlencoded`, as GitHub, Gitea and Gogs can send) must hold exactly
+ * one `payload` field, whose decoded value is the JSON. An empty body with no content type is
+ * read as `{}` where `emptyOk` (the plain provider).
+ */
+export function toDelivery(headers: IncomingHttpHeaders, body: Buffer, emptyOk: boolean): DeliveryOrRefusal {
+  const type = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === '' && body.length === 0 && emptyOk) {
+    return { delivery: { headers, body, contentType: 'json', payload: Buffer.from('{}') } };
+  }
+  if (type === 'application/json') return { delivery: { headers, body, contentType: 'json', payload: body } };
+  if (type === 'application/x-www-form-urlencoded') {
+    const values = new URLSearchParams(body.toString('utf8')).getAll('payload');
+    if (values.length !== 1) {
+      return { refusal: 'form', reason: `a form body must hold exactly one 'payload' field (found ${values.length})` };
+    }
+    // Percent-escapes decode as UTF-8, the encoding the forge signed the JSON in.
+    const payload = Buffer.from(values[0]!, 'utf8');
+    return { delivery: { headers, body, contentType: 'form', payload } };
+  }
+  return { refusal: 'type' };
+}

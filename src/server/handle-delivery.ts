@@ -1,0 +1,105 @@
+import { getForge } from '../forges/registry.ts';
+import { PayloadError, type Delivery, type ParseResult, type PushEvent, type VerifyResult } from '../forges/types.ts';
+import type { Queue } from '../queue/queue.ts';
+import type { DeliveryRef } from '../runs/types.ts';
+import type { Entry } from '../settings/types.ts';
+import { answers, type Answer } from './answer.ts';
+import { route } from './route.ts';
+
+/** What the delivery log line says besides the answer. */
+export interface DeliveryInfo {
+  forge?: string;
+  event?: string;
+  delivery?: string | null;
+  entries?: string;
+}
+
+function deliveryRef(e: PushEvent): DeliveryRef {
+  return {
+    forge: e.forge, event: e.event, deliveryId: e.deliveryId, ref: e.ref, before: e.before, after: e.after,
+    pusher: e.pusher, repository: e.repository.fullName || null, receivedAt: new Date().toISOString(),
+  };
+}
+
+/** Parses a verified delivery's JSON; a body that is not a JSON object is a 400. */
+function parseJson(delivery: Delivery): Record<string, unknown> | Answer {
+  let json: unknown;
+  try {
+    json = JSON.parse(delivery.payload.toString('utf8'));
+  } catch {
+    return answers.badPayload('the body is not valid JSON');
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return answers.badPayload('the body is not a JSON object');
+  return json as Record<string, unknown>;
+}
+
+function parseFor(entry: Entry, delivery: Delivery, json: Record<string, unknown>): ParseResult | Answer {
+  try {
+    return getForge(entry.provider).parse(delivery, json);
+  } catch (err) {
+    if (err instanceof PayloadError) return answers.badPayload(err.message);
+    throw err;
+  }
+}
+
+const isAnswer = (x: unknown): x is Answer => typeof x === 'object' && x !== null && 'code' in x;
+
+/**
+ * Handles a verified delivery for the given entries (one for the per-entry URL, every
+ * verifying entry for the single URL): parses it with each entry's forge, routes each push
+ * event, and queues what matches. Returns the answer: 202 with the runs, 200 with why nothing
+ * was queued, or 400 for a payload the forge cannot read.
+ */
+export function handleVerified(entries: Entry[], delivery: Delivery, queue: Queue, info: DeliveryInfo): Answer {
+  const json = parseJson(delivery);
+  if (isAnswer(json)) return json;
+  const runs: Array<{ entry: string; id: string }> = [];
+  const reasons: string[] = [];
+  for (const entry of entries) {
+    const parsed = parseFor(entry, delivery, json);
+    if (isAnswer(parsed)) return parsed;
+    info.forge = entry.provider;
+    if (parsed.kind === 'ignore') {
+      info.event = parsed.event;
+      reasons.push(parsed.reason);
+      continue;
+    }
+    for (const event of parsed.events) {
+      info.event = event.event;
+      info.delivery = event.deliveryId;
+      const r = route(entry, event);
+      if ('ignore' in r) {
+        reasons.push(r.ignore);
+        continue;
+      }
+      let accepted;
+      try {
+        accepted = queue.accept(entry, r.target, deliveryRef(event), delivery.payload);
+      } catch (err) {
+        // Not durable, so not accepted: the forge will deliver again.
+        return answers.failed(`cannot record the delivery in the state dir: ${(err as Error).message}`);
+      }
+      if (!runs.some((x) => x.entry === accepted.entry && x.id === accepted.id)) runs.push({ entry: accepted.entry, id: accepted.id });
+    }
+  }
+  info.entries = runs.map((r) => r.entry).join(',') || undefined;
+  if (runs.length > 0) return answers.queued(runs);
+  return answers.ignored([...new Set(reasons)].join('; ') || 'nothing to deploy');
+}
+
+/**
+ * Verifies `delivery` for each entry with its own forge and secret. Returns the entries it
+ * verifies for, and the refusal to answer when it verifies for none (403 where some
+ * signature was present but wrong, else 401).
+ */
+export function verifyFor(entries: Entry[], delivery: Delivery): { ok: Entry[]; refusal: Answer | null } {
+  const ok: Entry[] = [];
+  let worst: VerifyResult | null = null;
+  for (const entry of entries) {
+    const v = getForge(entry.provider).verify(delivery, entry.secret);
+    if (v.ok) ok.push(entry);
+    else if (worst === null || worst.ok || v.status === 403) worst = v;
+  }
+  if (ok.length > 0 || worst === null || worst.ok) return { ok, refusal: ok.length > 0 ? null : answers.forbidden('no entry accepts this delivery') };
+  return { ok, refusal: worst.status === 401 ? answers.unauthenticated(worst.reason) : answers.forbidden(worst.reason) };
+}

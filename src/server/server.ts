@@ -1,0 +1,127 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from '../log/logger.ts';
+import type { Queue } from '../queue/queue.ts';
+import type { Entry, Settings } from '../settings/types.ts';
+import { answers, send, type Answer } from './answer.ts';
+import { addressList, clientAddress, inList } from './client-address.ts';
+import { toDelivery } from './delivery.ts';
+import { handleVerified, verifyFor, type DeliveryInfo } from './handle-delivery.ts';
+import { BodyTooLarge, readBody } from './read-body.ts';
+
+/** Limits that protect the server from slow or greedy clients (ms, count). */
+export const LIMITS = {
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 15_000,
+  keepAliveTimeoutMs: 2_000,
+  maxConnections: 256,
+};
+
+export interface WebhookServer {
+  server: Server;
+  /** Stops accepting deliveries: every request is answered 503 from now on. */
+  stopAccepting(): void;
+  /** Swaps the settings (SIGHUP); runs in flight keep the entries they started with. */
+  reload(settings: Settings): void;
+}
+
+/**
+ * Creates the HTTP server of SPEC section 3 (not yet listening): per-entry and single-URL
+ * webhook routes, /healthz, the answer table, body and time limits. Every delivery is logged
+ * once with its outcome and client address; nothing secret is logged.
+ */
+export function createWebhookServer(initial: Settings, queue: Queue, logger: Logger): WebhookServer {
+  let settings = initial;
+  let trusted = addressList(settings.trustProxy);
+  let accepting = true;
+
+  const server = createServer({
+    headersTimeout: LIMITS.headersTimeoutMs,
+    requestTimeout: LIMITS.requestTimeoutMs,
+    keepAliveTimeout: LIMITS.keepAliveTimeoutMs,
+    connectionsCheckingInterval: 1_000,
+  });
+  server.maxConnections = LIMITS.maxConnections;
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const started = Date.now();
+    const client = clientAddress(req, trusted, settings.trustProxy.length > 0);
+    const info: DeliveryInfo = {};
+    let entryName: string | undefined;
+    const finish = (answer: Answer, close = false): void => {
+      send(res, answer, close);
+      if (entryName === undefined && answer.code === 404) {
+        logger.debug('request', { method: req.method, path: req.url, client, answer: answer.code });
+        return;
+      }
+      const level = answer.code >= 500 ? 'error' : answer.code >= 400 ? 'warn' : 'info';
+      logger[level]('delivery', {
+        entry: entryName, forge: info.forge, event: info.event, delivery: info.delivery ?? undefined, client,
+        answer: answer.code, outcome: answer.body.status, reason: typeof answer.body['reason'] === 'string' ? answer.body['reason'] : undefined,
+        runs: info.entries, ms: Date.now() - started,
+      });
+    };
+    handle(req, (e) => { entryName = e; }, client, info).then(
+      (r) => finish(r.answer, r.close),
+      (err: unknown) => {
+        logger.error('request failed', { error: err instanceof Error ? err.message : String(err) });
+        if (!res.headersSent) finish(answers.failed('internal error'), true);
+      },
+    );
+  });
+  server.on('clientError', (err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  async function handle(req: IncomingMessage, setEntry: (name: string) => void, client: string, info: DeliveryInfo): Promise<{ answer: Answer; close?: boolean }> {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const base = settings.webhookUrlPath;
+    if (path === '/healthz') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return { answer: { ...answers.methodNotAllowed(), headers: { Allow: 'GET' } } };
+      return { answer: accepting ? answers.healthy() : answers.shuttingDown() };
+    }
+    let entries: Entry[];
+    if (path === base || path === `${base}/`) {
+      entries = settings.entries.filter((e) => e.repo !== null);
+    } else if (path.startsWith(`${base}/`)) {
+      const name = path.slice(base.length + 1);
+      const entry = settings.entries.find((e) => e.name === name);
+      if (!entry) return { answer: answers.notFound('no such entry') };
+      setEntry(entry.name);
+      entries = [entry];
+    } else {
+      return { answer: answers.notFound() };
+    }
+    if (req.method !== 'POST') return { answer: answers.methodNotAllowed(), close: true };
+    if (!accepting) return { answer: answers.shuttingDown(), close: true };
+
+    entries = entries.filter((e) => e.allowIps.length === 0 || inList(addressList(e.allowIps), client));
+    if (entries.length === 0) {
+      return { answer: path.startsWith(`${base}/`) ? answers.forbidden(`client address ${client} is not allowed`) : answers.notFound('no entry routes deliveries by repository for this client'), close: true };
+    }
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > settings.maxBody) return { answer: answers.tooLarge(settings.maxBody), close: true };
+    let body: Buffer;
+    try {
+      body = await readBody(req, settings.maxBody);
+    } catch (err) {
+      if (err instanceof BodyTooLarge) return { answer: answers.tooLarge(settings.maxBody), close: true };
+      throw err;
+    }
+    const d = toDelivery(req.headers, body, entries.every((e) => e.provider === 'plain'));
+    if ('refusal' in d) return { answer: d.refusal === 'type' ? answers.unsupportedType() : answers.badPayload(d.reason) };
+    const verified = verifyFor(entries, d.delivery);
+    if (verified.refusal) return { answer: verified.refusal };
+    if (entries.length === 1) setEntry(entries[0]!.name);
+    return { answer: handleVerified(verified.ok, d.delivery, queue, info) };
+  }
+
+  return {
+    server,
+    stopAccepting: () => { accepting = false; },
+    reload: (next) => {
+      settings = next;
+      trusted = addressList(next.trustProxy);
+    },
+  };
+}

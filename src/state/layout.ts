@@ -1,0 +1,18 @@
+import { join } from 'node:path';
+
+/** Where things live in the state dir. Entry names are URL-safe, so they are safe file names. */
+export const layout = {
+  /** The waiting (accepted, not yet started) run of one entry. */
+  pending: (stateDir: string, entry: string) => join(stateDir, 'queue', `${entry}.json`),
+  /** Raw payload of the newest delivery of the waiting run. */
+  pendingPayload: (stateDir: string, entry: string) => join(stateDir, 'queue', `${entry}.payload`),
+  queueDir: (stateDir: string) => join(stateDir, 'queue'),
+  runsDir: (stateDir: string, entry: string) => join(stateDir, 'runs', entry),
+  allRunsDir: (stateDir: string) => join(stateDir, 'runs'),
+  runRecord: (stateDir: string, entry: string, id: string) => join(stateDir, 'runs', entry, `${id}.json`),
+  runLog: (stateDir: string, entry: string, id: string) => join(stateDir, 'runs', entry, `${id}.log`),
+  runPayload: (stateDir: string, entry: string, id: string) => join(stateDir, 'runs', entry, `${id}.payload`),
+  locksDir: (stateDir: string) => join(stateDir, 'locks'),
+  /** Files found corrupt are moved here, never deleted, never a crash. */
+  corruptDir: (stateDir: string) => join(stateDir, 'corrupt'),
+};

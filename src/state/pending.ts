@@ -1,0 +1,56 @@
+import { existsSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
+import type { DeliveryRef, Target, Trigger } from '../runs/types.ts';
+import { writeFileAtomic } from './atomic.ts';
+import { layout } from './layout.ts';
+import { readJsonState } from './read-json.ts';
+
+/** An accepted run that has not started: what the state dir keeps so a restart loses nothing. */
+export interface PendingRun {
+  id: string;
+  entry: string;
+  trigger: Trigger;
+  target: Target;
+  /** Every delivery the run stands for, oldest first. */
+  deliveries: DeliveryRef[];
+  /** ISO time the first delivery was accepted. */
+  acceptedAt: string;
+  /** Whether a payload file of the newest delivery sits beside it. */
+  hasPayload: boolean;
+}
+
+/** Durably records `pending` (and the newest raw payload) before the 202 goes out. Throws on I/O errors. */
+export function savePending(stateDir: string, pending: PendingRun, payload: Buffer | null): void {
+  if (payload) writeFileAtomic(layout.pendingPayload(stateDir, pending.entry), payload);
+  writeFileAtomic(layout.pending(stateDir, pending.entry), JSON.stringify({ ...pending, hasPayload: pending.hasPayload || payload !== null }));
+}
+
+/**
+ * Takes the entry's pending run out of the queue folder as the run starts: its payload moves
+ * to `payloadTo` (when there is one) and the pending file is removed.
+ */
+export function takePending(stateDir: string, entry: string, payloadTo: string): boolean {
+  const payload = layout.pendingPayload(stateDir, entry);
+  let moved = false;
+  if (existsSync(payload)) {
+    renameSync(payload, payloadTo);
+    moved = true;
+  }
+  try { unlinkSync(layout.pending(stateDir, entry)); } catch { /* already gone */ }
+  return moved;
+}
+
+/** Every pending run in the state dir (corrupt files set aside and reported). */
+export function listPending(stateDir: string, onCorrupt: (file: string, movedTo: string, why: string) => void): PendingRun[] {
+  let names: string[];
+  try {
+    names = readdirSync(layout.queueDir(stateDir));
+  } catch {
+    return [];
+  }
+  const out: PendingRun[] = [];
+  for (const name of names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
+    const p = readJsonState<PendingRun>(stateDir, `${layout.queueDir(stateDir)}/${name}`, onCorrupt);
+    if (p && typeof p.entry === 'string' && Array.isArray(p.deliveries) && p.target) out.push(p);
+  }
+  return out.sort((a, b) => a.acceptedAt.localeCompare(b.acceptedAt));
+}

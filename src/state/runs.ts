@@ -1,0 +1,47 @@
+import { readdirSync, unlinkSync } from 'node:fs';
+import type { RunRecord } from '../runs/types.ts';
+import { writeFileAtomic } from './atomic.ts';
+import { layout } from './layout.ts';
+import { readJsonState } from './read-json.ts';
+
+type OnCorrupt = (file: string, movedTo: string, why: string) => void;
+
+/** Writes a run's record (atomically) into `runs/<entry>/<id>.json`. Throws on I/O errors. */
+export function saveRun(stateDir: string, record: RunRecord): void {
+  writeFileAtomic(layout.runRecord(stateDir, record.entry, record.id), JSON.stringify(record, null, 1));
+}
+
+/** The recorded runs of one entry, newest first. */
+export function listRuns(stateDir: string, entry: string, onCorrupt: OnCorrupt): RunRecord[] {
+  let names: string[];
+  try {
+    names = readdirSync(layout.runsDir(stateDir, entry));
+  } catch {
+    return [];
+  }
+  const out: RunRecord[] = [];
+  for (const name of names.filter((n) => n.endsWith('.json') && !n.startsWith('.'))) {
+    const r = readJsonState<RunRecord>(stateDir, `${layout.runsDir(stateDir, entry)}/${name}`, onCorrupt);
+    if (r && typeof r.id === 'string' && typeof r.result === 'string') out.push(r);
+  }
+  return out.sort((a, b) => b.id.localeCompare(a.id));
+}
+
+/** Entry names that have a runs folder. */
+export function entriesWithRuns(stateDir: string): string[] {
+  try {
+    return readdirSync(layout.allRunsDir(stateDir));
+  } catch {
+    return [];
+  }
+}
+
+/** Removes the records, logs and payloads of all but the newest `keep` finished runs of `entry`. */
+export function pruneRuns(stateDir: string, entry: string, keep: number, onCorrupt: OnCorrupt): void {
+  const finished = listRuns(stateDir, entry, onCorrupt).filter((r) => r.result !== 'running');
+  for (const r of finished.slice(keep)) {
+    for (const f of [layout.runRecord(stateDir, entry, r.id), layout.runLog(stateDir, entry, r.id), layout.runPayload(stateDir, entry, r.id)]) {
+      try { unlinkSync(f); } catch { /* already gone */ }
+    }
+  }
+}

@@ -3,6 +3,7 @@ import { VERSION } from './version.ts';
 import { runCheck } from './check.ts';
 import { runServe } from './serve.ts';
 import { runTrigger } from './trigger.ts';
+import { runStatus } from './status.ts';
 
 export const USAGE = `whauto ${VERSION}: turns a git push into a deployment
 
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, Command> = {
   check: runCheck,
   serve: runServe,
   trigger: runTrigger,
+  status: runStatus,
 };
 
 /**

@@ -1,6 +1,6 @@
 /** What a CLI command may touch: output streams, environment and working folder. Tests pass their own. */
 export interface Io {
-  stdout(text: string): void;
+  stdout(text: string | Uint8Array): void;
   stderr(text: string): void;
   env: NodeJS.ProcessEnv;
   cwd: string;

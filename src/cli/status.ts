@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { RunRecord } from '../runs/types.ts';
+import { listPending } from '../state/pending.ts';
+import { listRuns } from '../state/runs.ts';
+import { EXIT, type Io } from './io.ts';
+import { loadOrReport } from './load.ts';
+
+const HELP = `usage: whauto status SETTINGS [ENTRY] [--json] [--runs N]
+       whauto status SETTINGS ENTRY --log [RUN]
+
+Shows, per entry, what runs now (since when, which step), what waits, and the last runs
+(id, trigger, result, commit, duration, age) with where each log is. Reads the state dir,
+so it works whether the daemon runs or not. --log prints a run's log (the last by default).
+`;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function age(iso: string, now: number): string {
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 120) return `${s}s ago`;
+  if (s < 7200) return `${Math.round(s / 60)}m ago`;
+  if (s < 172800) return `${Math.round(s / 3600)}h ago`;
+  return `${Math.round(s / 86400)}d ago`;
+}
+
+function duration(r: RunRecord): number | null {
+  if (!r.endedAt) return null;
+  return Date.parse(r.endedAt) - Date.parse(r.startedAt);
+}
+
+/** `whauto status`: returns the exit code (2 for a usage error or an unknown entry/run). */
+export async function runStatus(io: Io, args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args, allowPositionals: true,
+      options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, runs: { type: 'string' }, log: { type: 'boolean' } },
+    });
+  } catch (err) {
+    io.stderr(`whauto status: ${(err as Error).message}\n\n${HELP}`);
+    return EXIT.usage;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(HELP);
+    return EXIT.ok;
+  }
+  const maxPositionals = values.log ? 3 : 2;
+  if (positionals.length < 1 || positionals.length > maxPositionals || (values.log && positionals.length < 2)) {
+    io.stderr(HELP);
+    return EXIT.usage;
+  }
+  const count = values.runs === undefined ? 5 : Number(values.runs);
+  if (!Number.isInteger(count) || count < 0) {
+    io.stderr(`whauto status: --runs takes a whole number\n`);
+    return EXIT.usage;
+  }
+  const settings = loadOrReport(io, positionals[0]!);
+  if (!settings) return EXIT.usage;
+  const wanted = positionals[1];
+  const entries = wanted === undefined ? settings.entries : settings.entries.filter((e) => e.name === wanted);
+  if (entries.length === 0) {
+    io.stderr(`whauto status: no entry named '${wanted}'\n`);
+    return EXIT.usage;
+  }
+  const problems: string[] = [];
+  const onCorrupt = (file: string, to: string, why: string): void => { problems.push(`corrupt state file ${file} set aside as ${to}: ${why}`); };
+  const { stateDir } = settings;
+
+  if (values.log) {
+    const runs = listRuns(stateDir, entries[0]!.name, onCorrupt);
+    const run = positionals[2] === undefined ? runs[0] : runs.find((r) => r.id === positionals[2]);
+    if (!run) {
+      io.stderr(`whauto status: ${positionals[2] === undefined ? `entry '${wanted}' has no runs yet` : `no run '${positionals[2]}' of entry '${wanted}'`}\n`);
+      return EXIT.usage;
+    }
+    try {
+      io.stdout(readFileSync(run.logFile));
+    } catch (err) {
+      io.stderr(`whauto status: cannot read ${run.logFile}: ${(err as Error).message}\n`);
+      return EXIT.failed;
+    }
+    return EXIT.ok;
+  }
+
+  const pending = new Map(listPending(stateDir, onCorrupt).map((p) => [p.entry, p]));
+  const now = Date.now();
+  const report = entries.map((entry) => {
+    const runs = listRuns(stateDir, entry.name, onCorrupt);
+    const running = runs.filter((r) => r.result === 'running' && alive(r.pid));
+    const cutOff = runs.filter((r) => r.result === 'running' && !alive(r.pid));
+    const finished = runs.filter((r) => r.result !== 'running').slice(0, count);
+    const p = pending.get(entry.name);
+    return {
+      entry: entry.name,
+      running: running.map((r) => ({ id: r.id, trigger: r.trigger, since: r.startedAt, step: r.step, pid: r.pid, log: r.logFile })),
+      cut_off: cutOff.map((r) => ({ id: r.id, since: r.startedAt, pid: r.pid })),
+      waiting: p ? { id: p.id, trigger: p.trigger, accepted_at: p.acceptedAt, deliveries: p.deliveries.length, ref: p.target.name } : null,
+      runs: finished.map((r) => ({
+        id: r.id, trigger: r.trigger, result: r.result, ref: r.target.name, commit: r.commit, previous: r.previous,
+        started_at: r.startedAt, duration_ms: duration(r), message: r.message, log: r.logFile,
+      })),
+    };
+  });
+  if (values.json) {
+    io.stdout(JSON.stringify({ state_dir: stateDir, entries: report, problems }, null, 2) + '\n');
+    return EXIT.ok;
+  }
+  for (const p of problems) io.stderr(`whauto status: ${p}\n`);
+  for (const e of report) {
+    io.stdout(`${e.entry}\n`);
+    for (const r of e.running) io.stdout(`  running  ${r.id} (${r.trigger}) since ${age(r.since, now)}, step: ${r.step ?? 'starting'}, pid ${r.pid}\n           log: ${r.log}\n`);
+    for (const r of e.cut_off) io.stdout(`  cut off  ${r.id}: its process ${r.pid} is gone; the daemon resumes it on start\n`);
+    if (e.waiting) io.stdout(`  waiting  ${e.waiting.id} (${e.waiting.trigger}) for ${e.waiting.ref}, ${e.waiting.deliveries} deliveries, accepted ${age(e.waiting.accepted_at, now)}\n`);
+    if (e.running.length === 0 && !e.waiting) io.stdout('  idle\n');
+    if (e.runs.length === 0) io.stdout('  no runs yet\n');
+    for (const r of e.runs) {
+      const d = r.duration_ms === null ? '?' : `${(r.duration_ms / 1000).toFixed(1)}s`;
+      io.stdout(`  ${r.id}  ${r.trigger.padEnd(7)} ${r.result.padEnd(11)} ${(r.commit ?? '-').slice(0, 10).padEnd(10)} ${d.padStart(7)}  ${age(r.started_at, now)}${r.message ? `  ${r.message}` : ''}\n`);
+      io.stdout(`      log: ${r.log}\n`);
+    }
+  }
+  return EXIT.ok;
+}

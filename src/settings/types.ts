@@ -74,6 +74,8 @@ export interface Settings {
   keepRuns: number;
   /** Cap of one run's log in bytes. Default 5 MiB. */
   maxLog: number;
+  /** Serve metrics. Default false. */
+  metrics: boolean;
   /** Entries in file order. */
   entries: Entry[];
 }

@@ -1,0 +1,81 @@
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { Command, Entry, ProviderName, UpdateMode } from './types.ts';
+import { ENTRY_KEYS } from './schema.ts';
+import { defaultValue } from './default-value.ts';
+import { resolveSecret, type SecretContext } from './secret.ts';
+import type { RawEntry, RawField, RawMap } from './validate.ts';
+
+const SECRET_KEYS = ['secret', 'secret_env', 'secret_file'];
+
+/**
+ * Builds the normalized Entry from its own keys over `defaults` over the schema defaults:
+ * paths made absolute (workdir against repodir), the secret read. Reports
+ * 'missing-repodir' (error), 'no-auth' and 'workdir-outside' (warnings) and the secret's
+ * problems. Always returns an Entry; it is only used when nothing was reported as error.
+ */
+export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext): Entry {
+  // The secret keys go together: an entry that names its own source ignores the defaults'.
+  const ownSecret = SECRET_KEYS.some((k) => raw.fields.has(k));
+  const pick = (key: string): RawField | undefined =>
+    raw.fields.get(key) ?? (ownSecret && SECRET_KEYS.includes(key) ? undefined : defaults.get(key));
+  const get = <T>(key: string): T => {
+    const field = pick(key);
+    const def = ENTRY_KEYS[key];
+    return (field ? field.value : def ? defaultValue(def, key) : null) as T;
+  };
+  const path = (key: string, base: string): string | null => {
+    const value = get<string | null>(key);
+    return value === null ? null : resolve(base, value);
+  };
+
+  const secrets = new Map<string, RawField>();
+  for (const k of SECRET_KEYS) {
+    const f = pick(k);
+    if (f) secrets.set(k, f);
+  }
+  const secret = resolveSecret(secrets, ctx);
+  const update = get<UpdateMode>('update');
+  const repodir = path('repodir', ctx.dir);
+  const workdir = path('workdir', repodir ?? ctx.dir) ?? repodir ?? ctx.dir;
+
+  if (repodir === null && update !== 'none') {
+    ctx.report(raw.nameNode, 'error', 'missing-repodir', `entry '${raw.name}' has no repodir (required unless update: none)`);
+  }
+  if (secrets.size === 0) {
+    ctx.report(raw.nameNode, 'warning', 'no-auth',
+      `entry '${raw.name}' has no secret: anyone who can reach the URL can trigger it (set secret_env or secret_file)`);
+  }
+  if (repodir !== null && outside(repodir, workdir)) {
+    const at = pick('workdir');
+    ctx.report(at?.node ?? raw.nameNode, 'warning', 'workdir-outside', `entry '${raw.name}': workdir ${workdir} is outside the checkout ${repodir}`);
+  }
+
+  return {
+    name: raw.name,
+    provider: get<ProviderName>('provider'),
+    secret: secrets.size === 0 ? null : secret,
+    repo: get<string | null>('repo'),
+    branches: get<string[]>('branch'),
+    tags: get<boolean | string>('tags'),
+    repodir,
+    cloneUrl: get<string | null>('clone_url'),
+    remote: get<string>('remote'),
+    update,
+    submodules: get<boolean>('submodules'),
+    gitBinary: get<string>('git_binary'),
+    sshKey: path('ssh_key', ctx.dir),
+    workdir,
+    env: { ...get<Record<string, string>>('env') },
+    timeout: get<number>('timeout'),
+    preCommands: get<Command[]>('pre_commands'),
+    commands: get<Command[]>('commands'),
+    postCommands: get<Command[]>('post_commands'),
+    onFailure: get<Command[]>('on_failure'),
+    allowIps: get<string[]>('allow_ips'),
+  };
+}
+
+function outside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '..' || rel.startsWith('../') || isAbsolute(rel);
+}

@@ -1,0 +1,142 @@
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { LineCounter, parseDocument, type Node } from 'yaml';
+import type { Entry, LogFormat, LogLevel, Settings } from './types.ts';
+import type { Finding } from './finding.ts';
+import type { Report } from './report.ts';
+import { TOP_KEYS } from './schema.ts';
+import { defaultValue } from './default-value.ts';
+import { translateLegacy } from './legacy.ts';
+import { validate, type RawSettings } from './validate.ts';
+import { buildEntry } from './entry.ts';
+
+export interface LoadResult {
+  /** The normalized settings; null iff some finding has level 'error'. */
+  settings: Settings | null;
+  /** Every error, warning and note, in file order. */
+  findings: Finding[];
+}
+
+/**
+ * Reads, validates and normalizes the settings file `file` (modern or legacy 0.0.x
+ * spelling). `env` supplies secret_env variables and CREDENTIALS_DIRECTORY. Reports every
+ * problem found in one pass, each with its 1-based line and column. Never throws for bad
+ * input: an unreadable file is the finding 'unreadable'.
+ */
+export function loadSettings(file: string, env: NodeJS.ProcessEnv): LoadResult {
+  const path = resolve(file);
+  const findings: Finding[] = [];
+  const at = (level: Finding['level'], code: string, message: string, line = 1, col = 1): void => {
+    findings.push({ level, code, message, file, line, col });
+  };
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    at('error', 'unreadable', `cannot read the settings file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    return { settings: null, findings };
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+  const report: Report = (node, level, code, message) => {
+    const pos = lineCounter.linePos(node?.range?.[0] ?? 0);
+    at(level, code, message, pos.line, pos.col);
+  };
+  for (const e of doc.errors) {
+    const pos = lineCounter.linePos(e.pos[0]);
+    at('error', 'yaml-syntax', e.message.split('\n')[0] ?? e.code, pos.line, pos.col);
+  }
+  if (doc.errors.length > 0) return { settings: null, findings };
+  for (const w of doc.warnings) {
+    const pos = lineCounter.linePos(w.pos[0]);
+    at('warning', 'yaml-warning', w.message.split('\n')[0] ?? w.code, pos.line, pos.col);
+  }
+
+  translateLegacy(doc, report);
+  const raw = validate(doc, report);
+  const dir = dirname(path);
+  const entries = raw.entries.map((e) => buildEntry(e, raw.defaults, { dir, env, report }));
+  warnSharedCheckouts(raw, entries, report);
+  warnReadableInlineSecret(path, raw, report);
+  if (raw.entries.length === 0) report(raw.root, 'warning', 'no-entries', 'no entries: no push will deploy anything');
+  const settings = settingsOf(path, raw, entries);
+
+  const sorted = dedupe(findings).sort((a, b) => a.line - b.line || a.col - b.col);
+  return { settings: sorted.some((f) => f.level === 'error') ? null : settings, findings: sorted };
+}
+
+function settingsOf(path: string, raw: RawSettings, entries: Entry[]): Settings {
+  const get = <T>(key: string): T => (raw.top.get(key)?.value ?? defaultValue(TOP_KEYS[key] as never, key)) as T;
+  return {
+    file: path,
+    listen: get<{ host: string; port: number }>('listen'),
+    webhookUrlPath: get<string>('webhook_url_path'),
+    stateDir: resolve(dirname(path), get<string>('state_dir')),
+    logLevel: get<LogLevel>('log_level'),
+    logFormat: get<LogFormat>('log_format'),
+    maxBody: get<number>('max_body'),
+    workers: get<number>('workers'),
+    trustProxy: get<string[]>('trust_proxy'),
+    shutdownTimeout: get<number>('shutdown_timeout'),
+    keepRuns: get<number>('keep_runs'),
+    maxLog: get<number>('max_log'),
+    metrics: get<boolean>('metrics'),
+    entries,
+  };
+}
+
+/** Two entries updating one checkout to different branches flip it on every push. */
+function warnSharedCheckouts(raw: RawSettings, entries: Entry[], report: Report): void {
+  const seen = new Map<string, Entry>();
+  entries.forEach((entry, i) => {
+    if (entry.repodir === null || entry.update === 'none') return;
+    const real = realOrSame(entry.repodir);
+    const other = seen.get(real);
+    if (!other) {
+      seen.set(real, entry);
+    } else if ([...other.branches].sort().join('\n') !== [...entry.branches].sort().join('\n')) {
+      const rawEntry = raw.entries[i];
+      report(rawEntry?.fields.get('repodir')?.node ?? rawEntry?.nameNode, 'warning', 'shared-checkout',
+        `entries '${other.name}' and '${entry.name}' update the same checkout ${entry.repodir} to different branches: each push flips it`);
+    }
+  });
+}
+
+function realOrSame(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/** An inline `secret:` in a file that group or others may read is a leaked secret. */
+function warnReadableInlineSecret(path: string, raw: RawSettings, report: Report): void {
+  const inline: Node[] = [];
+  for (const map of [raw.defaults, ...raw.entries.map((e) => e.fields)]) {
+    const field = map.get('secret');
+    if (field) inline.push(field.keyNode);
+  }
+  if (inline.length === 0) return;
+  let mode: number;
+  try {
+    mode = statSync(path).mode;
+  } catch {
+    return;
+  }
+  if ((mode & 0o077) === 0) return;
+  for (const node of inline) {
+    report(node, 'warning', 'secret-in-readable-file',
+      `the settings file holds a secret and is readable by group or others (mode ${(mode & 0o777).toString(8)}): chmod 600 it, or use secret_file/secret_env`);
+  }
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.line}:${f.col}:${f.code}:${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,153 @@
+/**
+ * The settings schema in one place: every key, its kind, its default (in the file's
+ * spelling) and its doc. The validator (`values.ts`, `validate.ts`) works from this table and
+ * `settingsJsonSchema()` turns it into a JSON Schema for editors.
+ */
+import { PROVIDERS } from './types.ts';
+
+export type Kind =
+  | { kind: 'string' }
+  | { kind: 'path' }
+  | { kind: 'secret' }
+  | { kind: 'bool' }
+  | { kind: 'int'; min: number }
+  | { kind: 'enum'; values: readonly string[]; code?: string }
+  | { kind: 'duration'; min: number }
+  | { kind: 'size' }
+  | { kind: 'listen' }
+  | { kind: 'url-path' }
+  | { kind: 'cidrs' }
+  | { kind: 'branches' }
+  | { kind: 'tags' }
+  | { kind: 'env' }
+  | { kind: 'commands' }
+  | { kind: 'defaults' }
+  | { kind: 'entries' };
+
+export type KeyDef = Kind & {
+  /** One line for humans and for the JSON Schema's description. */
+  doc: string;
+  /** The default in the file's spelling; undefined: none (the key is optional). */
+  default?: unknown;
+};
+
+/** Keys of an entry (and of `defaults`). */
+export const ENTRY_KEYS: Record<string, KeyDef> = {
+  provider: { kind: 'enum', values: PROVIDERS, code: 'unknown-provider', default: 'github',
+    doc: 'The forge that sends the webhook. Default github.' },
+  secret: { kind: 'secret', doc: 'The webhook secret, inline (prefer secret_env or secret_file).' },
+  secret_env: { kind: 'string', doc: 'Name of an environment variable that holds the secret, read at load time.' },
+  secret_file: { kind: 'path', doc: 'File that holds the secret (one trailing newline stripped); ${CREDENTIALS_DIRECTORY} expands.' },
+  repo: { kind: 'string', doc: '"owner/name" of the repository whose pushes deploy; none: reached only by its own URL.' },
+  branch: { kind: 'branches', default: 'main', doc: 'Branch name, glob ("release/*") or list of them. Default main.' },
+  tags: { kind: 'tags', default: false, doc: 'true or a glob ("v*"): tag pushes deploy too. Default false.' },
+  repodir: { kind: 'path', doc: 'The checkout that is updated; required unless update is none.' },
+  clone_url: { kind: 'string', doc: 'Clone repodir from here when it is missing.' },
+  remote: { kind: 'string', default: 'origin', doc: 'The git remote to fetch from. Default origin.' },
+  update: { kind: 'enum', values: ['reset', 'ff-only', 'none'], default: 'reset',
+    doc: 'How the checkout is brought to the pushed branch: reset | ff-only | none. Default reset.' },
+  submodules: { kind: 'bool', default: true, doc: 'Update submodules too. Default true.' },
+  git_binary: { kind: 'string', default: 'git', doc: 'The git executable. Default git.' },
+  ssh_key: { kind: 'path', doc: 'Private key for git over ssh (GIT_SSH_COMMAND).' },
+  workdir: { kind: 'path', doc: 'Where commands run; relative to repodir. Default repodir.' },
+  env: { kind: 'env', default: {}, doc: 'Extra environment variables of the commands.' },
+  timeout: { kind: 'duration', min: 1, default: '15m', doc: 'Timeout of the whole run. Default 15m.' },
+  pre_commands: { kind: 'commands', default: [], doc: 'Commands before the git update.' },
+  commands: { kind: 'commands', default: [], doc: 'Commands after the git update.' },
+  post_commands: { kind: 'commands', default: [], doc: 'Commands after the commands succeeded.' },
+  on_failure: { kind: 'commands', default: [], doc: 'Commands when a step failed (WHAUTO_FAILED_STEP says which).' },
+  allow_ips: { kind: 'cidrs', default: [], doc: 'Client addresses (CIDRs) allowed to deliver; empty: any.' },
+};
+
+/** Keys at the top of the file. */
+export const TOP_KEYS: Record<string, KeyDef> = {
+  listen: { kind: 'listen', default: '127.0.0.1:5000', doc: 'host:port to listen on ([::1]:5000 for IPv6). Default 127.0.0.1:5000.' },
+  webhook_url_path: { kind: 'url-path', default: '/webhook', doc: 'URL prefix of the webhook routes. Default /webhook.' },
+  state_dir: { kind: 'path', default: 'whauto-state', doc: 'Queue, locks and run history. Default whauto-state beside the settings file.' },
+  log_level: { kind: 'enum', values: ['debug', 'info', 'warn', 'error'], default: 'info', doc: 'debug | info | warn | error. Default info.' },
+  log_format: { kind: 'enum', values: ['text', 'json'], default: 'text', doc: 'text | json (one object a line). Default text.' },
+  max_body: { kind: 'size', default: '25mb', doc: 'Largest accepted delivery body. Default 25mb.' },
+  workers: { kind: 'int', min: 1, default: 1, doc: 'Runs of different checkouts that may go at once. Default 1.' },
+  trust_proxy: { kind: 'cidrs', default: [], doc: 'CIDRs of proxies whose X-Forwarded-For is believed. Default none.' },
+  shutdown_timeout: { kind: 'duration', min: 0, default: '60s', doc: 'How long running runs may finish on SIGTERM. Default 60s.' },
+  keep_runs: { kind: 'int', min: 1, default: 50, doc: 'Runs kept per entry (records and logs). Default 50.' },
+  max_log: { kind: 'size', default: '5mb', doc: 'Cap of one run\'s log. Default 5mb.' },
+  metrics: { kind: 'bool', default: false, doc: 'Serve metrics. Default false.' },
+  defaults: { kind: 'defaults', doc: 'Any entry key, applied where an entry omits it.' },
+  entries: { kind: 'entries', doc: 'The entries: name (a URL path segment) to entry.' },
+};
+
+/** What an entry name must look like: one URL path segment without escaping. */
+export const ENTRY_NAME = /^[A-Za-z0-9][A-Za-z0-9._~-]*$/;
+
+const DURATION = '^(\\d+(\\.\\d+)?|(\\d+(\\.\\d+)?(ms|s|m|h|d))+)$';
+const SIZE = '^\\d+(\\.\\d+)?\\s*([bB]|[kKmMgG]([iI]?[bB])?)?$';
+
+function commandSchema(): object {
+  const argv = { type: 'array', items: { type: ['string', 'number', 'boolean'] }, minItems: 1 };
+  const run = { anyOf: [{ type: 'string', minLength: 1 }, argv] };
+  return {
+    anyOf: [
+      { type: 'string', minLength: 1, description: 'Runs through /bin/sh -c.' },
+      { ...argv, description: 'An argv, run without a shell.' },
+      {
+        type: 'object', additionalProperties: false, required: ['run'],
+        properties: { run, timeout: { anyOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: DURATION }] } },
+      },
+    ],
+  };
+}
+
+function kindSchema(def: Kind): object {
+  switch (def.kind) {
+    case 'string': case 'path': case 'secret': return { type: 'string', minLength: 1 };
+    case 'bool': return { type: 'boolean' };
+    case 'int': return { type: 'integer', minimum: def.min };
+    case 'enum': return { enum: [...def.values] };
+    case 'duration': return { anyOf: [{ type: 'number', minimum: def.min / 1000 }, { type: 'string', pattern: DURATION }] };
+    case 'size': return { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: SIZE }] };
+    case 'listen': return { anyOf: [{ type: 'string' }, { type: 'integer', minimum: 1, maximum: 65535 }] };
+    case 'url-path': return { type: 'string', pattern: '^[^\\s?#]*$' };
+    case 'cidrs': return { type: ['array', 'null'], items: { type: 'string' } };
+    case 'branches': return { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }] };
+    case 'tags': return { type: ['boolean', 'string'] };
+    case 'env': return { type: ['object', 'null'], additionalProperties: { type: ['string', 'number', 'boolean'] } };
+    case 'commands': return { anyOf: [{ type: 'null' }, { type: 'string', minLength: 1 }, { type: 'array', items: commandSchema() }] };
+    case 'defaults': return { $ref: '#/$defs/entry' };
+    case 'entries': return {
+      type: ['object', 'null'],
+      propertyNames: { pattern: ENTRY_NAME.source },
+      additionalProperties: { $ref: '#/$defs/entry' },
+    };
+  }
+}
+
+function propertiesOf(keys: Record<string, KeyDef>): Record<string, object> {
+  const out: Record<string, object> = {};
+  for (const [name, def] of Object.entries(keys)) {
+    out[name] = { ...kindSchema(def), description: def.doc, ...(def.default === undefined ? {} : { default: def.default }) };
+  }
+  return out;
+}
+
+/**
+ * A JSON Schema (draft 2020-12) of the modern settings file, generated from the tables
+ * above. Legacy keys are not in it: editors should suggest the modern spelling.
+ */
+export function settingsJsonSchema(): object {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'whauto settings',
+    type: 'object',
+    additionalProperties: false,
+    properties: propertiesOf(TOP_KEYS),
+    $defs: {
+      entry: {
+        type: ['object', 'null'],
+        additionalProperties: false,
+        properties: propertiesOf(ENTRY_KEYS),
+        not: { anyOf: [{ required: ['secret', 'secret_env'] }, { required: ['secret', 'secret_file'] }, { required: ['secret_env', 'secret_file'] }] },
+      },
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Report } from './report.ts';
+import type { RawField } from './validate.ts';
+
+export interface SecretContext {
+  /** The settings file's folder: relative secret_file paths start there. */
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  report: Report;
+}
+
+/**
+ * The secret of an entry from whichever of `secret`, `secret_env`, `secret_file` is given
+ * (at most one; validate() reported more). null: no authentication. Problems are reported,
+ * never with the secret in them: 'secret-env-unset', 'secret-file-unreadable', 'secret-empty',
+ * and the warning 'secret-file-readable' (the file's mode lets group or others read it).
+ */
+export function resolveSecret(fields: Map<string, RawField>, ctx: SecretContext): string | null {
+  const inline = fields.get('secret');
+  if (inline) return inline.value as string | null;
+  const fromEnv = fields.get('secret_env');
+  if (fromEnv) {
+    if (fromEnv.value === null) return null;
+    const name = fromEnv.value as string;
+    const value = ctx.env[name];
+    if (value === undefined) {
+      ctx.report(fromEnv.node, 'error', 'secret-env-unset', `secret_env: the environment variable ${name} is not set`);
+      return null;
+    }
+    if (value === '') ctx.report(fromEnv.node, 'error', 'secret-empty', `secret_env: the environment variable ${name} is empty`);
+    return value;
+  }
+  const fromFile = fields.get('secret_file');
+  return fromFile && fromFile.value !== null ? readSecretFile(fromFile, ctx) : null;
+}
+
+function readSecretFile(field: RawField, ctx: SecretContext): string | null {
+  const unreadable = (why: string): null => {
+    ctx.report(field.node, 'error', 'secret-file-unreadable', `secret_file: ${why}`);
+    return null;
+  };
+  let missing: string | null = null;
+  const expanded = (field.value as string).replace(/\$\{CREDENTIALS_DIRECTORY\}|\$CREDENTIALS_DIRECTORY(?![A-Za-z0-9_])/g, () => {
+    const dir = ctx.env.CREDENTIALS_DIRECTORY;
+    if (dir === undefined || dir === '') missing = 'CREDENTIALS_DIRECTORY is not set (systemd sets it with LoadCredential=)';
+    return dir ?? '';
+  });
+  if (missing !== null) return unreadable(missing);
+  const path = resolve(ctx.dir, expanded);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+    if ((statSync(path).mode & 0o077) !== 0) {
+      ctx.report(field.node, 'warning', 'secret-file-readable', `secret_file ${path} is readable by group or others (chmod 600 it)`);
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    return unreadable(`cannot read ${path} (${code})`);
+  }
+  const secret = text.replace(/\r?\n$/, '');
+  if (secret === '') ctx.report(field.node, 'error', 'secret-empty', `secret_file ${path} is empty`);
+  return secret;
+}

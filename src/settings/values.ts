@@ -1,0 +1,212 @@
+import { isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
+import type { Command } from './types.ts';
+import type { KeyDef } from './schema.ts';
+import type { Report } from './report.ts';
+import { fieldsOf, resolveNode } from './nodes.ts';
+import { parseDuration } from './duration.ts';
+import { parseSize } from './size.ts';
+import { parseListen } from './listen.ts';
+import { isCidr } from './cidr.ts';
+
+/** The parsed value of one key, or FAILED after the problem was reported. */
+export const FAILED: unique symbol = Symbol('failed');
+
+interface Ctx {
+  doc: Document;
+  report: Report;
+  /** The key's name, for messages. */
+  key: string;
+}
+
+/**
+ * Parses the value `node` of key `ctx.key` as `def` says: durations become ms, sizes
+ * bytes, listen `{host, port}`, commands `Command[]`, branch `string[]`, and so on.
+ * Paths stay as written (resolution needs the settings folder). Reports what is wrong
+ * (codes: 'type', 'bad-value', 'bad-duration', 'bad-size', 'bad-listen', 'bad-cidr',
+ * 'unknown-provider', 'secret-empty') and returns FAILED. Never echoes a secret's value.
+ */
+export function parseValue(def: KeyDef, node: Node | null, keyNode: Node, ctx: Ctx): unknown {
+  const at = node ?? keyNode;
+  const fail = (code: string, message: string): typeof FAILED => {
+    ctx.report(at, 'error', code, message);
+    return FAILED;
+  };
+  const k = `'${ctx.key}'`;
+  const v = isScalar(node) ? node.value : undefined;
+  switch (def.kind) {
+    case 'string':
+    case 'path':
+      return typeof v === 'string' && v !== '' ? v : fail('type', `${k} must be a non-empty string, not ${describe(node)}`);
+    case 'secret':
+      if (node === null || v === null || v === '') return fail('secret-empty', `${k} is empty`);
+      return typeof v === 'string' ? v : fail('type', `${k} must be a string (its value is not shown)`);
+    case 'bool':
+      return typeof v === 'boolean' ? v : fail('type', `${k} must be true or false, not ${describe(node)}`);
+    case 'int':
+      if (typeof v !== 'number' || !Number.isInteger(v)) return fail('type', `${k} must be an integer, not ${describe(node)}`);
+      return v >= def.min ? v : fail('bad-value', `${k} must be at least ${def.min}`);
+    case 'enum':
+      if (typeof v === 'string' && def.values.includes(v)) return v;
+      return fail(def.code ?? 'bad-value', `${k} must be one of ${def.values.join(', ')}, not ${describe(node)}`);
+    case 'duration': {
+      const ms = parseDuration(v);
+      if (ms === null) return fail('bad-duration', `${k}: ${describe(node)} is not a duration (like 30s, 10m, 1h, 500ms, or seconds)`);
+      return ms >= def.min ? ms : fail('bad-duration', `${k} must be more than 0`);
+    }
+    case 'size': {
+      const bytes = parseSize(v);
+      return bytes === null ? fail('bad-size', `${k}: ${describe(node)} is not a size (like 512kb, 25mb, 1gb, or bytes)`) : bytes;
+    }
+    case 'listen': {
+      const listen = parseListen(v);
+      return listen ?? fail('bad-listen', `${k}: ${describe(node)} is not host:port (like 127.0.0.1:5000 or [::1]:5000)`);
+    }
+    case 'url-path': {
+      if (typeof v !== 'string' || !/^[^\s?#%]*$/.test(v)) return fail('bad-value', `${k} must be a URL path like /webhook, not ${describe(node)}`);
+      const path = `/${v.replace(/^\/+|\/+$/g, '')}`;
+      return path === '/' ? fail('bad-value', `${k} cannot be '/': whauto needs a prefix of its own, like /webhook`) : path;
+    }
+    case 'cidrs':
+      return parseCidrs(node, ctx, fail);
+    case 'branches':
+      return parseBranches(node, ctx, fail);
+    case 'tags':
+      if (typeof v === 'boolean' || (typeof v === 'string' && v !== '')) return v;
+      return fail('type', `${k} must be true, false or a glob like "v*", not ${describe(node)}`);
+    case 'env':
+      return parseEnv(node, ctx, fail);
+    case 'commands':
+      return parseCommands(node, ctx, fail);
+    case 'defaults':
+    case 'entries':
+      return fail('type', `${k} is not a plain value`);
+  }
+}
+
+/** `'text'` for a scalar (its source text), else what kind of node it is. */
+export function describe(node: Node | null): string {
+  if (node === null) return 'nothing';
+  if (isMap(node)) return 'a mapping';
+  if (isSeq(node)) return 'a list';
+  if (isScalar(node)) return node.value === null ? 'nothing' : `'${scalarText(node)}'`;
+  return 'this';
+}
+
+/** A scalar as text, numbers and booleans as written (`1.10` stays "1.10"); null when not a scalar. */
+export function scalarText(node: Node | null): string | null {
+  if (!isScalar(node) || node.value === null || typeof node.value === 'object') return null;
+  if (typeof node.value === 'string') return node.value;
+  return (node as { source?: string }).source ?? String(node.value);
+}
+
+type Fail = (code: string, message: string) => typeof FAILED;
+
+function itemsOf(node: Node | null, ctx: Ctx): (Node | null)[] {
+  return isSeq(node) ? node.items.map((n) => resolveNode(ctx.doc, n)) : [node];
+}
+
+function parseCidrs(node: Node | null, ctx: Ctx, fail: Fail): string[] | typeof FAILED {
+  if (node === null || (isScalar(node) && node.value === null)) return [];
+  if (isMap(node)) return fail('type', `'${ctx.key}' must be a list of CIDRs, not a mapping`);
+  let ok = true;
+  const out: string[] = [];
+  for (const item of itemsOf(node, ctx)) {
+    const text = isScalar(item) && typeof item.value === 'string' ? item.value.trim() : null;
+    if (text === null || !isCidr(text)) {
+      ctx.report(item ?? node, 'error', 'bad-cidr', `'${ctx.key}': ${describe(item)} is not an IP address or CIDR (like 10.0.0.0/8)`);
+      ok = false;
+    } else out.push(text);
+  }
+  return ok ? out : FAILED;
+}
+
+function parseBranches(node: Node | null, ctx: Ctx, fail: Fail): string[] | typeof FAILED {
+  if (isMap(node)) return fail('type', `'${ctx.key}' must be a branch name or a list of them, not a mapping`);
+  const items = itemsOf(node, ctx);
+  if (isSeq(node) && items.length === 0) return fail('type', `'${ctx.key}' must name at least one branch`);
+  const out: string[] = [];
+  for (const item of items) {
+    const text = scalarText(item);
+    if (text === null || text === '') {
+      ctx.report(item ?? node, 'error', 'type', `'${ctx.key}' must be a branch name or a list of them, not ${describe(item)}`);
+      return FAILED;
+    }
+    out.push(text);
+  }
+  return out;
+}
+
+function parseEnv(node: Node | null, ctx: Ctx, fail: Fail): Record<string, string> | typeof FAILED {
+  if (node === null || (isScalar(node) && node.value === null)) return {};
+  if (!isMap(node)) return fail('type', `'${ctx.key}' must be a mapping of NAME: value, not ${describe(node)}`);
+  const out: Record<string, string> = {};
+  let ok = true;
+  for (const f of fieldsOf(ctx.doc, node, ctx.report)) {
+    const text = scalarText(f.node);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(f.key)) {
+      ctx.report(f.keyNode, 'error', 'bad-value', `'${ctx.key}': '${f.key}' is not a variable name`);
+      ok = false;
+    } else if (text === null) {
+      ctx.report(f.node ?? f.keyNode, 'error', 'type', `'${ctx.key}.${f.key}' must be a string, number or boolean, not ${describe(f.node)}`);
+      ok = false;
+    } else out[f.key] = text;
+  }
+  return ok ? out : FAILED;
+}
+
+function parseCommands(node: Node | null, ctx: Ctx, fail: Fail): Command[] | typeof FAILED {
+  if (node === null || (isScalar(node) && node.value === null)) return [];
+  if (isMap(node)) return fail('type', `'${ctx.key}' must be a list of commands, not a mapping`);
+  const out: Command[] = [];
+  let ok = true;
+  for (const item of itemsOf(node, ctx)) {
+    const command = parseCommand(item, ctx);
+    if (command === null) ok = false;
+    else out.push(command);
+  }
+  return ok ? out : FAILED;
+}
+
+const COMMAND_HELP = 'a command is a string (run by /bin/sh -c), a list (an argv) or {run: …, timeout: …}';
+
+function parseCommand(node: Node | null, ctx: Ctx): Command | null {
+  const bad = (at: Node | null, why: string): null => {
+    ctx.report(at ?? node, 'error', 'type', `'${ctx.key}': ${why}; ${COMMAND_HELP}`);
+    return null;
+  };
+  if (isMap(node)) {
+    let run: Command['run'] | null = null;
+    let timeout: number | null = null;
+    for (const f of fieldsOf(ctx.doc, node, ctx.report)) {
+      if (f.key === 'run') run = parseRun(f.node, ctx, bad);
+      else if (f.key === 'timeout') {
+        timeout = parseDuration(isScalar(f.node) ? f.node.value : undefined);
+        if (timeout === null || timeout <= 0) {
+          ctx.report(f.node ?? f.keyNode, 'error', 'bad-duration', `'${ctx.key}': ${describe(f.node)} is not a duration (like 30s, 10m, 1h)`);
+          return null;
+        }
+      } else {
+        ctx.report(f.keyNode, 'error', 'unknown-key', `unknown key '${f.key}' in a command (known: run, timeout)`);
+        return null;
+      }
+    }
+    if (run === null) return bad(node, "a command mapping needs 'run'");
+    return { run, timeout };
+  }
+  const run = parseRun(node, ctx, bad);
+  return run === null ? null : { run, timeout: null };
+}
+
+function parseRun(node: Node | null, ctx: Ctx, bad: (at: Node | null, why: string) => null): Command['run'] | null {
+  if (isScalar(node) && typeof node.value === 'string' && node.value.trim() !== '') return node.value;
+  if (isSeq(node) && node.items.length > 0) {
+    const argv: string[] = [];
+    for (const item of node.items) {
+      const text = scalarText(resolveNode(ctx.doc, item));
+      if (text === null) return bad(item as Node, 'an argv holds only strings');
+      argv.push(text);
+    }
+    return argv;
+  }
+  return bad(node, `${describe(node)} is not a command`);
+}

@@ -1,0 +1,33 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Entry } from '../settings/types.ts';
+import type { Target } from '../runs/types.ts';
+import { explainFailure } from './explain-failure.ts';
+import { runGit } from './run-git.ts';
+import type { GitOptions } from './types.ts';
+
+/**
+ * Clones `url` into `repodir` (missing or empty), checking out the target:
+ * `git clone --branch=<name> --origin=<remote> [--recurse-submodules] -- <url> <repodir>`.
+ * All branches are fetched (no --single-branch), so the checkout is an ordinary clone that
+ * later fetches by explicit refspec anyway. Returns null on success, else a message.
+ */
+export async function clone(
+  entry: Pick<Entry, 'gitBinary' | 'sshKey' | 'remote' | 'submodules'>,
+  url: string,
+  repodir: string,
+  target: Target,
+  opts: GitOptions & { deadline?: number },
+): Promise<string | null> {
+  const parent = path.dirname(repodir);
+  try {
+    mkdirSync(parent, { recursive: true });
+  } catch (err) {
+    return `cannot create ${parent}: ${(err as Error).message}`;
+  }
+  const args = ['clone', `--branch=${target.name}`, `--origin=${entry.remote}`];
+  if (entry.submodules) args.push('--recurse-submodules');
+  args.push('--', url, repodir);
+  const r = await runGit(entry, args, parent, { ...opts, show: true });
+  return r.ok ? null : explainFailure(r, { step: 'clone', repodir, remote: url, target });
+}

@@ -1,0 +1,50 @@
+import type { Target } from '../runs/types.ts';
+import type { GitResult } from './run-git.ts';
+import { redactUrl } from './redact-url.ts';
+
+export interface FailureContext {
+  /** The git step, e.g. 'fetch', 'checkout'. */
+  step: string;
+  repodir: string;
+  /** Remote name or URL (credentials are hidden by the caller). */
+  remote: string;
+  target: Target;
+}
+
+/**
+ * One line saying why a git step failed, recognising the common causes: a timeout or abort,
+ * git missing, git's "dubious ownership", not a repository, remote branch/tag gone, remote
+ * unreachable. Otherwise "git <step> failed (exit N): <git's last error line>".
+ */
+export function explainFailure(r: GitResult, ctx: FailureContext): string {
+  return redactUrl(explain(r, ctx));
+}
+
+function explain(r: GitResult, ctx: FailureContext): string {
+  const all = r.lines.join('\n');
+  const what = `${ctx.target.kind} ${ctx.target.name}`;
+  if (r.timedOut) return `git ${ctx.step} timed out`;
+  if (r.aborted) return `git ${ctx.step} was interrupted`;
+  if (r.error) return r.error.startsWith('command not found') ? `git not found: ${r.error}` : r.error;
+  if (/dubious ownership/i.test(all)) {
+    return `git refuses repodir ${ctx.repodir}: dubious ownership (it belongs to another user; ` +
+      `run whauto as its owner or add it to git's safe.directory)`;
+  }
+  if (/couldn't find remote ref/i.test(all)) return `${what} does not exist on remote ${ctx.remote} (deleted?)`;
+  if (/not a git repository/i.test(all) && !/does not appear to be a git repository/i.test(all)) {
+    return `repodir ${ctx.repodir} is not a git repository`;
+  }
+  if (/could not read from remote|unable to access|does not appear to be a git repository|could not resolve host|connection refused|connection timed out|repository .* not found|authentication failed|permission denied \(publickey/i.test(all)) {
+    return `cannot reach remote ${ctx.remote}: ${lastError(r.lines)}`;
+  }
+  return `git ${ctx.step} failed (exit ${r.exitCode ?? r.signal}): ${lastError(r.lines)}`;
+}
+
+/** git's most telling line: the last `fatal:`/`error:` line, else the last line. */
+function lastError(lines: string[]): string {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i]!;
+    if (/^(fatal|error):/.test(l)) return l.replace(/^(fatal|error):\s*/, '');
+  }
+  return lines[lines.length - 1] ?? 'no output';
+}

@@ -1,0 +1,27 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { explainFailure } from '../../src/git/explain-failure.ts';
+import type { GitResult } from '../../src/git/run-git.ts';
+
+const ctx = { step: 'fetch', repodir: '/srv/site', remote: 'origin', target: { kind: 'branch', name: 'main' } as const };
+const failed = (lines: string[]): GitResult => ({
+  ok: false, exitCode: 128, signal: null, timedOut: false, aborted: false, durationMs: 1, error: null, lines,
+});
+
+test("explainFailure names git's dubious ownership refusal", () => {
+  const m = explainFailure(failed([
+    "fatal: detected dubious ownership in repository at '/srv/site'",
+    'To add an exception for this directory, call:',
+  ]), ctx);
+  assert.match(m, /^git refuses repodir \/srv\/site: dubious ownership/);
+});
+
+test('explainFailure hides credentials of a remote URL', () => {
+  const m = explainFailure(failed(["fatal: unable to access 'https://bot:s3cret@git.example/x.git/': Could not resolve host"]), ctx);
+  assert.ok(!m.includes('s3cret'), m);
+  assert.match(m, /^cannot reach remote origin: /);
+});
+
+test('explainFailure falls back to the last fatal line with the exit code', () => {
+  assert.equal(explainFailure(failed(['hint: x', 'fatal: something odd', 'more']), ctx), 'git fetch failed (exit 128): something odd');
+});

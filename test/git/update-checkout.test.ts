@@ -1,0 +1,224 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { updateCheckout } from '../../src/git/update-checkout.ts';
+import type { Target } from '../../src/runs/types.ts';
+import { GIT_TEST_ENV, makeRemote } from './remote-repo.ts';
+
+const MAIN: Target = { kind: 'branch', name: 'main' };
+const opts = (lines: string[] = []) => ({ env: GIT_TEST_ENV, onLine: (l: string) => lines.push(l), timeoutMs: 60_000 });
+
+test('updateCheckout clones a missing repodir and leaves HEAD on the branch', async () => {
+  const repo = makeRemote();
+  try {
+    const tip = repo.git(['rev-parse', 'HEAD']);
+    const lines: string[] = [];
+    const r = await updateCheckout(repo.entry(), MAIN, opts(lines));
+    assert.deepEqual(r, { ok: true, previous: null, commit: tip, message: null });
+    assert.equal(repo.git(['symbolic-ref', 'HEAD'], repo.deploy), 'refs/heads/main');
+    assert.ok(lines.some((l) => l.startsWith('$ git clone')), 'the clone step is in the output');
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('updateCheckout fails clearly when repodir is missing and there is no clone_url', async () => {
+  const repo = makeRemote();
+  try {
+    const r = await updateCheckout(repo.entry({ cloneUrl: null }), MAIN, opts());
+    assert.equal(r.ok, false);
+    assert.equal(r.message, `repodir ${repo.deploy} does not exist and no clone_url is set`);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('updateCheckout fetches and deploys a new commit, recording previous and commit', async () => {
+  const repo = makeRemote();
+  try {
+    const first = repo.git(['rev-parse', 'HEAD']);
+    await updateCheckout(repo.entry(), MAIN, opts());
+    const second = repo.commit('app.txt', 'v2\n');
+    repo.git(['push', '--quiet', 'origin', 'main']);
+    const r = await updateCheckout(repo.entry(), MAIN, opts());
+    assert.deepEqual(r, { ok: true, previous: first, commit: second, message: null });
+    assert.equal(fs.readFileSync(path.join(repo.deploy, 'app.txt'), 'utf8'), 'v2\n');
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('updateCheckout deploys a force push', async () => {
+  const repo = makeRemote();
+  try {
+    repo.commit('app.txt', 'v2\n');
+    repo.git(['push', '--quiet', 'origin', 'main']);
+    await updateCheckout(repo.entry(), MAIN, opts());
+    repo.git(['reset', '--quiet', '--hard', 'HEAD~1']);
+    const rewritten = repo.commit('app.txt', 'rewritten\n');
+    repo.git(['push', '--quiet', '--force', 'origin', 'main']);
+    const r = await updateCheckout(repo.entry(), MAIN, opts());
+    assert.equal(r.ok, true);
+    assert.equal(r.commit, rewritten);
+    assert.equal(repo.git(['rev-parse', 'HEAD'], repo.deploy), rewritten);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('updateCheckout (reset) discards changes to tracked files and keeps untracked ones', async () => {
+  const repo = makeRemote();
+  try {
+    await updateCheckout(repo.entry(), MAIN, opts());
+    fs.writeFileSync(path.join(repo.deploy, 'README'), 'edited on the server\n');
+    fs.writeFileSync(path.join(repo.deploy, '.env'), 'SECRET=1\n');
+    const r = await updateCheckout(repo.entry(), MAIN, opts());
+    assert.equal(r.ok, true);
+    assert.equal(fs.readFileSync(path.join(repo.deploy, 'README'), 'utf8'), 'one\n');
+    assert.equal(fs.readFileSync(path.join(repo.deploy, '.env'), 'utf8'), 'SECRET=1\n');
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('updateCheckout (ff-only) refuses a checkout with local changes and changes nothing', async () => {
+  const repo = makeRemote();
+  try {
+    await updateCheckout(repo.entry(), MAIN, opts());
+    const before = repo.git(['rev-parse', 'HEAD'], repo.deploy);
+    fs.writeFileSync(path.join(repo.deploy, 'README'), 'edited\n');
+    repo.commit('app.txt', 'v2\n');
+    repo.git(['push', '--quiet', 'origin', 'main']);
+    const r = await updateCheckout(repo.entry({ update: 'ff-only' }), MAIN, opts());
+    assert.equal(r.ok, false);
+    assert.match(r.message ?? '', /local changes/);
+    assert.equal(repo.git(['rev-parse', 'HEAD'], repo.deploy), before);
+    assert.equal(fs.readFileSync(path.join(repo.deploy, 'README'), 'utf8'), 'edited\n');
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('updateCheckout (ff-only) refuses a diverged checkout and fast-forwards a clean one', async () => {
+  const repo = makeRemote();
+  try {
+    await updateCheckout(repo.entry(), MAIN, opts());
+    const next = repo.commit('app.txt', 'v2\n');
+    repo.git(['push', '--quiet', 'origin', 'main']);
+    const ok = await updateCheckout(repo.entry({ update: 'ff-only' }), MAIN, opts());
+    assert.equal(ok.ok, true);
+    assert.equal(ok.commit, next);
+
+    fs.writeFileSync(path.join(repo.deploy, 'local.txt'), 'x\n');
+    repo.git(['add', 'local.txt'], repo.deploy);
+    repo.git(['commit', '--quiet', '-m', 'local'], repo.deploy);
+    const local = repo.git(['rev-parse', 'HEAD'], repo.deploy);
+    repo.commit('app.txt', 'v3\n');
+    repo.git(['push', '--quiet', 'origin', 'main']);
+    const r = await updateCheckout(repo.entry({ update: 'ff-only' }), MAIN, opts());
+    assert.equal(r.ok, false);
+    assert.match(r.message ?? '', /diverged/);
+    assert.equal(repo.git(['rev-parse', 'HEAD'], repo.deploy), local);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('updateCheckout (none) does no git work', async () => {
+  const repo = makeRemote();
+  try {
+    await updateCheckout(repo.entry(), MAIN, opts());
+    const before = repo.git(['rev-parse', 'HEAD'], repo.deploy);
+    repo.commit('app.txt', 'v2\n');
+    repo.git(['push', '--quiet', 'origin', 'main']);
+    const r = await updateCheckout(repo.entry({ update: 'none' }), MAIN, opts());
+    assert.deepEqual(r, { ok: true, previous: before, commit: before, message: null });
+    assert.equal(repo.git(['rev-parse', 'refs/remotes/origin/main'], repo.deploy), before, 'nothing was fetched');
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('updateCheckout fails clearly when the remote branch was deleted', async () => {
+  const repo = makeRemote();
+  try {
+    repo.git(['push', '--quiet', 'origin', 'main:feature']);
+    const feature: Target = { kind: 'branch', name: 'feature' };
+    assert.equal((await updateCheckout(repo.entry(), feature, opts())).ok, true);
+    repo.git(['push', '--quiet', 'origin', '--delete', 'feature']);
+    const r = await updateCheckout(repo.entry(), feature, opts());
+    assert.equal(r.ok, false);
+    assert.equal(r.message, 'branch feature does not exist on remote origin (deleted?)');
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('updateCheckout fails clearly when repodir is not a git repository', async () => {
+  const repo = makeRemote();
+  try {
+    fs.mkdirSync(repo.deploy);
+    fs.writeFileSync(path.join(repo.deploy, 'index.html'), 'hi\n');
+    const r = await updateCheckout(repo.entry(), MAIN, opts());
+    assert.equal(r.ok, false);
+    assert.equal(r.message, `repodir ${repo.deploy} is not a git repository`);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('updateCheckout fails clearly when the remote cannot be reached', async () => {
+  const repo = makeRemote();
+  try {
+    await updateCheckout(repo.entry(), MAIN, opts());
+    repo.git(['remote', 'set-url', 'origin', path.join(repo.root, 'gone.git')], repo.deploy);
+    const r = await updateCheckout(repo.entry(), MAIN, opts());
+    assert.equal(r.ok, false);
+    assert.match(r.message ?? '', /^cannot reach remote origin: /);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('updateCheckout deploys an annotated tag detached', async () => {
+  const repo = makeRemote();
+  try {
+    const tagged = repo.commit('app.txt', 'v1\n');
+    repo.git(['tag', '-a', '-m', 'release', 'v1.0']);
+    repo.commit('app.txt', 'later\n');
+    repo.git(['push', '--quiet', 'origin', 'main', 'v1.0']);
+    const r = await updateCheckout(repo.entry(), { kind: 'tag', name: 'v1.0' }, opts());
+    assert.equal(r.ok, true);
+    assert.equal(r.commit, tagged);
+    assert.equal(fs.readFileSync(path.join(repo.deploy, 'app.txt'), 'utf8'), 'v1\n');
+    assert.throws(() => repo.git(['symbolic-ref', '-q', 'HEAD'], repo.deploy), 'HEAD is detached');
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('updateCheckout: a ref name that looks like an option cannot inject one', async () => {
+  const repo = makeRemote();
+  try {
+    const name = '--upload-pack=touch${IFS}pwned';
+    const tip = repo.commit('app.txt', 'evil\n');
+    repo.git(['push', '--quiet', 'origin', `HEAD:refs/heads/${name}`, `HEAD:refs/tags/${name}`]);
+    const branch = await updateCheckout(repo.entry(), { kind: 'branch', name }, opts());
+    assert.equal(branch.ok, false);
+    assert.equal(branch.message, `invalid branch name ${JSON.stringify(name)}: starts with '-'`);
+    assert.equal(fs.existsSync(repo.deploy), false, 'nothing ran');
+    const tag = { kind: 'tag', name } as const;
+    const cloned = await updateCheckout(repo.entry(), tag, opts());
+    assert.equal(cloned.ok, true, cloned.message ?? '');
+    const again = await updateCheckout(repo.entry(), tag, opts());
+    assert.equal(again.ok, true, again.message ?? '');
+    assert.equal(again.commit, tip);
+    for (const dir of [repo.root, repo.deploy, repo.bare, repo.work]) assert.equal(fs.existsSync(path.join(dir, 'pwned')), false);
+    const bad = await updateCheckout(repo.entry(), { kind: 'branch', name: 'a:b' }, opts());
+    assert.equal(bad.ok, false);
+    assert.equal(bad.message, 'invalid branch name "a:b"');
+  } finally {
+    repo.cleanup();
+  }
+});

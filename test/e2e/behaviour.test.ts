@@ -1,0 +1,231 @@
+// End to end: the deploy rules of SPEC sections 3, 5 and 6 against the built binary.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
+import { git, makeRemote, type Remote } from '../helpers/git.ts';
+import { post } from '../helpers/http.ts';
+import { pushDelivery } from '../helpers/payloads.ts';
+import { MARK_ENV, readMarker, writeSettings } from '../helpers/settings.ts';
+import { tempDir } from '../helpers/tmp.ts';
+
+const SECRET = 'behaviour-secret';
+const REPO = 'acme/site';
+
+function lines(file: string): string[] {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+function runRecords(stateDir: string, entry: string): any[] {
+  const dir = join(stateDir, 'runs', entry);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+}
+
+async function finishedRuns(stateDir: string, entry: string, n: number): Promise<any[]> {
+  return waitFor(`${n} finished runs of ${entry}`, () => {
+    const done = runRecords(stateDir, entry).filter((r) => r.result !== 'running');
+    return done.length >= n ? done.sort((a, b) => a.id.localeCompare(b.id)) : null;
+  });
+}
+
+function github(branch: string, after = '2'.repeat(40), secret = SECRET) {
+  return pushDelivery('github', { repo: REPO, branch, after }, secret);
+}
+
+describe('serve: what gets deployed and what does not', () => {
+  let t: { dir: string; cleanup: () => void };
+  let remote: Remote;
+  let daemon: Daemon;
+  let state: string;
+
+  before(async () => {
+    t = tempDir();
+    state = join(t.dir, 'state');
+    remote = makeRemote(join(t.dir, 'forge'));
+    const common = { provider: 'github', secret: SECRET, repo: REPO, clone_url: remote.bare };
+    const settings = writeSettings(t.dir, {
+      workers: 2,
+      entries: {
+        staging: { ...common, branch: 'staging', repodir: join(t.dir, 'staging'), env: { MARKER: join(t.dir, 'staging.mark') }, commands: [MARK_ENV] },
+        production: { ...common, branch: 'production', repodir: join(t.dir, 'production'), env: { MARKER: join(t.dir, 'production.mark') }, commands: [MARK_ENV] },
+        failing: {
+          ...common, repo: 'acme/failing', branch: 'main', repodir: join(t.dir, 'failing'),
+          env: { OUT: join(t.dir, 'failing.out') },
+          commands: ['echo first >> "$OUT"', 'exit 7', 'echo never >> "$OUT"'],
+          post_commands: ['echo post >> "$OUT"'],
+          on_failure: ['echo "failed step: $WHAUTO_FAILED_STEP" >> "$OUT"'],
+        },
+        slowkill: {
+          ...common, repo: 'acme/slowkill', branch: 'main', repodir: join(t.dir, 'slowkill'),
+          env: { PIDS: join(t.dir, 'slowkill.pids') },
+          commands: [{ run: 'sleep 300 & echo $! > "$PIDS"; sleep 300', timeout: '1s' }],
+        },
+      },
+    });
+    daemon = await startDaemon(settings);
+  });
+  after(async () => {
+    await daemon?.stop();
+    t.cleanup();
+  });
+
+  it('two entries on one repository deploy only their own branch (per-entry URLs and the single URL)', async () => {
+    const s = remote.push('staging');
+    const res = await post(`${daemon.base}/webhook`, github('staging', s).headers, github('staging', s).body);
+    assert.equal(res.status, 202, JSON.stringify(res.json));
+    assert.deepEqual(res.json.runs.map((r: any) => r.entry), ['staging']);
+    const m = await waitFor('staging marker', () => readMarker(join(t.dir, 'staging.mark')));
+    assert.equal(m['WHAUTO_AFTER'], s);
+    assert.equal(existsSync(join(t.dir, 'production')), false, 'production was not touched');
+
+    const p = remote.push('production');
+    const d = github('production', p);
+    const res2 = await post(`${daemon.base}/webhook/production`, d.headers, d.body);
+    assert.equal(res2.status, 202);
+    const m2 = await waitFor('production marker', () => readMarker(join(t.dir, 'production.mark')));
+    assert.equal(m2['WHAUTO_AFTER'], p);
+    assert.equal(git(join(t.dir, 'production'), 'symbolic-ref', '--short', 'HEAD'), 'production');
+    assert.equal(git(join(t.dir, 'staging'), 'rev-parse', 'HEAD'), s, 'staging stays at its own commit');
+  });
+
+  it('a push to another branch is ignored with 200 and runs nothing', async () => {
+    const before = runRecords(state, 'staging').length;
+    const d = github('feature/x');
+    const res = await post(`${daemon.base}/webhook/staging`, d.headers, d.body);
+    assert.equal(res.status, 200);
+    assert.equal(res.json.status, 'ignored');
+    assert.match(res.json.reason, /branch feature\/x is not deployed/);
+    assert.equal(runRecords(state, 'staging').length, before);
+    assert.equal(existsSync(join(state, 'queue', 'staging.json')), false, 'nothing queued');
+  });
+
+  it('a bad signature gets 403 and runs nothing; a missing one 401', async () => {
+    const before = runRecords(state, 'staging').length;
+    const d = github('staging', '3'.repeat(40), 'not-the-secret');
+    const res = await post(`${daemon.base}/webhook/staging`, d.headers, d.body);
+    assert.equal(res.status, 403);
+    assert.equal(JSON.stringify(res.json).includes(SECRET), false);
+    const unsigned = github('staging');
+    delete unsigned.headers['x-hub-signature-256'];
+    const res2 = await post(`${daemon.base}/webhook/staging`, unsigned.headers, unsigned.body);
+    assert.equal(res2.status, 401);
+    assert.equal(runRecords(state, 'staging').length, before);
+  });
+
+  it('a force push deploys the rewritten branch', async () => {
+    const first = remote.push('staging', 'force.txt', 'one\n');
+    await post(`${daemon.base}/webhook/staging`, github('staging', first).headers, github('staging', first).body);
+    await waitFor('first commit deployed', () => git(join(t.dir, 'staging'), 'rev-parse', 'HEAD') === first);
+    git(remote.work, 'reset', '-q', '--hard', 'HEAD~1');
+    const rewritten = remote.push('staging', 'force.txt', 'rewritten\n', { force: true });
+    const d = github('staging', rewritten);
+    assert.equal((await post(`${daemon.base}/webhook/staging`, d.headers, d.body)).status, 202);
+    await waitFor('rewritten commit deployed', () => git(join(t.dir, 'staging'), 'rev-parse', 'HEAD') === rewritten);
+    assert.equal(readFileSync(join(t.dir, 'staging', 'force.txt'), 'utf8'), 'rewritten\n');
+  });
+
+  it('a missing checkout is cloned from clone_url', async () => {
+    rmSync(join(t.dir, 'production'), { recursive: true, force: true });
+    const p = remote.push('production');
+    const d = github('production', p);
+    assert.equal((await post(`${daemon.base}/webhook/production`, d.headers, d.body)).status, 202);
+    await waitFor('production cloned again', () => existsSync(join(t.dir, 'production', '.git')) && git(join(t.dir, 'production'), 'rev-parse', 'HEAD') === p);
+  });
+
+  it('a failing command fails the run, skips the rest and post_commands, and runs on_failure', async () => {
+    remote.push('main');
+    const d = pushDelivery('github', { repo: 'acme/failing', branch: 'main' }, SECRET);
+    assert.equal((await post(`${daemon.base}/webhook/failing`, d.headers, d.body)).status, 202);
+    const [rec] = await finishedRuns(state, 'failing', 1);
+    assert.equal(rec.result, 'failed');
+    assert.deepEqual(lines(join(t.dir, 'failing.out')), ['first', 'failed step: commands']);
+    assert.match(readFileSync(rec.logFile, 'utf8'), /exit 7/);
+  });
+
+  it('a command past its timeout is killed together with its children', async () => {
+    remote.push('main');
+    const d = pushDelivery('github', { repo: 'acme/slowkill', branch: 'main' }, SECRET);
+    assert.equal((await post(`${daemon.base}/webhook/slowkill`, d.headers, d.body)).status, 202);
+    const [rec] = await finishedRuns(state, 'slowkill', 1);
+    assert.equal(rec.result, 'timed out');
+    assert.match(rec.message, /timed out after 1s/);
+    const child = Number(lines(join(t.dir, 'slowkill.pids'))[0]);
+    assert.ok(child > 0);
+    await waitFor('background child gone', () => {
+      try { process.kill(child, 0); return false; } catch { return true; }
+    });
+  });
+});
+
+describe('serve: bursts coalesce and trigger waits for the daemon', () => {
+  let t: { dir: string; cleanup: () => void };
+  let remote: Remote;
+  let daemon: Daemon;
+  let settings: string;
+  let state: string;
+
+  before(async () => {
+    t = tempDir();
+    state = join(t.dir, 'state');
+    remote = makeRemote(join(t.dir, 'forge'));
+    settings = writeSettings(t.dir, {
+      entries: {
+        slow: {
+          provider: 'github', secret: SECRET, repo: REPO, branch: 'main', repodir: join(t.dir, 'slow'), clone_url: remote.bare,
+          env: { LOG: join(t.dir, 'slow.log'), GATE: join(t.dir, 'gate') },
+          // Holds the checkout until the test removes the gate file, so no timing is assumed.
+          commands: ['echo "start $WHAUTO_TRIGGER" >> "$LOG"; while [ -e "$GATE" ]; do sleep 0.05; done; echo "end $WHAUTO_TRIGGER" >> "$LOG"'],
+        },
+      },
+    });
+    daemon = await startDaemon(settings);
+  });
+  after(async () => {
+    await daemon?.stop();
+    t.cleanup();
+  });
+
+  it('a burst of 20 deliveries during a run yields exactly one more run, standing for all 20', async () => {
+    const gate = join(t.dir, 'gate');
+    writeFileSync(gate, '');
+    remote.push('main');
+    const d = github('main');
+    assert.equal((await post(`${daemon.base}/webhook/slow`, d.headers, d.body)).status, 202);
+    await waitFor('first run started', () => lines(join(t.dir, 'slow.log')).length === 1);
+    const ids = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const b = github('main', String(i % 10).repeat(40));
+      const res = await post(`${daemon.base}/webhook/slow`, b.headers, b.body);
+      assert.equal(res.status, 202);
+      ids.add(res.json.runs[0].id);
+    }
+    assert.equal(ids.size, 1, 'all 20 joined one waiting run');
+    rmSync(gate);
+    const runs = await finishedRuns(state, 'slow', 2);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(runRecords(state, 'slow').length, 2, 'exactly two runs');
+    assert.equal(runs[1].deliveries.length, 20);
+    assert.deepEqual(lines(join(t.dir, 'slow.log')), ['start webhook', 'end webhook', 'start webhook', 'end webhook']);
+  });
+
+  it('trigger while the daemon runs the same entry waits for it, then runs (manual)', async () => {
+    const gate = join(t.dir, 'gate');
+    writeFileSync(gate, '');
+    writeFileSync(join(t.dir, 'slow.log'), '');
+    const d = github('main');
+    assert.equal((await post(`${daemon.base}/webhook/slow`, d.headers, d.body)).status, 202);
+    await waitFor('daemon run started', () => lines(join(t.dir, 'slow.log')).length === 1);
+    const trigger = spawn(WHAUTO, ['trigger', settings, 'slow'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    trigger.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
+    const exit = new Promise<number | null>((res) => trigger.once('exit', (code) => res(code)));
+    await waitFor('trigger says it waits', () => /waiting for run/.test(stderr));
+    assert.deepEqual(lines(join(t.dir, 'slow.log')), ['start webhook'], 'the trigger has not started beside the daemon run');
+    rmSync(gate);
+    assert.equal(await exit, 0, stderr);
+    assert.deepEqual(lines(join(t.dir, 'slow.log')), ['start webhook', 'end webhook', 'start manual', 'end manual']);
+  });
+});

@@ -48,7 +48,8 @@ function readChange(
   change: unknown, path: string, event: string,
   common: { fullName: string; cloneUrls: string[]; pusher: string | null; deliveryId: string | null },
 ): PushEvent {
-  const type = str(change, 'type');
+  if (change === null || typeof change !== 'object' || Array.isArray(change)) throw new PayloadError(`${path}: expected an object`);
+  const type = at(change, 'type');
   if (type !== 'ADD' && type !== 'UPDATE' && type !== 'DELETE') {
     throw new PayloadError(`${path}.type: expected ADD, UPDATE or DELETE`);
   }

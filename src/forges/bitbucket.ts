@@ -49,6 +49,7 @@ function readChange(
   change: unknown, path: string, event: string,
   common: { fullName: string; cloneUrls: string[]; pusher: string | null; deliveryId: string | null },
 ): PushEvent {
+  if (change === null || typeof change !== 'object' || Array.isArray(change)) throw new PayloadError(`${path}: expected an object`);
   const next = optObj(change, 'new');
   const prev = optObj(change, 'old');
   const side = next !== null ? 'new' : 'old';

@@ -1,6 +1,7 @@
 // Builds Delivery values the way the server does, for the forge tests.
 import { statSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import type { Delivery } from '../../src/forges/types.ts';
 
 /** A JSON delivery: payload is the body. Header names are lower-cased as node:http does. */
@@ -28,7 +29,7 @@ function lower(headers: Record<string, string>): IncomingHttpHeaders {
 
 /** The shared fixtures folder (../shared/fixtures from the repository root), or null when missing. */
 export function fixturesDir(): string | null {
-  const dir = new URL('../../../shared/fixtures/', import.meta.url).pathname;
+  const dir = fileURLToPath(new URL('../../../shared/fixtures/', import.meta.url));
   try {
     return statSync(dir).isDirectory() ? dir : null;
   } catch {

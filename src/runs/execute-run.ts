@@ -1,0 +1,185 @@
+import { runCommand } from '../exec/run-command.ts';
+import { head } from '../git/head.ts';
+import { updateCheckout } from '../git/update-checkout.ts';
+import type { Command } from '../settings/types.ts';
+import { commandName } from './command-name.ts';
+import { formatDuration } from './format-duration.ts';
+import { openRunLog } from './run-log.ts';
+import { runEnv, type RunEnvValues } from './run-env.ts';
+import type { RunRecord, RunRequest, RunResult, StepKind, StepRecord } from './types.ts';
+
+/** ms on_failure commands get when they set no timeout of their own (past the run's timeout). */
+export const ON_FAILURE_TIMEOUT_MS = 60_000;
+
+export interface ExecuteRunOptions {
+  /** Absolute path of the run's log file (appended to; its folder is created). */
+  logFile: string;
+  /** Cap of the log file in bytes; later lines are cut with one note. */
+  maxLog: number;
+  /** ms between SIGTERM and SIGKILL. Default 5000. */
+  graceMs?: number;
+  /** Every log line as it comes (also those past the log cap). */
+  onLine?: (line: string) => void;
+  /** A copy of the record whenever a step starts or ends, and at the end. */
+  onStep?: (record: RunRecord) => void;
+  /** Aborting it kills the running step; the run ends `interrupted`, on_failure does not run. */
+  signal?: AbortSignal;
+  /** Base environment of commands. Default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** How a step went: null when it succeeded. */
+interface StepFailure {
+  result: Exclude<RunResult, 'succeeded'>;
+  message: string;
+}
+
+/**
+ * Runs `req` (SPEC section 5): pre_commands → git update → commands → post_commands; the
+ * first failing step ends the run, then on_failure runs (with WHAUTO_FAILED_STEP) unless the
+ * run was interrupted. entry.timeout bounds the whole run: each command gets
+ * min(its own timeout, what is left). Output and a `==> <kind>: <name>` line per step go to
+ * the log file and onLine. Never throws for a failing run; resolves with the final record
+ * (result succeeded | failed | timed out | interrupted, message one line).
+ */
+export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Promise<RunRecord> {
+  const { entry } = req;
+  const started = Date.now();
+  const deadline = started + entry.timeout;
+  const log = openRunLog(opts.logFile, opts.maxLog);
+  const say = (line: string): void => {
+    log.write(line);
+    try {
+      opts.onLine?.(line);
+    } catch {
+      // a broken follower must not break the run
+    }
+  };
+  const record: RunRecord = {
+    id: req.id, entry: entry.name, trigger: req.trigger, target: req.target, deliveries: req.deliveries,
+    previous: null, commit: null, startedAt: new Date(started).toISOString(), endedAt: null,
+    step: null, steps: [], result: 'running', message: null, pid: process.pid, logFile: opts.logFile,
+  };
+  const report = (): void => {
+    try {
+      opts.onStep?.(structuredClone(record));
+    } catch {
+      // the caller's problem
+    }
+  };
+  const values: RunEnvValues = { previous: null, after: null };
+  const timedOutRun = (): StepFailure => ({ result: 'timed out', message: `timed out after ${formatDuration(entry.timeout)}` });
+  const interrupted = (): StepFailure => ({ result: 'interrupted', message: 'interrupted' });
+
+  const begin = (kind: StepKind, name: string): void => {
+    record.step = `${kind}: ${name}`;
+    say(`==> ${kind}: ${name}`);
+    report();
+  };
+  const end = (step: StepRecord): void => {
+    record.steps.push(step);
+    record.step = null;
+    report();
+  };
+
+  /** Runs one command as a step; `budgetMs` null: bounded by the run's deadline. */
+  let attempted = '';
+  const command = async (
+    kind: StepKind, cmd: Command, budgetMs: number | null, vals: RunEnvValues = values,
+  ): Promise<StepFailure | null> => {
+    const name = commandName(cmd);
+    attempted = `${kind}: ${name}`;
+    if (opts.signal?.aborted) return interrupted();
+    const left = budgetMs ?? deadline - Date.now();
+    if (left <= 0) return timedOutRun();
+    const own = cmd.timeout ?? Infinity;
+    begin(kind, name);
+    const r = await runCommand(cmd, {
+      cwd: entry.workdir,
+      env: runEnv(req, vals, opts.env),
+      timeoutMs: Math.min(own, left),
+      onLine: say,
+      ...(opts.graceMs !== undefined ? { graceMs: opts.graceMs } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    const ok = r.exitCode === 0 && r.error === null && !r.timedOut && !r.aborted;
+    end({ kind, name, exitCode: r.exitCode, signal: r.signal, durationMs: r.durationMs, ok });
+    if (ok) return null;
+    if (r.aborted) return interrupted();
+    if (r.timedOut) {
+      return own <= left
+        ? { result: 'timed out', message: `${kind} \`${name}\` timed out after ${formatDuration(own)}` }
+        : timedOutRun();
+    }
+    if (r.error) return { result: 'failed', message: `${kind} \`${name}\`: ${r.error}` };
+    if (r.signal) return { result: 'failed', message: `${kind} \`${name}\` was killed by ${r.signal}` };
+    return { result: 'failed', message: `${kind} \`${name}\` exited with ${r.exitCode}` };
+  };
+
+  const gitUpdate = async (): Promise<StepFailure | null> => {
+    attempted = 'git: git update';
+    if (opts.signal?.aborted) return interrupted();
+    const left = deadline - Date.now();
+    if (left <= 0) return timedOutRun();
+    begin('git', 'git update');
+    const t0 = Date.now();
+    const r = await updateCheckout(entry, req.target, {
+      env: runEnv(req, values, opts.env),
+      onLine: say,
+      timeoutMs: left,
+      ...(opts.graceMs !== undefined ? { graceMs: opts.graceMs } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    record.previous = r.previous;
+    record.commit = r.commit;
+    values.previous = r.previous;
+    values.after = r.commit;
+    end({ kind: 'git', name: 'git update', exitCode: r.ok ? 0 : null, signal: null, durationMs: Date.now() - t0, ok: r.ok });
+    if (r.ok) return null;
+    if (r.aborted || opts.signal?.aborted) return interrupted();
+    if (r.timedOut || Date.now() >= deadline) return timedOutRun();
+    return { result: 'failed', message: `git update: ${r.message ?? 'failed'}` };
+  };
+
+  const finish = (failure: StepFailure | null): RunRecord => {
+    record.endedAt = new Date().toISOString();
+    record.step = null;
+    record.result = failure?.result ?? 'succeeded';
+    record.message = failure?.message ?? null;
+    say(failure ? `==> ${failure.result}: ${failure.message}` : `==> succeeded in ${formatDuration(Date.now() - started)}`);
+    log.close();
+    report();
+    return record;
+  };
+
+  try {
+    // Before the update, HEAD is what is deployed: WHAUTO_PREVIOUS is it, WHAUTO_AFTER is ''.
+    if (entry.repodir) values.previous = await head(entry.repodir, { gitBinary: entry.gitBinary });
+    record.previous = values.previous;
+    report();
+
+    const stages: Array<() => Promise<StepFailure | null>> = [
+      ...entry.preCommands.map((c) => () => command('pre_commands', c, null)),
+      gitUpdate,
+      ...entry.commands.map((c) => () => command('commands', c, null)),
+      ...entry.postCommands.map((c) => () => command('post_commands', c, null)),
+    ];
+    let failure: StepFailure | null = null;
+    for (const stage of stages) {
+      failure = await stage();
+      if (failure) break;
+    }
+    if (failure && failure.result !== 'interrupted') {
+      // on_failure sees the failed step; it gets its own time, as the run's may be spent.
+      const failValues: RunEnvValues = { ...values, failedStep: attempted };
+      for (const cmd of entry.onFailure) {
+        const f = await command('on_failure', cmd, cmd.timeout ?? ON_FAILURE_TIMEOUT_MS, failValues);
+        if (f?.result === 'interrupted') break;
+      }
+    }
+    return finish(failure);
+  } catch (err) {
+    // A bug of ours must still leave a finished record.
+    return finish({ result: 'failed', message: `internal error: ${(err as Error)?.message ?? String(err)}` });
+  }
+}

@@ -1,0 +1,63 @@
+// The findings `check` must produce, one settings file each: shared by the loadSettings
+// tests (test/settings) and the built-binary tests (test/check).
+import type { Finding } from '../../src/settings/finding.ts';
+import { writeFile } from './tmp.ts';
+
+export interface Case {
+  name: string;
+  yaml: string;
+  level: Finding['level'];
+  code: string;
+  line: number;
+  col: number;
+  env?: NodeJS.ProcessEnv;
+  /** Mode of the settings file; default 0600. */
+  mode?: number;
+  /** Prepares files in the temp folder. */
+  setup?: (dir: string) => void;
+}
+
+const ok = 'secret: s\n    repodir: /srv/x\n';
+
+export const CASES: Case[] = [
+  { name: 'a YAML syntax error', yaml: 'entries:\n  a: [1, 2\n', level: 'error', code: 'yaml-syntax', line: 3, col: 1 },
+  { name: 'an unknown top-level key', yaml: 'listen: 127.0.0.1:1\nwebhok_url_path: /x\n', level: 'error', code: 'unknown-key', line: 2, col: 1 },
+  { name: 'an unknown entry key', yaml: `entries:\n  a:\n    ${ok}    repo_dir: /x\n`, level: 'error', code: 'unknown-key', line: 5, col: 5 },
+  { name: 'a wrong type', yaml: 'workers: many\n', level: 'error', code: 'type', line: 1, col: 10 },
+  { name: 'a wrong type in an entry', yaml: `entries:\n  a:\n    ${ok}    submodules: maybe\n`, level: 'error', code: 'type', line: 5, col: 17 },
+  { name: 'a bad duration', yaml: `entries:\n  a:\n    ${ok}    timeout: 10x\n`, level: 'error', code: 'bad-duration', line: 5, col: 14 },
+  { name: 'a bad per-command duration', yaml: `entries:\n  a:\n    ${ok}    commands:\n      - {run: make, timeout: soon}\n`, level: 'error', code: 'bad-duration', line: 6, col: 30 },
+  { name: 'a bad size', yaml: 'max_body: 25 parsecs\n', level: 'error', code: 'bad-size', line: 1, col: 11 },
+  { name: 'an unknown provider', yaml: `entries:\n  a:\n    ${ok}    provider: gitlub\n`, level: 'error', code: 'unknown-provider', line: 5, col: 15 },
+  { name: 'an entry without repodir', yaml: 'entries:\n  site:\n    secret: s\n', level: 'error', code: 'missing-repodir', line: 2, col: 3 },
+  { name: 'secret_env naming an unset variable', yaml: 'entries:\n  a:\n    secret_env: NOT_SET_ANYWHERE\n    repodir: /x\n', level: 'error', code: 'secret-env-unset', line: 3, col: 17 },
+  { name: 'an unreadable secret_file', yaml: 'entries:\n  a:\n    secret_file: missing.secret\n    repodir: /x\n', level: 'error', code: 'secret-file-unreadable', line: 3, col: 18 },
+  { name: 'secret_file with CREDENTIALS_DIRECTORY unset', yaml: 'entries:\n  a:\n    secret_file: ${CREDENTIALS_DIRECTORY}/s\n    repodir: /x\n', level: 'error', code: 'secret-file-unreadable', line: 3, col: 18 },
+  { name: 'an empty secret_file', yaml: 'entries:\n  a:\n    secret_file: empty.secret\n    repodir: /x\n', level: 'error', code: 'secret-empty', line: 3, col: 18, setup: (d) => writeFile(d, 'empty.secret', '\n') },
+  { name: 'an empty inline secret', yaml: 'entries:\n  a:\n    secret: ""\n    repodir: /x\n', level: 'error', code: 'secret-empty', line: 3, col: 13 },
+  { name: 'a duplicate entry name', yaml: `entries:\n  a:\n    ${ok}  a:\n    ${ok}`, level: 'error', code: 'duplicate-entry', line: 5, col: 3 },
+  { name: 'a duplicate key', yaml: 'workers: 1\nworkers: 2\n', level: 'error', code: 'duplicate-key', line: 2, col: 1 },
+  { name: 'an entry name unusable as a URL path segment', yaml: `entries:\n  "site prod":\n    ${ok}`, level: 'error', code: 'bad-entry-name', line: 2, col: 3 },
+  { name: 'a bad CIDR in allow_ips', yaml: `entries:\n  a:\n    ${ok}    allow_ips: [10.0.0.0/8, 10.0.0.0/33]\n`, level: 'error', code: 'bad-cidr', line: 5, col: 29 },
+  { name: 'a bad CIDR in trust_proxy', yaml: 'trust_proxy:\n  - proxy.local\n', level: 'error', code: 'bad-cidr', line: 2, col: 5 },
+  { name: 'a bad listen address', yaml: 'listen: 127.0.0.1:99999\n', level: 'error', code: 'bad-listen', line: 1, col: 9 },
+  { name: 'a bad legacy listen_port', yaml: 'listen_ip: 0.0.0.0\nlisten_port: http\n', level: 'error', code: 'bad-listen', line: 2, col: 14 },
+  { name: 'more than one secret source', yaml: 'entries:\n  a:\n    secret: s\n    secret_env: X\n    repodir: /x\n', level: 'error', code: 'secret-conflict', line: 4, col: 5, env: { X: 'x' } },
+  { name: 'a bad enum value', yaml: 'log_level: loud\n', level: 'error', code: 'bad-value', line: 1, col: 12 },
+  { name: 'an integer below its minimum', yaml: 'workers: 0\n', level: 'error', code: 'bad-value', line: 1, col: 10 },
+  { name: 'a bad command', yaml: `entries:\n  a:\n    ${ok}    commands:\n      - {shell: make}\n`, level: 'error', code: 'unknown-key', line: 6, col: 10 },
+  { name: 'listen and legacy listen_ip both', yaml: 'listen: 127.0.0.1:1\nlisten_ip: 0.0.0.0\n', level: 'error', code: 'legacy-conflict', line: 2, col: 1 },
+  // warnings
+  { name: 'an inline secret in a file readable by others', yaml: `entries:\n  a:\n    ${ok}`, mode: 0o644, level: 'warning', code: 'secret-in-readable-file', line: 3, col: 5 },
+  { name: 'a secret_file readable by others', yaml: 'entries:\n  a:\n    secret_file: open.secret\n    repodir: /x\n', level: 'warning', code: 'secret-file-readable', line: 3, col: 18, setup: (d) => writeFile(d, 'open.secret', 'x', 0o644) },
+  { name: 'an entry without authentication', yaml: 'entries:\n  a:\n    repodir: /x\n', level: 'warning', code: 'no-auth', line: 2, col: 3 },
+  { name: 'a plain entry without a token', yaml: 'entries:\n  a:\n    provider: plain\n    repodir: /x\n', level: 'warning', code: 'no-auth', line: 2, col: 3 },
+  { name: 'two entries updating one checkout to different branches', yaml: `entries:\n  a:\n    ${ok}  b:\n    ${ok}    branch: staging\n`, level: 'warning', code: 'shared-checkout', line: 7, col: 14 },
+  { name: 'a workdir outside the checkout', yaml: `entries:\n  a:\n    ${ok}    workdir: ../elsewhere\n`, level: 'warning', code: 'workdir-outside', line: 5, col: 14 },
+  { name: 'no entries', yaml: 'workers: 1\n', level: 'warning', code: 'no-entries', line: 1, col: 1 },
+  // legacy notes
+  { name: 'legacy listen_ip', yaml: 'listen_ip: 0.0.0.0\nlisten_port: 80\n', level: 'note', code: 'legacy-key', line: 1, col: 1 },
+  { name: 'legacy top-level provider', yaml: `provider: gitea\nentries:\n  a:\n    ${ok}`, level: 'note', code: 'legacy-key', line: 1, col: 1 },
+  { name: 'legacy repositories', yaml: `repositories:\n  a:\n    ${ok}`, level: 'note', code: 'legacy-key', line: 1, col: 1 },
+  { name: 'legacy Python log level', yaml: 'log_level: CRITICAL\n', level: 'note', code: 'legacy-key', line: 1, col: 12 },
+];

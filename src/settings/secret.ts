@@ -23,6 +23,11 @@ export function resolveSecret(fields: Map<string, RawField>, ctx: SecretContext)
   if (fromEnv) {
     if (fromEnv.value === null) return null;
     const name = fromEnv.value as string;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      // Not a variable name: perhaps the secret itself was written here, so do not echo it.
+      ctx.report(fromEnv.node, 'error', 'bad-value', 'secret_env must be the name of an environment variable (the value is not shown)');
+      return null;
+    }
     const value = ctx.env[name];
     if (value === undefined) {
       ctx.report(fromEnv.node, 'error', 'secret-env-unset', `secret_env: the environment variable ${name} is not set`);

@@ -31,6 +31,7 @@ export const CASES: Case[] = [
   { name: 'an unknown provider', yaml: `entries:\n  a:\n    ${ok}    provider: gitlub\n`, level: 'error', code: 'unknown-provider', line: 5, col: 15 },
   { name: 'an entry without repodir', yaml: 'entries:\n  site:\n    secret: s\n', level: 'error', code: 'missing-repodir', line: 2, col: 3 },
   { name: 'secret_env naming an unset variable', yaml: 'entries:\n  a:\n    secret_env: NOT_SET_ANYWHERE\n    repodir: /x\n', level: 'error', code: 'secret-env-unset', line: 3, col: 17 },
+  { name: 'secret_env holding something that is not a variable name', yaml: 'entries:\n  a:\n    secret_env: hunter2!\n    repodir: /x\n', level: 'error', code: 'bad-value', line: 3, col: 17 },
   { name: 'an unreadable secret_file', yaml: 'entries:\n  a:\n    secret_file: missing.secret\n    repodir: /x\n', level: 'error', code: 'secret-file-unreadable', line: 3, col: 18 },
   { name: 'secret_file with CREDENTIALS_DIRECTORY unset', yaml: 'entries:\n  a:\n    secret_file: ${CREDENTIALS_DIRECTORY}/s\n    repodir: /x\n', level: 'error', code: 'secret-file-unreadable', line: 3, col: 18 },
   { name: 'an empty secret_file', yaml: 'entries:\n  a:\n    secret_file: empty.secret\n    repodir: /x\n', level: 'error', code: 'secret-empty', line: 3, col: 18, setup: (d) => writeFile(d, 'empty.secret', '\n') },

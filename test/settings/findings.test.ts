@@ -58,12 +58,15 @@ entries:
     branch: other
   d:
     secret: {nested: inline-secret-9e5}
+  e:
+    secret_env: pasted-secret-5a1
+    repodir: /x
 `, 0o644);
   chmodSync(file, 0o644);
   const { findings } = loadSettings(file, { ENV_SECRET: 'env-secret-3b8' });
   assert.ok(findings.length >= 4);
   const text = findings.map(formatFinding).join('\n');
-  for (const secret of ['918273645', 'inline-secret-7c2', 'env-secret-3b8', 'file-secret-4d1', 'inline-secret-9e5']) {
+  for (const secret of ['918273645', 'inline-secret-7c2', 'env-secret-3b8', 'file-secret-4d1', 'inline-secret-9e5', 'pasted-secret-5a1']) {
     assert.ok(!text.includes(secret), `${secret} leaked:\n${text}`);
   }
 });

@@ -18,9 +18,10 @@ export function resolveNode(doc: Document, node: unknown): Node | null {
 /**
  * The fields of a mapping in file order. `<<: *anchor` (or a list of them) merges the
  * anchored mappings' fields in, explicit keys winning. A key given twice is reported with
- * `duplicateCode` at its second place; a key that is not a plain string is reported as 'type'.
+ * `duplicateCode` at its second place (and handed to `duplicates`, when given, so its
+ * contents can still be checked); a key that is not a plain string is reported as 'type'.
  */
-export function fieldsOf(doc: Document, map: YAMLMap, report: Report, duplicateCode = 'duplicate-key'): Field[] {
+export function fieldsOf(doc: Document, map: YAMLMap, report: Report, duplicateCode = 'duplicate-key', duplicates?: Field[]): Field[] {
   const own: Field[] = [];
   const merged: Field[] = [];
   const seen = new Set<string>();
@@ -42,6 +43,7 @@ export function fieldsOf(doc: Document, map: YAMLMap, report: Report, duplicateC
     }
     if (seen.has(key)) {
       report(keyNode, 'error', duplicateCode, `'${key}' is given more than once`);
+      duplicates?.push({ key, keyNode, node });
       continue;
     }
     seen.add(key);

@@ -1,7 +1,7 @@
 import { isMap, isScalar, type Document, type Node, type YAMLMap } from 'yaml';
 import { ENTRY_KEYS, ENTRY_NAME, TOP_KEYS, type KeyDef } from './schema.ts';
 import type { Report } from './report.ts';
-import { fieldsOf } from './nodes.ts';
+import { fieldsOf, type Field } from './nodes.ts';
 import { describe, FAILED, parseValue } from './values.ts';
 import { didYouMean } from './did-you-mean.ts';
 
@@ -61,7 +61,8 @@ export function validate(doc: Document, report: Report): RawSettings {
 
 function validateEntries(doc: Document, map: YAMLMap, report: Report): RawEntry[] {
   const entries: RawEntry[] = [];
-  for (const f of fieldsOf(doc, map, report, 'duplicate-entry')) {
+  const duplicates: Field[] = [];
+  for (const f of fieldsOf(doc, map, report, 'duplicate-entry', duplicates)) {
     if (!ENTRY_NAME.test(f.key)) {
       report(f.keyNode, 'error', 'bad-entry-name',
         `entry name '${f.key}' is not usable as a URL path segment (letters, digits, '.', '_', '~', '-'; not first '.', '_', '~', '-')`);
@@ -69,6 +70,11 @@ function validateEntries(doc: Document, map: YAMLMap, report: Report): RawEntry[
     const entryMap = mapOf(f.node, `entries.${f.key}`, f.keyNode, report);
     const fields = entryMap ? validateEntryMap(doc, entryMap, report) : new Map();
     if (entryMap !== undefined) entries.push({ name: f.key, nameNode: f.keyNode, fields });
+  }
+  // A second entry of the same name is not used, but its problems are reported too.
+  for (const f of duplicates) {
+    const entryMap = mapOf(f.node, `entries.${f.key}`, f.keyNode, report);
+    if (entryMap) validateEntryMap(doc, entryMap, report);
   }
   return entries;
 }

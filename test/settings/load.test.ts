@@ -206,3 +206,8 @@ entries:
 `.replace('x-common', 'defaults'));
   assert.deepEqual(settings.entries.map((e) => e.commands.map((c) => c.run)), [['make'], ['make deploy']]);
 });
+
+test('legacy listen_ip may be IPv6 and listen_port alone keeps the default host', () => {
+  assert.deepEqual(load('listen_ip: "::"\nlisten_port: 9000\nentries: {}\n').settings.listen, { host: '::', port: 9000 });
+  assert.deepEqual(load('listen_port: 9000\nentries: {}\n').settings.listen, { host: '127.0.0.1', port: 9000 });
+});

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { Logger } from '../log/logger.ts';
-import { executeRun } from '../runs/execute.ts';
+import { executeRun } from '../runs/execute-run.ts';
 import type { RunRecord, RunRequest } from '../runs/types.ts';
 import { layout } from '../state/layout.ts';
 import { pruneRuns, saveRun } from '../state/runs.ts';

@@ -3,7 +3,8 @@ import { isIP } from 'node:net';
 /**
  * Parses a listen address: `host:port`, `[ipv6]:port`, or a bare port (host 127.0.0.1).
  * The host is an IP address or a host name. Returns `{host, port}` (IPv6 without brackets)
- * or null when it is not a usable address (port outside 1..65535, bad host).
+ * or null when it is not a usable address (port outside 0..65535, bad host). Port 0 asks the
+ * system for a free port (the daemon logs the one it got): tests and ad-hoc runs use it.
  */
 export function parseListen(value: unknown): { host: string; port: number } | null {
   if (typeof value === 'number') return portOf(String(value)) === null ? null : { host: '127.0.0.1', port: value };
@@ -29,5 +30,5 @@ export function parseListen(value: unknown): { host: string; port: number } | nu
 function portOf(text: string): number | null {
   if (!/^\d{1,5}$/.test(text)) return null;
   const port = Number(text);
-  return port >= 1 && port <= 65535 ? port : null;
+  return port >= 0 && port <= 65535 ? port : null;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
-/** A new run id: UTC time to the second plus 4 random hex digits, so ids sort by start. */
+/** A new run id: UTC time to the millisecond plus 4 random hex digits, e.g. 20261129T072714123Z-3f2a; ids sort by acceptance. */
 export function newRunId(now = new Date()): string {
-  const t = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const t = now.toISOString().replace(/[-:.]/g, '');
   return `${t}-${randomBytes(2).toString('hex')}`;
 }

@@ -11,7 +11,7 @@ export function saveRun(stateDir: string, record: RunRecord): void {
   writeFileAtomic(layout.runRecord(stateDir, record.entry, record.id), JSON.stringify(record, null, 1));
 }
 
-/** The recorded runs of one entry, newest first. */
+/** The recorded runs of one entry, newest first (by start time, then id). */
 export function listRuns(stateDir: string, entry: string, onCorrupt: OnCorrupt): RunRecord[] {
   let names: string[];
   try {
@@ -24,7 +24,7 @@ export function listRuns(stateDir: string, entry: string, onCorrupt: OnCorrupt):
     const r = readJsonState<RunRecord>(stateDir, `${layout.runsDir(stateDir, entry)}/${name}`, onCorrupt);
     if (r && typeof r.id === 'string' && typeof r.result === 'string') out.push(r);
   }
-  return out.sort((a, b) => b.id.localeCompare(a.id));
+  return out.sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id));
 }
 
 /** Entry names that have a runs folder. */

@@ -27,7 +27,7 @@ function runRecords(stateDir: string, entry: string): any[] {
 async function finishedRuns(stateDir: string, entry: string, n: number): Promise<any[]> {
   return waitFor(`${n} finished runs of ${entry}`, () => {
     const done = runRecords(stateDir, entry).filter((r) => r.result !== 'running');
-    return done.length >= n ? done.sort((a, b) => a.id.localeCompare(b.id)) : null;
+    return done.length >= n ? done.sort((a, b) => a.startedAt.localeCompare(b.startedAt)) : null;
   });
 }
 
@@ -132,7 +132,13 @@ describe('serve: what gets deployed and what does not', () => {
     const p = remote.push('production');
     const d = github('production', p);
     assert.equal((await post(`${daemon.base}/webhook/production`, d.headers, d.body)).status, 202);
-    await waitFor('production cloned again', () => existsSync(join(t.dir, 'production', '.git')) && git(join(t.dir, 'production'), 'rev-parse', 'HEAD') === p);
+    await waitFor('production cloned again', () => {
+      try {
+        return git(join(t.dir, 'production'), 'rev-parse', 'HEAD') === p;
+      } catch {
+        return false; // not cloned yet
+      }
+    });
   });
 
   it('a failing command fails the run, skips the rest and post_commands, and runs on_failure', async () => {
@@ -141,7 +147,7 @@ describe('serve: what gets deployed and what does not', () => {
     assert.equal((await post(`${daemon.base}/webhook/failing`, d.headers, d.body)).status, 202);
     const [rec] = await finishedRuns(state, 'failing', 1);
     assert.equal(rec.result, 'failed');
-    assert.deepEqual(lines(join(t.dir, 'failing.out')), ['first', 'failed step: commands']);
+    assert.deepEqual(lines(join(t.dir, 'failing.out')), ['first', 'failed step: commands: exit 7']);
     assert.match(readFileSync(rec.logFile, 'utf8'), /exit 7/);
   });
 
@@ -193,11 +199,12 @@ describe('serve: bursts coalesce and trigger waits for the daemon', () => {
     writeFileSync(gate, '');
     remote.push('main');
     const d = github('main');
-    assert.equal((await post(`${daemon.base}/webhook/slow`, d.headers, d.body)).status, 202);
+    const first = await post(`${daemon.base}/webhook/slow`, d.headers, d.body);
+    assert.equal(first.status, 202, JSON.stringify(first.json));
     await waitFor('first run started', () => lines(join(t.dir, 'slow.log')).length === 1);
     const ids = new Set<string>();
     for (let i = 0; i < 20; i++) {
-      const b = github('main', String(i % 10).repeat(40));
+      const b = github('main', String((i % 9) + 1).repeat(40));
       const res = await post(`${daemon.base}/webhook/slow`, b.headers, b.body);
       assert.equal(res.status, 202);
       ids.add(res.json.runs[0].id);

@@ -24,7 +24,8 @@ const PUSHES: Array<{ forge: ProviderName; file: string; headers: Record<string,
   { forge: 'forgejo', file: 'forgejo-push.woodpecker.json', headers: { 'X-Forgejo-Event': 'push' } },
   { forge: 'gogs', file: 'gogs-push.docs.json', headers: { 'X-Gogs-Event': 'push' } },
   { forge: 'bitbucket', file: 'bitbucket-cloud-repo-push.goscm.json', headers: { 'X-Event-Key': 'repo:push' } },
-  { forge: 'bitbucket-server', file: 'bitbucket-server-repo-refs_changed.gpw.json', headers: { 'X-Event-Key': 'repo:refs_changed' } },
+  // Bitbucket Server's published pushes are a tag creation and branch deletions: the tag deploys.
+  { forge: 'bitbucket-server', file: 'bitbucket-server-repo-refs_changed-tag-create.goscm.json', headers: { 'X-Event-Key': 'repo:refs_changed' } },
 ];
 
 const dir = fixturesDir();
@@ -40,7 +41,7 @@ if (!dir) {
       const parsed = getForge(p.forge).parse(jsonDelivery(p.headers, body), jsonOf(jsonDelivery(p.headers, body)));
       assert.equal(parsed.kind, 'push', `${p.file} is a push`);
       const event = parsed.kind === 'push' ? parsed.events[0]! : null;
-      return { ...p, body, repo: event!.repository.fullName, branch: event!.branch! };
+      return { ...p, body, repo: event!.repository.fullName, branch: event!.branch, tag: event!.tag };
     });
 
     before(async () => {
@@ -49,7 +50,7 @@ if (!dir) {
       const entries: Record<string, unknown> = {};
       for (const c of cases) {
         entries[c.forge] = {
-          provider: c.forge, secret: SECRET, repo: c.repo, branch: c.branch, repodir: join(t.dir, 'co', c.forge), clone_url: remote.bare,
+          provider: c.forge, secret: SECRET, repo: c.repo, branch: c.branch ?? 'main', tags: c.tag !== null, repodir: join(t.dir, 'co', c.forge), clone_url: remote.bare,
           env: { MARKER: join(t.dir, `${c.forge}.mark`) }, commands: [MARK_ENV],
         };
       }
@@ -60,9 +61,19 @@ if (!dir) {
       t.cleanup();
     });
 
+    it('bitbucket-server: the published branch deletion is ignored with 200 and runs nothing', async () => {
+      const body = readFileSync(join(dir, 'bitbucket-server-repo-refs_changed.gpw.json'));
+      const headers = { 'Content-Type': 'application/json', 'X-Event-Key': 'repo:refs_changed', ...signFor('bitbucket-server', SECRET, body) };
+      const res = await post(`${daemon.base}/webhook/bitbucket-server`, headers, body);
+      // That delivery names another repository (~gopher/webhook-test) than the entry's, which is also a reason to ignore it.
+      assert.equal(res.status, 200, JSON.stringify(res.json));
+      assert.equal(res.json.status, 'ignored');
+    });
+
     for (const c of cases) {
-      it(`${c.forge}: ${c.file} (${c.repo}, branch ${c.branch}) deploys`, async () => {
-        const commit = remote.push(c.branch, `${c.forge}.txt`);
+      it(`${c.forge}: ${c.file} (${c.repo}, ${c.tag ? `tag ${c.tag}` : `branch ${c.branch}`}) deploys`, async () => {
+        let commit = remote.push(c.branch ?? 'main', `${c.forge}.txt`);
+        if (c.tag) commit = remote.pushTag(c.tag);
         const headers = { 'Content-Type': 'application/json', ...c.headers, ...signFor(c.forge, SECRET, c.body) };
         const res = await post(`${daemon.base}/webhook/${c.forge}`, headers, c.body);
         assert.equal(res.status, 202, JSON.stringify(res.json));
@@ -70,7 +81,10 @@ if (!dir) {
         const m = await waitFor(`${c.forge} deployed`, () => readMarker(file));
         assert.equal(git(join(t.dir, 'co', c.forge), 'rev-parse', 'HEAD'), m['WHAUTO_AFTER']);
         assert.equal(git(remote.bare, 'merge-base', '--is-ancestor', commit, m['WHAUTO_AFTER']!), '');
-        assert.equal(m['WHAUTO_BRANCH'], c.branch);
+        if (c.tag) {
+          assert.equal(m['WHAUTO_TAG'], c.tag);
+          assert.equal(m['WHAUTO_AFTER'], commit, 'the tag\'s commit is checked out');
+        } else assert.equal(m['WHAUTO_BRANCH'], c.branch);
         assert.equal(m['WHAUTO_REPOSITORY'], c.repo);
         assert.equal(m['WHAUTO_FORGE'], c.forge);
       });

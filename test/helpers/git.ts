@@ -15,6 +15,8 @@ export interface Remote {
   work: string;
   /** Commits `content` into `file` on `branch` (created from the current HEAD if new) and pushes; returns the commit id. */
   push(branch: string, file?: string, content?: string, opts?: { force?: boolean }): string;
+  /** Tags the work clone's HEAD as `tag` and pushes the tag; returns the tagged commit id. */
+  pushTag(tag: string): string;
 }
 
 /** Creates `<dir>/remote.git` with an initial commit on `main`. */
@@ -43,6 +45,11 @@ export function makeRemote(dir: string): Remote {
       git(work, 'add', file);
       git(work, 'commit', '-q', '-m', `change ${n}`);
       git(work, 'push', '-q', ...(opts.force ? ['--force'] : []), 'origin', `HEAD:refs/heads/${branch}`);
+      return git(work, 'rev-parse', 'HEAD');
+    },
+    pushTag(tag) {
+      git(work, 'tag', '-f', tag);
+      git(work, 'push', '-q', '--force', 'origin', `refs/tags/${tag}`);
       return git(work, 'rev-parse', 'HEAD');
     },
   };

@@ -24,12 +24,13 @@ test('parseSize is 1024-based and accepts k, kb, kib in any case', () => {
   for (const [input, bytes] of cases) assert.equal(parseSize(input), bytes, `parseSize(${JSON.stringify(input)})`);
 });
 
-test('parseListen reads host:port, [ipv6]:port and a bare port', () => {
+test('parseListen reads host:port, [ipv6]:port and a bare port; port 0 asks for a free port', () => {
   assert.deepEqual(parseListen('127.0.0.1:5000'), { host: '127.0.0.1', port: 5000 });
+  assert.deepEqual(parseListen('127.0.0.1:0'), { host: '127.0.0.1', port: 0 });
   assert.deepEqual(parseListen('[::1]:5000'), { host: '::1', port: 5000 });
   assert.deepEqual(parseListen('localhost:80'), { host: 'localhost', port: 80 });
   assert.deepEqual(parseListen(8080), { host: '127.0.0.1', port: 8080 });
-  for (const bad of ['127.0.0.1', '127.0.0.1:0', '127.0.0.1:70000', '::1:5000', '[nothost]:5', 'a b:5', ':5000', 'x:y']) {
+  for (const bad of ['127.0.0.1', '127.0.0.1:-1', '127.0.0.1:70000', '::1:5000', '[nothost]:5', 'a b:5', ':5000', 'x:y']) {
     assert.equal(parseListen(bad), null, bad);
   }
 });

@@ -1,0 +1,99 @@
+// `whauto trigger` against real repositories: exit codes, --dry-run, --no-wait, history.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { requireBinary, waitFor, WHAUTO } from '../helpers/daemon.ts';
+import { git, makeRemote, type Remote } from '../helpers/git.ts';
+import { MARK_ENV, readMarker, writeSettings } from '../helpers/settings.ts';
+import { tempDir } from '../helpers/tmp.ts';
+
+describe('whauto trigger', () => {
+  let t: { dir: string; cleanup: () => void };
+  let remote: Remote;
+  let settings: string;
+
+  before(() => {
+    requireBinary();
+    t = tempDir();
+    remote = makeRemote(join(t.dir, 'forge'));
+    const base = { provider: 'github', secret: 'trigger-secret', repo: 'acme/site', clone_url: remote.bare };
+    settings = writeSettings(t.dir, {
+      entries: {
+        site: { ...base, branch: 'main', repodir: join(t.dir, 'site'), env: { MARKER: join(t.dir, 'site.mark') }, commands: [MARK_ENV, 'echo deployed-line'] },
+        broken: { ...base, branch: 'main', repodir: join(t.dir, 'broken'), commands: ['echo about to fail', 'exit 3'] },
+        gated: {
+          ...base, branch: 'main', repodir: join(t.dir, 'gated'), env: { GATE: join(t.dir, 'gate'), STARTED: join(t.dir, 'started') },
+          commands: ['touch "$STARTED"; while [ -e "$GATE" ]; do sleep 0.05; done'],
+        },
+      },
+    });
+  });
+  after(() => t.cleanup());
+
+  it('runs the entry in the foreground, streams its output, records the run, exits 0', () => {
+    const commit = remote.push('main');
+    const r = spawnSync(WHAUTO, ['trigger', settings, 'site'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /deployed-line/);
+    const m = readMarker(join(t.dir, 'site.mark'))!;
+    assert.equal(m['WHAUTO_TRIGGER'], 'manual');
+    assert.equal(m['WHAUTO_AFTER'], commit);
+    assert.equal(git(join(t.dir, 'site'), 'rev-parse', 'HEAD'), commit);
+    const records = readdirSync(join(t.dir, 'state', 'runs', 'site')).filter((f) => f.endsWith('.json'));
+    assert.equal(records.length, 1);
+    const rec = JSON.parse(readFileSync(join(t.dir, 'state', 'runs', 'site', records[0]!), 'utf8'));
+    assert.equal(rec.trigger, 'manual');
+    assert.equal(rec.result, 'succeeded');
+    assert.equal(rec.commit, commit);
+  });
+
+  it('exits 1 when the run fails', () => {
+    const r = spawnSync(WHAUTO, ['trigger', settings, 'broken'], { encoding: 'utf8' });
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /about to fail/);
+    assert.match(r.stderr, /failed/);
+  });
+
+  it('--dry-run changes nothing and prints the remote tip, the commands, their cwd and WHAUTO_* values', () => {
+    const head = git(join(t.dir, 'site'), 'rev-parse', 'HEAD');
+    const tip = remote.push('main');
+    rmSync(join(t.dir, 'site.mark'));
+    const r = spawnSync(WHAUTO, ['trigger', settings, 'site', '--dry-run'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(r.stdout.includes(tip), `names the remote tip ${tip}:\n${r.stdout}`);
+    assert.ok(r.stdout.includes('echo deployed-line'));
+    assert.ok(r.stdout.includes(join(t.dir, 'site')), 'names the working directory');
+    assert.match(r.stdout, /WHAUTO_ENTRY/);
+    assert.equal(git(join(t.dir, 'site'), 'rev-parse', 'HEAD'), head, 'checkout unchanged');
+    assert.equal(git(join(t.dir, 'site'), 'rev-parse', 'refs/remotes/origin/main'), head, 'nothing fetched');
+    assert.equal(existsSync(join(t.dir, 'site.mark')), false, 'no command ran');
+  });
+
+  it('--no-wait exits 75 while another process holds the checkout; without it, trigger waits', async () => {
+    const gate = join(t.dir, 'gate');
+    writeFileSync(gate, '');
+    const first = spawn(WHAUTO, ['trigger', settings, 'gated'], { stdio: 'ignore' });
+    const firstExit = new Promise<number | null>((res) => first.once('exit', (c) => res(c)));
+    await waitFor('first trigger started its command', () => existsSync(join(t.dir, 'started')));
+    const busy = spawnSync(WHAUTO, ['trigger', settings, 'gated', '--no-wait'], { encoding: 'utf8' });
+    assert.equal(busy.status, 75, busy.stderr);
+    assert.match(busy.stderr, /busy/);
+    rmSync(gate);
+    assert.equal(await firstExit, 0);
+    const again = spawnSync(WHAUTO, ['trigger', settings, 'gated', '--no-wait'], { encoding: 'utf8' });
+    assert.equal(again.status, 0, again.stderr);
+  });
+
+  it('an unknown entry or invalid settings exit 2', () => {
+    const r = spawnSync(WHAUTO, ['trigger', settings, 'nope'], { encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /no entry named 'nope'/);
+    const bad = join(t.dir, 'bad.yaml');
+    writeFileSync(bad, 'entries: [1, 2\n');
+    const r2 = spawnSync(WHAUTO, ['trigger', bad, 'site'], { encoding: 'utf8' });
+    assert.equal(r2.status, 2);
+    assert.match(r2.stderr, /bad\.yaml:\d+:\d+: error/);
+  });
+});

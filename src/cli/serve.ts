@@ -8,6 +8,7 @@ import { loadSettings } from '../settings/load.ts';
 import type { Settings } from '../settings/types.ts';
 import { EXIT, type Io } from './io.ts';
 import { loadOrReport, prepareStateDir } from './load.ts';
+import { outputCap } from '../log/output-cap.ts';
 
 const HELP = `usage: whauto serve SETTINGS
 
@@ -44,6 +45,8 @@ export async function runServe(io: Io, args: string[]): Promise<number> {
   let settings: Settings = first;
   const logger: Logger = createLogger({ level: settings.logLevel, format: settings.logFormat, write: io.stdout });
 
+  // A run printing 50 MB must not flood the daemon log: the same cap as the run's own log.
+  const output = outputCap(logger, () => settings.maxLog);
   const queue = new Queue({
     stateDir: settings.stateDir,
     maxLog: settings.maxLog,
@@ -51,8 +54,9 @@ export async function runServe(io: Io, args: string[]): Promise<number> {
     logger,
     workers: settings.workers,
     entry: (name) => settings.entries.find((e) => e.name === name) ?? null,
-    onLine: (req, line) => logger.info('output', { entry: req.entry.name, run: req.id, line }),
+    onLine: (req, line) => output.line(req.id, req.entry.name, line),
   });
+  queue.on('finish', (r: { id: string }) => output.done(r.id));
   queue.recover(settings.entries);
   const web = createWebhookServer(settings, queue, logger);
 
@@ -104,8 +108,14 @@ export async function runServe(io: Io, args: string[]): Promise<number> {
         resolveExit(EXIT.failed);
       });
     };
+    // A second SIGTERM/SIGINT while draining interrupts the runs now (still recorded, groups killed).
+    const onSignal = (signal: string): void => {
+      if (!stopping) return stop(signal);
+      logger.warn('second signal: interrupting running runs now', { signal });
+      queue.hurry();
+    };
     process.on('SIGHUP', reload);
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGINT', () => onSignal('SIGINT'));
   });
 }

@@ -72,11 +72,13 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
     return EXIT.usage;
   }
   const problems: string[] = [];
-  const onCorrupt = (file: string, to: string, why: string): void => { problems.push(`corrupt state file ${file} set aside as ${to}: ${why}`); };
+  // status only reads: a corrupt file is reported and left for the daemon to set aside.
+  const onCorrupt = (file: string, _to: string | null, why: string): void => { problems.push(`corrupt state file ${file} skipped: ${why}`); };
+  const read = { setAside: false };
   const { stateDir } = settings;
 
   if (values.log) {
-    const runs = listRuns(stateDir, entries[0]!.name, onCorrupt);
+    const runs = listRuns(stateDir, entries[0]!.name, onCorrupt, read);
     const run = positionals[2] === undefined ? runs[0] : runs.find((r) => r.id === positionals[2]);
     if (!run) {
       io.stderr(`whauto status: ${positionals[2] === undefined ? `entry '${wanted}' has no runs yet` : `no run '${positionals[2]}' of entry '${wanted}'`}\n`);
@@ -91,10 +93,10 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
     return EXIT.ok;
   }
 
-  const pending = new Map(listPending(stateDir, onCorrupt).map((p) => [p.entry, p]));
+  const pending = new Map(listPending(stateDir, onCorrupt, read).map((p) => [p.entry, p]));
   const now = Date.now();
   const report = entries.map((entry) => {
-    const runs = listRuns(stateDir, entry.name, onCorrupt);
+    const runs = listRuns(stateDir, entry.name, onCorrupt, read);
     const running = runs.filter((r) => r.result === 'running' && alive(r.pid));
     const cutOff = runs.filter((r) => r.result === 'running' && !alive(r.pid));
     const finished = runs.filter((r) => r.result !== 'running').slice(0, count);

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import type { Logger } from '../log/logger.ts';
 import type { DeliveryRef, RunRecord, RunRequest, Target, Trigger } from '../runs/types.ts';
 import type { Entry } from '../settings/types.ts';
@@ -48,6 +49,7 @@ export class Queue extends EventEmitter {
   private readonly running = new Map<string, Running>();
   private stopping = false;
   private retry: NodeJS.Timeout | null = null;
+  private hurryNow: (() => void) | null = null;
 
   constructor(private readonly opts: QueueOptions) {
     super();
@@ -80,7 +82,7 @@ export class Queue extends EventEmitter {
    */
   recover(entries: Entry[]): void {
     const { stateDir, logger } = this.opts;
-    const onCorrupt = (file: string, to: string, why: string): void => logger.warn('corrupt state file set aside', { file, moved_to: to, error: why });
+    const onCorrupt = (file: string, to: string | null, why: string): void => logger.warn('corrupt state file set aside', { file, moved_to: to ?? undefined, error: why });
     for (const p of listPending(stateDir, onCorrupt)) {
       if (!this.opts.entry(p.entry)) {
         logger.warn('pending run of an entry no longer in the settings dropped', { entry: p.entry, run: p.id });
@@ -91,14 +93,35 @@ export class Queue extends EventEmitter {
       logger.info('pending run taken back', { entry: p.entry, run: p.id, deliveries: p.deliveries.length });
     }
     for (const cut of recoverCutOff(stateDir, entries, logger)) {
-      if (this.waiting.has(cut.entry)) continue; // the waiting run deploys the newest tip anyway
       const entry = this.opts.entry(cut.entry);
       if (!entry) continue;
+      const waiting = this.waiting.get(cut.entry);
+      if (waiting) {
+        // The waiting run deploys the newest tip anyway: it stands for the cut-off run's deliveries too.
+        const known = new Set(waiting.deliveries.map((d) => JSON.stringify(d)));
+        const merged = { ...waiting, deliveries: [...cut.deliveries.filter((d) => !known.has(JSON.stringify(d))), ...waiting.deliveries] };
+        try {
+          savePending(stateDir, merged, null);
+          this.waiting.set(cut.entry, merged);
+        } catch (err) {
+          logger.error('cannot write pending run', { entry: entry.name, run: waiting.id, error: (err as Error).message });
+        }
+        logger.info('cut-off run covered by the waiting run', { entry: entry.name, run: waiting.id, cut_off: cut.id });
+        continue;
+      }
       const pending: PendingRun = {
         id: newRunId(), entry: entry.name, trigger: 'resumed', target: cut.target, deliveries: cut.deliveries,
         acceptedAt: new Date().toISOString(), hasPayload: false,
       };
-      savePending(stateDir, pending, null);
+      // The resumed run gets the cut-off run's payload (WHAUTO_PAYLOAD) when it is still there.
+      let payload: Buffer | null = null;
+      try { payload = readFileSync(layout.runPayload(stateDir, entry.name, cut.id)); } catch { /* none */ }
+      try {
+        savePending(stateDir, pending, payload);
+        if (payload) pending.hasPayload = true;
+      } catch (err) {
+        logger.error('cannot write pending run; it runs but would not survive another crash', { entry: entry.name, run: pending.id, error: (err as Error).message });
+      }
       this.waiting.set(entry.name, pending);
       logger.info('cut-off run resumed', { entry: entry.name, run: pending.id, cut_off: cut.id });
     }
@@ -114,9 +137,9 @@ export class Queue extends EventEmitter {
   }
 
   /**
-   * Stops starting runs; waits up to `timeoutMs` for running ones, then aborts them (their
-   * process groups are killed and they are recorded 'interrupted'). Waiting runs stay in the
-   * state dir for the next start.
+   * Stops starting runs; waits up to `timeoutMs` (or until hurry() is called) for running
+   * ones, then aborts them (their process groups are killed and they are recorded
+   * 'interrupted'). Waiting runs stay in the state dir for the next start.
    */
   async drain(timeoutMs: number): Promise<void> {
     this.stopping = true;
@@ -125,13 +148,22 @@ export class Queue extends EventEmitter {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
       all().then(() => false),
-      new Promise<boolean>((res) => { timer = setTimeout(() => res(true), timeoutMs); }),
+      new Promise<boolean>((res) => {
+        timer = setTimeout(() => res(true), timeoutMs);
+        this.hurryNow = () => res(true);
+      }),
     ]);
     clearTimeout(timer);
+    this.hurryNow = null;
     if (timedOut) {
       for (const r of this.running.values()) r.abort.abort();
       await all();
     }
+  }
+
+  /** During drain(): stop waiting and interrupt the running runs now (a second SIGTERM). */
+  hurry(): void {
+    this.hurryNow?.();
   }
 
   private pump(): void {

@@ -20,7 +20,7 @@ function alive(pid: number): boolean {
 export function recoverCutOff(stateDir: string, entries: Entry[], logger: Logger): RunRecord[] {
   const cut: RunRecord[] = [];
   for (const entry of entries) {
-    const runs = listRuns(stateDir, entry.name, (file, to, why) => logger.warn('corrupt state file set aside', { file, moved_to: to, error: why }));
+    const runs = listRuns(stateDir, entry.name, (file, to, why) => logger.warn('corrupt state file set aside', { file, moved_to: to ?? undefined, error: why }));
     for (const r of runs) {
       if (r.result !== 'running' || alive(r.pid)) continue;
       const record: RunRecord = { ...r, result: 'interrupted', endedAt: new Date().toISOString(), step: null, message: `cut off: process ${r.pid} is gone` };

@@ -60,7 +60,7 @@ export async function runOne(req: RunRequest, ctx: RunContext, opts: { signal?: 
   if (record.result === 'succeeded') logger.info('run finished', fields);
   else logger.warn('run finished', fields);
   try {
-    pruneRuns(stateDir, entry, ctx.keepRuns, (file, to, why) => logger.warn('corrupt state file set aside', { file, moved_to: to, error: why }));
+    pruneRuns(stateDir, entry, ctx.keepRuns, (file, to, why) => logger.warn('corrupt state file set aside', { file, moved_to: to ?? undefined, error: why }));
   } catch (err) {
     logger.warn('cannot prune old runs', { entry, error: (err as Error).message });
   }

@@ -2,7 +2,8 @@ import { existsSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
 import type { DeliveryRef, Target, Trigger } from '../runs/types.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { layout } from './layout.ts';
-import { readJsonState } from './read-json.ts';
+import { readJsonState, type OnCorrupt } from './read-json.ts';
+import { checkPending } from './shape.ts';
 
 /** An accepted run that has not started: what the state dir keeps so a restart loses nothing. */
 export interface PendingRun {
@@ -39,8 +40,11 @@ export function takePending(stateDir: string, entry: string, payloadTo: string):
   return moved;
 }
 
-/** Every pending run in the state dir (corrupt files set aside and reported). */
-export function listPending(stateDir: string, onCorrupt: (file: string, movedTo: string, why: string) => void): PendingRun[] {
+/**
+ * Every pending run in the state dir, oldest first. Corrupt or wrongly shaped files are
+ * reported and set aside (left in place with `setAside: false`).
+ */
+export function listPending(stateDir: string, onCorrupt: OnCorrupt, opts: { setAside?: boolean } = {}): PendingRun[] {
   let names: string[];
   try {
     names = readdirSync(layout.queueDir(stateDir));
@@ -49,8 +53,9 @@ export function listPending(stateDir: string, onCorrupt: (file: string, movedTo:
   }
   const out: PendingRun[] = [];
   for (const name of names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
-    const p = readJsonState<PendingRun>(stateDir, `${layout.queueDir(stateDir)}/${name}`, onCorrupt);
-    if (p && typeof p.entry === 'string' && Array.isArray(p.deliveries) && p.target) out.push(p);
+    const entry = name.slice(0, -'.json'.length);
+    const p = readJsonState<PendingRun>(stateDir, `${layout.queueDir(stateDir)}/${name}`, onCorrupt, { ...opts, check: checkPending(entry) });
+    if (p) out.push(p);
   }
   return out.sort((a, b) => a.acceptedAt.localeCompare(b.acceptedAt));
 }

@@ -2,12 +2,23 @@ import { mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { layout } from './layout.ts';
 
+/** Told about a corrupt state file: where it was, where it went (null: left in place), why. */
+export type OnCorrupt = (file: string, movedTo: string | null, why: string) => void;
+
+export interface ReadJsonOptions {
+  /** Checks the shape; returns why the value is unusable, or null when it is fine. */
+  check?: (value: Record<string, unknown>) => string | null;
+  /** false: report only, leave the file where it is (read-only readers such as `status`). Default true. */
+  setAside?: boolean;
+}
+
 /**
- * Reads a JSON state file. A file that does not parse (a crash mid-write on a filesystem
- * without atomic rename, a hand edit) is moved to `<stateDir>/corrupt/` and reported through
- * `onCorrupt`; the caller gets null, never an exception. A missing file gives null silently.
+ * Reads a JSON state file. A file that does not parse or has the wrong shape (a crash
+ * mid-write on a filesystem without atomic rename, a hand edit) is moved to
+ * `<stateDir>/corrupt/<ms>-<name>` and reported through `onCorrupt`; the caller gets null,
+ * never an exception. A missing file gives null silently.
  */
-export function readJsonState<T>(stateDir: string, file: string, onCorrupt: (file: string, movedTo: string, why: string) => void): T | null {
+export function readJsonState<T>(stateDir: string, file: string, onCorrupt: OnCorrupt, opts: ReadJsonOptions = {}): T | null {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -17,15 +28,24 @@ export function readJsonState<T>(stateDir: string, file: string, onCorrupt: (fil
   try {
     const value = JSON.parse(text) as unknown;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
+    const wrong = opts.check?.(value as Record<string, unknown>);
+    if (wrong) throw new Error(wrong);
     return value as T;
   } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    if (opts.setAside === false) {
+      onCorrupt(file, null, why);
+      return null;
+    }
     const dir = layout.corruptDir(stateDir);
-    const to = join(dir, `${Date.now()}-${basename(file)}`);
+    let to: string | null = join(dir, `${Date.now()}-${basename(file)}`);
     try {
       mkdirSync(dir, { recursive: true });
       renameSync(file, to);
-    } catch { /* read-only: report only */ }
-    onCorrupt(file, to, err instanceof Error ? err.message : String(err));
+    } catch {
+      to = null; // read-only or gone: report only
+    }
+    onCorrupt(file, to, why);
     return null;
   }
 }

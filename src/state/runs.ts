@@ -2,17 +2,19 @@ import { readdirSync, unlinkSync } from 'node:fs';
 import type { RunRecord } from '../runs/types.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { layout } from './layout.ts';
-import { readJsonState } from './read-json.ts';
-
-type OnCorrupt = (file: string, movedTo: string, why: string) => void;
+import { readJsonState, type OnCorrupt } from './read-json.ts';
+import { checkRun } from './shape.ts';
 
 /** Writes a run's record (atomically) into `runs/<entry>/<id>.json`. Throws on I/O errors. */
 export function saveRun(stateDir: string, record: RunRecord): void {
   writeFileAtomic(layout.runRecord(stateDir, record.entry, record.id), JSON.stringify(record, null, 1));
 }
 
-/** The recorded runs of one entry, newest first (by start time, then id). */
-export function listRuns(stateDir: string, entry: string, onCorrupt: OnCorrupt): RunRecord[] {
+/**
+ * The recorded runs of one entry, newest first (by start time, then id). Corrupt or wrongly
+ * shaped records are reported and set aside (left in place with `setAside: false`).
+ */
+export function listRuns(stateDir: string, entry: string, onCorrupt: OnCorrupt, opts: { setAside?: boolean } = {}): RunRecord[] {
   let names: string[];
   try {
     names = readdirSync(layout.runsDir(stateDir, entry));
@@ -21,8 +23,9 @@ export function listRuns(stateDir: string, entry: string, onCorrupt: OnCorrupt):
   }
   const out: RunRecord[] = [];
   for (const name of names.filter((n) => n.endsWith('.json') && !n.startsWith('.'))) {
-    const r = readJsonState<RunRecord>(stateDir, `${layout.runsDir(stateDir, entry)}/${name}`, onCorrupt);
-    if (r && typeof r.id === 'string' && typeof r.result === 'string') out.push(r);
+    const id = name.slice(0, -'.json'.length);
+    const r = readJsonState<RunRecord>(stateDir, `${layout.runsDir(stateDir, entry)}/${name}`, onCorrupt, { ...opts, check: checkRun(entry, id) });
+    if (r) out.push(r);
   }
   return out.sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id));
 }

@@ -1,0 +1,33 @@
+import type { Logger } from './logger.ts';
+
+export interface OutputCap {
+  /** Logs one output line of run `run` unless the run has passed the cap. */
+  line(run: string, entry: string, line: string): void;
+  /** Forgets a finished run. */
+  done(run: string): void;
+}
+
+/**
+ * Logs command output lines to the daemon log ('output', info) up to `maxBytes()` bytes per
+ * run; past it, one warn line says the rest is only in the run's log (itself capped).
+ */
+export function outputCap(logger: Logger, maxBytes: () => number): OutputCap {
+  const bytes = new Map<string, number>();
+  return {
+    line(run, entry, line) {
+      const before = bytes.get(run) ?? 0;
+      if (before < 0) return; // already cut
+      const after = before + Buffer.byteLength(line) + 1;
+      if (after > maxBytes()) {
+        bytes.set(run, -1);
+        logger.warn('output cut from the daemon log; see the run\'s log', { entry, run, bytes: before });
+        return;
+      }
+      bytes.set(run, after);
+      logger.info('output', { entry, run, line });
+    },
+    done(run) {
+      bytes.delete(run);
+    },
+  };
+}

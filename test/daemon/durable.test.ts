@@ -1,0 +1,98 @@
+// Issue 4, point 1: accepted means durable; a SIGKILLed daemon loses nothing on its next start.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
+import { writeSettings } from '../helpers/settings.ts';
+import { tempDir } from '../helpers/tmp.ts';
+import { deliver, filesIn, GATED, lines, plainEntry, runRecords, status } from './lib.ts';
+
+describe('serve: a SIGKILL loses nothing that was accepted', () => {
+  let t: { dir: string; cleanup: () => void };
+  let settings: string;
+  let state: string;
+  const daemons: Daemon[] = [];
+
+  before(() => {
+    t = tempDir();
+    state = join(t.dir, 'state');
+    settings = writeSettings(t.dir, {
+      workers: 2,
+      entries: { a: plainEntry(t.dir, 'a', [GATED]), b: plainEntry(t.dir, 'b', [GATED]), c: plainEntry(t.dir, 'c', [GATED]) },
+    });
+  });
+  after(async () => {
+    rmSync(join(t.dir, 'gate'), { force: true });
+    for (const d of daemons) await d.stop('SIGKILL');
+    t.cleanup();
+  });
+
+  it('re-queues what waited, resumes a cut-off run, and runs nothing twice', async () => {
+    const gate = join(t.dir, 'gate');
+    const count = join(t.dir, 'count');
+    writeFileSync(gate, '');
+    const first = await startDaemon(settings);
+    daemons.push(first);
+
+    // a and c run (two workers) and hold; a gets three more deliveries (one waiting run), b waits for a worker.
+    assert.equal((await deliver(first, 'a', '1'.repeat(40))).status, 202);
+    assert.equal((await deliver(first, 'c', '1'.repeat(40))).status, 202);
+    await waitFor('a and c running', () => lines(count).length === 2);
+    const waitingIds = new Set<string>();
+    for (const after of ['2', '3', '4']) {
+      const res = await deliver(first, 'a', after.repeat(40));
+      assert.equal(res.status, 202);
+      waitingIds.add(res.json.runs[0].id);
+      // The 202 came after the pending run was on disk.
+      assert.deepEqual(filesIn(state, 'queue').filter((f) => f.endsWith('.json')), ['a.json']);
+    }
+    assert.equal(waitingIds.size, 1, 'the three deliveries joined one waiting run');
+    const b = await deliver(first, 'b', '5'.repeat(40));
+    assert.equal(b.status, 202);
+    assert.deepEqual(filesIn(state, 'queue').filter((f) => f.endsWith('.json')), ['a.json', 'b.json']);
+    const pendingA = JSON.parse(readFileSync(join(state, 'queue', 'a.json'), 'utf8'));
+    assert.equal(pendingA.deliveries.length, 3);
+
+    first.proc.kill('SIGKILL');
+    await first.exited;
+    // The killed daemon's commands are orphans now: let them end before the next start.
+    rmSync(gate);
+    await waitFor('the orphaned commands ended', () => lines(join(t.dir, 'ends')).length === 2);
+
+    const second = await startDaemon(settings);
+    daemons.push(second);
+    await second.waitForLine(/cut-off run covered by the waiting run .*entry=a/);
+    await second.waitForLine(/cut-off run resumed .*entry=c/);
+    await waitFor('every entry deployed once more', () => {
+      const done = (e: string) => runRecords(state, e).filter((r) => r.result === 'succeeded').length;
+      return done('a') === 1 && done('b') === 1 && done('c') === 1;
+    });
+    // Nothing waits and nothing runs: no further run can come.
+    const s = JSON.parse(status(settings, '--json').stdout);
+    for (const e of s.entries) {
+      assert.equal(e.waiting, null, `${e.entry} waits`);
+      assert.deepEqual(e.running, [], `${e.entry} runs`);
+    }
+    assert.deepEqual(filesIn(state, 'queue'), []);
+
+    const started = lines(count);
+    assert.equal(started.length, 5, started.join('\n'));
+    assert.deepEqual(started.slice(0, 2).map((l) => l.split(' ').slice(0, 2).join(' ')).sort(), ['a webhook', 'c webhook']);
+    assert.deepEqual(started.slice(2).map((l) => l.split(' ').slice(0, 2).join(' ')).sort(), ['a webhook', 'b webhook', 'c resumed']);
+
+    const [cutA, runA] = runRecords(state, 'a');
+    assert.equal(cutA.result, 'interrupted');
+    assert.match(cutA.message, /cut off/);
+    assert.equal(runA.trigger, 'webhook');
+    assert.equal(runA.id, pendingA.id, 'the waiting run kept its id');
+    assert.deepEqual(runA.deliveries.map((d: any) => d.after), ['1', '2', '3', '4'].map((x) => x.repeat(40)), 'it stands for the cut-off delivery too');
+    const [cutC, resumedC] = runRecords(state, 'c');
+    assert.equal(cutC.result, 'interrupted');
+    assert.equal(resumedC.trigger, 'resumed');
+    assert.deepEqual(resumedC.deliveries.map((d: any) => d.deliveryId), cutC.deliveries.map((d: any) => d.deliveryId));
+    const [runB] = runRecords(state, 'b');
+    assert.equal(runB.deliveries[0].deliveryId, b.id);
+    assert.equal(runB.trigger, 'webhook');
+  });
+});

@@ -1,0 +1,78 @@
+// Shared bits of the daemon tests (issue 4): state-dir readers and small gated entries.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
+import { post } from '../helpers/http.ts';
+import { pushDelivery } from '../helpers/payloads.ts';
+
+export const SECRET = 'daemon-test-secret-4b1d';
+
+/** The non-empty lines of `file` ([] while it does not exist). */
+export function lines(file: string): string[] {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+/** Every run record of `entry`, oldest first. */
+export function runRecords(stateDir: string, entry: string): any[] {
+  const dir = join(stateDir, 'runs', entry);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && !f.startsWith('.'))
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')))
+    .sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
+}
+
+/** Waits until `entry` has at least `n` finished runs; returns them oldest first. */
+export async function finishedRuns(stateDir: string, entry: string, n: number, timeoutMs = 30_000): Promise<any[]> {
+  return waitFor(`${n} finished runs of ${entry}`, () => {
+    const done = runRecords(stateDir, entry).filter((r) => r.result !== 'running');
+    return done.length >= n ? done : null;
+  }, timeoutMs);
+}
+
+/** Names of the files in `<stateDir>/<sub>` ([] when missing), dot files left out. */
+export function filesIn(stateDir: string, sub: string): string[] {
+  const dir = join(stateDir, sub);
+  return existsSync(dir) ? readdirSync(dir).filter((f) => !f.startsWith('.')).sort() : [];
+}
+
+/**
+ * A command that appends "<entry> <trigger> <run id>" to $COUNT, holds while the file $GATE
+ * exists (so a test decides when it ends, not a clock), then appends "end <entry>" to $ENDS.
+ */
+export const GATED = 'echo "$WHAUTO_ENTRY $WHAUTO_TRIGGER $WHAUTO_RUN_ID" >> "$COUNT"; while [ -e "$GATE" ]; do sleep 0.05; done; echo "end $WHAUTO_ENTRY" >> "$ENDS"';
+
+/** An entry without git (update: none) in its own workdir under `dir`, running `commands`. */
+export function plainEntry(dir: string, name: string, commands: unknown[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const workdir = join(dir, 'work', name);
+  mkdirSync(workdir, { recursive: true });
+  return {
+    provider: 'github', secret: SECRET, repo: `acme/${name}`, branch: 'main', update: 'none', workdir,
+    env: { COUNT: join(dir, 'count'), GATE: join(dir, 'gate'), ENDS: join(dir, 'ends') },
+    commands, ...extra,
+  };
+}
+
+/** Posts a signed GitHub push of `acme/<entry>` main to the entry's URL. */
+export async function deliver(daemon: Daemon, entry: string, after = '2'.repeat(40), secret = SECRET): Promise<{ status: number; json: any; id: string }> {
+  const d = pushDelivery('github', { repo: `acme/${entry}`, branch: 'main', after }, secret);
+  const res = await post(`${daemon.base}/webhook/${entry}`, d.headers, d.body);
+  return { ...res, id: d.headers['x-github-delivery']! };
+}
+
+/** Runs `whauto status ...args` and returns its exit code and output. */
+export function status(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(WHAUTO, ['status', ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** True while process `pid` exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

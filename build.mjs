@@ -1,20 +1,27 @@
 // Builds dist/whauto: the CLI bundled by esbuild into one CommonJS file, then wrapped
-// into a Node single executable application (SEA) with postject.
-//   node build.mjs [--node PATH]   PATH: the Node binary to embed (default: this one)
+// into a Node single executable application (SEA) with postject. Also regenerates
+// schema/settings.schema.json from the settings definition (src/settings/schema.ts).
+//   node build.mjs [--node PATH] [--out FILE]
+//     --node PATH  the Node binary to embed; it also makes the SEA blob (default: this one)
+//     --out FILE   where the executable goes (default: dist/whauto); the intermediate files
+//                  go beside it, so a build into a temp folder leaves dist/ alone
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { node: { type: 'string' } } });
+const { values } = parseArgs({ options: { node: { type: 'string' }, out: { type: 'string' } } });
 const nodeBinary = resolve(values.node ?? process.execPath);
 const root = new URL('.', import.meta.url).pathname;
-const dist = join(root, 'dist');
+const out = resolve(values.out ?? join(root, 'dist/whauto'));
+const outDir = dirname(out);
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
-mkdirSync(dist, { recursive: true });
-const bundle = join(dist, 'whauto.cjs');
+await writeSchema();
+
+mkdirSync(outDir, { recursive: true });
+const bundle = join(outDir, `${basename(out)}.cjs`);
 await build({
   entryPoints: [join(root, 'src/cli/main.ts')],
   bundle: true,
@@ -26,8 +33,8 @@ await build({
   logLevel: 'warning',
 });
 
-const blob = join(dist, 'whauto.blob');
-const seaConfig = join(dist, 'sea-config.json');
+const blob = join(outDir, `${basename(out)}.blob`);
+const seaConfig = join(outDir, `${basename(out)}.sea-config.json`);
 writeFileSync(seaConfig, JSON.stringify({
   main: bundle,
   output: blob,
@@ -37,7 +44,6 @@ writeFileSync(seaConfig, JSON.stringify({
 // The blob must be made by the same Node that runs it (code cache, snapshot format).
 execFileSync(nodeBinary, ['--experimental-sea-config', seaConfig], { stdio: 'inherit' });
 
-const out = join(dist, 'whauto');
 rmSync(out, { force: true });
 copyFileSync(nodeBinary, out);
 chmodSync(out, 0o755);
@@ -49,3 +55,22 @@ rmSync(seaConfig);
 
 const size = statSync(out).size;
 console.log(`built ${out} (${(size / 1048576).toFixed(1)} MiB, Node ${execFileSync(nodeBinary, ['--version']).toString().trim()})`);
+
+/**
+ * Writes schema/settings.schema.json from schemaText() (src/cli/schema.ts), bundled in memory
+ * so that the file and `whauto schema` come from one formatter. Written only when it changed.
+ */
+async function writeSchema() {
+  const result = await build({
+    entryPoints: [join(root, 'src/cli/schema.ts')],
+    bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false, logLevel: 'warning',
+  });
+  const code = result.outputFiles[0].text;
+  const { schemaText } = await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+  const file = join(root, 'schema/settings.schema.json');
+  const text = schemaText();
+  if (existsSync(file) && readFileSync(file, 'utf8') === text) return;
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  console.log(`wrote ${file}`);
+}

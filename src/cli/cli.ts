@@ -4,6 +4,8 @@ import { runCheck } from './check.ts';
 import { runServe } from './serve.ts';
 import { runTrigger } from './trigger.ts';
 import { runStatus } from './status.ts';
+import { runSchema } from './schema.ts';
+import { runInit } from './init.ts';
 
 export const USAGE = `whauto ${VERSION}: turns a git push into a deployment
 
@@ -14,6 +16,10 @@ usage:
   whauto check   SETTINGS [--json]         validate the settings; exit 0 only when valid
   whauto status  SETTINGS [ENTRY] [--json] [--runs N] [--log [RUN]]
                                            the queue and the recent runs
+  whauto init    [DIR] --repo OWNER/NAME --branch B [--provider P] [--repodir PATH]
+                 [--clone-url URL] [--url https://HOST]
+                                           write a starter settings file and a secret
+  whauto schema                            print the settings file's JSON Schema
   whauto --help | --version | <command> --help
 
 exit codes: 0 success, 1 a run failed, 2 usage error or invalid settings,
@@ -27,6 +33,8 @@ const COMMANDS: Record<string, Command> = {
   serve: runServe,
   trigger: runTrigger,
   status: runStatus,
+  init: runInit,
+  schema: runSchema,
 };
 
 /**

@@ -1,0 +1,196 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ENTRY_NAME } from '../settings/schema.ts';
+import { PROVIDERS, type ProviderName } from '../settings/types.ts';
+import { FORGE_SETUP } from './forge-setup.ts';
+import { EXIT, type Io } from './io.ts';
+
+const HELP = `usage: whauto init [DIR] --repo OWNER/NAME --branch B [options]
+
+Writes a commented starter settings file DIR/NAME.yaml with one entry, and a random
+webhook secret DIR/NAME.secret (mode 0600) that the entry reads through secret_file.
+Refuses to overwrite either file. Prints what to set on the forge's side.
+
+  DIR                 where the files go (default: the current folder; created if missing)
+  --repo OWNER/NAME   the repository whose pushes deploy (GitLab: group/subgroup/name)
+  --branch B          the branch that deploys (a glob like "release/*" works too)
+  --provider P        ${PROVIDERS.join(' | ')} (default github)
+  --repodir PATH      the checkout to update (default /srv/NAME)
+  --clone-url URL     clone the checkout from here when it is missing
+  --url URL           how the forge reaches this server, e.g. https://deploy.example.com
+  --name NAME         base name of the two files (default whauto)
+  --systemd           for contrib/systemd: the secret comes from $CREDENTIALS_DIRECTORY
+                      (LoadCredential=) and state_dir is /var/lib/whauto
+  -h, --help          this text
+`;
+
+interface InitOptions {
+  dir: string;
+  repo: string;
+  branch: string;
+  provider: ProviderName;
+  repodir: string;
+  cloneUrl: string | null;
+  url: string | null;
+  name: string;
+  systemd: boolean;
+}
+
+/**
+ * `whauto init [DIR] --repo OWNER/NAME --branch B [...]`: writes DIR/NAME.yaml and a 0600
+ * DIR/NAME.secret holding 32 random bytes as hex, and prints the forge-side settings (the
+ * secret's location, never the secret). EXIT.usage on bad arguments or when a file exists.
+ */
+export async function runInit(io: Io, args: string[]): Promise<number> {
+  const fail = (msg: string): number => {
+    io.stderr(`whauto init: ${msg}\n\n${HELP}`);
+    return EXIT.usage;
+  };
+  let opts: InitOptions;
+  try {
+    const parsed = parseArgs({
+      args, allowPositionals: true,
+      options: {
+        repo: { type: 'string' }, branch: { type: 'string' }, provider: { type: 'string' },
+        repodir: { type: 'string' }, 'clone-url': { type: 'string' }, url: { type: 'string' },
+        name: { type: 'string' }, systemd: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (parsed.values.help) {
+      io.stdout(HELP);
+      return EXIT.ok;
+    }
+    opts = checkOptions(parsed.values, parsed.positionals, io.cwd);
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+
+  const settingsFile = join(opts.dir, `${opts.name}.yaml`);
+  const secretFile = join(opts.dir, `${opts.name}.secret`);
+  for (const f of [settingsFile, secretFile]) {
+    if (existsSync(f)) {
+      io.stderr(`whauto init: ${f} exists; not overwriting it (move it away or pick another --name)\n`);
+      return EXIT.usage;
+    }
+  }
+  const entry = entryName(opts.repo, opts.branch);
+  try {
+    mkdirSync(opts.dir, { recursive: true });
+    // 'wx': fail rather than replace a file that appeared since the check above.
+    writeFileSync(secretFile, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+    chmodSync(secretFile, 0o600);
+    writeFileSync(settingsFile, starterSettings(opts, entry), { mode: 0o644, flag: 'wx' });
+  } catch (err) {
+    io.stderr(`whauto init: ${(err as Error).message}\n`);
+    return EXIT.usage;
+  }
+  io.stdout(forgeSide(opts, entry, settingsFile, secretFile));
+  return EXIT.ok;
+}
+
+function checkOptions(v: Record<string, string | boolean | undefined>, positionals: string[], cwd: string): InitOptions {
+  if (positionals.length > 1) throw new Error(`unexpected argument '${positionals[1]}'`);
+  const repo = v['repo'];
+  const branch = v['branch'];
+  if (typeof repo !== 'string' || !/^[^\s/][^\s]*$/.test(repo) || repo.endsWith('/')) throw new Error('--repo OWNER/NAME is required (no spaces)');
+  if (typeof branch !== 'string' || branch === '' || /[\s\x00-\x1f]/.test(branch)) throw new Error('--branch B is required');
+  const provider = (v['provider'] ?? 'github') as string;
+  if (!(PROVIDERS as readonly string[]).includes(provider)) throw new Error(`unknown provider '${provider}' (one of ${PROVIDERS.join(', ')})`);
+  const name = (v['name'] ?? 'whauto') as string;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new Error('--name must be a plain file name (letters, digits, . _ -)');
+  let url: string | null = null;
+  if (typeof v['url'] === 'string') {
+    let parsed: URL;
+    try {
+      parsed = new URL(v['url']);
+    } catch {
+      throw new Error(`--url ${v['url']} is not a URL`);
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('--url must start with https:// (or http://)');
+    url = parsed.origin + parsed.pathname.replace(/\/+$/, '');
+  }
+  const repoName = repo.split('/').pop()!;
+  return {
+    dir: resolve(cwd, positionals[0] ?? '.'),
+    repo, branch, provider: provider as ProviderName,
+    repodir: resolve(cwd, (v['repodir'] as string | undefined) ?? `/srv/${repoName}`),
+    cloneUrl: typeof v['clone-url'] === 'string' ? v['clone-url'] : null,
+    url, name, systemd: v['systemd'] === true,
+  };
+}
+
+/** `<repo name>-<branch>`, with what a URL path segment cannot hold replaced by '-'. */
+export function entryName(repo: string, branch: string): string {
+  const raw = `${repo.split('/').pop()}-${branch}`.replace(/[^A-Za-z0-9._~-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').replace(/-+$/, '');
+  return ENTRY_NAME.test(raw) ? raw : 'deploy';
+}
+
+/** A YAML scalar: bare when plainly safe, else JSON-quoted (JSON strings are YAML). */
+function scalar(s: string): string {
+  return /^[A-Za-z0-9_./][A-Za-z0-9_./@:+~-]*$/.test(s) && !/^(true|false|yes|no|on|off|null|~|\d[\d.]*)$/i.test(s) ? s : JSON.stringify(s);
+}
+
+function stateDir(opts: InitOptions): string {
+  if (opts.systemd) return opts.name === 'whauto' ? '/var/lib/whauto' : `/var/lib/whauto/${opts.name}`;
+  return `./${opts.name}-state`;
+}
+
+function starterSettings(opts: InitOptions, entry: string): string {
+  const secret = opts.systemd ? `\${CREDENTIALS_DIRECTORY}/${opts.name}.secret` : `${opts.name}.secret`;
+  const setup = FORGE_SETUP[opts.provider];
+  return `# whauto settings, written by \`whauto init\`. Check with: whauto check ${opts.name}.yaml
+# Every key: examples/settings.yaml in the source. Editor completion: \`whauto schema > whauto.schema.json\`
+# and make the first line  # yaml-language-server: $schema=whauto.schema.json
+# Relative paths are relative to this file's folder.
+
+listen: 127.0.0.1:5000          # behind a reverse proxy (docs/reverse-proxy.md); 0.0.0.0:5000 to face the forge directly
+state_dir: ${stateDir(opts)}  # queue, locks and run history
+log_level: info
+# trust_proxy: [127.0.0.1]      # the reverse proxy whose X-Forwarded-For is believed
+# metrics: true                 # GET /metrics (Prometheus), from loopback and allow_ips only
+
+entries:
+  ${entry}:  # the webhook URL is <this server>/webhook/${entry}
+    provider: ${opts.provider}${opts.provider === 'plain' ? '' : `  # ${setup.title}`}
+    ${opts.systemd ? '# systemd: LoadCredential=' + opts.name + '.secret:' + join(opts.dir, `${opts.name}.secret`) + '\n    ' : ''}secret_file: ${scalar(secret)}
+    repo: ${scalar(opts.repo)}
+    branch: ${scalar(opts.branch)}
+    # tags: "v*"                # deploy tag pushes too (true: every tag)
+    repodir: ${scalar(opts.repodir)}
+    ${opts.cloneUrl === null ? '# clone_url: git@forge.example:owner/name.git   # clone repodir from here when it is missing' : `clone_url: ${scalar(opts.cloneUrl)}`}
+    update: reset               # reset | ff-only | none
+    timeout: 15m                # the whole run
+    # env: {NODE_ENV: production}
+    commands:                   # after the git update; a string runs through /bin/sh -c, a list runs an argv
+      - [git, log, -1, --oneline]
+      # - npm ci
+      # - [systemctl, --user, reload, site]
+    # on_failure:               # when a step failed; WHAUTO_FAILED_STEP says which
+    #   - echo "deploy of $WHAUTO_BRANCH failed at $WHAUTO_FAILED_STEP"
+    # allow_ips: []             # CIDRs the forge delivers from; empty: any
+`;
+}
+
+function forgeSide(opts: InitOptions, entry: string, settingsFile: string, secretFile: string): string {
+  const setup = FORGE_SETUP[opts.provider];
+  const url = `${opts.url ?? 'https://<this server>'}/webhook/${entry}`;
+  const lines = [
+    `wrote ${settingsFile} (entry ${entry})`,
+    `wrote ${secretFile} (mode 0600; the webhook secret)`,
+    '',
+    `On ${setup.title} (${opts.repo}): ${setup.where}`,
+    `  ${setup.urlField}:`.padEnd(18) + url,
+    `  Content type:`.padEnd(18) + setup.contentType,
+    `  ${setup.secretField}:`.padEnd(18) + `the contents of ${secretFile} (show it with: cat ${secretFile})`,
+    `  Events:`.padEnd(18) + setup.events,
+  ];
+  if (opts.url === null) lines.push('', 'Pass --url https://HOST to print the full URL; whauto listens on 127.0.0.1:5000 (put a reverse proxy in front).');
+  if (opts.systemd) {
+    lines.push('', `systemd: the unit needs LoadCredential=${opts.name}.secret:${secretFile}`,
+      `  (contrib/systemd/whauto.service has it for ${join('/etc/whauto', 'whauto.secret')}; whauto@${opts.name}.service for /etc/whauto/${opts.name}.secret)`);
+  }
+  lines.push('', `Next: whauto check ${settingsFile}${opts.systemd ? ' (with CREDENTIALS_DIRECTORY set, or under systemd)' : ''}`, '');
+  return lines.join('\n');
+}

@@ -2,9 +2,13 @@ import type { IncomingMessage } from 'node:http';
 
 export class BodyTooLarge extends Error {}
 
+/** The client went away (or broke the framing) before the body was complete: a client fault. */
+export class BodyIncomplete extends Error {}
+
 /**
  * Reads the request body up to `max` bytes. Rejects with BodyTooLarge as soon as more arrives
- * (the rest is not read), or with the stream's error when the client goes away.
+ * (the rest is not read), or with BodyIncomplete when the client goes away or the stream fails
+ * before the end (a Content-Length that promised more, a broken chunk).
  */
 export function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -22,7 +26,7 @@ export function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
     };
     req.on('data', onData);
     req.once('end', () => resolve(Buffer.concat(chunks, size)));
-    req.once('error', reject);
-    req.once('aborted', () => reject(new Error('client aborted')));
+    req.once('error', (err) => reject(new BodyIncomplete(err.message)));
+    req.once('aborted', () => reject(new BodyIncomplete('client aborted')));
   });
 }

@@ -6,7 +6,7 @@ import { answers, send, type Answer } from './answer.ts';
 import { addressList, clientAddress, inList } from './client-address.ts';
 import { toDelivery } from './delivery.ts';
 import { handleVerified, verifyFor, type DeliveryInfo } from './handle-delivery.ts';
-import { BodyTooLarge, readBody } from './read-body.ts';
+import { BodyIncomplete, BodyTooLarge, readBody } from './read-body.ts';
 
 /** Limits that protect the server from slow or greedy clients (ms, count). */
 export const LIMITS = {
@@ -68,8 +68,11 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
       },
     );
   });
-  server.on('clientError', (err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // As Node's own handler: oversized headers 431, a request that took too long 408, else 400.
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large'
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
     else socket.destroy();
   });
 
@@ -106,6 +109,8 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
       body = await readBody(req, settings.maxBody);
     } catch (err) {
       if (err instanceof BodyTooLarge) return { answer: answers.tooLarge(settings.maxBody), close: true };
+      // The client's fault, not ours: a 400 (which it will likely never read), logged as a warning.
+      if (err instanceof BodyIncomplete) return { answer: answers.badPayload('the body ended before it was complete'), close: true };
       throw err;
     }
     const d = toDelivery(req.headers, body, entries.every((e) => e.provider === 'plain'));
@@ -113,7 +118,7 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
     const verified = verifyFor(entries, d.delivery);
     if (verified.refusal) return { answer: verified.refusal };
     if (entries.length === 1) setEntry(entries[0]!.name);
-    return { answer: handleVerified(verified.ok, d.delivery, queue, info) };
+    return { answer: await handleVerified(verified.ok, d.delivery, queue, info) };
   }
 
   return {

@@ -1,0 +1,118 @@
+// Issue 4, point 3: `whauto status` while the daemon runs and when it does not.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
+import { writeSettings } from '../helpers/settings.ts';
+import { tempDir } from '../helpers/tmp.ts';
+import { deliver, finishedRuns, GATED, lines, plainEntry, runRecords, status } from './lib.ts';
+
+describe('status', () => {
+  let t: { dir: string; cleanup: () => void };
+  let daemon: Daemon;
+  let settings: string;
+  let state: string;
+
+  before(async () => {
+    t = tempDir();
+    state = join(t.dir, 'state');
+    settings = writeSettings(t.dir, {
+      entries: {
+        held: plainEntry(t.dir, 'held', ['echo "first step of $WHAUTO_RUN_ID"', GATED]),
+        quiet: plainEntry(t.dir, 'quiet', ['echo quiet']),
+      },
+    });
+    daemon = await startDaemon(settings);
+  });
+  after(async () => {
+    rmSync(join(t.dir, 'gate'), { force: true });
+    await daemon?.stop();
+    t.cleanup();
+  });
+
+  it('while the daemon runs: the running run with its step, and the waiting run', async () => {
+    writeFileSync(join(t.dir, 'gate'), '');
+    const first = await deliver(daemon, 'held');
+    assert.equal(first.status, 202);
+    await waitFor('held running', () => lines(join(t.dir, 'count')).length === 1);
+    const second = await deliver(daemon, 'held');
+    assert.equal(second.status, 202);
+
+    const j = status(settings, '--json');
+    assert.equal(j.code, 0, j.stderr);
+    const s = JSON.parse(j.stdout);
+    assert.equal(s.state_dir, state);
+    const held = s.entries.find((e: any) => e.entry === 'held');
+    assert.equal(held.running.length, 1);
+    assert.equal(held.running[0].id, first.json.runs[0].id);
+    assert.equal(held.running[0].trigger, 'webhook');
+    assert.match(held.running[0].step, /^commands: echo "\$WHAUTO_ENTRY/, 'the second command is the step running');
+    assert.ok(Date.parse(held.running[0].since) <= Date.now());
+    assert.equal(held.running[0].log, join(state, 'runs', 'held', `${first.json.runs[0].id}.log`));
+    assert.equal(held.waiting.id, second.json.runs[0].id);
+    assert.equal(held.waiting.deliveries, 1);
+    const quiet = s.entries.find((e: any) => e.entry === 'quiet');
+    assert.deepEqual([quiet.running, quiet.waiting, quiet.runs], [[], null, []]);
+
+    const text = status(settings, 'held');
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`running  ${first.json.runs[0].id} \\(webhook\\) since \\d+s ago, step: commands: echo`));
+    assert.match(text.stdout, new RegExp(`waiting  ${second.json.runs[0].id} \\(webhook\\) for main, 1 deliveries`));
+    assert.doesNotMatch(text.stdout, /quiet/, 'only the entry asked for');
+
+    rmSync(join(t.dir, 'gate'));
+    await finishedRuns(state, 'held', 2);
+  });
+
+  it('when the daemon does not run: the last runs, --runs N, --log [RUN], a cut-off run', async () => {
+    assert.equal((await deliver(daemon, 'quiet')).status, 202);
+    await finishedRuns(state, 'quiet', 1);
+    assert.equal(await daemon.stop(), 0);
+    const runs = runRecords(state, 'held');
+    assert.equal(runs.length, 2);
+
+    const s = JSON.parse(status(settings, '--json').stdout);
+    const held = s.entries.find((e: any) => e.entry === 'held');
+    assert.deepEqual([held.running, held.waiting], [[], null]);
+    assert.deepEqual(held.runs.map((r: any) => r.id), [runs[1].id, runs[0].id], 'newest first');
+    for (const r of held.runs) {
+      assert.equal(r.result, 'succeeded');
+      assert.equal(r.trigger, 'webhook');
+      assert.ok(Number.isInteger(r.duration_ms) && r.duration_ms >= 0);
+      assert.equal(r.log, join(state, 'runs', 'held', `${r.id}.log`));
+    }
+    const one = JSON.parse(status(settings, 'held', '--json', '--runs', '1').stdout);
+    assert.deepEqual(one.entries[0].runs.map((r: any) => r.id), [runs[1].id]);
+
+    const text = status(settings);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^held\n  idle\n/m);
+    assert.match(text.stdout, new RegExp(`  ${runs[1].id}  webhook\\s+succeeded\\s+-\\s+\\d+\\.\\ds  \\d+s ago\\n      log: ${join(state, 'runs', 'held', runs[1].id).replace(/[.]/g, '\\.')}\\.log`));
+
+    const last = status(settings, 'held', '--log');
+    assert.equal(last.code, 0, last.stderr);
+    assert.match(last.stdout, new RegExp(`first step of ${runs[1].id}`));
+    const older = status(settings, 'held', '--log', runs[0].id);
+    assert.match(older.stdout, new RegExp(`first step of ${runs[0].id}`));
+    const missing = status(settings, 'held', '--log', 'no-such-run');
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /no run 'no-such-run' of entry 'held'/);
+    assert.equal(status(settings, 'nope').code, 2);
+
+    // A run recorded as running by a process that is gone: shown as cut off, resumed on start.
+    const gone = spawnSync('true').pid!;
+    const cut = { ...runs[1], id: '20200101T000000000Z-dead', result: 'running', endedAt: null, pid: gone };
+    writeFileSync(join(state, 'runs', 'held', `${cut.id}.json`), JSON.stringify(cut));
+    assert.match(status(settings, 'held').stdout, /cut off  20200101T000000000Z-dead: its process \d+ is gone; the daemon resumes it on start/);
+
+    // A corrupt record is reported, skipped, and left for the daemon (status only reads).
+    const bad = join(state, 'runs', 'held', '20200101T000000000Z-0bad.json');
+    writeFileSync(bad, '{"id":');
+    const withBad = status(settings, 'held');
+    assert.equal(withBad.code, 0);
+    assert.match(withBad.stderr, /corrupt state file .*0bad\.json skipped/);
+    assert.equal(readFileSync(bad, 'utf8'), '{"id":');
+  });
+});

@@ -1,8 +1,11 @@
 import { parseArgs } from 'node:util';
 import type { AddressInfo } from 'node:net';
-import { createLogger, type Logger } from '../log/logger.ts';
+import { createLogger } from '../log/logger.ts';
 import { Queue } from '../queue/queue.ts';
 import { createWebhookServer } from '../server/server.ts';
+import { createMetrics } from '../server/metrics.ts';
+import type { RunRecord } from '../runs/types.ts';
+import { VERSION } from './version.ts';
 import { formatFinding } from '../settings/finding.ts';
 import { loadSettings } from '../settings/load.ts';
 import type { Settings } from '../settings/types.ts';
@@ -43,7 +46,7 @@ export async function runServe(io: Io, args: string[]): Promise<number> {
     return EXIT.usage;
   }
   let settings: Settings = first;
-  const logger: Logger = createLogger({ level: settings.logLevel, format: settings.logFormat, write: io.stdout });
+  const logger = createLogger({ level: settings.logLevel, format: settings.logFormat, write: io.stdout });
 
   // A run printing 50 MB must not flood the daemon log: the same cap as the run's own log.
   const output = outputCap(logger, () => settings.maxLog);
@@ -57,8 +60,10 @@ export async function runServe(io: Io, args: string[]): Promise<number> {
     onLine: (req, line) => output.line(req.id, req.entry.name, line),
   });
   queue.on('finish', (r: { id: string }) => output.done(r.id));
+  const metrics = createMetrics(VERSION);
+  queue.on('finish', (record: RunRecord) => metrics.countRun(record));
   queue.recover(settings.entries);
-  const web = createWebhookServer(settings, queue, logger);
+  const web = createWebhookServer(settings, queue, logger, metrics);
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -90,6 +95,7 @@ export async function runServe(io: Io, args: string[]): Promise<number> {
       settings = { ...next, listen: settings.listen, stateDir: settings.stateDir, workers: settings.workers };
       web.reload(settings);
       logger.info('settings reloaded', { entries: settings.entries.length });
+      logger.reconfigure({ level: settings.logLevel, format: settings.logFormat });
     };
     let stopping = false;
     const stop = (signal: string): void => {

@@ -19,15 +19,17 @@ function textValue(v: string | number | boolean | null): string {
 }
 
 /**
- * Creates a logger writing whole lines through `write`. Lines below `level` are dropped.
+ * Creates a logger writing whole lines through `write`. Lines below `level` are dropped;
+ * `reconfigure` changes level and format (a reload).
  * No colour is ever used: the daemon's output usually goes to journald or a file.
  */
-export function createLogger(opts: { level: LogLevel; format: LogFormat; write: (line: string) => void }): Logger {
-  const min = RANK[opts.level];
+export function createLogger(opts: { level: LogLevel; format: LogFormat; write: (line: string) => void }): Logger & { reconfigure(next: { level: LogLevel; format: LogFormat }): void } {
+  let min = RANK[opts.level];
+  let format = opts.format;
   const emit = (level: LogLevel, message: string, fields: Fields = {}): void => {
     if (RANK[level] < min) return;
     const time = new Date().toISOString();
-    if (opts.format === 'json') {
+    if (format === 'json') {
       const obj: Record<string, unknown> = { time, level, msg: message };
       for (const [k, v] of Object.entries(fields)) if (v !== undefined) obj[k] = v;
       opts.write(JSON.stringify(obj) + '\n');
@@ -42,5 +44,10 @@ export function createLogger(opts: { level: LogLevel; format: LogFormat; write: 
     info: (m, f) => emit('info', m, f),
     warn: (m, f) => emit('warn', m, f),
     error: (m, f) => emit('error', m, f),
+    /** Takes a reloaded log_level and log_format (SIGHUP). */
+    reconfigure(next) {
+      min = RANK[next.level];
+      format = next.format;
+    },
   };
 }

@@ -6,6 +6,7 @@ import { answers, send, type Answer } from './answer.ts';
 import { addressList, clientAddress, inList } from './client-address.ts';
 import { toDelivery } from './delivery.ts';
 import { handleVerified, verifyFor, type DeliveryInfo } from './handle-delivery.ts';
+import type { Metrics } from './metrics.ts';
 import { BodyIncomplete, BodyTooLarge, readBody } from './read-body.ts';
 
 /** Limits that protect the server from slow or greedy clients (ms, count). */
@@ -27,9 +28,10 @@ export interface WebhookServer {
 /**
  * Creates the HTTP server of SPEC section 3 (not yet listening): per-entry and single-URL
  * webhook routes, /healthz, the answer table, body and time limits. Every delivery is logged
- * once with its outcome and client address; nothing secret is logged.
+ * once with its outcome and client address; nothing secret is logged. With `metrics`, webhook
+ * requests are counted and GET /metrics is served when the settings say `metrics: true`.
  */
-export function createWebhookServer(initial: Settings, queue: Queue, logger: Logger): WebhookServer {
+export function createWebhookServer(initial: Settings, queue: Queue, logger: Logger, metrics: Metrics | null = null): WebhookServer {
   let settings = initial;
   let trusted = addressList(settings.trustProxy);
   let accepting = true;
@@ -45,10 +47,12 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
     const client = clientAddress(req, trusted, settings.trustProxy.length > 0);
+    if (metrics?.serve(req, res, client, settings, queue)) return;
     const info: DeliveryInfo = {};
     let entryName: string | undefined;
     const finish = (answer: Answer, close = false): void => {
       send(res, answer, close);
+      metrics?.countDelivery(req, settings, entryName, answer.code);
       if (entryName === undefined && answer.code === 404) {
         logger.debug('request', { method: req.method, path: req.url, client, answer: answer.code });
         return;

@@ -11,7 +11,8 @@ export interface RunEnvValues {
 
 /**
  * The WHAUTO_* variables of a run (SPEC section 5), values from the last delivery, '' where
- * unknown. Payload values reach commands only this way, never in a command line.
+ * unknown. Payload values reach commands only this way, never in a command line. NUL
+ * characters (which no environment value can hold) are dropped.
  */
 export function whautoVars(req: RunRequest, values: RunEnvValues): Record<string, string> {
   const last = req.deliveries[req.deliveries.length - 1];
@@ -34,6 +35,8 @@ export function whautoVars(req: RunRequest, values: RunEnvValues): Record<string
     WHAUTO_PAYLOAD: req.payloadFile ?? '',
   };
   if (values.failedStep !== undefined) vars.WHAUTO_FAILED_STEP = values.failedStep;
+  // No environment value can hold NUL (spawn would refuse, failing every step): drop it.
+  for (const [k, v] of Object.entries(vars)) if (v.includes('\0')) vars[k] = v.replaceAll('\0', '');
   return vars;
 }
 

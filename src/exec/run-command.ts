@@ -18,7 +18,7 @@ export const DEFAULT_GRACE_MS = 5000;
  *   after `graceMs`.
  * - When the main process exits, whatever is left of its group (background children) gets
  *   SIGTERM, then SIGKILL after `graceMs`: a deploy step must not leave strays behind or
- *   hold the run open through an inherited pipe. Long-lived services belong to systemd & co.
+ *   hold the run open through an inherited pipe. A line to `onLine` says so. Long-lived services belong to systemd & co.
  *   A stray that left the group (setsid) and keeps the pipes open is cut loose after
  *   2 × graceMs.
  * - Output goes line by line to `opts.onLine` (lines over 64 KiB are split); nothing is
@@ -63,11 +63,14 @@ export function runCommand(command: Command, opts: RunCommandOptions): Promise<C
 
     // SIGTERM the group now and SIGKILL it after the grace period, once. The SIGKILL timer
     // outlives finish() (unref'd) so group members that ignore SIGTERM still end.
-    const endGroup = (): void => {
-      if (ending || pid === undefined) return;
+    const endGroup = (): boolean => {
+      if (ending || pid === undefined) return false;
       ending = true;
-      if (killGroup(pid, 'SIGTERM')) setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs).unref();
+      if (!killGroup(pid, 'SIGTERM')) return false;
+      setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs).unref();
+      return true;
     };
+    let strays = false;
 
     const finish = (error: string | null): void => {
       if (done) return;
@@ -77,6 +80,7 @@ export function runCommand(command: Command, opts: RunCommandOptions): Promise<C
       opts.signal?.removeEventListener('abort', onAbort);
       out.flush();
       err.flush();
+      if (strays) safe(opts.onLine)('whauto: the command left processes running in its process group; they were ended (SIGTERM, then SIGKILL)');
       resolve(result({
         exitCode: exited?.code ?? null, signal: exited?.signal ?? null, timedOut, aborted, error,
       }));
@@ -107,7 +111,7 @@ export function runCommand(command: Command, opts: RunCommandOptions): Promise<C
       exited = { code, signal };
       clearTimeout(deadline);
       // Strays left in the group: end them too, so they cannot hold the pipes open.
-      endGroup();
+      strays = endGroup();
       // A stray that left the group and holds a pipe: stop reading after a while.
       strayDeadline = setTimeout(() => {
         child.stdout?.destroy();

@@ -1,0 +1,318 @@
+// Faults during runs, against the built binary: each ends with the expected run result and a
+// clear message in the run log, and afterwards a genuine delivery still deploys (the worker
+// survives). One daemon, one entry per fault, plus a canary entry.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
+import { git, makeRemote, type Remote } from '../helpers/git.ts';
+import { post } from '../helpers/http.ts';
+import { pushDelivery } from '../helpers/payloads.ts';
+import { writeSettings } from '../helpers/settings.ts';
+import { tempDir } from '../helpers/tmp.ts';
+
+const SECRET = 'faults-secret';
+const REPO = 'acme/site';
+const isRoot = process.getuid?.() === 0;
+
+interface RunRecord {
+  id: string; result: string; message: string | null; commit: string | null; startedAt: string; logFile: string;
+  steps: Array<{ kind: string; name: string; exitCode: number | null; signal: string | null; ok: boolean }>;
+}
+
+describe('faults: each run fails (or copes) clearly and the next delivery still deploys', () => {
+  let t: { dir: string; cleanup: () => void };
+  let remote: Remote;
+  let daemon: Daemon;
+  let state: string;
+  const dir = (name: string): string => join(t.dir, name);
+
+  function runs(entry: string): RunRecord[] {
+    const d = join(state, 'runs', entry);
+    if (!existsSync(d)) return [];
+    return readdirSync(d).filter((f) => f.endsWith('.json'))
+      .map((f) => JSON.parse(readFileSync(join(d, f), 'utf8')) as RunRecord)
+      .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  }
+
+  /** Delivers a push of `branch` to `entry` and waits for the run it queued to finish. */
+  async function deliver(entry: string, branch = 'main'): Promise<{ run: RunRecord; log: string }> {
+    const before = runs(entry).filter((r) => r.result !== 'running').length;
+    const d = pushDelivery('github', { repo: REPO, branch }, SECRET);
+    const res = await post(`${daemon.base}/webhook/${entry}`, d.headers, d.body);
+    assert.equal(res.status, 202, JSON.stringify(res.json));
+    const done = await waitFor(`run of ${entry} finished`, () => {
+      const f = runs(entry).filter((r) => r.result !== 'running');
+      return f.length > before ? f : null;
+    }, 60_000);
+    const run = done[done.length - 1]!;
+    return { run, log: readFileSync(run.logFile, 'utf8') };
+  }
+
+  /** A genuine push and delivery to the canary entry deploys the pushed commit. */
+  async function stillDeploys(): Promise<void> {
+    const commit = remote.push('main');
+    const { run } = await deliver('canary');
+    assert.equal(run.result, 'succeeded', run.message ?? '');
+    assert.equal(git(dir('canary'), 'rev-parse', 'HEAD'), commit);
+  }
+
+  function rssKb(): number {
+    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${daemon.proc.pid}/status`, 'utf8'))![1]);
+  }
+
+  const gone = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  };
+
+  before(async () => {
+    t = tempDir('whauto-faults-');
+    state = dir('state');
+    remote = makeRemote(dir('forge'));
+    remote.push('main');
+    const entry = (name: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+      provider: 'github', secret: SECRET, repo: REPO, branch: 'main', repodir: dir(name), clone_url: remote.bare,
+      commands: ['true'], ...extra,
+    });
+    // Checkouts that exist before the daemon starts.
+    for (const name of ['unreachable', 'deleted', 'dubious', 'dirty-reset', 'dirty-ff', 'lock']) git(t.dir, 'clone', '-q', remote.bare, dir(name));
+    mkdirSync(dir('not-a-repo'));
+    writeFileSync(join(dir('not-a-repo'), 'index.html'), 'hand-made\n');
+    const settings = writeSettings(t.dir, {
+      max_log: '1mb',
+      entries: {
+        canary: entry('canary'),
+        unreachable: entry('unreachable'),
+        deleted: entry('deleted', { branch: 'doomed' }),
+        'not-a-repo': entry('not-a-repo'),
+        dubious: entry('dubious'),
+        'dirty-reset': entry('dirty-reset'),
+        'dirty-ff': entry('dirty-ff', { update: 'ff-only' }),
+        'no-workdir': entry('no-workdir', { workdir: dir('no-such-dir') }),
+        'not-found': entry('not-found', { commands: [['whauto-no-such-command-9d1e']] }),
+        'not-found-sh': entry('not-found-sh', { commands: ['whauto-no-such-command-9d1e --flag'] }),
+        'exits': entry('exits', { commands: ['echo about to fail', 'exit 3', 'echo never'] }),
+        'loud': entry('loud', {
+          env: { GATE: dir('loud.gate') },
+          // 50 MB of output in 1000-byte lines, then hold until the test opens the gate.
+          commands: ['head -c 52428800 /dev/zero | tr "\\000" x | fold -w 999; while [ -e "$GATE" ]; do sleep 0.05; done'],
+        }),
+        'stubborn': entry('stubborn', {
+          env: { PIDS: dir('stubborn.pids') },
+          commands: [{ run: 'trap "" TERM; echo $$ > "$PIDS"; sleep 300 & echo $! >> "$PIDS"; wait', timeout: '1s' }],
+        }),
+        'stray': entry('stray', {
+          env: { PIDS: dir('stray.pids') },
+          commands: ['sleep 300 & echo $! > "$PIDS"; echo started a background child'],
+        }),
+        lock: entry('lock'),
+      },
+    });
+    daemon = await startDaemon(settings);
+    await stillDeploys();
+  });
+  after(async () => {
+    await daemon?.stop();
+    if (existsSync(dir('dubious'))) spawnSync('chown', ['-R', String(process.getuid?.() ?? 0), dir('dubious')]);
+    t?.cleanup();
+  });
+
+  it('the remote is unreachable: failed, "cannot reach remote"; deploys again once it is back', async () => {
+    git(dir('unreachable'), 'remote', 'set-url', 'origin', dir('no-such-remote.git'));
+    const { run, log } = await deliver('unreachable');
+    assert.equal(run.result, 'failed');
+    assert.match(run.message!, /git update: cannot reach remote origin/);
+    assert.match(log, /==> failed: git update: cannot reach remote origin/);
+    await stillDeploys();
+    git(dir('unreachable'), 'remote', 'set-url', 'origin', remote.bare);
+    const again = await deliver('unreachable');
+    assert.equal(again.run.result, 'succeeded', again.run.message ?? '');
+  });
+
+  it('the remote branch was deleted: failed, "does not exist on remote (deleted?)"', async () => {
+    remote.push('doomed');
+    git(dir('deleted'), 'fetch', '-q', 'origin');
+    git(dir('deleted'), 'checkout', '-q', '-b', 'doomed', 'origin/doomed');
+    git(remote.work, 'push', '-q', 'origin', ':refs/heads/doomed');
+    const { run, log } = await deliver('deleted', 'doomed');
+    assert.equal(run.result, 'failed');
+    assert.match(run.message!, /branch doomed does not exist on remote origin \(deleted\?\)/);
+    assert.match(log, /does not exist on remote/);
+    await stillDeploys();
+  });
+
+  it('the checkout is not a git repository: failed, "is not a git repository", nothing touched', async () => {
+    const { run, log } = await deliver('not-a-repo');
+    assert.equal(run.result, 'failed');
+    assert.match(run.message!, /repodir .*not-a-repo is not a git repository/);
+    assert.match(log, /is not a git repository/);
+    assert.deepEqual(readdirSync(dir('not-a-repo')), ['index.html']);
+    await stillDeploys();
+  });
+
+  it('the checkout belongs to another user: failed, git\'s "dubious ownership" explained', { skip: isRoot ? false : 'needs root to chown the checkout to another user' }, async () => {
+    chownSync(dir('dubious'), 12345, 12345);
+    const { run, log } = await deliver('dubious');
+    assert.equal(run.result, 'failed');
+    assert.match(run.message!, /dubious ownership/);
+    assert.match(run.message!, /safe\.directory/);
+    assert.match(log, /dubious ownership/);
+    await stillDeploys();
+  });
+
+  it('local changes: update reset discards them and deploys', async () => {
+    writeFileSync(join(dir('dirty-reset'), 'README'), 'edited on the server\n');
+    const commit = remote.push('main');
+    const { run, log } = await deliver('dirty-reset');
+    assert.equal(run.result, 'succeeded', run.message ?? '');
+    assert.equal(run.commit, commit);
+    assert.equal(readFileSync(join(dir('dirty-reset'), 'README'), 'utf8'), 'initial\n');
+    assert.match(log, /checkout --force -B main/);
+  });
+
+  it('local changes: update ff-only refuses, changing nothing', async () => {
+    const head = git(dir('dirty-ff'), 'rev-parse', 'HEAD');
+    writeFileSync(join(dir('dirty-ff'), 'README'), 'edited on the server\n');
+    remote.push('main');
+    const { run, log } = await deliver('dirty-ff');
+    assert.equal(run.result, 'failed');
+    assert.match(run.message!, /has local changes; update ff-only refuses/);
+    assert.match(log, /has local changes/);
+    assert.equal(git(dir('dirty-ff'), 'rev-parse', 'HEAD'), head);
+    assert.equal(readFileSync(join(dir('dirty-ff'), 'README'), 'utf8'), 'edited on the server\n');
+    await stillDeploys();
+  });
+
+  it('workdir does not exist: failed, "workdir … does not exist"', async () => {
+    const { run, log } = await deliver('no-workdir');
+    assert.equal(run.result, 'failed');
+    assert.match(run.message!, /workdir .*no-such-dir does not exist/);
+    assert.match(log, /workdir .*no-such-dir does not exist/);
+    await stillDeploys();
+  });
+
+  it('a command is not found: failed, "command not found" (argv) or exit 127 with the shell\'s word (string)', async () => {
+    const argv = await deliver('not-found');
+    assert.equal(argv.run.result, 'failed');
+    assert.match(argv.run.message!, /command not found: whauto-no-such-command-9d1e/);
+    assert.match(argv.log, /command not found: whauto-no-such-command-9d1e/);
+    const sh = await deliver('not-found-sh');
+    assert.equal(sh.run.result, 'failed');
+    assert.match(sh.run.message!, /exited with 127/);
+    assert.match(sh.log, /whauto-no-such-command-9d1e: .*not found/);
+    await stillDeploys();
+  });
+
+  it('a command exits non-zero: failed, "exited with 3", later commands skipped', async () => {
+    const { run, log } = await deliver('exits');
+    assert.equal(run.result, 'failed');
+    assert.equal(run.message, 'commands `exit 3` exited with 3');
+    assert.match(log, /about to fail/);
+    assert.doesNotMatch(log, /never/);
+    await stillDeploys();
+  });
+
+  it('a command prints 50 MB: the run log is capped, the daemon answers meanwhile and its memory stays bounded', async () => {
+    const gate = dir('loud.gate');
+    writeFileSync(gate, '');
+    const startRss = rssKb();
+    const before = runs('loud').length;
+    const d = pushDelivery('github', { repo: REPO, branch: 'main' }, SECRET);
+    assert.equal((await post(`${daemon.base}/webhook/loud`, d.headers, d.body)).status, 202);
+    const run = await waitFor('the loud run started', () => runs('loud')[before], 30_000);
+    // Past the cut note, the rest of the 50 MB still streams through the daemon's log.
+    await waitFor('the log cut note', () => existsSync(run.logFile) && readFileSync(run.logFile, 'utf8').includes('log cut at'), 120_000);
+    const health = await fetch(`${daemon.base}/healthz`);
+    assert.equal(health.status, 200);
+    const bound = 2 * startRss + 20 * 1024;
+    await waitFor(`daemon VmRSS under ${bound} kB`, () => rssKb() < bound, 30_000);
+    rmSync(gate);
+    const done = await waitFor('the loud run finished', () => runs('loud').find((r) => r.id === run.id && r.result !== 'running'), 60_000);
+    assert.equal(done.result, 'succeeded', done.message ?? '');
+    assert.ok(statSync(done.logFile).size <= 1024 * 1024 + 200, `log size ${statSync(done.logFile).size}`);
+    assert.match(readFileSync(done.logFile, 'utf8'), /… log cut at 1048576 bytes/);
+    await stillDeploys();
+  });
+
+  it('a command ignores SIGTERM: it is killed by SIGKILL after the grace period; "timed out after 1s"', async () => {
+    const { run, log } = await deliver('stubborn');
+    assert.equal(run.result, 'timed out');
+    assert.match(run.message!, /timed out after 1s/);
+    assert.match(log, /==> timed out: .*timed out after 1s/);
+    assert.equal(run.steps.at(-1)!.signal, 'SIGKILL');
+    const pids = readFileSync(dir('stubborn.pids'), 'utf8').split('\n').filter(Boolean).map(Number);
+    assert.equal(pids.length, 2);
+    await waitFor('the stubborn processes gone', () => pids.every(gone), 30_000);
+    await stillDeploys();
+  });
+
+  it('a command leaves a background child: the run succeeds, the child is ended, the log says so', async () => {
+    const { run, log } = await deliver('stray');
+    assert.equal(run.result, 'succeeded', run.message ?? '');
+    assert.match(log, /started a background child/);
+    assert.match(log, /left processes running in its process group; they were ended/);
+    const child = Number(readFileSync(dir('stray.pids'), 'utf8').trim());
+    assert.ok(child > 0);
+    await waitFor('the background child gone', () => gone(child), 30_000);
+    await stillDeploys();
+  });
+
+  it('a lock file left by a dead process is taken over', async () => {
+    // A pid that surely is no process: one that ran and was reaped.
+    const dead = spawnSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).stdout.trim();
+    const key = realpathSync(dir('lock'));
+    const file = join(state, 'locks', `${createHash('sha256').update(key).digest('hex').slice(0, 24)}.lock`);
+    mkdirSync(join(state, 'locks'), { recursive: true });
+    writeFileSync(file, JSON.stringify({ pid: Number(dead), entry: 'lock', runId: 'crashed-run', since: new Date(0).toISOString() }));
+    const commit = remote.push('main');
+    const { run } = await deliver('lock');
+    assert.equal(run.result, 'succeeded', run.message ?? '');
+    assert.equal(run.commit, commit);
+    assert.equal(existsSync(file), false, 'released after the run');
+    await stillDeploys();
+  });
+});
+
+describe('faults: a state dir that cannot be written at start', () => {
+  let t: { dir: string; cleanup: () => void };
+  before(() => { t = tempDir('whauto-faults-state-'); });
+  after(() => t.cleanup());
+
+  /** Runs `whauto serve` with `stateDir` and returns its exit code and output. */
+  async function serve(stateDir: string): Promise<{ code: number | null; stderr: string; stdout: string }> {
+    const settings = writeSettings(t.dir, {
+      state_dir: stateDir,
+      entries: { site: { provider: 'github', secret: SECRET, repo: REPO, branch: 'main', repodir: join(t.dir, 'site'), commands: ['true'] } },
+    });
+    const r = spawnSync(WHAUTO, ['serve', settings], { encoding: 'utf8', timeout: 60_000 });
+    return { code: r.status, stderr: r.stderr, stdout: r.stdout };
+  }
+
+  it('a state dir under a file (works as root too): exit 2, one clear line, no stack trace', async () => {
+    const file = join(t.dir, 'a-file');
+    writeFileSync(file, '');
+    const r = await serve(join(file, 'state'));
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^whauto serve: state dir .*a-file\/state is not usable/);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+    assert.equal(r.stdout, '');
+  });
+
+  it('a read-only state dir (as a normal user: chmod): exit 2, "not writable"', { skip: isRoot ? 'root writes through chmod; the test above covers root' : false }, async () => {
+    const ro = join(t.dir, 'ro');
+    mkdirSync(ro, { mode: 0o555 });
+    const r = await serve(join(ro, 'state'));
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /state dir .* is not usable: EACCES not writable/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+});

@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from '../log/logger.ts';
 import type { DeliveryRef, RunRecord, RunRequest, Target, Trigger } from '../runs/types.ts';
 import type { Entry } from '../settings/types.ts';
+import { writeFileAtomic } from '../state/atomic.ts';
 import { layout } from '../state/layout.ts';
-import { listPending, savePending, takePending, type PendingRun } from '../state/pending.ts';
+import { listPending, savePending, savePendingAsync, takePending, type PendingRun } from '../state/pending.ts';
 import { newRunId } from '../state/run-id.ts';
 import { checkoutKey } from './checkout-key.ts';
 import { tryLock } from './lock.ts';
@@ -26,6 +27,8 @@ export interface Accepted {
   id: string;
   /** True when the delivery joined a run that was already waiting. */
   coalesced: boolean;
+  /** Resolves when the delivery is written durably to the state dir; rejects when it cannot be. */
+  durable: Promise<void>;
 }
 
 interface Running {
@@ -42,13 +45,18 @@ interface Running {
  * 'finish' (RunRecord), 'idle'. Per entry at most one run waits; a delivery for an entry
  * with a waiting run joins it. Runs of the same checkout never overlap (in process: by key;
  * across processes: the lock file); up to `workers` runs of different checkouts go at once.
- * Every accepted run is in the state dir before accept() returns.
+ * Every accepted run is in the state dir before its `durable` promise resolves.
  */
 export class Queue extends EventEmitter {
   private readonly waiting = new Map<string, PendingRun>();
   private readonly running = new Map<string, Running>();
   private stopping = false;
   private retry: NodeJS.Timeout | null = null;
+  /** Group commit: entries whose waiting run changed since its last write → newest payload. */
+  private unsaved = new Map<string, Buffer | null>();
+  private saveWaiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
+  private saving = false;
+  private inSave = new Set<string>();
   private hurryNow: (() => void) | null = null;
 
   constructor(private readonly opts: QueueOptions) {
@@ -57,23 +65,62 @@ export class Queue extends EventEmitter {
 
   /**
    * Accepts a delivery (or a manual request) for `entry`: joins the entry's waiting run or
-   * makes a new one, writes it durably to the state dir, and starts what can start.
-   * Throws when the state dir cannot be written (the caller answers 5xx: nothing was accepted).
+   * makes a new one, and schedules its durable write to the state dir. `durable` resolves
+   * when the write is fsync'd (answer 202 only then) and rejects when the state dir cannot be
+   * written (answer 5xx). Writes are grouped: every accept made while a write is going is
+   * written by the next one, so a burst costs a few fsyncs, not one per delivery. A run that
+   * starts before its newest deliveries were written makes them durable with its first record.
    */
   accept(entry: Entry, target: Target, delivery: DeliveryRef | null, payload: Buffer | null, trigger: Trigger = 'webhook'): Accepted {
-    const existing = this.waiting.get(entry.name);
-    const pending: PendingRun = existing
-      ? { ...existing, target, deliveries: delivery ? [...existing.deliveries, delivery] : existing.deliveries }
-      : {
-          id: newRunId(), entry: entry.name, trigger, target, deliveries: delivery ? [delivery] : [],
-          acceptedAt: new Date().toISOString(), hasPayload: false,
-        };
-    savePending(this.opts.stateDir, pending, payload);
-    if (payload) pending.hasPayload = true;
-    if (!existing) this.waiting.set(entry.name, pending);
-    else this.waiting.set(entry.name, pending);
-    this.pump();
-    return { entry: entry.name, id: pending.id, coalesced: existing !== undefined };
+    let pending = this.waiting.get(entry.name);
+    const coalesced = pending !== undefined;
+    if (pending) {
+      // In place: copying a long deliveries list on every delivery of a burst is quadratic.
+      pending.target = target;
+      if (delivery) pending.deliveries.push(delivery);
+    } else {
+      pending = {
+        id: newRunId(), entry: entry.name, trigger, target, deliveries: delivery ? [delivery] : [],
+        acceptedAt: new Date().toISOString(), hasPayload: false,
+      };
+      this.waiting.set(entry.name, pending);
+    }
+    this.unsaved.set(entry.name, payload ?? this.unsaved.get(entry.name) ?? null);
+    const durable = new Promise<void>((resolve, reject) => this.saveWaiters.push({ resolve, reject }));
+    durable.catch(() => undefined); // a caller that returned early must not crash the daemon
+    if (!this.saving) void this.save();
+    return { entry: entry.name, id: pending.id, coalesced, durable };
+  }
+
+  /** Writes every changed waiting run (group commit) until nothing is left unsaved, then pumps. */
+  private async save(): Promise<void> {
+    this.saving = true;
+    while (this.unsaved.size > 0 || this.saveWaiters.length > 0) {
+      const batch = this.unsaved;
+      const waiters = this.saveWaiters;
+      this.unsaved = new Map();
+      this.saveWaiters = [];
+      this.inSave = new Set(batch.keys());
+      const writes: Array<Promise<void>> = [];
+      const written: PendingRun[] = [];
+      for (const [name, payload] of batch) {
+        const pending = this.waiting.get(name);
+        if (!pending) continue;
+        writes.push(savePendingAsync(this.opts.stateDir, pending, payload));
+        if (payload) written.push(pending);
+      }
+      try {
+        await Promise.all(writes);
+        for (const p of written) p.hasPayload = true;
+        for (const w of waiters) w.resolve();
+      } catch (err) {
+        for (const w of waiters) w.reject(err);
+      }
+      this.inSave = new Set();
+      // Between writes, so that a steady stream of deliveries cannot keep a waiting run from starting.
+      this.pump();
+    }
+    this.saving = false;
   }
 
   /**
@@ -171,6 +218,8 @@ export class Queue extends EventEmitter {
     let blocked = false;
     for (const pending of [...this.waiting.values()]) {
       if (this.running.size >= this.opts.workers) break;
+      // No group write may race its takePending.
+      if (this.inSave.has(pending.entry)) continue;
       const entry = this.opts.entry(pending.entry);
       if (!entry) {
         this.waiting.delete(pending.entry);
@@ -211,12 +260,26 @@ export class Queue extends EventEmitter {
       id: pending.id, entry, trigger: pending.trigger, target: pending.target, deliveries: pending.deliveries,
       payloadFile: pending.hasPayload ? layout.runPayload(stateDir, entry.name, pending.id) : null,
     };
+    // Deliveries joined since the last group write are made durable by the run's first record;
+    // the newest payload among them is written for the run here.
+    const newer = this.unsaved.get(entry.name) ?? null;
+    this.unsaved.delete(entry.name);
     const abort = new AbortController();
     const done = runOne(req, this.opts, {
       signal: abort.signal,
       beforeStart: () => {
-        const moved = takePending(stateDir, entry.name, layout.runPayload(stateDir, entry.name, pending.id));
-        if (!moved) req.payloadFile = null;
+        const to = layout.runPayload(stateDir, entry.name, pending.id);
+        const moved = takePending(stateDir, entry.name, to);
+        let written = false;
+        if (newer) {
+          try {
+            writeFileAtomic(to, newer);
+            written = true;
+          } catch (err) {
+            this.opts.logger.error('cannot write the payload of the run', { entry: entry.name, run: req.id, error: (err as Error).message });
+          }
+        }
+        req.payloadFile = moved || written ? to : null;
       },
     }).catch((err: unknown): RunRecord => {
       // runOne records failures itself; this is the last guard so the worker never dies.

@@ -48,12 +48,14 @@ const isAnswer = (x: unknown): x is Answer => typeof x === 'object' && x !== nul
  * Handles a verified delivery for the given entries (one for the per-entry URL, every
  * verifying entry for the single URL): parses it with each entry's forge, routes each push
  * event, and queues what matches. Returns the answer: 202 with the runs, 200 with why nothing
- * was queued, or 400 for a payload the forge cannot read.
+ * was queued, or 400 for a payload the forge cannot read; 202 only once the queued runs are
+ * durable in the state dir (500 when they cannot be written).
  */
-export function handleVerified(entries: Entry[], delivery: Delivery, queue: Queue, info: DeliveryInfo): Answer {
+export async function handleVerified(entries: Entry[], delivery: Delivery, queue: Queue, info: DeliveryInfo): Promise<Answer> {
   const json = parseJson(delivery);
   if (isAnswer(json)) return json;
   const runs: Array<{ entry: string; id: string }> = [];
+  const durable: Array<Promise<void>> = [];
   const reasons: string[] = [];
   for (const entry of entries) {
     const parsed = parseFor(entry, delivery, json);
@@ -72,15 +74,16 @@ export function handleVerified(entries: Entry[], delivery: Delivery, queue: Queu
         reasons.push(r.ignore);
         continue;
       }
-      let accepted;
-      try {
-        accepted = queue.accept(entry, r.target, deliveryRef(event), delivery.payload);
-      } catch (err) {
-        // Not durable, so not accepted: the forge will deliver again.
-        return answers.failed(`cannot record the delivery in the state dir: ${(err as Error).message}`);
-      }
+      const accepted = queue.accept(entry, r.target, deliveryRef(event), delivery.payload);
+      durable.push(accepted.durable);
       if (!runs.some((x) => x.entry === accepted.entry && x.id === accepted.id)) runs.push({ entry: accepted.entry, id: accepted.id });
     }
+  }
+  try {
+    await Promise.all(durable);
+  } catch (err) {
+    // Not durable, so not accepted: the forge will deliver again.
+    return answers.failed(`cannot record the delivery in the state dir: ${(err as Error).message}`);
   }
   info.entries = runs.map((r) => r.entry).join(',') || undefined;
   if (runs.length > 0) return answers.queued(runs);

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
 import type { DeliveryRef, Target, Trigger } from '../runs/types.ts';
 import { writeFileAtomic } from './atomic.ts';
+import { writeFilesAtomic } from './atomic-async.ts';
 import { layout } from './layout.ts';
 import { readJsonState, type OnCorrupt } from './read-json.ts';
 import { checkPending } from './shape.ts';
@@ -23,6 +24,17 @@ export interface PendingRun {
 export function savePending(stateDir: string, pending: PendingRun, payload: Buffer | null): void {
   if (payload) writeFileAtomic(layout.pendingPayload(stateDir, pending.entry), payload);
   writeFileAtomic(layout.pending(stateDir, pending.entry), JSON.stringify({ ...pending, hasPayload: pending.hasPayload || payload !== null }));
+}
+
+/**
+ * savePending off the main thread, for group commit: `pending` is serialized at once (later
+ * changes to it are not written); resolves when both files are durable. Rejects on I/O errors.
+ */
+export function savePendingAsync(stateDir: string, pending: PendingRun, payload: Buffer | null): Promise<void> {
+  const files: Array<[string, string | Buffer]> = [];
+  if (payload) files.push([layout.pendingPayload(stateDir, pending.entry), payload]);
+  files.push([layout.pending(stateDir, pending.entry), JSON.stringify({ ...pending, hasPayload: pending.hasPayload || payload !== null })]);
+  return writeFilesAtomic(files);
 }
 
 /**

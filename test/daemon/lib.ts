@@ -76,3 +76,50 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
+
+/** A TCP port that was free a moment ago (for a daemon whose log level hides the 'listening' line). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const srv = createServer();
+  await new Promise<void>((res) => srv.listen(0, '127.0.0.1', res));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((res) => srv.close(() => res()));
+  return port;
+}
+
+/**
+ * Starts `whauto serve` for settings that listen on `port` and waits until /healthz answers
+ * (for log formats or levels the helper's 'listening' line does not fit). Same shape as startDaemon's.
+ */
+export async function startOnPort(settingsFile: string, port: number): Promise<Daemon> {
+  const { spawn } = await import('node:child_process');
+  const proc = spawn(WHAUTO, ['serve', settingsFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const out: string[] = [];
+  let buf = '';
+  let stderr = '';
+  proc.stdout!.setEncoding('utf8').on('data', (c: string) => {
+    buf += c;
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) { out.push(buf.slice(0, i)); buf = buf.slice(i + 1); }
+  });
+  proc.stderr!.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
+  const exited = new Promise<number | null>((res) => proc.once('exit', (code) => res(code)));
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+    return exited;
+  };
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor('healthz answers', async () => {
+      if (proc.exitCode !== null) throw new Error(`daemon exited: ${stderr}`);
+      try { return (await fetch(`${base}/healthz`)).status === 200; } catch { return false; }
+    });
+  } catch (err) {
+    await stop('SIGKILL');
+    throw err;
+  }
+  return {
+    proc, base, lines: out, exited, stop,
+    waitForLine: (re, timeoutMs = 20_000) => waitFor(`a line matching ${re}; stdout:\n${out.join('\n')}\nstderr: ${stderr}`, () => out.find((l) => re.test(l)), timeoutMs),
+  };
+}

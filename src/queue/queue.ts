@@ -117,7 +117,9 @@ export class Queue extends EventEmitter {
         for (const w of waiters) w.reject(err);
       }
       this.inSave = new Set();
-      // Between writes, so that a steady stream of deliveries cannot keep a waiting run from starting.
+      // Between writes, so that a steady stream of deliveries cannot keep a waiting run from
+      // starting; after the answers are out (a run's start does synchronous work).
+      await new Promise<void>((r) => setImmediate(r));
       this.pump();
     }
     this.saving = false;

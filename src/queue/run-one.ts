@@ -3,7 +3,7 @@ import type { Logger } from '../log/logger.ts';
 import { executeRun } from '../runs/execute-run.ts';
 import type { RunRecord, RunRequest } from '../runs/types.ts';
 import { layout } from '../state/layout.ts';
-import { pruneRuns, saveRun } from '../state/runs.ts';
+import { pruneRuns, saveRun, saveRunAsync } from '../state/runs.ts';
 
 /** What a run needs from its surroundings, whether the daemon or `trigger` starts it. */
 export interface RunContext {
@@ -34,6 +34,16 @@ export async function runOne(req: RunRequest, ctx: RunContext, opts: { signal?: 
       logger.error('cannot write run record', { entry, run: req.id, error: (err as Error).message });
     }
   };
+  // Later records are written off the main thread, in order: under a stream of deliveries their
+  // fsyncs on the main thread held up every answer. The first one stays synchronous (it must be
+  // durable before the pending file goes); the last one is durable before runOne resolves.
+  let chain: Promise<void> = Promise.resolve();
+  const saveLater = (record: RunRecord): void => {
+    const copy = structuredClone(record);
+    chain = chain.then(() => saveRunAsync(stateDir, copy)).catch((err: unknown) => {
+      logger.error('cannot write run record', { entry, run: req.id, error: (err as Error).message });
+    });
+  };
   mkdirSync(layout.runsDir(stateDir, entry), { recursive: true });
   const last = req.deliveries.at(-1);
   save({
@@ -49,12 +59,13 @@ export async function runOne(req: RunRequest, ctx: RunContext, opts: { signal?: 
   const execOpts: Parameters<typeof executeRun>[1] = {
     logFile,
     maxLog: ctx.maxLog,
-    onStep: save,
+    onStep: saveLater,
     onLine: (line: string) => ctx.onLine?.(req, line),
   };
   if (opts.signal) execOpts.signal = opts.signal;
   const record = await executeRun(req, execOpts);
-  save(record);
+  saveLater(record);
+  await chain;
   const ms = Date.parse(record.endedAt ?? '') - Date.parse(record.startedAt);
   const fields = { entry, run: req.id, result: record.result, commit: record.commit, duration_ms: Number.isFinite(ms) ? ms : undefined, message: record.message ?? undefined };
   if (record.result === 'succeeded') logger.info('run finished', fields);

@@ -1,6 +1,7 @@
 import { readdirSync, unlinkSync } from 'node:fs';
 import type { RunRecord } from '../runs/types.ts';
 import { writeFileAtomic } from './atomic.ts';
+import { writeFilesAtomic } from './atomic-async.ts';
 import { layout } from './layout.ts';
 import { readJsonState, type OnCorrupt } from './read-json.ts';
 import { checkRun } from './shape.ts';
@@ -8,6 +9,11 @@ import { checkRun } from './shape.ts';
 /** Writes a run's record (atomically) into `runs/<entry>/<id>.json`. Throws on I/O errors. */
 export function saveRun(stateDir: string, record: RunRecord): void {
   writeFileAtomic(layout.runRecord(stateDir, record.entry, record.id), JSON.stringify(record, null, 1));
+}
+
+/** saveRun off the main thread: `record` is serialized at once; resolves when durable. Rejects on I/O errors. */
+export function saveRunAsync(stateDir: string, record: RunRecord): Promise<void> {
+  return writeFilesAtomic([[layout.runRecord(stateDir, record.entry, record.id), JSON.stringify(record, null, 1)]]);
 }
 
 /**

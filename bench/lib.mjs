@@ -1,0 +1,175 @@
+// Helpers of the benchmark: processes, RSS of a process tree, HTTP, waiting, statistics.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { delimiter, join } from 'node:path';
+
+/** The full path of `name` on PATH, or null. */
+export function which(name) {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const p = join(dir, name);
+    if (dir && existsSync(p)) return p;
+  }
+  return null;
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Wall clock in ms with sub-ms precision (comparable with `date +%s%N`). */
+export const nowMs = () => performance.timeOrigin + performance.now();
+
+/** Polls `fn` every `everyMs` until it returns a truthy value; null after `timeoutMs`. */
+export async function waitFor(fn, timeoutMs, everyMs = 20) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) return null;
+    await sleep(everyMs);
+  }
+}
+
+/** pid → parent pid for every process now. */
+function parents() {
+  const out = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      out.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch { /* gone */ }
+  }
+  return out;
+}
+
+/** The pids of every descendant of `pid` (not `pid` itself). */
+export function descendants(pid) {
+  const ppid = parents();
+  const found = [];
+  let frontier = [pid];
+  while (frontier.length) {
+    const next = [];
+    for (const [p, pp] of ppid) if (frontier.includes(pp)) next.push(p);
+    found.push(...next);
+    frontier = next;
+  }
+  return found;
+}
+
+function rssKb(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Resident memory of `pid` and all its descendants, in MB. */
+export function treeRssMb(pid) {
+  let kb = rssKb(pid);
+  for (const c of descendants(pid)) kb += rssKb(c);
+  return kb / 1024;
+}
+
+/** Samples treeRssMb(pid) every `everyMs` until stop() is called; stop() resolves with the peak (MB). */
+export function rssSampler(pid, everyMs = 100) {
+  let peak = treeRssMb(pid);
+  const t = setInterval(() => { peak = Math.max(peak, treeRssMb(pid)); }, everyMs);
+  return { stop: () => { clearInterval(t); return Math.max(peak, treeRssMb(pid)); } };
+}
+
+/** Starts a daemon with stdout and stderr into `logFd`; resolves once `port` accepts connections. */
+export async function startDaemon(cmd, args, { cwd, logFd, port, env = process.env }) {
+  const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', logFd, logFd] });
+  let exited = null;
+  child.on('exit', (code, signal) => { exited = { code, signal }; });
+  const up = await waitFor(() => {
+    if (exited) return 'exited';
+    return new Promise((res) => {
+      const s = connect(port, '127.0.0.1', () => { s.destroy(); res('up'); });
+      s.on('error', () => res(null));
+    });
+  }, 20_000, 25);
+  if (up !== 'up') {
+    child.kill('SIGKILL');
+    throw new Error(`${cmd} did not start listening on ${port} (${up === 'exited' ? `exited ${JSON.stringify(exited)}` : 'timeout'})`);
+  }
+  return {
+    pid: child.pid,
+    async stop() {
+      if (exited) return;
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await gone;
+      clearTimeout(t);
+    },
+  };
+}
+
+/** One POST; resolves { status, ms (answer time, wall clock), body }. */
+export function post(url, headers, body, agent) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, agent }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, ms: nowMs(), body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Lines of `file` ([] while it does not exist). */
+export function lines(file) {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Waits until the daemon `pid` has no child processes and `file` has stopped growing for
+ * `quietMs`; gives up after `timeoutMs`. Resolves true when quiet.
+ */
+export async function quiesce(pid, file, { quietMs = 400, timeoutMs = 60_000 } = {}) {
+  let last = -1;
+  let since = Date.now();
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const n = lines(file).length;
+    const busy = descendants(pid).length > 0;
+    if (n !== last || busy) {
+      last = n;
+      since = Date.now();
+    } else if (Date.now() - since >= quietMs) {
+      return true;
+    }
+    await sleep(50);
+  }
+  return false;
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** median, min, max of a list of numbers (nulls dropped); null when empty. */
+export function summary(xs) {
+  const v = xs.filter((x) => typeof x === 'number' && Number.isFinite(x));
+  return v.length ? { median: median(v), min: Math.min(...v), max: Math.max(...v), n: v.length } : null;
+}
+
+/** Machine facts for the results file. */
+export function machine() {
+  const cpu = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
+  const memKb = Number(/MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0);
+  const cores = readFileSync('/proc/cpuinfo', 'utf8').split('\n').filter((l) => l.startsWith('processor')).length;
+  let kernel = '';
+  try { kernel = execFileSync('uname', ['-sr']).toString().trim(); } catch { /* none */ }
+  return { cpu, cores, memGb: (memKb / 1048576).toFixed(1), node: process.version, kernel };
+}

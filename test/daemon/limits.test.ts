@@ -1,0 +1,144 @@
+// Issue 4, point 6: the server protects itself from slow, greedy and numerous clients.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
+import { pushDelivery } from '../helpers/payloads.ts';
+import { writeSettings } from '../helpers/settings.ts';
+import { tempDir } from '../helpers/tmp.ts';
+import { createLogger } from '../../src/log/logger.ts';
+import type { Queue } from '../../src/queue/queue.ts';
+import { createWebhookServer, LIMITS } from '../../src/server/server.ts';
+import { loadSettings } from '../../src/settings/load.ts';
+import { deliver, plainEntry, SECRET } from './lib.ts';
+
+/** A raw connection that records what it receives and when it closes. */
+interface Raw {
+  socket: Socket;
+  received: () => string;
+  closed: Promise<number>;
+  isClosed: () => boolean;
+}
+
+async function open(base: string): Promise<Raw> {
+  const url = new URL(base);
+  const socket = connect(Number(url.port), url.hostname);
+  let data = '';
+  let done = false;
+  socket.setEncoding('utf8').on('data', (c: string) => { data += c; });
+  socket.on('error', () => undefined); // a reset counts as closed
+  const t0 = Date.now();
+  const closed = new Promise<number>((res) => socket.once('close', () => { done = true; res(Date.now() - t0); }));
+  await new Promise<void>((res, rej) => { socket.once('connect', () => res()); socket.once('error', rej); });
+  return { socket, received: () => data, closed, isClosed: () => done };
+}
+
+/** Writes `text` one byte a second until the socket closes or the text is spent. */
+function dribble(raw: Raw, text: string): void {
+  let i = 0;
+  const tick = setInterval(() => {
+    if (raw.isClosed() || i >= text.length) return clearInterval(tick);
+    raw.socket.write(text[i++]!);
+  }, 1000);
+  raw.closed.then(() => clearInterval(tick));
+}
+
+describe('serve: limits against the built binary', () => {
+  let t: { dir: string; cleanup: () => void };
+  let daemon: Daemon;
+
+  before(async () => {
+    t = tempDir();
+    const settings = writeSettings(t.dir, { max_body: '1kb', workers: 1, entries: { a: plainEntry(t.dir, 'a', ['true']) } });
+    daemon = await startDaemon(settings);
+  });
+  after(async () => {
+    await daemon?.stop();
+    t.cleanup();
+  });
+
+  it('a client dribbling its headers or its body a byte a second is cut off, while others are answered', async () => {
+    const slowHeaders = await open(daemon.base);
+    dribble(slowHeaders, 'POST /webhook/a HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Padding: ' + 'x'.repeat(200));
+    const d = pushDelivery('github', { repo: 'acme/a', branch: 'main' }, SECRET);
+    const slowBody = await open(daemon.base);
+    slowBody.socket.write(`POST /webhook/a HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${d.body.length}\r\n` +
+      Object.entries(d.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') + '\r\n');
+    dribble(slowBody, d.body);
+
+    // Others are answered meanwhile, promptly (well before the slow ones are cut).
+    for (let i = 0; i < 3; i++) {
+      const res = await deliver(daemon, 'a', String(i + 1).repeat(40));
+      assert.equal(res.status, 202);
+      assert.equal(slowHeaders.isClosed() || slowBody.isClosed(), false, 'answered while both slow connections are still open');
+    }
+    const [h, b] = await Promise.all([slowHeaders.closed, slowBody.closed]);
+    assert.ok(h < 30_000, `slow headers cut after ${h} ms`);
+    assert.ok(b < 30_000, `slow body cut after ${b} ms`);
+    assert.match(slowBody.received(), /^HTTP\/1\.1 408 /);
+    assert.equal((await fetch(`${daemon.base}/healthz`)).status, 200);
+  });
+
+  it('max_body: 413 at once on a declared length, without waiting for the body', async () => {
+    const raw = await open(daemon.base);
+    raw.socket.write('POST /webhook/a HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"a":');
+    await waitFor('a 413 answer', () => /^HTTP\/1\.1 413 /.test(raw.received()));
+    assert.ok((await raw.closed) < 30_000);
+  });
+
+  it('max_body: 413 for a chunked body once it passes the cap', async () => {
+    const raw = await open(daemon.base);
+    raw.socket.write('POST /webhook/a HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
+    const chunk = 'x'.repeat(600);
+    raw.socket.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+    raw.socket.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+    await waitFor('a 413 answer', () => /^HTTP\/1\.1 413 /.test(raw.received()));
+    await raw.closed;
+  });
+
+  it('an idle keep-alive connection is closed soon', async () => {
+    const raw = await open(daemon.base);
+    raw.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    await waitFor('the answer', () => /^HTTP\/1\.1 200 /.test(raw.received()));
+    const ms = await raw.closed;
+    assert.ok(ms < 30_000, `closed after ${ms} ms`);
+  });
+});
+
+describe('server: the cap on open connections (in process, small cap)', () => {
+  let t: { dir: string; cleanup: () => void };
+  const saved = { ...LIMITS };
+
+  before(() => { t = tempDir(); });
+  after(() => {
+    Object.assign(LIMITS, saved);
+    t.cleanup();
+  });
+
+  it('connections past maxConnections are dropped at once; those within it are served', async () => {
+    // Long header timeouts so only the cap can close a connection here.
+    Object.assign(LIMITS, { maxConnections: 3, headersTimeoutMs: 120_000, requestTimeoutMs: 180_000 });
+    const file = writeSettings(t.dir, { entries: { a: plainEntry(t.dir, 'a', ['true']) } });
+    const { settings } = loadSettings(file, {});
+    assert.ok(settings);
+    const logger = createLogger({ level: 'error', format: 'text', write: () => undefined });
+    const web = createWebhookServer(settings, {} as Queue, logger);
+    await new Promise<void>((res) => web.server.listen(0, '127.0.0.1', res));
+    const base = `http://127.0.0.1:${(web.server.address() as AddressInfo).port}`;
+    const raws: Raw[] = [];
+    try {
+      for (let i = 0; i < 5; i++) raws.push(await open(base));
+      await waitFor('two connections dropped', () => raws.filter((r) => r.isClosed()).length >= 2);
+      const kept = raws.filter((r) => !r.isClosed());
+      assert.equal(kept.length, 3);
+      for (const r of kept) r.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      for (const r of kept) await waitFor('healthz answered', () => /^HTTP\/1\.1 200 /.test(r.received()));
+    } finally {
+      for (const r of raws) r.socket.destroy();
+      web.server.closeAllConnections();
+      await new Promise((res) => web.server.close(res));
+    }
+  });
+});

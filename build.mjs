@@ -7,7 +7,7 @@
 //                  go beside it, so a build into a temp folder leaves dist/ alone
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -44,12 +44,15 @@ writeFileSync(seaConfig, JSON.stringify({
 // The blob must be made by the same Node that runs it (code cache, snapshot format).
 execFileSync(nodeBinary, ['--experimental-sea-config', seaConfig], { stdio: 'inherit' });
 
-rmSync(out, { force: true });
-copyFileSync(nodeBinary, out);
-chmodSync(out, 0o755);
+// Inject into a temp copy and rename it into place: a running binary, or a test starting
+// one mid-build, never sees a half-made file (plain node, or ETXTBSY while writing).
+const tmp = `${out}.${process.pid}.tmp`;
+copyFileSync(nodeBinary, tmp);
+chmodSync(tmp, 0o755);
 const postject = join(root, 'node_modules/postject/dist/cli.js');
-execFileSync(process.execPath, [postject, out, 'NODE_SEA_BLOB', blob,
+execFileSync(process.execPath, [postject, tmp, 'NODE_SEA_BLOB', blob,
   '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], { stdio: ['ignore', 'ignore', 'inherit'] });
+renameSync(tmp, out);
 rmSync(blob);
 rmSync(seaConfig);
 

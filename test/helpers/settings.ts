@@ -9,8 +9,11 @@ export function writeSettings(dir: string, settings: Record<string, unknown>, na
   return file;
 }
 
-/** A command that writes every WHAUTO_* variable, sorted, to the file named by $MARKER. */
-export const MARK_ENV = "env | grep '^WHAUTO_' | sort > \"$MARKER\"";
+/**
+ * A command that writes every WHAUTO_* variable, sorted, to the file named by $MARKER; through
+ * a temp file and a rename, so a test polling for the marker never reads it half-written.
+ */
+export const MARK_ENV = "env | grep '^WHAUTO_' | sort > \"$MARKER.tmp\" && mv \"$MARKER.tmp\" \"$MARKER\"";
 
 /** Reads a marker file written by MARK_ENV into a map. */
 export function parseMarker(text: string): Record<string, string> {

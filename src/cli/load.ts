@@ -25,6 +25,7 @@ export function prepareStateDir(stateDir: string): string | null {
     return null;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    return `state dir ${stateDir} is not usable: ${e.code ?? ''} ${e.code === 'EACCES' || e.code === 'EROFS' || e.code === 'EPERM' ? 'not writable' : e.message}`.replace(/\s+/g, ' ');
+    const why = e.code === 'EACCES' || e.code === 'EROFS' || e.code === 'EPERM' ? `not writable (${e.code})` : e.message;
+    return `state dir ${stateDir} is not usable: ${why}`;
   }
 }

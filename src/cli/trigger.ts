@@ -98,6 +98,7 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
     lock = tryLock(layout.locksDir(settings.stateDir), key, { entry: entry.name, runId: req.id });
   }
 
+  if (lock.tookOver) io.stderr(`whauto trigger: took over the stale lock of run ${lock.tookOver.runId} (process ${lock.tookOver.pid} is gone)\n`);
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);

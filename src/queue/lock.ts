@@ -34,18 +34,20 @@ function readOwner(file: string): LockOwner | null {
 /**
  * Tries once to take the lock of checkout `key` (a real path) in `locksDir`, across processes:
  * the file is created with O_EXCL. A lock whose owner process is gone (or that is unreadable)
- * is taken over. Returns a release function, or the current owner when another live process
- * (or this process) holds it. Throws on I/O errors other than EEXIST.
+ * is taken over (`tookOver` names its dead owner, for the log). Returns a release function, or
+ * the current owner when another live process (or this process) holds it. Throws on I/O errors other than EEXIST.
  */
-export function tryLock(locksDir: string, key: string, owner: Omit<LockOwner, 'pid' | 'since'>): { release: () => void } | { heldBy: LockOwner } {
+export function tryLock(locksDir: string, key: string, owner: Omit<LockOwner, 'pid' | 'since'>): { release: () => void; tookOver: LockOwner | null } | { heldBy: LockOwner } {
   mkdirSync(locksDir, { recursive: true });
   const file = lockFile(locksDir, key);
   const me: LockOwner = { pid: process.pid, since: new Date().toISOString(), ...owner };
+  let tookOver: LockOwner | null = null;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(file, 'wx', 0o644);
       try { writeSync(fd, JSON.stringify(me)); } finally { closeSync(fd); }
       return {
+        tookOver,
         release: () => {
           const now = readOwner(file);
           if (now && now.pid === me.pid && now.runId === me.runId) {
@@ -58,6 +60,7 @@ export function tryLock(locksDir: string, key: string, owner: Omit<LockOwner, 'p
     }
     const held = readOwner(file);
     if (held && typeof held.pid === 'number' && alive(held.pid)) return { heldBy: held };
+    tookOver = held ?? { pid: 0, entry: '?', runId: '?', since: '' };
     // Stale: move it aside under a unique name so that of two processes taking over, one wins.
     const stale = `${file}.stale-${randomBytes(4).toString('hex')}`;
     try {

@@ -244,6 +244,9 @@ export class Queue extends EventEmitter {
         blocked = true;
         continue;
       }
+      if (lock.tookOver) {
+        this.opts.logger.warn('stale checkout lock taken over', { entry: entry.name, dead_pid: lock.tookOver.pid, run: lock.tookOver.runId });
+      }
       this.waiting.delete(entry.name);
       this.start(entry, pending, key, lock.release);
     }

@@ -8,7 +8,7 @@ export type Route = { target: Target } | { ignore: string };
 /** True when the delivery's repository is the entry's (case-insensitive; a bare name matches the name alone). */
 export function repoMatches(entry: Entry, event: PushEvent): boolean {
   // A plain delivery need not name its repository: its URL (and token) already say which entry.
-  if (entry.repo === null || event.repository.fullName === '') return true;
+  if (entry.repo === null || (event.forge === 'plain' && event.repository.fullName === '')) return true;
   const want = entry.repo.toLowerCase();
   if (want.includes('/')) return event.repository.fullName.toLowerCase() === want;
   return event.repository.name.toLowerCase() === want;

@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from '../log/logger.ts';
 import type { DeliveryRef, RunRecord, RunRequest, Target, Trigger } from '../runs/types.ts';
 import type { Entry } from '../settings/types.ts';
-import { writeFileAtomic } from '../state/atomic.ts';
 import { layout } from '../state/layout.ts';
-import { listPending, savePending, savePendingAsync, takePending, type PendingRun } from '../state/pending.ts';
+import { dropPending, listPending, pendingFiles, pendingText, savePending, type PendingRun } from '../state/pending.ts';
 import { newRunId } from '../state/run-id.ts';
+import { stateWriter } from '../state/writer.ts';
 import { checkoutKey } from './checkout-key.ts';
 import { tryLock } from './lock.ts';
 import { runOne, type RunContext } from './run-one.ts';
@@ -47,17 +47,49 @@ interface Running {
  * across processes: the lock file); up to `workers` runs of different checkouts go at once.
  * Every accepted run is in the state dir before its `durable` promise resolves.
  */
+/** A durable promise's settle functions. */
+interface Waiter {
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** The waiting run of one entry, as the queue keeps it between writes. */
+interface Waiting {
+  run: PendingRun;
+  /** JSON of run.deliveries without the brackets, kept up to date as deliveries join (no re-serialization of a growing list). */
+  deliveriesJson: string;
+  /** Raw payload of the newest delivery (null: none). */
+  payload: Buffer | null;
+  /** Changed since its last write began. */
+  dirty: boolean;
+  /** Accepts since its last write began, answered once a write holding them is on disk. */
+  waiters: Waiter[];
+}
+
+const settle = (waiters: Waiter[], err: unknown): void => {
+  for (const w of waiters) {
+    if (err === null) w.resolve();
+    else w.reject(err);
+  }
+};
+
+/**
+ * The in-process FIFO of runs (SPEC section 6), an EventEmitter: 'start' (RunRequest),
+ * 'finish' (RunRecord), 'idle'. Per entry at most one run waits; a delivery for an entry
+ * with a waiting run joins it. Runs of the same checkout never overlap (in process: by key;
+ * across processes: the lock file); up to `workers` runs of different checkouts go at once.
+ * Every accepted run is in the state dir before its `durable` promise resolves. All state
+ * writes go through the state writer, in order, so a run's start (which removes the pending
+ * file) never overtakes a write of that file, and a later write never comes before it.
+ */
 export class Queue extends EventEmitter {
-  private readonly waiting = new Map<string, PendingRun>();
+  private readonly waiting = new Map<string, Waiting>();
   private readonly running = new Map<string, Running>();
   private stopping = false;
   private retry: NodeJS.Timeout | null = null;
-  /** Group commit: entries whose waiting run changed since its last write → newest payload. */
-  private unsaved = new Map<string, Buffer | null>();
-  private saveWaiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
   private saving = false;
-  private inSave = new Set<string>();
   private hurryNow: (() => void) | null = null;
+  private readonly writer = stateWriter();
 
   constructor(private readonly opts: QueueOptions) {
     super();
@@ -72,53 +104,57 @@ export class Queue extends EventEmitter {
    * starts before its newest deliveries were written makes them durable with its first record.
    */
   accept(entry: Entry, target: Target, delivery: DeliveryRef | null, payload: Buffer | null, trigger: Trigger = 'webhook'): Accepted {
-    let pending = this.waiting.get(entry.name);
-    const coalesced = pending !== undefined;
-    if (pending) {
+    let w = this.waiting.get(entry.name);
+    const coalesced = w !== undefined;
+    if (w) {
       // In place: copying a long deliveries list on every delivery of a burst is quadratic.
-      pending.target = target;
-      if (delivery) pending.deliveries.push(delivery);
+      w.run.target = target;
+      if (delivery) {
+        w.run.deliveries.push(delivery);
+        w.deliveriesJson += (w.deliveriesJson ? ',' : '') + JSON.stringify(delivery);
+      }
+      if (payload) w.payload = payload;
     } else {
-      pending = {
-        id: newRunId(), entry: entry.name, trigger, target, deliveries: delivery ? [delivery] : [],
-        acceptedAt: new Date().toISOString(), hasPayload: false,
+      w = {
+        run: {
+          id: newRunId(), entry: entry.name, trigger, target, deliveries: delivery ? [delivery] : [],
+          acceptedAt: new Date().toISOString(),
+        },
+        deliveriesJson: delivery ? JSON.stringify(delivery) : '',
+        payload, dirty: false, waiters: [],
       };
-      this.waiting.set(entry.name, pending);
+      this.waiting.set(entry.name, w);
     }
-    this.unsaved.set(entry.name, payload ?? this.unsaved.get(entry.name) ?? null);
-    const durable = new Promise<void>((resolve, reject) => this.saveWaiters.push({ resolve, reject }));
+    w.dirty = true;
+    const waiters = w.waiters;
+    const durable = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
     durable.catch(() => undefined); // a caller that returned early must not crash the daemon
     if (!this.saving) void this.save();
-    return { entry: entry.name, id: pending.id, coalesced, durable };
+    return { entry: entry.name, id: w.run.id, coalesced, durable };
   }
 
-  /** Writes every changed waiting run (group commit) until nothing is left unsaved, then pumps. */
+  /** Writes every changed waiting run (group commit, one job) until nothing is left unsaved, pumping between writes. */
   private async save(): Promise<void> {
     this.saving = true;
-    while (this.unsaved.size > 0 || this.saveWaiters.length > 0) {
-      const batch = this.unsaved;
-      const waiters = this.saveWaiters;
-      this.unsaved = new Map();
-      this.saveWaiters = [];
-      this.inSave = new Set(batch.keys());
-      const writes: Array<Promise<void>> = [];
-      const written: PendingRun[] = [];
-      for (const [name, payload] of batch) {
-        const pending = this.waiting.get(name);
-        if (!pending) continue;
-        writes.push(savePendingAsync(this.opts.stateDir, pending, payload));
-        if (payload) written.push(pending);
-      }
+    for (;;) {
+      const batch = [...this.waiting.values()].filter((w) => w.dirty);
+      if (batch.length === 0) break;
+      const waiters: Waiter[] = [];
+      const files = batch.map((w) => {
+        w.dirty = false;
+        waiters.push(...w.waiters);
+        w.waiters = [];
+        return { file: layout.pending(this.opts.stateDir, w.run.entry), data: pendingText(w.run, `[${w.deliveriesJson}]`, w.payload), durable: true };
+      });
+      let error: unknown = null;
       try {
-        await Promise.all(writes);
-        for (const p of written) p.hasPayload = true;
-        for (const w of waiters) w.resolve();
+        await this.writer.write({ files });
       } catch (err) {
-        for (const w of waiters) w.reject(err);
+        error = err;
       }
-      this.inSave = new Set();
+      settle(waiters, error);
       // Between writes, so that a steady stream of deliveries cannot keep a waiting run from
-      // starting; after the answers are out (a run's start does synchronous work).
+      // starting; after the answers are out.
       await new Promise<void>((r) => setImmediate(r));
       this.pump();
     }
@@ -132,13 +168,17 @@ export class Queue extends EventEmitter {
   recover(entries: Entry[]): void {
     const { stateDir, logger } = this.opts;
     const onCorrupt = (file: string, to: string | null, why: string): void => logger.warn('corrupt state file set aside', { file, moved_to: to ?? undefined, error: why });
-    for (const p of listPending(stateDir, onCorrupt)) {
+    const keep = (run: PendingRun, payload: Buffer | null): void => {
+      const deliveriesJson = JSON.stringify(run.deliveries).slice(1, -1);
+      this.waiting.set(run.entry, { run, deliveriesJson, payload, dirty: false, waiters: [] });
+    };
+    for (const { payload, ...p } of listPending(stateDir, onCorrupt)) {
       if (!this.opts.entry(p.entry)) {
         logger.warn('pending run of an entry no longer in the settings dropped', { entry: p.entry, run: p.id });
-        takePending(stateDir, p.entry, layout.runPayload(stateDir, p.entry, p.id));
+        dropPending(stateDir, p.entry);
         continue;
       }
-      this.waiting.set(p.entry, p);
+      keep(p, payload);
       logger.info('pending run taken back', { entry: p.entry, run: p.id, deliveries: p.deliveries.length });
     }
     for (const cut of recoverCutOff(stateDir, entries, logger)) {
@@ -147,31 +187,30 @@ export class Queue extends EventEmitter {
       const waiting = this.waiting.get(cut.entry);
       if (waiting) {
         // The waiting run deploys the newest tip anyway: it stands for the cut-off run's deliveries too.
-        const known = new Set(waiting.deliveries.map((d) => JSON.stringify(d)));
-        const merged = { ...waiting, deliveries: [...cut.deliveries.filter((d) => !known.has(JSON.stringify(d))), ...waiting.deliveries] };
+        const known = new Set(waiting.run.deliveries.map((d) => JSON.stringify(d)));
+        const merged = { ...waiting.run, deliveries: [...cut.deliveries.filter((d) => !known.has(JSON.stringify(d))), ...waiting.run.deliveries] };
         try {
-          savePending(stateDir, merged, null);
-          this.waiting.set(cut.entry, merged);
+          savePending(stateDir, merged, waiting.payload);
         } catch (err) {
-          logger.error('cannot write pending run', { entry: entry.name, run: waiting.id, error: (err as Error).message });
+          logger.error('cannot write pending run', { entry: entry.name, run: merged.id, error: (err as Error).message });
         }
-        logger.info('cut-off run covered by the waiting run', { entry: entry.name, run: waiting.id, cut_off: cut.id });
+        keep(merged, waiting.payload);
+        logger.info('cut-off run covered by the waiting run', { entry: entry.name, run: merged.id, cut_off: cut.id });
         continue;
       }
       const pending: PendingRun = {
         id: newRunId(), entry: entry.name, trigger: 'resumed', target: cut.target, deliveries: cut.deliveries,
-        acceptedAt: new Date().toISOString(), hasPayload: false,
+        acceptedAt: new Date().toISOString(),
       };
       // The resumed run gets the cut-off run's payload (WHAUTO_PAYLOAD) when it is still there.
       let payload: Buffer | null = null;
       try { payload = readFileSync(layout.runPayload(stateDir, entry.name, cut.id)); } catch { /* none */ }
       try {
         savePending(stateDir, pending, payload);
-        if (payload) pending.hasPayload = true;
       } catch (err) {
         logger.error('cannot write pending run; it runs but would not survive another crash', { entry: entry.name, run: pending.id, error: (err as Error).message });
       }
-      this.waiting.set(entry.name, pending);
+      keep(pending, payload);
       logger.info('cut-off run resumed', { entry: entry.name, run: pending.id, cut_off: cut.id });
     }
     this.pump();
@@ -181,7 +220,7 @@ export class Queue extends EventEmitter {
   snapshot(): { running: Array<{ entry: string; id: string; since: string }>; waiting: Array<{ entry: string; id: string; deliveries: number }> } {
     return {
       running: [...this.running.values()].map((r) => ({ entry: r.entry, id: r.id, since: r.since })),
-      waiting: [...this.waiting.values()].map((p) => ({ entry: p.entry, id: p.id, deliveries: p.deliveries.length })),
+      waiting: [...this.waiting.values()].map(({ run }) => ({ entry: run.entry, id: run.id, deliveries: run.deliveries.length })),
     };
   }
 
@@ -218,22 +257,23 @@ export class Queue extends EventEmitter {
   private pump(): void {
     if (this.stopping) return;
     let blocked = false;
-    for (const pending of [...this.waiting.values()]) {
+    for (const w of [...this.waiting.values()]) {
       if (this.running.size >= this.opts.workers) break;
-      // No group write may race its takePending.
-      if (this.inSave.has(pending.entry)) continue;
-      const entry = this.opts.entry(pending.entry);
+      const name = w.run.entry;
+      const entry = this.opts.entry(name);
       if (!entry) {
-        this.waiting.delete(pending.entry);
-        this.opts.logger.warn('pending run of an entry no longer in the settings dropped', { entry: pending.entry, run: pending.id });
-        takePending(this.opts.stateDir, pending.entry, layout.runPayload(this.opts.stateDir, pending.entry, pending.id));
+        this.waiting.delete(name);
+        this.opts.logger.warn('pending run of an entry no longer in the settings dropped', { entry: name, run: w.run.id });
+        // Through the writer: after any write of the file still on its way.
+        this.writer.write({ files: [], unlink: pendingFiles(this.opts.stateDir, name) }).catch(() => undefined);
+        settle(w.waiters, null); // written before (or never needed): the entry is gone
         continue;
       }
       const key = checkoutKey(entry);
       if ([...this.running.values()].some((r) => r.key === key)) continue;
       let lock;
       try {
-        lock = tryLock(layout.locksDir(this.opts.stateDir), key, { entry: entry.name, runId: pending.id });
+        lock = tryLock(layout.locksDir(this.opts.stateDir), key, { entry: entry.name, runId: w.run.id });
       } catch (err) {
         this.opts.logger.error('cannot take checkout lock', { entry: entry.name, error: (err as Error).message });
         blocked = true;
@@ -248,7 +288,7 @@ export class Queue extends EventEmitter {
         this.opts.logger.warn('stale checkout lock taken over', { entry: entry.name, dead_pid: lock.tookOver.pid, run: lock.tookOver.runId });
       }
       this.waiting.delete(entry.name);
-      this.start(entry, pending, key, lock.release);
+      this.start(entry, w, key, lock.release);
     }
     if (blocked && !this.retry) {
       this.retry = setTimeout(() => {
@@ -259,33 +299,22 @@ export class Queue extends EventEmitter {
     if (this.running.size === 0 && this.waiting.size === 0) this.emit('idle');
   }
 
-  private start(entry: Entry, pending: PendingRun, key: string, release: () => void): void {
+  private start(entry: Entry, w: Waiting, key: string, release: () => void): void {
     const { stateDir } = this.opts;
+    const pending = w.run;
     const req: RunRequest = {
-      id: pending.id, entry, trigger: pending.trigger, target: pending.target, deliveries: pending.deliveries,
-      payloadFile: pending.hasPayload ? layout.runPayload(stateDir, entry.name, pending.id) : null,
+      id: pending.id, entry, trigger: pending.trigger, target: pending.target, deliveries: pending.deliveries, payloadFile: null,
     };
-    // Deliveries joined since the last group write are made durable by the run's first record;
-    // the newest payload among them is written for the run here.
-    const newer = this.unsaved.get(entry.name) ?? null;
-    this.unsaved.delete(entry.name);
+    // Deliveries joined since the last group write are made durable by the run's first record
+    // (which holds them all); the pending file goes once that record is on disk.
+    const waiters = w.waiters;
+    w.waiters = [];
     const abort = new AbortController();
     const done = runOne(req, this.opts, {
       signal: abort.signal,
-      beforeStart: () => {
-        const to = layout.runPayload(stateDir, entry.name, pending.id);
-        const moved = takePending(stateDir, entry.name, to);
-        let written = false;
-        if (newer) {
-          try {
-            writeFileAtomic(to, newer);
-            written = true;
-          } catch (err) {
-            this.opts.logger.error('cannot write the payload of the run', { entry: entry.name, run: req.id, error: (err as Error).message });
-          }
-        }
-        req.payloadFile = moved || written ? to : null;
-      },
+      payload: w.payload,
+      take: pendingFiles(stateDir, entry.name),
+      onRecorded: (err) => settle(waiters, err),
     }).catch((err: unknown): RunRecord => {
       // runOne records failures itself; this is the last guard so the worker never dies.
       this.opts.logger.error('run crashed', { entry: entry.name, run: req.id, error: err instanceof Error ? err.message : String(err) });

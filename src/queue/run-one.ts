@@ -1,9 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { Logger } from '../log/logger.ts';
 import { executeRun } from '../runs/execute-run.ts';
 import type { RunRecord, RunRequest } from '../runs/types.ts';
 import { layout } from '../state/layout.ts';
-import { pruneRuns, saveRun, saveRunAsync } from '../state/runs.ts';
+import { pruneRuns, runRecordWrite } from '../state/runs.ts';
+import { stateWriter, type FileWrite } from '../state/writer.ts';
 
 /** What a run needs from its surroundings, whether the daemon or `trigger` starts it. */
 export interface RunContext {
@@ -16,56 +17,69 @@ export interface RunContext {
   onLine?: (req: RunRequest, line: string) => void;
 }
 
+/** How runOne starts a run besides the request itself. */
+export interface RunOneOptions {
+  signal?: AbortSignal;
+  /** Raw payload of the newest delivery: written beside the first record as the run's payload file (WHAUTO_PAYLOAD). */
+  payload?: Buffer | null;
+  /** Files removed once the first record (and payload) are on disk: the pending run the run came from. */
+  take?: string[];
+  /** Told once the first record is durable (null), or with the error when it could not be written. */
+  onRecorded?: (err: Error | null) => void;
+}
+
 /**
  * Runs `req` while its checkout's lock is held (the caller took it), recording the run in the
- * state dir as it goes: a 'running' record first (so a crash is seen on the next start), the
- * step as it changes, and the final record. `beforeStart` runs after the first record is
- * written (the daemon removes the pending file there). Old runs are pruned afterwards.
+ * state dir as it goes, through the state writer (off the main thread, in order): a durable
+ * 'running' record first (so a crash is seen on the next start), with the payload file, and
+ * only then are `take` files removed; the step as it changes (atomic, not fsync'd: it is for
+ * `status`); the final record, durable before runOne resolves. Old runs are pruned afterwards.
  * Never throws for a failing run; state-dir write failures are logged, not thrown.
  */
-export async function runOne(req: RunRequest, ctx: RunContext, opts: { signal?: AbortSignal; beforeStart?: () => void } = {}): Promise<RunRecord> {
+export async function runOne(req: RunRequest, ctx: RunContext, opts: RunOneOptions = {}): Promise<RunRecord> {
   const { stateDir, logger } = ctx;
   const entry = req.entry.name;
   const logFile = layout.runLog(stateDir, entry, req.id);
-  const save = (record: RunRecord): void => {
-    try {
-      saveRun(stateDir, record);
-    } catch (err) {
-      logger.error('cannot write run record', { entry, run: req.id, error: (err as Error).message });
-    }
+  const writer = stateWriter();
+  const failed = (err: unknown): void => {
+    logger.error('cannot write run record', { entry, run: req.id, error: (err as Error).message });
   };
-  // Later records are written off the main thread, in order: under a stream of deliveries their
-  // fsyncs on the main thread held up every answer. The first one stays synchronous (it must be
-  // durable before the pending file goes); the last one is durable before runOne resolves.
-  let chain: Promise<void> = Promise.resolve();
-  const saveLater = (record: RunRecord): void => {
-    const copy = structuredClone(record);
-    chain = chain.then(() => saveRunAsync(stateDir, copy)).catch((err: unknown) => {
-      logger.error('cannot write run record', { entry, run: req.id, error: (err as Error).message });
-    });
+  let last: Promise<void> = Promise.resolve();
+  const saveLater = (record: RunRecord, durable: boolean): void => {
+    last = writer.write({ files: [runRecordWrite(stateDir, record, durable)] }).catch(failed);
   };
-  mkdirSync(layout.runsDir(stateDir, entry), { recursive: true });
-  const last = req.deliveries.at(-1);
-  save({
+  const payloadFile = layout.runPayload(stateDir, entry, req.id);
+  const first: FileWrite[] = [runRecordWrite(stateDir, {
     id: req.id, entry, trigger: req.trigger, target: req.target, deliveries: req.deliveries,
     previous: null, commit: null, startedAt: new Date().toISOString(), endedAt: null,
     step: null, steps: [], result: 'running', message: null, pid: process.pid, logFile,
-  });
-  opts.beforeStart?.();
+  }, true)];
+  if (opts.payload) first.push({ file: payloadFile, data: opts.payload, durable: true });
+  try {
+    mkdirSync(layout.runsDir(stateDir, entry), { recursive: true });
+    await writer.write({ files: first, unlink: opts.take ?? [] });
+    if (opts.payload) req.payloadFile = payloadFile;
+    opts.onRecorded?.(null);
+  } catch (err) {
+    failed(err);
+    if (opts.payload) req.payloadFile = existsSync(payloadFile) ? payloadFile : null;
+    opts.onRecorded?.(err as Error);
+  }
+  const newest = req.deliveries.at(-1);
   logger.info('run started', {
     entry, run: req.id, trigger: req.trigger, ref: `${req.target.kind === 'tag' ? 'refs/tags/' : 'refs/heads/'}${req.target.name}`,
-    deliveries: req.deliveries.length, delivery: last?.deliveryId ?? undefined,
+    deliveries: req.deliveries.length, delivery: newest?.deliveryId ?? undefined,
   });
   const execOpts: Parameters<typeof executeRun>[1] = {
     logFile,
     maxLog: ctx.maxLog,
-    onStep: saveLater,
+    onStep: (record) => saveLater(record, false),
     onLine: (line: string) => ctx.onLine?.(req, line),
   };
   if (opts.signal) execOpts.signal = opts.signal;
   const record = await executeRun(req, execOpts);
-  saveLater(record);
-  await chain;
+  saveLater(record, true);
+  await last;
   const ms = Date.parse(record.endedAt ?? '') - Date.parse(record.startedAt);
   const fields = { entry, run: req.id, result: record.result, commit: record.commit, duration_ms: Number.isFinite(ms) ? ms : undefined, message: record.message ?? undefined };
   if (record.result === 'succeeded') logger.info('run finished', fields);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 export const layout = {
   /** The waiting (accepted, not yet started) run of one entry. */
   pending: (stateDir: string, entry: string) => join(stateDir, 'queue', `${entry}.json`),
-  /** Raw payload of the newest delivery of the waiting run. */
+  /** An older layout's raw payload of the waiting run (now inside the pending file); read and removed, never written. */
   pendingPayload: (stateDir: string, entry: string) => join(stateDir, 'queue', `${entry}.payload`),
   queueDir: (stateDir: string) => join(stateDir, 'queue'),
   runsDir: (stateDir: string, entry: string) => join(stateDir, 'runs', entry),

@@ -1,12 +1,16 @@
-import { existsSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import type { DeliveryRef, Target, Trigger } from '../runs/types.ts';
 import { writeFileAtomic } from './atomic.ts';
-import { writeFilesAtomic } from './atomic-async.ts';
 import { layout } from './layout.ts';
 import { readJsonState, type OnCorrupt } from './read-json.ts';
 import { checkPending } from './shape.ts';
 
-/** An accepted run that has not started: what the state dir keeps so a restart loses nothing. */
+/**
+ * An accepted run that has not started: what the state dir keeps so a restart loses nothing.
+ * On disk it is one file, `queue/<entry>.json`, holding these fields plus `payload`: the raw
+ * payload of the newest delivery, base64 (absent when there is none). One file, so that a
+ * group write costs one fsync.
+ */
 export interface PendingRun {
   id: string;
   entry: string;
@@ -16,58 +20,66 @@ export interface PendingRun {
   deliveries: DeliveryRef[];
   /** ISO time the first delivery was accepted. */
   acceptedAt: string;
-  /** Whether a payload file of the newest delivery sits beside it. */
-  hasPayload: boolean;
 }
 
-/** Durably records `pending` (and the newest raw payload) before the 202 goes out. Throws on I/O errors. */
+/** A pending run as read back, with the raw payload of its newest delivery (null: none). */
+export type PendingWithPayload = PendingRun & { payload: Buffer | null };
+
+/**
+ * The text of a pending run's file. `deliveriesJson` is `JSON.stringify(pending.deliveries)`,
+ * given apart so that a caller can keep it up to date as deliveries come instead of
+ * serializing the whole list again on every write (`pending.deliveries` is not read).
+ */
+export function pendingText(pending: PendingRun, deliveriesJson: string, payload: Buffer | null): string {
+  const head = JSON.stringify({
+    id: pending.id, entry: pending.entry, trigger: pending.trigger, target: pending.target,
+    acceptedAt: pending.acceptedAt, hasPayload: payload !== null,
+  });
+  return `${head.slice(0, -1)},"deliveries":${deliveriesJson}${payload ? `,"payload":"${payload.toString('base64')}"` : ''}}`;
+}
+
+/** Durably records `pending` (with the newest raw payload) in one atomic write, synchronously. Throws on I/O errors. */
 export function savePending(stateDir: string, pending: PendingRun, payload: Buffer | null): void {
-  if (payload) writeFileAtomic(layout.pendingPayload(stateDir, pending.entry), payload);
-  writeFileAtomic(layout.pending(stateDir, pending.entry), JSON.stringify({ ...pending, hasPayload: pending.hasPayload || payload !== null }));
+  writeFileAtomic(layout.pending(stateDir, pending.entry), pendingText(pending, JSON.stringify(pending.deliveries), payload));
 }
 
-/**
- * savePending off the main thread, for group commit: `pending` is serialized at once (later
- * changes to it are not written); resolves when both files are durable. Rejects on I/O errors.
- */
-export function savePendingAsync(stateDir: string, pending: PendingRun, payload: Buffer | null): Promise<void> {
-  const files: Array<[string, string | Buffer]> = [];
-  if (payload) files.push([layout.pendingPayload(stateDir, pending.entry), payload]);
-  files.push([layout.pending(stateDir, pending.entry), JSON.stringify({ ...pending, hasPayload: pending.hasPayload || payload !== null })]);
-  return writeFilesAtomic(files);
+/** The files to remove when the entry's pending run starts (or is dropped); the second is an older layout's payload file. */
+export function pendingFiles(stateDir: string, entry: string): string[] {
+  return [layout.pending(stateDir, entry), layout.pendingPayload(stateDir, entry)];
 }
 
-/**
- * Takes the entry's pending run out of the queue folder as the run starts: its payload moves
- * to `payloadTo` (when there is one) and the pending file is removed.
- */
-export function takePending(stateDir: string, entry: string, payloadTo: string): boolean {
-  const payload = layout.pendingPayload(stateDir, entry);
-  let moved = false;
-  if (existsSync(payload)) {
-    renameSync(payload, payloadTo);
-    moved = true;
+/** Removes the entry's pending run from the queue folder (synchronously; a missing file is fine). */
+export function dropPending(stateDir: string, entry: string): void {
+  for (const f of pendingFiles(stateDir, entry)) {
+    try { unlinkSync(f); } catch { /* already gone */ }
   }
-  try { unlinkSync(layout.pending(stateDir, entry)); } catch { /* already gone */ }
-  return moved;
 }
 
 /**
- * Every pending run in the state dir, oldest first. Corrupt or wrongly shaped files are
- * reported and set aside (left in place with `setAside: false`).
+ * Every pending run in the state dir, oldest first, each with its newest payload. Corrupt or
+ * wrongly shaped files are reported and set aside (left in place with `setAside: false`).
  */
-export function listPending(stateDir: string, onCorrupt: OnCorrupt, opts: { setAside?: boolean } = {}): PendingRun[] {
+export function listPending(stateDir: string, onCorrupt: OnCorrupt, opts: { setAside?: boolean } = {}): PendingWithPayload[] {
   let names: string[];
   try {
     names = readdirSync(layout.queueDir(stateDir));
   } catch {
     return [];
   }
-  const out: PendingRun[] = [];
+  const out: PendingWithPayload[] = [];
   for (const name of names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
     const entry = name.slice(0, -'.json'.length);
-    const p = readJsonState<PendingRun>(stateDir, `${layout.queueDir(stateDir)}/${name}`, onCorrupt, { ...opts, check: checkPending(entry) });
-    if (p) out.push(p);
+    const p = readJsonState<PendingRun & { payload?: unknown; hasPayload?: unknown }>(stateDir, `${layout.queueDir(stateDir)}/${name}`, onCorrupt, { ...opts, check: checkPending(entry) });
+    if (!p) continue;
+    let payload: Buffer | null = null;
+    if (typeof p.payload === 'string') {
+      payload = Buffer.from(p.payload, 'base64');
+    } else if (p.hasPayload === true) {
+      // An older layout kept the payload in a file beside it.
+      try { payload = readFileSync(layout.pendingPayload(stateDir, entry)); } catch { /* gone */ }
+    }
+    const { payload: _text, hasPayload: _has, ...run } = p;
+    out.push({ ...run, payload });
   }
   return out.sort((a, b) => a.acceptedAt.localeCompare(b.acceptedAt));
 }

@@ -1,19 +1,19 @@
 import { readdirSync, unlinkSync } from 'node:fs';
 import type { RunRecord } from '../runs/types.ts';
 import { writeFileAtomic } from './atomic.ts';
-import { writeFilesAtomic } from './atomic-async.ts';
+import type { FileWrite } from './atomic-async.ts';
 import { layout } from './layout.ts';
 import { readJsonState, type OnCorrupt } from './read-json.ts';
 import { checkRun } from './shape.ts';
 
-/** Writes a run's record (atomically) into `runs/<entry>/<id>.json`. Throws on I/O errors. */
+/** Writes a run's record (atomically, durably, synchronously) into `runs/<entry>/<id>.json`. Throws on I/O errors. */
 export function saveRun(stateDir: string, record: RunRecord): void {
-  writeFileAtomic(layout.runRecord(stateDir, record.entry, record.id), JSON.stringify(record, null, 1));
+  writeFileAtomic(layout.runRecord(stateDir, record.entry, record.id), JSON.stringify(record));
 }
 
-/** saveRun off the main thread: `record` is serialized at once; resolves when durable. Rejects on I/O errors. */
-export function saveRunAsync(stateDir: string, record: RunRecord): Promise<void> {
-  return writeFilesAtomic([[layout.runRecord(stateDir, record.entry, record.id), JSON.stringify(record, null, 1)]]);
+/** The write of a run's record for the state writer; `record` is serialized at once. */
+export function runRecordWrite(stateDir: string, record: RunRecord, durable: boolean): FileWrite {
+  return { file: layout.runRecord(stateDir, record.entry, record.id), data: JSON.stringify(record), durable };
 }
 
 /**
@@ -45,11 +45,22 @@ export function entriesWithRuns(stateDir: string): string[] {
   }
 }
 
-/** Removes the records, logs and payloads of all but the newest `keep` finished runs of `entry`. */
+/**
+ * Removes the records, logs and payloads of the oldest runs of `entry` so that `keep` are
+ * left. Runs are ordered by id (ids sort by acceptance time), so only the records that go
+ * are read: one that says 'running' is left alone (its process may be alive), one that is
+ * corrupt is set aside (through `onCorrupt`) and its log and payload removed.
+ */
 export function pruneRuns(stateDir: string, entry: string, keep: number, onCorrupt: OnCorrupt): void {
-  const finished = listRuns(stateDir, entry, onCorrupt).filter((r) => r.result !== 'running');
-  for (const r of finished.slice(keep)) {
-    for (const f of [layout.runRecord(stateDir, entry, r.id), layout.runLog(stateDir, entry, r.id), layout.runPayload(stateDir, entry, r.id)]) {
+  const dir = layout.runsDir(stateDir, entry);
+  const ids = readdirSync(dir).filter((n) => n.endsWith('.json') && !n.startsWith('.')).map((n) => n.slice(0, -'.json'.length)).sort();
+  let over = ids.length - keep;
+  for (const id of ids) {
+    if (over <= 0) break;
+    const r = readJsonState<RunRecord>(stateDir, layout.runRecord(stateDir, entry, id), onCorrupt, { check: checkRun(entry, id) });
+    if (r?.result === 'running') continue;
+    over--;
+    for (const f of [layout.runRecord(stateDir, entry, id), layout.runLog(stateDir, entry, id), layout.runPayload(stateDir, entry, id)]) {
       try { unlinkSync(f); } catch { /* already gone */ }
     }
   }

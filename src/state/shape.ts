@@ -22,6 +22,7 @@ export function checkPending(entryFromName: string): (v: Obj) => string | null {
     if (v['entry'] !== entryFromName) return `entry is not '${entryFromName}' as the file name says`;
     if (!['webhook', 'manual', 'resumed'].includes(v['trigger'] as string)) return 'trigger is not webhook, manual or resumed';
     if (!isTime(v['acceptedAt'])) return 'acceptedAt is not a time';
+    if (v['payload'] !== undefined && typeof v['payload'] !== 'string') return 'payload is not base64 text';
     return target(v['target']) ?? deliveries(v['deliveries']);
   };
 }

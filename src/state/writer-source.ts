@@ -1,0 +1,94 @@
+/**
+ * The code of the state writer's worker thread, as JavaScript source (a worker of a single
+ * executable cannot load our modules, so it gets its code as text).
+ *
+ * Messages in: { id, files: [{ file, data (string | Uint8Array), durable }], unlink: [path] }.
+ * Messages out: { id, error: string | null }.
+ * Jobs are done in the order they came. Every job that is waiting when the worker gets to it
+ * is done in one batch, so a burst of jobs costs one round of fsyncs:
+ *  1. each file is written to a temp file beside it (fsync'd when durable);
+ *  2. job by job: renames over the files; before a job's unlinks, the folders of the durable
+ *     files renamed so far are fsync'd (what a job wrote durably is on disk before it removes
+ *     anything); then its unlinks;
+ *  3. at the end, the folders of the durable files renamed since are fsync'd.
+ * Then each job is answered. A job whose temp file cannot be written fails alone (its other
+ * files are not renamed) with the error; the others go on.
+ */
+export const WRITER_SOURCE = String.raw`
+const { parentPort } = require('node:worker_threads');
+const fs = require('node:fs');
+const path = require('node:path');
+const crypto = require('node:crypto');
+
+let queue = [];
+let scheduled = false;
+
+function syncDir(dir) {
+  try {
+    const fd = fs.openSync(dir, 'r');
+    try { fs.fsyncSync(fd); } finally { fs.closeSync(fd); }
+  } catch (err) { /* some filesystems refuse fsync on a folder; the rename is still atomic */ }
+}
+
+function writeTemp(file, data, durable) {
+  const tmp = path.join(path.dirname(file), '.' + path.basename(file) + '.' + crypto.randomBytes(4).toString('hex') + '.tmp');
+  const fd = fs.openSync(tmp, 'w', 0o600);
+  try {
+    const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    let off = 0;
+    while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+    if (durable) fs.fsyncSync(fd);
+  } catch (err) {
+    fs.closeSync(fd);
+    try { fs.unlinkSync(tmp); } catch (e) { /* gone */ }
+    throw err;
+  }
+  fs.closeSync(fd);
+  return tmp;
+}
+
+function runBatch(jobs) {
+  const errors = jobs.map(() => null);
+  const temps = jobs.map(() => []);
+  jobs.forEach((job, j) => {
+    try {
+      for (const f of job.files) temps[j].push(writeTemp(f.file, f.data, f.durable));
+    } catch (err) {
+      errors[j] = (err && err.message) || String(err);
+      for (const t of temps[j]) { try { fs.unlinkSync(t); } catch (e) { /* gone */ } }
+    }
+  });
+  let dirty = new Set();
+  jobs.forEach((job, j) => {
+    if (errors[j]) return;
+    try {
+      job.files.forEach((f, i) => {
+        fs.renameSync(temps[j][i], f.file);
+        if (f.durable) dirty.add(path.dirname(f.file));
+      });
+      if (job.unlink.length > 0) {
+        for (const d of dirty) syncDir(d);
+        dirty = new Set();
+        for (const u of job.unlink) { try { fs.unlinkSync(u); } catch (e) { /* already gone */ } }
+      }
+    } catch (err) {
+      errors[j] = (err && err.message) || String(err);
+    }
+  });
+  for (const d of dirty) syncDir(d);
+  jobs.forEach((job, j) => parentPort.postMessage({ id: job.id, error: errors[j] }));
+}
+
+parentPort.on('message', (job) => {
+  queue.push(job);
+  if (scheduled) return;
+  scheduled = true;
+  // Let every message already sent join the batch.
+  setImmediate(() => {
+    scheduled = false;
+    const jobs = queue;
+    queue = [];
+    runBatch(jobs);
+  });
+});
+`;

@@ -1,0 +1,99 @@
+import { unlink } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
+import { writeFilesAtomic, type FileWrite } from './atomic-async.ts';
+import { WRITER_SOURCE } from './writer-source.ts';
+
+export type { FileWrite } from './atomic-async.ts';
+
+/** One job for the state writer: files written atomically, then files removed. */
+export interface WriteJob {
+  files: FileWrite[];
+  /** Removed once every durable file of the job (and of earlier jobs) is on disk. */
+  unlink?: string[];
+}
+
+interface Waiting {
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * Writes state files off the main thread, in order, in one worker thread: a job costs the
+ * main thread one message each way however many files, fsyncs and renames it takes, and
+ * jobs that queue up while the disk is busy are written together (one round of fsyncs).
+ * Jobs are done in the order they were given (a later job's rename never comes before an
+ * earlier job's unlink). When the worker cannot start or dies, the jobs it had fail and
+ * later ones are done on the main thread's async fs calls, still in order.
+ */
+export class StateWriter {
+  private worker: Worker | null = null;
+  private broken = false;
+  private nextId = 1;
+  private readonly inFlight = new Map<number, Waiting>();
+  /** Fallback: the previous job's end, so jobs stay in order without the worker. */
+  private chain: Promise<void> = Promise.resolve();
+
+  /**
+   * Does `job`; resolves when its durable files are on disk (and its unlinks done), rejects
+   * with the I/O error (the job's files are then not renamed, or partly). Data is copied at
+   * once: later changes to a Buffer passed here are not written.
+   */
+  write(job: WriteJob): Promise<void> {
+    const worker = this.broken ? null : this.start();
+    if (!worker) return this.fallback(job);
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.inFlight.set(id, { resolve, reject });
+      if (this.inFlight.size === 1) worker.ref();
+      worker.postMessage({ id, files: job.files, unlink: job.unlink ?? [] });
+    });
+  }
+
+  private start(): Worker | null {
+    if (this.worker) return this.worker;
+    try {
+      // Small heap: the worker only copies bytes to files.
+      const w = new Worker(WRITER_SOURCE, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } });
+      w.on('message', (m: { id: number; error: string | null }) => {
+        const waiting = this.inFlight.get(m.id);
+        if (!waiting) return;
+        this.inFlight.delete(m.id);
+        if (this.inFlight.size === 0) w.unref();
+        if (m.error === null) waiting.resolve();
+        else waiting.reject(new Error(m.error));
+      });
+      const die = (why: string): void => {
+        this.broken = true;
+        this.worker = null;
+        for (const w2 of this.inFlight.values()) w2.reject(new Error(`state writer stopped: ${why}`));
+        this.inFlight.clear();
+      };
+      w.on('error', (err) => die(err.message));
+      w.on('exit', (code) => die(`exit ${code}`));
+      w.unref();
+      this.worker = w;
+      return w;
+    } catch {
+      this.broken = true;
+      return null;
+    }
+  }
+
+  private fallback(job: WriteJob): Promise<void> {
+    const run = async (): Promise<void> => {
+      await writeFilesAtomic(job.files);
+      for (const f of job.unlink ?? []) await unlink(f).catch(() => undefined);
+    };
+    const done = this.chain.then(run);
+    this.chain = done.catch(() => undefined);
+    return done;
+  }
+}
+
+let shared: StateWriter | null = null;
+
+/** The process's one state writer (created on first use). */
+export function stateWriter(): StateWriter {
+  shared ??= new StateWriter();
+  return shared;
+}

@@ -8,13 +8,16 @@ import { toDelivery } from './delivery.ts';
 import { handleVerified, verifyFor, type DeliveryInfo } from './handle-delivery.ts';
 import type { Metrics } from './metrics.ts';
 import { BodyIncomplete, BodyTooLarge, readBody } from './read-body.ts';
+import { guardConnections } from './guard.ts';
 
 /** Limits that protect the server from slow or greedy clients (ms, count). */
 export const LIMITS = {
   headersTimeoutMs: 5_000,
   requestTimeoutMs: 15_000,
   keepAliveTimeoutMs: 2_000,
-  maxConnections: 256,
+  maxConnections: 1024,
+  /** Connections one peer address may hold at once (trusted proxies are exempt). */
+  maxConnectionsPerClient: 128,
 };
 
 export interface WebhookServer {
@@ -43,6 +46,8 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
     connectionsCheckingInterval: 1_000,
   });
   server.maxConnections = LIMITS.maxConnections;
+  // A backstop a little past requestTimeout, so Node's own 408 normally comes first.
+  guardConnections(server, { deadlineMs: LIMITS.requestTimeoutMs + 5_000, perClient: LIMITS.maxConnectionsPerClient }, (peer) => settings.trustProxy.length > 0 && inList(trusted, peer));
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();

@@ -22,9 +22,9 @@ interface Raw {
   isClosed: () => boolean;
 }
 
-async function open(base: string): Promise<Raw> {
+async function open(base: string, localAddress?: string): Promise<Raw> {
   const url = new URL(base);
-  const socket = connect(Number(url.port), url.hostname);
+  const socket = connect({ port: Number(url.port), host: url.hostname, ...(localAddress ? { localAddress } : {}) });
   let data = '';
   let done = false;
   socket.setEncoding('utf8').on('data', (c: string) => { data += c; });
@@ -79,6 +79,26 @@ describe('serve: limits against the built binary', () => {
     assert.ok(b < 30_000, `slow body cut after ${b} ms`);
     assert.match(slowBody.received(), /^HTTP\/1\.1 408 /);
     assert.equal((await fetch(`${daemon.base}/healthz`)).status, 200);
+  });
+
+  it('one client holding more connections than its share (slow bodies) neither blocks others nor holds them long', async () => {
+    // 200 connections from 127.0.0.2, each stuck in its body: past the per-client cap they are
+    // dropped at once; the rest are cut by the request deadline. 127.0.0.1 is served throughout.
+    const flood: Raw[] = [];
+    for (let i = 0; i < 200; i++) {
+      const r = await open(daemon.base, '127.0.0.2').catch(() => null);
+      if (!r) continue;
+      r.socket.write('POST /webhook/a HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"a":');
+      flood.push(r);
+    }
+    try {
+      const res = await deliver(daemon, 'a', '7'.repeat(40));
+      assert.equal(res.status, 202, 'another client is answered while the flood holds its connections');
+      assert.equal((await fetch(`${daemon.base}/healthz`)).status, 200);
+      await waitFor('every flood connection closed', () => flood.every((r) => r.isClosed()), 40_000);
+    } finally {
+      for (const r of flood) r.socket.destroy();
+    }
   });
 
   it('max_body: 413 at once on a declared length, without waiting for the body', async () => {

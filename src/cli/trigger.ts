@@ -6,6 +6,8 @@ import { runOne } from '../queue/run-one.ts';
 import { dryRun } from '../runs/dry-run.ts';
 import type { RunRequest, Target } from '../runs/types.ts';
 import { defaultBranch } from '../server/route.ts';
+import { globMatch } from '../server/glob.ts';
+import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
 import { newRunId } from '../state/run-id.ts';
 import { EXIT, type Io } from './io.ts';
@@ -20,11 +22,33 @@ another trigger). Exit: 0 succeeded, 1 failed, 2 usage or invalid settings,
 
   --dry-run        change nothing; print the remote tip that would deploy and every command
   --no-wait        exit 75 at once when the checkout is busy
-  --branch NAME    the branch to deploy (default: the entry's branch)
-  --tag NAME       deploy this tag instead (the entry must allow tags)
+  --branch NAME    the branch to deploy (default: the entry's branch); it must be one the
+                   entry deploys (for entries with globs like release/*)
+  --tag NAME       deploy this tag instead (the entry's tags setting must allow it)
 `;
 
 const POLL_MS = 250;
+
+/**
+ * What a manual run deploys: the entry's own branch, or the --branch/--tag asked for, which
+ * must be one the entry would deploy from a webhook too. Returns the target or why not.
+ */
+function chooseTarget(entry: Entry, branch: string | undefined, tag: string | undefined): Target | string {
+  if (branch !== undefined && tag !== undefined) return 'give --branch or --tag, not both';
+  const name = tag ?? branch;
+  if (name !== undefined && !/^[^-\s][^\s]*$/.test(name)) return `'${name}' is not a usable ${tag !== undefined ? 'tag' : 'branch'} name`;
+  if (tag !== undefined) {
+    if (entry.tags === false) return `entry '${entry.name}' does not deploy tags (tags: false)`;
+    if (typeof entry.tags === 'string' && !globMatch(entry.tags, tag)) return `tag '${tag}' does not match the entry's tags: '${entry.tags}'`;
+    return { kind: 'tag', name: tag };
+  }
+  if (branch !== undefined) {
+    if (!entry.branches.some((b) => globMatch(b, branch))) return `entry '${entry.name}' does not deploy branch '${branch}' (branch: ${entry.branches.join(', ')})`;
+    return { kind: 'branch', name: branch };
+  }
+  const own = defaultBranch(entry);
+  return own ? { kind: 'branch', name: own } : `entry '${entry.name}' names no single branch (${entry.branches.join(', ')}); give --branch NAME`;
+}
 
 /** `whauto trigger SETTINGS ENTRY`: returns the exit code. */
 export async function runTrigger(io: Io, args: string[]): Promise<number> {
@@ -57,18 +81,9 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
     io.stderr(`whauto trigger: no entry named '${positionals[1]}' (entries: ${settings.entries.map((e) => e.name).join(', ') || 'none'})\n`);
     return EXIT.usage;
   }
-  let target: Target;
-  if (values.tag !== undefined) target = { kind: 'tag', name: values.tag };
-  else {
-    const branch = values.branch ?? defaultBranch(entry);
-    if (!branch) {
-      io.stderr(`whauto trigger: entry '${entry.name}' names no single branch (${entry.branches.join(', ')}); give --branch NAME\n`);
-      return EXIT.usage;
-    }
-    target = { kind: 'branch', name: branch };
-  }
-  if (!/^[^-\s][^\s]*$/.test(target.name)) {
-    io.stderr(`whauto trigger: '${target.name}' is not a usable ${target.kind} name\n`);
+  const target = chooseTarget(entry, values.branch, values.tag);
+  if (typeof target === 'string') {
+    io.stderr(`whauto trigger: ${target}\n`);
     return EXIT.usage;
   }
   const req: RunRequest = { id: newRunId(), entry, trigger: 'manual', target, deliveries: [], payloadFile: null };

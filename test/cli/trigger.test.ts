@@ -86,6 +86,23 @@ describe('whauto trigger', () => {
     assert.equal(again.status, 0, again.stderr);
   });
 
+  it('--branch and --tag must name what the entry deploys from a webhook too; not both at once', () => {
+    const head = git(join(t.dir, 'site'), 'rev-parse', 'HEAD');
+    remote.pushTag('v9');
+    const cases: Array<[string[], RegExp]> = [
+      [['--tag', 'v9'], /does not deploy tags \(tags: false\)/],
+      [['--branch', 'staging'], /does not deploy branch 'staging'/],
+      [['--branch', 'main', '--tag', 'v9'], /not both/],
+      [['--branch=-x'], /not a usable branch name/],
+    ];
+    for (const [args, message] of cases) {
+      const r = spawnSync(WHAUTO, ['trigger', settings, 'site', ...args], { encoding: 'utf8' });
+      assert.equal(r.status, 2, args.join(' '));
+      assert.match(r.stderr, message);
+    }
+    assert.equal(git(join(t.dir, 'site'), 'rev-parse', 'HEAD'), head, 'nothing deployed');
+  });
+
   it('an unknown entry or invalid settings exit 2', () => {
     const r = spawnSync(WHAUTO, ['trigger', settings, 'nope'], { encoding: 'utf8' });
     assert.equal(r.status, 2);

@@ -50,3 +50,10 @@ for (const command of ['serve', 'trigger', 'check', 'status']) {
     assert.equal(bare.status, 2);
   });
 }
+
+test('a reader that goes away early (`whauto schema | head -1`) ends the command quietly, no stack trace', () => {
+  requireBinary();
+  const r = spawnSync('sh', ['-c', `"${WHAUTO}" schema | head -c 1 >/dev/null; "${WHAUTO}" --help | head -c 1 >/dev/null; echo done`], { encoding: 'utf8' });
+  assert.equal(r.stdout.trim(), 'done');
+  assert.equal(r.stderr, '', 'nothing on stderr');
+});

@@ -7,16 +7,25 @@ import type { Io } from './io.ts';
 
 /**
  * Loads the settings for a command that needs valid ones: prints every error (and warning)
- * on stderr and returns null when the file does not validate.
+ * on stderr and returns null when the file does not validate. Warnings of a valid file go to
+ * `onWarning` (formatted), for a caller that logs them (the daemon).
  */
-export function loadOrReport(io: Io, file: string): Settings | null {
+export function loadOrReport(io: Io, file: string, onWarning?: (text: string) => void): Settings | null {
   const { settings, findings } = loadSettings(resolve(io.cwd, file), io.env);
-  for (const f of findings) if (f.level === 'error' || settings === null) io.stderr(formatFinding(f) + '\n');
+  for (const f of findings) {
+    if (f.level === 'error' || settings === null) io.stderr(formatFinding(f) + '\n');
+    else if (f.level === 'warning') onWarning?.(formatFinding(f));
+  }
   return settings;
 }
 
+/** Paths where a state dir can never work (and where mkdir may spin instead of failing). */
+const PSEUDO_FILESYSTEMS = ['/proc', '/sys', '/dev'];
+
 /** Creates the state dir and checks it is writable; returns an error message or null. */
 export function prepareStateDir(stateDir: string): string | null {
+  const under = PSEUDO_FILESYSTEMS.find((p) => stateDir === p || stateDir.startsWith(`${p}/`));
+  if (under) return `state dir ${stateDir} is not usable: it is under ${under}`;
   try {
     mkdirSync(stateDir, { recursive: true });
     accessSync(stateDir, constants.W_OK);

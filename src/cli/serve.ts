@@ -38,7 +38,8 @@ export async function runServe(io: Io, args: string[]): Promise<number> {
     io.stderr(HELP);
     return EXIT.usage;
   }
-  const first = loadOrReport(io, file);
+  const warnings: string[] = [];
+  const first = loadOrReport(io, file, (w) => warnings.push(w));
   if (!first) return EXIT.usage;
   const stateError = prepareStateDir(first.stateDir);
   if (stateError) {
@@ -47,6 +48,8 @@ export async function runServe(io: Io, args: string[]): Promise<number> {
   }
   let settings: Settings = first;
   const logger = createLogger({ level: settings.logLevel, format: settings.logFormat, write: io.stdout });
+  // What `check` warns about (an entry anyone may trigger, a world-readable secret) is said at start too.
+  for (const w of warnings) logger.warn('settings warning', { finding: w });
 
   // A run printing 50 MB must not flood the daemon log: the same cap as the run's own log.
   const output = outputCap(logger, () => settings.maxLog);

@@ -1,0 +1,39 @@
+// What `whauto serve` says and refuses at start.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { requireBinary, startDaemon, WHAUTO } from '../helpers/daemon.ts';
+import { writeSettings } from '../helpers/settings.ts';
+import { tempDir } from '../helpers/tmp.ts';
+
+test('serve logs the settings warnings at start (an entry with no authentication)', async () => {
+  const t = tempDir();
+  try {
+    const file = writeSettings(t.dir, { entries: { open: { provider: 'github', repo: 'acme/site', update: 'none', commands: ['true'] } } });
+    const daemon = await startDaemon(file);
+    try {
+      const line = await daemon.waitForLine(/ warn settings warning /);
+      assert.match(line, /no authentication|no secret/i);
+    } finally {
+      await daemon.stop();
+    }
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('serve refuses a state dir under /proc at once (exit 2, one line), instead of spinning', () => {
+  requireBinary();
+  const t = tempDir();
+  try {
+    const file = writeSettings(t.dir, {
+      state_dir: '/proc/whauto-state',
+      entries: { site: { provider: 'github', secret: 'x', repo: 'acme/site', update: 'none', commands: ['true'] } },
+    });
+    const r = spawnSync(WHAUTO, ['serve', file], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /state dir \/proc\/whauto-state is not usable: it is under \/proc/);
+  } finally {
+    t.cleanup();
+  }
+});

@@ -42,7 +42,7 @@ writeFileSync(seaConfig, JSON.stringify({
   useCodeCache: true,
 }));
 // The blob must be made by the same Node that runs it (code cache, snapshot format).
-execFileSync(nodeBinary, ['--experimental-sea-config', seaConfig], { stdio: 'inherit' });
+execFileSync(nodeBinary, ['--experimental-sea-config', seaConfig], { stdio: 'pipe' });
 
 // Inject into a temp copy and rename it into place: a running binary, or a test starting
 // one mid-build, never sees a half-made file (plain node, or ETXTBSY while writing).
@@ -51,7 +51,7 @@ copyFileSync(nodeBinary, tmp);
 chmodSync(tmp, 0o755);
 const postject = join(root, 'node_modules/postject/dist/cli.js');
 execFileSync(process.execPath, [postject, tmp, 'NODE_SEA_BLOB', blob,
-  '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], { stdio: ['ignore', 'ignore', 'pipe'] });
 renameSync(tmp, out);
 rmSync(blob);
 rmSync(seaConfig);

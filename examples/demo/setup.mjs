@@ -11,7 +11,8 @@ mkdirSync(work, { recursive: true });
 const remote = join(work, 'remote.git');
 if (!existsSync(remote)) {
   git(work, 'init', '-q', '--bare', '--initial-branch=main', remote);
-  git(work, 'clone', '-q', remote, 'author');
+  git(work, 'init', '-q', '--initial-branch=main', 'author');
+  git(join(work, 'author'), 'remote', 'add', 'origin', remote);
   writeFileSync(join(work, 'author', 'index.html'), '<h1>first version</h1>\n');
   git(join(work, 'author'), 'add', 'index.html');
   git(join(work, 'author'), 'commit', '-q', '-m', 'first version');

@@ -11,7 +11,7 @@ export const USAGE = `whauto ${VERSION}: turns a git push into a deployment
 
 usage:
   whauto serve   SETTINGS                  run the daemon
-  whauto trigger SETTINGS ENTRY [--dry-run] [--no-wait]
+  whauto trigger SETTINGS ENTRY [--dry-run] [--no-wait] [--branch B | --tag T]
                                            run one entry now, as if a webhook had come
   whauto check   SETTINGS [--json]         validate the settings; exit 0 only when valid
   whauto status  SETTINGS [ENTRY] [--json] [--runs N] [--log [RUN]]

@@ -99,10 +99,12 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
     const runs = listRuns(stateDir, entry.name, onCorrupt, read);
     const running = runs.filter((r) => r.result === 'running' && alive(r.pid));
     const cutOff = runs.filter((r) => r.result === 'running' && !alive(r.pid));
-    const finished = runs.filter((r) => r.result !== 'running').slice(0, count);
+    const allFinished = runs.filter((r) => r.result !== 'running');
+    const finished = allFinished.slice(0, count);
     const p = pending.get(entry.name);
     return {
       entry: entry.name,
+      finished_runs: allFinished.length,
       running: running.map((r) => ({ id: r.id, trigger: r.trigger, since: r.startedAt, step: r.step, pid: r.pid, log: r.logFile })),
       cut_off: cutOff.map((r) => ({ id: r.id, since: r.startedAt, pid: r.pid })),
       waiting: p ? { id: p.id, trigger: p.trigger, accepted_at: p.acceptedAt, deliveries: p.deliveries.length, ref: p.target.name } : null,
@@ -123,7 +125,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
     for (const r of e.cut_off) io.stdout(`  cut off  ${r.id}: its process ${r.pid} is gone; the daemon resumes it on start\n`);
     if (e.waiting) io.stdout(`  waiting  ${e.waiting.id} (${e.waiting.trigger}) for ${e.waiting.ref}, ${e.waiting.deliveries} deliveries, accepted ${age(e.waiting.accepted_at, now)}\n`);
     if (e.running.length === 0 && !e.waiting) io.stdout('  idle\n');
-    if (e.runs.length === 0) io.stdout('  no runs yet\n');
+    if (e.finished_runs === 0) io.stdout('  no runs yet\n');
     for (const r of e.runs) {
       const d = r.duration_ms === null ? '?' : `${(r.duration_ms / 1000).toFixed(1)}s`;
       io.stdout(`  ${r.id}  ${r.trigger.padEnd(7)} ${r.result.padEnd(11)} ${(r.commit ?? '-').slice(0, 10).padEnd(10)} ${d.padStart(7)}  ${age(r.started_at, now)}${r.message ? `  ${r.message}` : ''}\n`);

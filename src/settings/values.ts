@@ -208,5 +208,7 @@ function parseRun(node: Node | null, ctx: Ctx, bad: (at: Node | null, why: strin
     }
     return argv;
   }
+  if (isSeq(node)) return bad(node, 'an empty list is not a command');
+  if (isScalar(node) && typeof node.value === 'string') return bad(node, 'an empty string is not a command');
   return bad(node, `${describe(node)} is not a command`);
 }

@@ -5,6 +5,7 @@ import { listPending } from '../state/pending.ts';
 import { listRuns } from '../state/runs.ts';
 import { EXIT, type Io } from './io.ts';
 import { loadOrReport } from './load.ts';
+import { processAlive as alive } from '../state/process-alive.ts';
 
 const HELP = `usage: whauto status SETTINGS [ENTRY] [--json] [--runs N]
        whauto status SETTINGS ENTRY --log [RUN]
@@ -13,15 +14,6 @@ Shows, per entry, what runs now (since when, which step), what waits, and the la
 (id, trigger, result, commit, duration, age) with where each log is. Reads the state dir,
 so it works whether the daemon runs or not. --log prints a run's log (the last by default).
 `;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function age(iso: string, now: number): string {
   const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
+import { processAlive as alive } from '../state/process-alive.ts';
 
 /** What a lock file holds: who owns the checkout now. */
 export interface LockOwner {
@@ -12,15 +13,6 @@ export interface LockOwner {
 
 function lockFile(locksDir: string, key: string): string {
   return join(locksDir, `${createHash('sha256').update(key).digest('hex').slice(0, 24)}.lock`);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function readOwner(file: string): LockOwner | null {

@@ -2,15 +2,11 @@ import type { Logger } from '../log/logger.ts';
 import type { RunRecord } from '../runs/types.ts';
 import type { Entry } from '../settings/types.ts';
 import { listRuns, saveRun } from '../state/runs.ts';
+import { processAlive } from '../state/process-alive.ts';
 
+/** A run recorded by this very process (a pid reused after a restart) is not alive either. */
 function alive(pid: number): boolean {
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return pid !== process.pid && processAlive(pid);
 }
 
 /**

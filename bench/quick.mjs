@@ -1,10 +1,10 @@
 // A quick look at the accepted path only (no table, no RESULTS.md): one daemon, wrk at 16
 // and 64 connections, for finding where time goes while changing code.
-//   node bench/quick.mjs [--tool whauto|webhook] [--seconds 4] [--connections 16,64] [--whauto BIN] [--profile DIR]
+//   node bench/quick.mjs [--tool whauto|webhook] [--seconds 4] [--connections 16,64] [--whauto BIN] [--profile DIR] [--keep-log FILE]
 // --profile runs dist/whauto.cjs under `node --cpu-prof --cpu-prof-dir DIR` instead of the binary.
 import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ const { values: opt } = parseArgs({
     profile: { type: 'string' },
     connections: { type: 'string', default: '16,64' },
     whauto: { type: 'string', default: join(root, 'dist/whauto') },
+    'keep-log': { type: 'string' },
   },
 });
 const FIXTURE = join(root, '../shared/fixtures/github-push-branch.goscm.json');
@@ -92,6 +93,7 @@ try {
 } finally {
   await daemon.stop();
   closeSync(logFd);
+  if (opt['keep-log']) copyFileSync(join(dir, 'daemon.log'), opt['keep-log']);
   if (opt.profile) console.log('profiles:', readdirSync(resolve(opt.profile)).join(', '));
   rmSync(dir, { recursive: true, force: true });
 }

@@ -8,9 +8,13 @@ import { dropPending, listPending, pendingFiles, pendingText, savePending, type 
 import { newRunId } from '../state/run-id.ts';
 import { stateWriter } from '../state/writer.ts';
 import { checkoutKey } from './checkout-key.ts';
+import { keepYoungGenerationSmall } from './heap.ts';
 import { tryLock } from './lock.ts';
 import { runOne, type RunContext } from './run-one.ts';
 import { recoverCutOff } from './recover.ts';
+
+/** Group writes of pending runs on their way to the state writer at once (see scheduleSave). */
+const MAX_WRITES_IN_FLIGHT = 3;
 
 /** How often a run waiting for a checkout held by another process looks again (ms). */
 const LOCK_POLL_MS = 250;
@@ -87,12 +91,14 @@ export class Queue extends EventEmitter {
   private readonly running = new Map<string, Running>();
   private stopping = false;
   private retry: NodeJS.Timeout | null = null;
-  private saving = false;
+  private saveScheduled = false;
+  private writesInFlight = 0;
   private hurryNow: (() => void) | null = null;
   private readonly writer = stateWriter();
 
   constructor(private readonly opts: QueueOptions) {
     super();
+    keepYoungGenerationSmall();
   }
 
   /**
@@ -129,36 +135,44 @@ export class Queue extends EventEmitter {
     const waiters = w.waiters;
     const durable = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
     durable.catch(() => undefined); // a caller that returned early must not crash the daemon
-    if (!this.saving) void this.save();
+    this.scheduleSave();
     return { entry: entry.name, id: w.run.id, coalesced, durable };
   }
 
-  /** Writes every changed waiting run (group commit, one job) until nothing is left unsaved, pumping between writes. */
-  private async save(): Promise<void> {
-    this.saving = true;
-    for (;;) {
-      const batch = [...this.waiting.values()].filter((w) => w.dirty);
-      if (batch.length === 0) break;
-      const waiters: Waiter[] = [];
-      const files = batch.map((w) => {
-        w.dirty = false;
-        waiters.push(...w.waiters);
-        w.waiters = [];
-        return { file: layout.pending(this.opts.stateDir, w.run.entry), data: pendingText(w.run, `[${w.deliveriesJson}]`, w.payload), durable: true };
-      });
-      let error: unknown = null;
-      try {
-        await this.writer.write({ files });
-      } catch (err) {
-        error = err;
-      }
+  /**
+   * Schedules a group write of every changed waiting run, once per turn of the event loop
+   * (every delivery read in that turn joins it). Up to MAX_WRITES_IN_FLIGHT writes may be
+   * on their way: the state writer takes those that queued up while the disk was busy in
+   * one batch, the newest content of a file standing for the older, so a delivery waits for
+   * at most the write going on and its own, never for the main thread to learn of one first.
+   */
+  private scheduleSave(): void {
+    if (this.saveScheduled) return;
+    this.saveScheduled = true;
+    setImmediate(() => {
+      this.saveScheduled = false;
+      this.save();
+    });
+  }
+
+  private save(): void {
+    if (this.writesInFlight >= MAX_WRITES_IN_FLIGHT) return; // the next one to finish calls again
+    const batch = [...this.waiting.values()].filter((w) => w.dirty);
+    if (batch.length === 0) return;
+    const waiters: Waiter[] = [];
+    const files = batch.map((w) => {
+      w.dirty = false;
+      waiters.push(...w.waiters);
+      w.waiters = [];
+      return { file: layout.pending(this.opts.stateDir, w.run.entry), data: pendingText(w.run, `[${w.deliveriesJson}]`, w.payload), durable: true };
+    });
+    this.writesInFlight++;
+    this.writer.write({ files }).then(() => null, (err: unknown) => err).then((error) => {
+      this.writesInFlight--;
       settle(waiters, error);
-      // Between writes, so that a steady stream of deliveries cannot keep a waiting run from
-      // starting; after the answers are out.
-      await new Promise<void>((r) => setImmediate(r));
       this.pump();
-    }
-    this.saving = false;
+      this.save();
+    });
   }
 
   /**

@@ -6,7 +6,10 @@
  * Messages out: { id, error: string | null }.
  * Jobs are done in the order they came. Every job that is waiting when the worker gets to it
  * is done in one batch, so a burst of jobs costs one round of fsyncs:
- *  1. each file is written to a temp file beside it (fsync'd when durable);
+ *  1. each file is written to a temp file beside it (fsync'd when durable), except one that a
+ *     later job of the batch writes again durably with no unlink between: that one is left to
+ *     the later write (whose content includes it: a pending run only grows), and the earlier
+ *     job is answered with the later one's outcome;
  *  2. job by job: renames over the files; before a job's unlinks, the folders of the durable
  *     files renamed so far are fsync'd (what a job wrote durably is on disk before it removes
  *     anything); then its unlinks;
@@ -50,19 +53,37 @@ function writeTemp(file, data, durable) {
 function runBatch(jobs) {
   const errors = jobs.map(() => null);
   const temps = jobs.map(() => []);
+  // coveredBy[j][i]: the later job that writes job j's i-th file again (durably, no unlink between).
+  const coveredBy = jobs.map((job) => job.files.map(() => -1));
+  const later = new Map();
+  for (let j = jobs.length - 1; j >= 0; j--) {
+    const job = jobs[j];
+    if (job.unlink.length > 0) later.clear();
+    job.files.forEach((f, i) => {
+      const k = later.get(f.file);
+      if (k !== undefined) coveredBy[j][i] = k;
+      if (f.durable && k === undefined) later.set(f.file, j);
+      else if (!f.durable) later.delete(f.file);
+    });
+  }
   jobs.forEach((job, j) => {
     try {
-      for (const f of job.files) temps[j].push(writeTemp(f.file, f.data, f.durable));
+      job.files.forEach((f, i) => temps[j].push(coveredBy[j][i] >= 0 ? null : writeTemp(f.file, f.data, f.durable)));
     } catch (err) {
       errors[j] = (err && err.message) || String(err);
-      for (const t of temps[j]) { try { fs.unlinkSync(t); } catch (e) { /* gone */ } }
     }
   });
+  // A job fails with the later write it relied on; a failed job's temp files go.
+  for (let j = jobs.length - 1; j >= 0; j--) {
+    coveredBy[j].forEach((k) => { if (k >= 0 && errors[k] && !errors[j]) errors[j] = errors[k]; });
+    if (errors[j]) for (const t of temps[j]) if (t) { try { fs.unlinkSync(t); } catch (e) { /* gone */ } }
+  }
   let dirty = new Set();
   jobs.forEach((job, j) => {
     if (errors[j]) return;
     try {
       job.files.forEach((f, i) => {
+        if (!temps[j][i]) return;
         fs.renameSync(temps[j][i], f.file);
         if (f.durable) dirty.add(path.dirname(f.file));
       });

@@ -1,0 +1,87 @@
+// The state writer: atomic writes in a worker thread, in order, batches, failures.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { StateWriter } from '../../src/state/writer.ts';
+import { listPending, pendingText, savePending, type PendingRun } from '../../src/state/pending.ts';
+import { tempDir } from '../helpers/tmp.ts';
+
+describe('state writer', () => {
+  let t: { dir: string; cleanup: () => void };
+  const writer = new StateWriter();
+  before(() => { t = tempDir(); });
+  after(() => t.cleanup());
+
+  it('writes files (text and bytes) and leaves no temp file', async () => {
+    const a = join(t.dir, 'a.json');
+    const b = join(t.dir, 'b.bin');
+    await writer.write({ files: [{ file: a, data: '{"x":1}', durable: true }, { file: b, data: Buffer.from([0, 255, 7]), durable: false }] });
+    assert.equal(readFileSync(a, 'utf8'), '{"x":1}');
+    assert.deepEqual([...readFileSync(b)], [0, 255, 7]);
+    assert.deepEqual(readdirSync(t.dir).filter((f) => f.endsWith('.tmp')), []);
+  });
+
+  it('keeps the order of jobs sent at once: write, remove, write again; the last write wins', async () => {
+    const f = join(t.dir, 'order.json');
+    const gone = join(t.dir, 'gone.json');
+    writeFileSync(gone, 'old');
+    const jobs = [
+      writer.write({ files: [{ file: f, data: '1', durable: true }] }),
+      writer.write({ files: [{ file: join(t.dir, 'record.json'), data: 'r', durable: true }], unlink: [f, gone] }),
+      writer.write({ files: [{ file: f, data: '2', durable: true }] }),
+      writer.write({ files: [{ file: f, data: '3', durable: true }] }),
+    ];
+    await Promise.all(jobs);
+    assert.equal(readFileSync(f, 'utf8'), '3');
+    assert.equal(existsSync(gone), false);
+    assert.equal(readFileSync(join(t.dir, 'record.json'), 'utf8'), 'r');
+  });
+
+  it('fails a job that cannot be written, alone, with the I/O error', async () => {
+    const ok = join(t.dir, 'fine.json');
+    const [bad, good] = await Promise.allSettled([
+      writer.write({ files: [{ file: join(t.dir, 'no', 'such', 'dir.json'), data: 'x', durable: true }] }),
+      writer.write({ files: [{ file: ok, data: 'y', durable: true }] }),
+    ]);
+    assert.equal(bad.status, 'rejected');
+    assert.match(String((bad as PromiseRejectedResult).reason), /ENOENT/);
+    assert.equal(good.status, 'fulfilled');
+    assert.equal(readFileSync(ok, 'utf8'), 'y');
+  });
+
+  it('a job that relied on a later write of the same file fails with it', async () => {
+    const f = join(t.dir, 'covered.json');
+    // The second job writes into a folder that is a file: it fails, and the first, whose write it stood for, with it.
+    writeFileSync(join(t.dir, 'plain'), '');
+    const results = await Promise.allSettled([
+      writer.write({ files: [{ file: f, data: 'a', durable: true }] }),
+      writer.write({ files: [{ file: f, data: 'b', durable: true }, { file: join(t.dir, 'plain', 'x'), data: 'c', durable: true }] }),
+    ]);
+    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+  });
+});
+
+describe('pending run file', () => {
+  let t: { dir: string; cleanup: () => void };
+  before(() => { t = tempDir(); });
+  after(() => t.cleanup());
+
+  const run: PendingRun = {
+    id: '20261129T072714123Z-3f2a', entry: 'site', trigger: 'webhook', target: { kind: 'branch', name: 'main' },
+    deliveries: [{ forge: 'github', event: 'push', deliveryId: 'd1', ref: 'refs/heads/main', before: null, after: null, pusher: null, repository: 'o/r', receivedAt: '2026-11-29T07:27:14.123Z' }],
+    acceptedAt: '2026-11-29T07:27:14.123Z',
+  };
+
+  it('is one JSON file holding the payload (any bytes) and reads back the same', () => {
+    const payload = Buffer.from([0x7b, 0xff, 0x00, 0x7d]);
+    const text = pendingText(run, JSON.stringify(run.deliveries), payload);
+    assert.deepEqual(JSON.parse(text), { ...run, hasPayload: true, payload: payload.toString('base64') });
+    mkdirSync(join(t.dir, 'queue'));
+    savePending(t.dir, run, payload);
+    const [back] = listPending(t.dir, () => assert.fail('not corrupt'));
+    assert.deepEqual(back, { ...run, payload });
+    savePending(t.dir, run, null);
+    assert.equal(listPending(t.dir, () => assert.fail('not corrupt'))[0]!.payload, null);
+  });
+});

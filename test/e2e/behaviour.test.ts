@@ -2,7 +2,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
@@ -10,26 +10,10 @@ import { post } from '../helpers/http.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
 import { MARK_ENV, readMarker, writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { finishedRuns, lines, runRecords } from '../helpers/state.ts';
 
 const SECRET = 'behaviour-secret';
 const REPO = 'acme/site';
-
-function lines(file: string): string[] {
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
-}
-
-function runRecords(stateDir: string, entry: string): any[] {
-  const dir = join(stateDir, 'runs', entry);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
-}
-
-async function finishedRuns(stateDir: string, entry: string, n: number): Promise<any[]> {
-  return waitFor(`${n} finished runs of ${entry}`, () => {
-    const done = runRecords(stateDir, entry).filter((r) => r.result !== 'running');
-    return done.length >= n ? done.sort((a, b) => a.startedAt.localeCompare(b.startedAt)) : null;
-  });
-}
 
 function github(branch: string, after = '2'.repeat(40), secret = SECRET) {
   return pushDelivery('github', { repo: REPO, branch, after }, secret);

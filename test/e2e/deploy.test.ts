@@ -2,12 +2,12 @@
 // remote, real commits are pushed, and the checkout and the commands' effects are checked.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
 import { post } from '../helpers/http.ts';
-import { FORGE_NAMES, pushDelivery } from '../helpers/payloads.ts';
+import { FORGE_NAMES, pushDelivery, signFor } from '../helpers/payloads.ts';
 import { MARK_ENV, readMarker, writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
@@ -37,9 +37,28 @@ describe('serve: each forge push deploys the pushed commit', () => {
     t.cleanup();
   });
 
+  for (const forge of ['github', 'gitea', 'gogs'] as const) {
+    it(`${forge}: a form delivery (payload=…) deploys; ${forge === 'github' ? 'the signature covers the whole form body' : 'the signature covers the payload JSON'}`, async () => {
+      const commit = remote.push('main', `form-${forge}.txt`);
+      const json = pushDelivery(forge, { repo: repoOf(forge), branch: 'main', after: commit, pusher: 'form-user' }, null);
+      const form = `payload=${encodeURIComponent(json.body)}`;
+      const headers = { ...json.headers, 'content-type': 'application/x-www-form-urlencoded', ...signFor(forge, SECRET, forge === 'github' ? form : json.body) };
+      rmSync(join(t.dir, `marker-${forge}`), { force: true });
+      const res = await post(`${daemon.base}/webhook/site-${forge}`, headers, form);
+      assert.equal(res.status, 202, JSON.stringify(res.json));
+      const marker = await waitFor(`marker of ${forge}`, () => readMarker(join(t.dir, `marker-${forge}`)));
+      assert.equal(marker['WHAUTO_PUSHER'], 'form-user');
+      assert.equal(git(join(t.dir, 'checkouts', forge), 'rev-parse', 'HEAD'), marker['WHAUTO_AFTER']);
+      // Signed the other way round, the same form is refused.
+      const wrong = { ...json.headers, 'content-type': 'application/x-www-form-urlencoded', ...signFor(forge, SECRET, forge === 'github' ? json.body : form) };
+      assert.equal((await post(`${daemon.base}/webhook/site-${forge}`, wrong, form)).status, 403);
+    });
+  }
+
   for (const forge of FORGE_NAMES) {
     it(`${forge}: 202 queued, then the checkout is on main at the pushed commit and the command saw WHAUTO_*`, async () => {
       const commit = remote.push('main', `file-${forge}.txt`);
+      rmSync(join(t.dir, `marker-${forge}`), { force: true });
       const d = pushDelivery(forge, { repo: repoOf(forge), branch: 'main', after: commit, pusher: 'alice' }, SECRET);
       const res = await post(`${daemon.base}/webhook/site-${forge}`, d.headers, d.body);
       assert.equal(res.status, 202, JSON.stringify(res.json));

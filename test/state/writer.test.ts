@@ -49,17 +49,6 @@ describe('state writer', () => {
     assert.equal(good.status, 'fulfilled');
     assert.equal(readFileSync(ok, 'utf8'), 'y');
   });
-
-  it('a job that relied on a later write of the same file fails with it', async () => {
-    const f = join(t.dir, 'covered.json');
-    // The second job writes into a folder that is a file: it fails, and the first, whose write it stood for, with it.
-    writeFileSync(join(t.dir, 'plain'), '');
-    const results = await Promise.allSettled([
-      writer.write({ files: [{ file: f, data: 'a', durable: true }] }),
-      writer.write({ files: [{ file: f, data: 'b', durable: true }, { file: join(t.dir, 'plain', 'x'), data: 'c', durable: true }] }),
-    ]);
-    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
-  });
 });
 
 describe('pending run file', () => {

@@ -8,7 +8,6 @@ import { dropPending, listPending, pendingFiles, pendingText, savePending, type 
 import { newRunId } from '../state/run-id.ts';
 import { stateWriter } from '../state/writer.ts';
 import { checkoutKey } from './checkout-key.ts';
-import { keepYoungGenerationSmall } from './heap.ts';
 import { tryLock } from './lock.ts';
 import { runOne, type RunContext } from './run-one.ts';
 import { recoverCutOff } from './recover.ts';
@@ -98,7 +97,6 @@ export class Queue extends EventEmitter {
 
   constructor(private readonly opts: QueueOptions) {
     super();
-    keepYoungGenerationSmall();
   }
 
   /**

@@ -45,15 +45,17 @@ export class StateWriter {
     return new Promise<void>((resolve, reject) => {
       this.inFlight.set(id, { resolve, reject });
       if (this.inFlight.size === 1) worker.ref();
-      worker.postMessage({ id, files: job.files, unlink: job.unlink ?? [] });
+      // Text as bytes: a 25 MB payload in a string would land on the worker's small heap.
+      const files = job.files.map((f) => ({ ...f, data: typeof f.data === 'string' ? Buffer.from(f.data) : f.data }));
+      worker.postMessage({ id, files, unlink: job.unlink ?? [] });
     });
   }
 
   private start(): Worker | null {
     if (this.worker) return this.worker;
     try {
-      // Small heap: the worker only copies bytes to files.
-      const w = new Worker(WRITER_SOURCE, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } });
+      // Small heap: the worker only copies bytes to files, and those come as bytes (off its heap).
+      const w = new Worker(WRITER_SOURCE, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 } });
       w.on('message', (m: { id: number; error: string | null }) => {
         const waiting = this.inFlight.get(m.id);
         if (!waiting) return;

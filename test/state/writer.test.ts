@@ -22,6 +22,13 @@ describe('state writer', () => {
     assert.deepEqual(readdirSync(t.dir).filter((f) => f.endsWith('.tmp')), []);
   });
 
+  it('writes a file larger than the worker heap (a 25 MB payload as text)', async () => {
+    const f = join(t.dir, 'big.json');
+    const text = 'x'.repeat(40 * 1024 * 1024);
+    await writer.write({ files: [{ file: f, data: text, durable: true }] });
+    assert.equal(readFileSync(f, 'utf8').length, text.length);
+  });
+
   it('keeps the order of jobs sent at once: write, remove, write again; the last write wins', async () => {
     const f = join(t.dir, 'order.json');
     const gone = join(t.dir, 'gone.json');

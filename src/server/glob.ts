@@ -3,6 +3,19 @@
  * run including '/', `?` one character but '/'. Everything else is literal.
  */
 export function globMatch(glob: string, name: string): boolean {
+  let compiled = cache.get(glob);
+  if (!compiled) {
+    compiled = compile(glob);
+    // Globs come from the settings, so the cache stays small; a reload may add a few.
+    if (cache.size > 1000) cache.clear();
+    cache.set(glob, compiled);
+  }
+  return compiled.test(name);
+}
+
+const cache = new Map<string, RegExp>();
+
+function compile(glob: string): RegExp {
   let re = '^';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]!;
@@ -13,7 +26,7 @@ export function globMatch(glob: string, name: string): boolean {
     else if (c === '?') re += '[^/]';
     else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
   }
-  return new RegExp(re + '$', 's').test(name);
+  return new RegExp(re + '$', 's');
 }
 
 /** True when `glob` has no wildcard, i.e. names one branch. */

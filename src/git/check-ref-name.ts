@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { Entry } from '../settings/types.ts';
-import type { Target } from '../runs/types.ts';
+import type { Target } from './types.ts';
 import { runGit } from './run-git.ts';
 import type { GitOptions } from './types.ts';
 

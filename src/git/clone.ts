@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Entry } from '../settings/types.ts';
-import type { Target } from '../runs/types.ts';
+import type { Target } from './types.ts';
 import { explainFailure } from './explain-failure.ts';
 import { runGit } from './run-git.ts';
 import type { GitOptions } from './types.ts';

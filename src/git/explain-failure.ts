@@ -1,4 +1,4 @@
-import type { Target } from '../runs/types.ts';
+import type { Target } from './types.ts';
 import type { GitResult } from './run-git.ts';
 import { redactUrl } from './redact-url.ts';
 

@@ -1,5 +1,5 @@
 import type { Entry } from '../settings/types.ts';
-import type { Target } from '../runs/types.ts';
+import type { Target } from './types.ts';
 import { explainFailure } from './explain-failure.ts';
 import { fetchedRef } from './fetch-target.ts';
 import { head } from './head.ts';

@@ -1,5 +1,5 @@
 import type { Entry } from '../settings/types.ts';
-import type { Target } from '../runs/types.ts';
+import type { Target } from './types.ts';
 import { targetRef } from './check-ref-name.ts';
 import { explainFailure } from './explain-failure.ts';
 import { runGit } from './run-git.ts';

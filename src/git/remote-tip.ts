@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { Entry } from '../settings/types.ts';
-import type { Target } from '../runs/types.ts';
+import type { Target } from './types.ts';
 import { targetRef } from './check-ref-name.ts';
 import { explainFailure } from './explain-failure.ts';
 import { redactUrl } from './redact-url.ts';

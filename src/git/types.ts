@@ -1,3 +1,9 @@
+/** What to deploy: a branch (checked out on that branch) or a tag (detached). */
+export interface Target {
+  kind: 'branch' | 'tag';
+  name: string;
+}
+
 /** Options shared by the git functions. */
 export interface GitOptions {
   /** Base environment for git (GIT_TERMINAL_PROMPT, GIT_SSH_COMMAND, LC_ALL are added). Default process.env. */

@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import type { Entry } from '../settings/types.ts';
-import type { Target } from '../runs/types.ts';
+import type { Target } from './types.ts';
 import { checkRefName } from './check-ref-name.ts';
 import { checkRepo } from './check-repo.ts';
 import { clone } from './clone.ts';

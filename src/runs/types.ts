@@ -18,14 +18,12 @@ export interface DeliveryRef {
   receivedAt: string;
 }
 
-/** What to deploy: a branch (checked out on that branch) or a tag (detached). */
-export interface Target {
-  kind: 'branch' | 'tag';
-  name: string;
-}
+// What to deploy is git's notion; runs and everything above them use it from here too.
+import type { Target } from '../git/types.ts';
+export type { Target };
 
 export interface RunRequest {
-  /** Unique run id, e.g. '20261129T072714Z-3f2a'. */
+  /** Unique run id, e.g. '20261129T072714123Z-3f2a'. */
   id: string;
   entry: Entry;
   trigger: Trigger;

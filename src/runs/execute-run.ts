@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { runCommand } from '../exec/run-command.ts';
 import { head } from '../git/head.ts';
 import { updateCheckout } from '../git/update-checkout.ts';
@@ -26,6 +28,18 @@ export interface ExecuteRunOptions {
   signal?: AbortSignal;
   /** Base environment of commands. Default process.env. */
   env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Where pre_commands run: the workdir, or, before the first deploy has cloned the checkout
+ * (the workdir does not exist yet), the nearest existing folder above the repodir, so that an
+ * entry with pre_commands and a clone_url can make its first deploy.
+ */
+function preCommandsCwd(workdir: string, repodir: string | null): string {
+  if (existsSync(workdir) || repodir === null || existsSync(repodir)) return workdir;
+  let dir = dirname(repodir);
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
 }
 
 /** How a step went: null when it succeeded. */
@@ -95,7 +109,7 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
     const own = cmd.timeout ?? Infinity;
     begin(kind, name);
     const r = await runCommand(cmd, {
-      cwd: entry.workdir,
+      cwd: kind === 'pre_commands' ? preCommandsCwd(entry.workdir, entry.repodir) : entry.workdir,
       env: runEnv(req, vals, opts.env),
       timeoutMs: Math.min(own, left),
       onLine: say,

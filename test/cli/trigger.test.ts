@@ -23,6 +23,10 @@ describe('whauto trigger', () => {
       entries: {
         site: { ...base, branch: 'main', repodir: join(t.dir, 'site'), env: { MARKER: join(t.dir, 'site.mark') }, commands: [MARK_ENV, 'echo deployed-line'] },
         broken: { ...base, branch: 'main', repodir: join(t.dir, 'broken'), commands: ['echo about to fail', 'exit 3'] },
+        fresh: {
+          ...base, branch: 'main', repodir: join(t.dir, 'not-yet', 'fresh'), env: { PRE: join(t.dir, 'pre.cwd') },
+          pre_commands: ['pwd > "$PRE"'], commands: ['test -f README'],
+        },
         gated: {
           ...base, branch: 'main', repodir: join(t.dir, 'gated'), env: { GATE: join(t.dir, 'gate'), STARTED: join(t.dir, 'started') },
           commands: ['touch "$STARTED"; while [ -e "$GATE" ]; do sleep 0.05; done'],
@@ -47,6 +51,16 @@ describe('whauto trigger', () => {
     assert.equal(rec.trigger, 'manual');
     assert.equal(rec.result, 'succeeded');
     assert.equal(rec.commit, commit);
+  });
+
+  it('an entry with pre_commands makes its first deploy (clone): pre_commands run above the checkout until it exists', () => {
+    const r = spawnSync(WHAUTO, ['trigger', settings, 'fresh'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    assert.equal(readFileSync(join(t.dir, 'pre.cwd'), 'utf8').trim(), t.dir, 'the nearest existing folder above the repodir');
+    assert.ok(existsSync(join(t.dir, 'not-yet', 'fresh', '.git')), 'cloned');
+    const again = spawnSync(WHAUTO, ['trigger', settings, 'fresh'], { encoding: 'utf8' });
+    assert.equal(again.status, 0);
+    assert.equal(readFileSync(join(t.dir, 'pre.cwd'), 'utf8').trim(), join(t.dir, 'not-yet', 'fresh'), 'then in the workdir');
   });
 
   it('exits 1 when the run fails', () => {

@@ -11,6 +11,8 @@ import { loadSettings } from '../settings/load.ts';
 import type { Settings } from '../settings/types.ts';
 import { EXIT, type Io } from './io.ts';
 import { loadOrReport, prepareStateDir } from './load.ts';
+import { tryLock } from '../queue/lock.ts';
+import { layout } from '../state/layout.ts';
 import { outputCap } from '../log/output-cap.ts';
 
 const HELP = `usage: whauto serve SETTINGS
@@ -46,6 +48,20 @@ export async function runServe(io: Io, args: string[]): Promise<number> {
     io.stderr(`whauto serve: ${stateError}\n`);
     return EXIT.usage;
   }
+  // One daemon per state dir: a second would take back (and run) what the first has queued.
+  const owner = tryLock(layout.locksDir(first.stateDir), `daemon:${first.stateDir}`, { entry: '-', runId: 'daemon' });
+  if ('heldBy' in owner) {
+    io.stderr(`whauto serve: another daemon (pid ${owner.heldBy.pid}) uses the state dir ${first.stateDir}; give each daemon its own state_dir\n`);
+    return EXIT.usage;
+  }
+  try {
+    return await serveWith(io, first, warnings);
+  } finally {
+    owner.release();
+  }
+}
+
+async function serveWith(io: Io, first: Settings, warnings: string[]): Promise<number> {
   let settings: Settings = first;
   const logger = createLogger({ level: settings.logLevel, format: settings.logFormat, write: io.stdout });
   // What `check` warns about (an entry anyone may trigger, a world-readable secret) is said at start too.

@@ -37,3 +37,24 @@ test('serve refuses a state dir under /proc at once (exit 2, one line), instead 
     t.cleanup();
   }
 });
+
+test('a second daemon on the same state dir refuses to start (it would run what the first has queued)', async () => {
+  const t = tempDir();
+  try {
+    const file = writeSettings(t.dir, { entries: { site: { provider: 'github', secret: 'x', repo: 'acme/site', update: 'none', commands: ['true'] } } });
+    const first = await startDaemon(file);
+    try {
+      const second = spawnSync(WHAUTO, ['serve', file], { encoding: 'utf8', timeout: 30_000 });
+      assert.equal(second.status, 2);
+      assert.match(second.stderr, /another daemon \(pid \d+\) uses the state dir/);
+      assert.equal((await fetch(`${first.base}/healthz`)).status, 200, 'the first keeps serving');
+    } finally {
+      await first.stop();
+    }
+    // Once the first has stopped, the state dir is free again.
+    const again = await startDaemon(file);
+    await again.stop();
+  } finally {
+    t.cleanup();
+  }
+});

@@ -6,6 +6,7 @@ import { ENTRY_NAME } from '../settings/schema.ts';
 import { PROVIDERS, type ProviderName } from '../settings/types.ts';
 import { FORGE_SETUP } from './forge-setup.ts';
 import { EXIT, type Io } from './io.ts';
+import { underPseudoFilesystem } from './load.ts';
 
 const HELP = `usage: whauto init [DIR] --repo OWNER/NAME --branch B [options]
 
@@ -76,6 +77,11 @@ export async function runInit(io: Io, args: string[]): Promise<number> {
     }
   }
   const entry = entryName(opts.repo, opts.branch);
+  const pseudo = underPseudoFilesystem(opts.dir);
+  if (pseudo) {
+    io.stderr(`whauto init: ${opts.dir} is under ${pseudo}; pick a real folder\n`);
+    return EXIT.usage;
+  }
   try {
     mkdirSync(opts.dir, { recursive: true });
     // 'wx': fail rather than replace a file that appeared since the check above.

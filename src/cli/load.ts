@@ -19,12 +19,17 @@ export function loadOrReport(io: Io, file: string, onWarning?: (text: string) =>
   return settings;
 }
 
-/** Paths where a state dir can never work (and where mkdir may spin instead of failing). */
+/** Paths where our files can never go (and where a recursive mkdir may spin instead of failing). */
 const PSEUDO_FILESYSTEMS = ['/proc', '/sys', '/dev'];
+
+/** The pseudo filesystem `path` lies under ('/proc', …), or null. */
+export function underPseudoFilesystem(path: string): string | null {
+  return PSEUDO_FILESYSTEMS.find((p) => path === p || path.startsWith(`${p}/`)) ?? null;
+}
 
 /** Creates the state dir and checks it is writable; returns an error message or null. */
 export function prepareStateDir(stateDir: string): string | null {
-  const under = PSEUDO_FILESYSTEMS.find((p) => stateDir === p || stateDir.startsWith(`${p}/`));
+  const under = underPseudoFilesystem(stateDir);
   if (under) return `state dir ${stateDir} is not usable: it is under ${under}`;
   try {
     mkdirSync(stateDir, { recursive: true });

@@ -66,6 +66,12 @@ describe('whauto init', () => {
     assert.equal(existsSync(join(t.dir, 'never')), false);
   });
 
+  it('refuses a folder under /proc at once (exit 2) instead of spinning in mkdir', () => {
+    const r = spawnSync(WHAUTO, ['init', '/proc/whauto-init', '--repo', 'acme/site', '--branch', 'main'], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /is under \/proc/);
+  });
+
   it('--systemd reads the secret from $CREDENTIALS_DIRECTORY: valid with it set, an error without', () => {
     const dir = join(t.dir, 'sd');
     const out = whauto(['init', dir, '--repo', 'group/sub/site', '--branch', 'release/*', '--provider', 'gitlab', '--systemd', '--name', 'site']);

@@ -15,7 +15,7 @@ export const answers = {
   unauthenticated: (reason: string): Answer => ({ code: 401, body: { status: 'unauthenticated', reason } }),
   forbidden: (reason: string): Answer => ({ code: 403, body: { status: 'forbidden', reason } }),
   notFound: (reason = 'no such route'): Answer => ({ code: 404, body: { status: 'not found', reason } }),
-  methodNotAllowed: (): Answer => ({ code: 405, body: { status: 'method not allowed', reason: 'use POST' }, headers: { Allow: 'POST' } }),
+  methodNotAllowed: (allow: 'POST' | 'GET' = 'POST'): Answer => ({ code: 405, body: { status: 'method not allowed', reason: `use ${allow}` }, headers: { Allow: allow } }),
   tooLarge: (max: number): Answer => ({ code: 413, body: { status: 'too large', reason: `the body is over ${max} bytes` } }),
   unsupportedType: (): Answer => ({ code: 415, body: { status: 'unsupported media type', reason: 'send application/json or application/x-www-form-urlencoded' } }),
   failed: (reason: string): Answer => ({ code: 500, body: { status: 'error', reason } }),

@@ -76,7 +76,7 @@ export function createMetrics(version: string, startMs: number = Date.now() - pr
     serve(req, res, client, settings, queue) {
       if ((req.url ?? '/').split('?')[0] !== '/metrics' || !settings.metrics) return false;
       if (req.method !== 'GET' && req.method !== 'HEAD') {
-        send(res, { ...answers.methodNotAllowed(), headers: { Allow: 'GET' } }, true);
+        send(res, answers.methodNotAllowed('GET'), true);
         return true;
       }
       const allowed = addressList([...LOOPBACK, ...settings.entries.flatMap((e) => e.allowIps)]);

@@ -58,7 +58,8 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
     const finish = (answer: Answer, close = false): void => {
       send(res, answer, close);
       metrics?.countDelivery(req, settings, entryName, answer.code);
-      if (entryName === undefined && answer.code === 404) {
+      // Not deliveries: unknown paths and health probes (polled every few seconds) stay out of the info log.
+      if ((entryName === undefined && answer.code === 404) || (req.url ?? '').split('?')[0] === '/healthz') {
         logger.debug('request', { method: req.method, path: req.url, client, answer: answer.code });
         return;
       }
@@ -89,7 +90,7 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
     const path = (req.url ?? '/').split('?')[0]!;
     const base = settings.webhookUrlPath;
     if (path === '/healthz') {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return { answer: { ...answers.methodNotAllowed(), headers: { Allow: 'GET' } } };
+      if (req.method !== 'GET' && req.method !== 'HEAD') return { answer: answers.methodNotAllowed('GET') };
       return { answer: accepting ? answers.healthy() : answers.shuttingDown() };
     }
     let entries: Entry[];

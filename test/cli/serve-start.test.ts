@@ -58,3 +58,28 @@ test('a second daemon on the same state dir refuses to start (it would run what 
     t.cleanup();
   }
 });
+
+test('/healthz answers GET; other methods get 405 naming GET; health probes stay out of the info log', async () => {
+  const t = tempDir();
+  try {
+    const file = writeSettings(t.dir, { entries: { site: { provider: 'github', secret: 'x', repo: 'acme/site', update: 'none', commands: ['true'] } } });
+    const daemon = await startDaemon(file);
+    try {
+      const ok = await fetch(`${daemon.base}/healthz`);
+      assert.equal(ok.status, 200);
+      assert.deepEqual(await ok.json(), { status: 'ok' });
+      const wrong = await fetch(`${daemon.base}/healthz`, { method: 'POST' });
+      assert.equal(wrong.status, 405);
+      assert.equal(wrong.headers.get('allow'), 'GET');
+      assert.equal(((await wrong.json()) as { reason: string }).reason, 'use GET');
+      const post = await fetch(`${daemon.base}/webhook/site`, { method: 'GET' });
+      assert.equal(post.headers.get('allow'), 'POST');
+      await daemon.waitForLine(/ delivery entry=site .*answer=405/);
+      assert.equal(daemon.lines.some((l) => / info delivery .*healthz|client=.* answer=200 outcome=ok/.test(l)), false);
+    } finally {
+      await daemon.stop();
+    }
+  } finally {
+    t.cleanup();
+  }
+});

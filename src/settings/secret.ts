@@ -63,7 +63,8 @@ function readSecretFile(field: RawField, ctx: SecretContext): string | null {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     return unreadable(`cannot read ${path} (${code})`);
   }
-  const secret = text.replace(/\r?\n$/, '');
+  // Editors and `echo` leave newlines (CRLF on Windows), sometimes spaces: none belong to a secret.
+  const secret = text.replace(/\s+$/, '');
   if (secret === '') ctx.report(field.node, 'error', 'secret-empty', `secret_file ${path} is empty`);
   return secret;
 }

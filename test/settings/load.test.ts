@@ -134,6 +134,20 @@ entries:
   assert.deepEqual(settings.entries.map((e) => e.secret), ['from-env', 'from-file', 'from-credentials', 'from-credentials', 'inline']);
 });
 
+test('a secret_file loses its trailing whitespace: newlines, CRLF, blank lines, spaces', () => {
+  const dir = tempDir();
+  writeFile(dir, 'a', 's3cret\n\n');
+  writeFile(dir, 'b', 's3cret \t\r\n');
+  writeFile(dir, 'c', 's3cret');
+  const { settings } = load(`
+entries:
+  a: {secret_file: a, update: none}
+  b: {secret_file: b, update: none}
+  c: {secret_file: c, update: none}
+`, {}, dir);
+  assert.deepEqual(settings.entries.map((e) => e.secret), ['s3cret', 's3cret', 's3cret']);
+});
+
 test('an entry with its own secret source ignores the defaults\' one', () => {
   const { settings } = load(`
 defaults: {secret_env: SHARED}

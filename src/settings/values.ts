@@ -131,9 +131,27 @@ function parseBranches(node: Node | null, ctx: Ctx, fail: Fail): string[] | type
       ctx.report(item ?? node, 'error', 'type', `'${ctx.key}' must be a branch name or a list of them, not ${describe(item)}`);
       return FAILED;
     }
+    const why = badBranchPattern(text);
+    if (why) {
+      ctx.report(item ?? node, 'error', 'bad-branch', `'${ctx.key}': '${text}' can never match a branch: ${why}`);
+      return FAILED;
+    }
     out.push(text);
   }
   return out;
+}
+
+/**
+ * Why a branch name or glob can never match a pushed branch (git check-ref-format rules that
+ * a glob's `*` and `?` do not change, plus no leading '-'), or null when it can.
+ */
+function badBranchPattern(text: string): string | null {
+  if (text.startsWith('refs/')) return "write the branch name without 'refs/heads/'";
+  if (/[\x00-\x20\x7f~^:\\[]/.test(text)) return 'it holds a space, a control character or one of ~ ^ : \\ [';
+  if (text.includes('..') || text.includes('@{') || text.includes('//')) return "it holds '..', '@{' or '//'";
+  if (/(^|\/)[-.]/.test(text)) return "a part of it starts with '-' or '.'";
+  if (text.endsWith('/') || text.endsWith('.') || text.endsWith('.lock')) return "it ends with '/', '.' or '.lock'";
+  return null;
 }
 
 function parseEnv(node: Node | null, ctx: Ctx, fail: Fail): Record<string, string> | typeof FAILED {

@@ -225,3 +225,14 @@ test('legacy listen_ip may be IPv6 and listen_port alone keeps the default host'
   assert.deepEqual(load('listen_ip: "::"\nlisten_port: 9000\nentries: {}\n').settings.listen, { host: '::', port: 9000 });
   assert.deepEqual(load('listen_port: 9000\nentries: {}\n').settings.listen, { host: '127.0.0.1', port: 9000 });
 });
+
+test('a branch that can never match a pushed branch is an error with its position (bad-branch)', () => {
+  const dir = tempDir();
+  for (const branch of ['bad..branch', '-x', 'refs/heads/main', '"a b"']) {
+    const file = writeFile(dir, 'whauto.yaml', `entries:\n  a: {update: none, branch: ${branch}}\n`);
+    const f = loadSettings(file, {}).findings.find((x) => x.code === 'bad-branch');
+    assert.ok(f, branch);
+    assert.deepEqual([f.level, f.line, f.col], ['error', 2, 29], branch);
+  }
+  load('entries:\n  a: {update: none, branch: [main, "release/*", "feat/**", "v?"]}\n'); // names and globs that can match are fine
+});

@@ -276,7 +276,8 @@ describe('faults: each run fails (or copes) clearly and the next delivery still 
     const { run } = await deliver('lock');
     assert.equal(run.result, 'succeeded', run.message ?? '');
     assert.equal(run.commit, commit);
-    assert.equal(existsSync(file), false, 'released after the run');
+    // The lock goes just after the final record is written: wait for it rather than race it.
+    await waitFor('the lock released after the run', () => !existsSync(file));
     await daemon.waitForLine(/stale checkout lock taken over .*dead_pid=\d+ run=crashed-run/);
     await stillDeploys();
   });

@@ -131,11 +131,13 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
   };
 
   const gitUpdate = async (): Promise<StepFailure | null> => {
-    attempted = 'git: git update';
+    // update: none does no git work; its step says so rather than claiming an update.
+    const stepName = entry.update === 'none' ? 'no update (update: none)' : 'git update';
+    attempted = `git: ${stepName}`;
     if (opts.signal?.aborted) return interrupted();
     const left = deadline - Date.now();
     if (left <= 0) return timedOutRun();
-    begin('git', 'git update');
+    begin('git', stepName);
     const t0 = Date.now();
     const r = await updateCheckout(entry, req.target, {
       env: runEnv(req, values, opts.env),
@@ -148,7 +150,7 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
     record.commit = r.commit;
     values.previous = r.previous;
     values.after = r.commit;
-    end({ kind: 'git', name: 'git update', exitCode: r.ok ? 0 : null, signal: null, durationMs: Date.now() - t0, ok: r.ok });
+    end({ kind: 'git', name: stepName, exitCode: r.ok ? 0 : null, signal: null, durationMs: Date.now() - t0, ok: r.ok });
     if (r.ok) return null;
     if (r.aborted || opts.signal?.aborted) return interrupted();
     if (r.timedOut || Date.now() >= deadline) return timedOutRun();

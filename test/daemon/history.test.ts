@@ -94,7 +94,7 @@ describe('serve: run history', () => {
     assert.match(r.message, /exit 3.* exited with 3/);
     // update: none still records its (empty) git step.
     assert.deepEqual(r.steps.map((s: any) => [s.kind, s.name, s.exitCode, s.ok]), [
-      ['git', 'git update', 0, true], ['commands', 'echo one', 0, true], ['commands', 'exit 3', 3, false],
+      ['git', 'no update (update: none)', 0, true], ['commands', 'echo one', 0, true], ['commands', 'exit 3', 3, false],
     ]);
   });
 

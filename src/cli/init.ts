@@ -7,6 +7,7 @@ import { PROVIDERS, type ProviderName } from '../settings/types.ts';
 import { FORGE_SETUP } from './forge-setup.ts';
 import { EXIT, type Io } from './io.ts';
 import { underPseudoFilesystem } from './load.ts';
+import { badBranchPattern } from '../settings/branch-pattern.ts';
 
 const HELP = `usage: whauto init [DIR] --repo OWNER/NAME --branch B [options]
 
@@ -100,8 +101,10 @@ function checkOptions(v: Record<string, string | boolean | undefined>, positiona
   if (positionals.length > 1) throw new Error(`unexpected argument '${positionals[1]}'`);
   const repo = v['repo'];
   const branch = v['branch'];
-  if (typeof repo !== 'string' || !/^[^\s/][^\s]*$/.test(repo) || repo.endsWith('/')) throw new Error('--repo OWNER/NAME is required (no spaces)');
+  if (typeof repo !== 'string' || !/^[^\s/][^\s]*\/[^\s]*[^\s/]$/.test(repo)) throw new Error('--repo OWNER/NAME is required (with its owner; no spaces)');
   if (typeof branch !== 'string' || branch === '' || /[\s\x00-\x1f]/.test(branch)) throw new Error('--branch B is required');
+  const badBranch = badBranchPattern(branch);
+  if (badBranch) throw new Error(`--branch '${branch}' can never match a branch: ${badBranch}`);
   const provider = (v['provider'] ?? 'github') as string;
   if (!(PROVIDERS as readonly string[]).includes(provider)) throw new Error(`unknown provider '${provider}' (one of ${PROVIDERS.join(', ')})`);
   const name = (v['name'] ?? 'whauto') as string;

@@ -7,6 +7,7 @@ import { parseDuration } from './duration.ts';
 import { parseSize } from './size.ts';
 import { parseListen } from './listen.ts';
 import { isCidr } from './cidr.ts';
+import { badBranchPattern } from './branch-pattern.ts';
 
 /** The parsed value of one key, or FAILED after the problem was reported. */
 export const FAILED: unique symbol = Symbol('failed');
@@ -139,19 +140,6 @@ function parseBranches(node: Node | null, ctx: Ctx, fail: Fail): string[] | type
     out.push(text);
   }
   return out;
-}
-
-/**
- * Why a branch name or glob can never match a pushed branch (git check-ref-format rules that
- * a glob's `*` and `?` do not change, plus no leading '-'), or null when it can.
- */
-function badBranchPattern(text: string): string | null {
-  if (text.startsWith('refs/')) return "write the branch name without 'refs/heads/'";
-  if (/[\x00-\x20\x7f~^:\\[]/.test(text)) return 'it holds a space, a control character or one of ~ ^ : \\ [';
-  if (text.includes('..') || text.includes('@{') || text.includes('//')) return "it holds '..', '@{' or '//'";
-  if (/(^|\/)[-.]/.test(text)) return "a part of it starts with '-' or '.'";
-  if (text.endsWith('/') || text.endsWith('.') || text.endsWith('.lock')) return "it ends with '/', '.' or '.lock'";
-  return null;
 }
 
 function parseEnv(node: Node | null, ctx: Ctx, fail: Fail): Record<string, string> | typeof FAILED {

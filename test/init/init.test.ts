@@ -57,8 +57,9 @@ describe('whauto init', () => {
     assert.match(readFileSync(join(dir, 'whauto.yaml'), 'utf8'), /repo: acme\/site/);
   });
 
-  it('answers usage errors with exit 2: no --repo, an unknown provider, a URL that is not http(s)', () => {
-    for (const args of [['--branch', 'main'], ['--repo', 'a/b', '--branch', 'main', '--provider', 'svn'], ['--repo', 'a/b', '--branch', 'main', '--url', 'ftp://x']]) {
+  it('answers usage errors with exit 2: no --repo, a repo without owner, a branch that can never match, an unknown provider, a URL that is not http(s)', () => {
+    for (const args of [['--branch', 'main'], ['--repo', 'acme', '--branch', 'main'], ['--repo', 'a/b', '--branch', 'bad..b'],
+      ['--repo', 'a/b', '--branch', 'main', '--provider', 'svn'], ['--repo', 'a/b', '--branch', 'main', '--url', 'ftp://x']]) {
       const out = whauto(['init', join(t.dir, 'never'), ...args]);
       assert.equal(out.code, 2, args.join(' '));
       assert.match(out.stderr, /usage: whauto init/);

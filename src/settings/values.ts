@@ -56,7 +56,9 @@ export function parseValue(def: KeyDef, node: Node | null, keyNode: Node, ctx: C
     }
     case 'size': {
       const bytes = parseSize(v);
-      return bytes === null ? fail('bad-size', `${k}: ${describe(node)} is not a size (like 512kb, 25mb, 1gb, or bytes)`) : bytes;
+      if (bytes === null) return fail('bad-size', `${k}: ${describe(node)} is not a size (like 512kb, 25mb, 1gb, or bytes)`);
+      // 0 would refuse every delivery (max_body) or keep no log at all (max_log).
+      return bytes === 0 ? fail('bad-size', `${k}: must be more than 0 bytes`) : bytes;
     }
     case 'listen': {
       const listen = parseListen(v);

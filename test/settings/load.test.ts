@@ -236,3 +236,13 @@ test('a branch that can never match a pushed branch is an error with its positio
   }
   load('entries:\n  a: {update: none, branch: [main, "release/*", "feat/**", "v?"]}\n'); // names and globs that can match are fine
 });
+
+test('max_body and max_log of 0 are errors (bad-size): nothing could be delivered or logged', () => {
+  const dir = tempDir();
+  for (const key of ['max_body', 'max_log']) {
+    const file = writeFile(dir, 'whauto.yaml', `${key}: 0\nentries: {}\n`);
+    const f = loadSettings(file, {}).findings.find((x) => x.code === 'bad-size');
+    assert.ok(f, key);
+    assert.deepEqual([f.level, f.line], ['error', 1], key);
+  }
+});

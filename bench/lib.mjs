@@ -1,6 +1,6 @@
 // Helpers of the benchmark: processes, RSS of a process tree, HTTP, waiting, statistics.
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
@@ -172,4 +172,38 @@ export function machine() {
   let kernel = '';
   try { kernel = execFileSync('uname', ['-sr']).toString().trim(); } catch { /* none */ }
   return { cpu, cores, memGb: (memKb / 1048576).toFixed(1), node: process.version, kernel };
+}
+
+/** Writes a wrk Lua script posting `body` as a GitHub push, signed with $BENCH_SIG; prints a RESULT line. */
+export function wrkLua(dir, body) {
+  const lua = join(dir, 'post.lua');
+  writeFileSync(join(dir, 'body.json'), body);
+  writeFileSync(lua, `
+local f = io.open("${join(dir, 'body.json')}", "rb")
+wrk.method = "POST"
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-GitHub-Event"] = "push"
+wrk.headers["X-GitHub-Delivery"] = "ee8d97b4-1479-43f1-9cac-fbbd1b80da55"
+wrk.headers["X-Hub-Signature-256"] = os.getenv("BENCH_SIG")
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %d %d %d\\n", summary.requests, summary.duration, e.status,
+    e.connect + e.read + e.write + e.timeout, latency:percentile(50), latency:percentile(99)))
+end
+`);
+  return lua;
+}
+
+/** wrk for `seconds` at `connections`; deliveries answered as expected per second and latency (ms). */
+export function wrkLoad(wrkBin, seconds, url, lua, sig, connections, expectOk) {
+  const r = spawnSync(wrkBin, ['-t2', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', lua, url], {
+    env: { ...process.env, BENCH_SIG: sig }, encoding: 'utf8',
+  });
+  const m = /RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(r.stdout);
+  if (!m) throw new Error(`wrk gave no result: ${r.stdout} ${r.stderr}`);
+  const [requests, durUs, non2xx, errors, p50, p99] = m.slice(1).map(Number);
+  const good = expectOk ? requests - non2xx : non2xx;
+  return { perSecond: good / (durUs / 1e6), p50: p50 / 1000, p99: p99 / 1000, errors, unexpected: requests - good };
 }

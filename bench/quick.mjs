@@ -2,14 +2,13 @@
 // and 64 connections, for finding where time goes while changing code.
 //   node bench/quick.mjs [--tool whauto|webhook] [--seconds 4] [--connections 16,64] [--whauto BIN] [--profile DIR] [--keep-log FILE]
 // --profile runs dist/whauto.cjs under `node --cpu-prof --cpu-prof-dir DIR` instead of the binary.
-import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { chmodSync, closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { lines, quiesce, sleep, startDaemon, which } from './lib.mjs';
+import { lines, quiesce, sleep, startDaemon, which, wrkLoad, wrkLua } from './lib.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: opt } = parseArgs({
@@ -63,32 +62,16 @@ if (opt.tool === 'webhook') {
   daemon = await startDaemon(cmd, args, { cwd: dir, logFd, port });
   url = `http://127.0.0.1:${port}/webhook/deploy`;
 }
-writeFileSync(join(dir, 'body.json'), body);
-const lua = join(dir, 'post.lua');
-writeFileSync(lua, `
-local f = io.open("${join(dir, 'body.json')}", "rb")
-wrk.method = "POST"
-wrk.body = f:read("*a")
-f:close()
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-GitHub-Event"] = "push"
-wrk.headers["X-GitHub-Delivery"] = "ee8d97b4-1479-43f1-9cac-fbbd1b80da55"
-wrk.headers["X-Hub-Signature-256"] = "${sig}"
-function done(summary, latency, requests)
-  io.write(string.format("RESULT %d %d %d %d %d %d\\n", summary.requests, summary.duration, summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, latency:percentile(50), latency:percentile(99)))
-end
-`);
+const lua = wrkLua(dir, body);
 try {
   await sleep(500);
-  spawnSync(wrk, ['-t2', '-c16', '-d2s', '-s', lua, url]); // warm-up
+  wrkLoad(wrk, 2, url, lua, sig, 16, true); // warm-up
   await quiesce(daemon.pid, out);
   for (const c of opt.connections.split(',').map(Number)) {
-    const r = spawnSync(wrk, ['-t2', `-c${c}`, `-d${opt.seconds}s`, '--timeout', '10s', '-s', lua, url], { encoding: 'utf8' });
-    const [n, us, non2xx, errors, p50, p99] = /RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(r.stdout).slice(1).map(Number);
+    const r = wrkLoad(wrk, Number(opt.seconds), url, lua, sig, c, true);
     const runsBefore = lines(out).length;
     await quiesce(daemon.pid, out);
-    console.log(`${opt.tool} c=${c}: ${((n - non2xx) / (us / 1e6)).toFixed(0)} accepted/s, p50 ${(p50 / 1000).toFixed(2)} ms, p99 ${(p99 / 1000).toFixed(2)} ms, non-2xx ${non2xx}, errors ${errors}, runs so far ${runsBefore}`);
+    console.log(`${opt.tool} c=${c}: ${r.perSecond.toFixed(0)} accepted/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, non-2xx ${r.unexpected}, errors ${r.errors}, runs so far ${runsBefore}`);
   }
 } finally {
   await daemon.stop();

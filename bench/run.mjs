@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { lines, machine, nowMs, post, quiesce, rssSampler, sleep, startDaemon, summary, treeRssMb, waitFor, which } from './lib.mjs';
+import { lines, machine, wrkLoad, wrkLua, nowMs, post, quiesce, rssSampler, sleep, startDaemon, summary, treeRssMb, waitFor, which } from './lib.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: opt } = parseArgs({
@@ -100,38 +100,6 @@ const TOOLS = {
 };
 
 // ---- scenarios --------------------------------------------------------------------------
-function wrkLua(dir) {
-  const lua = join(dir, 'post.lua');
-  writeFileSync(join(dir, 'body.json'), body);
-  writeFileSync(lua, `
-local f = io.open("${join(dir, 'body.json')}", "rb")
-wrk.method = "POST"
-wrk.body = f:read("*a")
-f:close()
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-GitHub-Event"] = "push"
-wrk.headers["X-GitHub-Delivery"] = "ee8d97b4-1479-43f1-9cac-fbbd1b80da55"
-wrk.headers["X-Hub-Signature-256"] = os.getenv("BENCH_SIG")
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("RESULT %d %d %d %d %d %d\\n", summary.requests, summary.duration, e.status,
-    e.connect + e.read + e.write + e.timeout, latency:percentile(50), latency:percentile(99)))
-end
-`);
-  return lua;
-}
-
-/** wrk for SECONDS at `connections`; deliveries answered as expected per second and latency (ms). */
-function load(url, lua, sig, connections, expectOk) {
-  const r = spawnSync(wrkBin, ['-t2', `-c${connections}`, `-d${SECONDS}s`, '--timeout', '10s', '-s', lua, url], {
-    env: { ...process.env, BENCH_SIG: sig }, encoding: 'utf8',
-  });
-  const m = /RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(r.stdout);
-  if (!m) throw new Error(`wrk gave no result: ${r.stdout} ${r.stderr}`);
-  const [requests, durUs, non2xx, errors, p50, p99] = m.slice(1).map(Number);
-  const good = expectOk ? requests - non2xx : non2xx;
-  return { perSecond: good / (durUs / 1e6), p50: p50 / 1000, p99: p99 / 1000, errors, unexpected: requests - good };
-}
 
 /** One delivery on the idle daemon: ms from its answer to the command's first line. */
 async function ackToFirstLine(url, out) {
@@ -177,13 +145,13 @@ async function oneTool(name, round) {
     r.ackToLine = await ackToFirstLine(url, out);
     await quiesce(daemon.pid, out);
     if (wrkBin) {
-      const lua = wrkLua(dir);
+      const lua = wrkLua(dir, body);
       const sampler = rssSampler(daemon.pid);
-      load(url, lua, GOOD, 16, true); // warm-up, not counted
+      wrkLoad(wrkBin, SECONDS, url, lua, GOOD, 16, true); // warm-up, not counted
       await quiesce(daemon.pid, out);
       for (const c of CONNECTIONS) {
         for (const [kind, sig, ok] of [['accepted', GOOD, true], ['refused', BAD, false]]) {
-          const l = load(url, lua, sig, c, ok);
+          const l = wrkLoad(wrkBin, SECONDS, url, lua, sig, c, ok);
           r[`${kind}${c}`] = l;
           if (l.unexpected > 0 || l.errors > 0) console.log(`  note: ${name} ${kind} c=${c}: ${l.unexpected} unexpected answers, ${l.errors} socket errors`);
           await quiesce(daemon.pid, out);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { RunRecord } from '../runs/types.ts';
 import { listPending } from '../state/pending.ts';
@@ -68,6 +68,11 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
   const onCorrupt = (file: string, _to: string | null, why: string): void => { problems.push(`corrupt state file ${file} skipped: ${why}`); };
   const read = { setAside: false };
   const { stateDir } = settings;
+  // A missing state dir only means nothing ran yet; one that is not a folder is a mistake to say.
+  if (existsSync(stateDir) && !statSync(stateDir).isDirectory()) {
+    io.stderr(`whauto status: state dir ${stateDir} is not a directory\n`);
+    return EXIT.usage;
+  }
 
   if (values.log) {
     const runs = listRuns(stateDir, entries[0]!.name, onCorrupt, read);

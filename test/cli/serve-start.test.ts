@@ -83,3 +83,17 @@ test('/healthz answers GET; other methods get 405 naming GET; health probes stay
     t.cleanup();
   }
 });
+
+test('status names a state dir that is not a folder (exit 2) instead of reporting "idle"', () => {
+  requireBinary();
+  const t = tempDir();
+  try {
+    const file = writeSettings(t.dir, { state_dir: 'a-file', entries: { site: { provider: 'github', secret: 'x', repo: 'acme/site', update: 'none', commands: ['true'] } } });
+    spawnSync('sh', ['-c', `echo > "${t.dir}/a-file"`]);
+    const r = spawnSync(WHAUTO, ['status', file], { encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /state dir .*a-file is not a directory/);
+  } finally {
+    t.cleanup();
+  }
+});

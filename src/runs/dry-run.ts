@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { head } from '../git/head.ts';
 import { remoteTip } from '../git/remote-tip.ts';
 import { redactUrl } from '../git/redact-url.ts';
@@ -37,7 +38,12 @@ export async function dryRun(req: RunRequest): Promise<string[]> {
     lines.push(`git: fetch ${ref} from ${entry.remote} in ${repodir}`);
     const how = entry.update === 'ff-only' ? 'fast-forward (refusing local changes or a diverged branch)' : 'check out, discarding local changes';
     lines.push(`git: ${how}: ${current ?? '(nothing)'} -> ${tip ?? `(remote tip unknown: ${why})`}`);
-    if (entry.submodules) lines.push('git: submodule sync and update --init --recursive --force');
+    // As the real update: submodule steps only where the checkout has a .gitmodules.
+    if (entry.submodules && entry.repodir) {
+      const step = 'git: submodule sync and update --init --recursive --force';
+      if (!existsSync(entry.repodir)) lines.push(`${step} (if the clone has .gitmodules)`);
+      else if (existsSync(join(entry.repodir, '.gitmodules'))) lines.push(step);
+    }
   }
 
   const vars = whautoVars(req, { previous: current, after: entry.update === 'none' ? current : tip });

@@ -80,6 +80,7 @@ describe('whauto trigger', () => {
     assert.ok(r.stdout.includes('echo deployed-line'));
     assert.ok(r.stdout.includes(join(t.dir, 'site')), 'names the working directory');
     assert.match(r.stdout, /WHAUTO_ENTRY/);
+    assert.doesNotMatch(r.stdout, /submodule/, 'no submodule step for a checkout without .gitmodules');
     assert.equal(git(join(t.dir, 'site'), 'rev-parse', 'HEAD'), head, 'checkout unchanged');
     assert.equal(git(join(t.dir, 'site'), 'rev-parse', 'refs/remotes/origin/main'), head, 'nothing fetched');
     assert.equal(existsSync(join(t.dir, 'site.mark')), false, 'no command ran');

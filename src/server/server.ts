@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { BlockList } from 'node:net';
 import type { Logger } from '../log/logger.ts';
 import type { Queue } from '../queue/queue.ts';
 import type { Entry, Settings } from '../settings/types.ts';
@@ -37,6 +38,10 @@ export interface WebhookServer {
 export function createWebhookServer(initial: Settings, queue: Queue, logger: Logger, metrics: Metrics | null = null): WebhookServer {
   let settings = initial;
   let trusted = addressList(settings.trustProxy);
+  // Built once per settings, not per request: the allow_ips of each entry that has them.
+  const allowListsOf = (s: Settings): Map<string, BlockList> =>
+    new Map(s.entries.filter((e) => e.allowIps.length > 0).map((e) => [e.name, addressList(e.allowIps)]));
+  let allowed = allowListsOf(settings);
   let accepting = true;
 
   const server = createServer({
@@ -108,7 +113,10 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
     if (req.method !== 'POST') return { answer: answers.methodNotAllowed(), close: true };
     if (!accepting) return { answer: answers.shuttingDown(), close: true };
 
-    entries = entries.filter((e) => e.allowIps.length === 0 || inList(addressList(e.allowIps), client));
+    entries = entries.filter((e) => {
+      const list = allowed.get(e.name);
+      return list === undefined || inList(list, client);
+    });
     if (entries.length === 0) {
       return { answer: path.startsWith(`${base}/`) ? answers.forbidden(`client address ${client} is not allowed`) : answers.notFound('no entry routes deliveries by repository for this client'), close: true };
     }
@@ -137,6 +145,7 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
     reload: (next) => {
       settings = next;
       trusted = addressList(next.trustProxy);
+      allowed = allowListsOf(next);
     },
   };
 }

@@ -207,3 +207,34 @@ export function wrkLoad(wrkBin, seconds, url, lua, sig, connections, expectOk) {
   const good = expectOk ? requests - non2xx : non2xx;
   return { perSecond: good / (durUs / 1e6), p50: p50 / 1000, p99: p99 / 1000, errors, unexpected: requests - good };
 }
+
+/**
+ * The benchmark job for whauto: one GitHub entry with `secret`, branch master, `update: none`
+ * (no git in the hot path), running `script`. Returns the settings file's path.
+ */
+export function writeWhautoSettings(dir, port, script, secret) {
+  const settings = join(dir, 'settings.yaml');
+  writeFileSync(settings, [
+    `listen: 127.0.0.1:${port}`, `state_dir: ${join(dir, 'state')}`, 'entries:', '  deploy:',
+    '    provider: github', `    secret: ${secret}`, '    repo: Codertocat/Hello-World', '    branch: master',
+    '    update: none', `    workdir: ${dir}`, `    commands: [[${script}]]`, '',
+  ].join('\n'), { mode: 0o600 });
+  return settings;
+}
+
+/**
+ * The same job for adnanh/webhook: hooks.json with an HMAC-SHA256 rule on X-Hub-Signature-256
+ * and a value rule on ref (refs/heads/master); 403 on a mismatch, like whauto. Returns its path.
+ */
+export function writeWebhookHooks(dir, script, secret) {
+  const hooks = join(dir, 'hooks.json');
+  writeFileSync(hooks, JSON.stringify([{
+    id: 'deploy', 'execute-command': script, 'command-working-directory': dir, 'response-message': 'queued',
+    'trigger-rule-mismatch-http-response-code': 403,
+    'trigger-rule': { and: [
+      { match: { type: 'payload-hmac-sha256', secret, parameter: { source: 'header', name: 'X-Hub-Signature-256' } } },
+      { match: { type: 'value', value: 'refs/heads/master', parameter: { source: 'payload', name: 'ref' } } },
+    ] },
+  }], null, 1));
+  return hooks;
+}

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { lines, quiesce, sleep, startDaemon, which, wrkLoad, wrkLua } from './lib.mjs';
+import { lines, quiesce, sleep, startDaemon, which, writeWebhookHooks, writeWhautoSettings, wrkLoad, wrkLua } from './lib.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: opt } = parseArgs({
@@ -40,22 +40,11 @@ const logFd = openSync(join(dir, 'daemon.log'), 'a');
 let daemon;
 let url;
 if (opt.tool === 'webhook') {
-  writeFileSync(join(dir, 'hooks.json'), JSON.stringify([{
-    id: 'deploy', 'execute-command': script, 'command-working-directory': dir,
-    'trigger-rule': { and: [
-      { match: { type: 'payload-hmac-sha256', secret: SECRET, parameter: { source: 'header', name: 'X-Hub-Signature-256' } } },
-      { match: { type: 'value', value: 'refs/heads/master', parameter: { source: 'payload', name: 'ref' } } },
-    ] },
-  }]));
-  daemon = await startDaemon(which('webhook'), ['-hooks', join(dir, 'hooks.json'), '-ip', '127.0.0.1', '-port', String(port)], { cwd: dir, logFd, port });
+  const hooks = writeWebhookHooks(dir, script, SECRET);
+  daemon = await startDaemon(which('webhook'), ['-hooks', hooks, '-ip', '127.0.0.1', '-port', String(port)], { cwd: dir, logFd, port });
   url = `http://127.0.0.1:${port}/hooks/deploy`;
 } else {
-  const settings = join(dir, 'settings.yaml');
-  writeFileSync(settings, [
-    `listen: 127.0.0.1:${port}`, `state_dir: ${join(dir, 'state')}`, 'entries:', '  deploy:',
-    '    provider: github', `    secret: ${SECRET}`, '    repo: Codertocat/Hello-World', '    branch: master',
-    '    update: none', `    workdir: ${dir}`, `    commands: [[${script}]]`, '',
-  ].join('\n'), { mode: 0o600 });
+  const settings = writeWhautoSettings(dir, port, script, SECRET);
   const [cmd, args] = opt.profile
     ? [process.execPath, ['--cpu-prof', '--cpu-prof-dir', resolve(opt.profile), join(root, 'dist/whauto.cjs'), 'serve', settings]]
     : [resolve(opt.whauto), ['serve', settings]];

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { lines, machine, wrkLoad, wrkLua, nowMs, post, quiesce, rssSampler, sleep, startDaemon, summary, treeRssMb, waitFor, which } from './lib.mjs';
+import { lines, machine, writeWebhookHooks, writeWhautoSettings, wrkLoad, wrkLua, nowMs, post, quiesce, rssSampler, sleep, startDaemon, summary, treeRssMb, waitFor, which } from './lib.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: opt } = parseArgs({
@@ -70,13 +70,8 @@ const TOOLS = {
   whauto: {
     available: true,
     async start(dir, port, script, logFd) {
-      const settings = join(dir, 'settings.yaml');
       // update: none: no git in the hot path, the same job as webhook's.
-      writeFileSync(settings, [
-        `listen: 127.0.0.1:${port}`, `state_dir: ${join(dir, 'state')}`, 'entries:', '  deploy:',
-        '    provider: github', `    secret: ${SECRET}`, '    repo: Codertocat/Hello-World', '    branch: master',
-        '    update: none', `    workdir: ${dir}`, `    commands: [[${script}]]`, '',
-      ].join('\n'), { mode: 0o600 });
+      const settings = writeWhautoSettings(dir, port, script, SECRET);
       return startDaemon(whautoBin, ['serve', settings], { cwd: dir, logFd, port });
     },
     url: (port) => `http://127.0.0.1:${port}/webhook/deploy`,
@@ -84,15 +79,7 @@ const TOOLS = {
   webhook: {
     available: webhookBin !== null,
     async start(dir, port, script, logFd) {
-      const hooks = join(dir, 'hooks.json');
-      writeFileSync(hooks, JSON.stringify([{
-        id: 'deploy', 'execute-command': script, 'command-working-directory': dir, 'response-message': 'queued',
-        'trigger-rule-mismatch-http-response-code': 403,
-        'trigger-rule': { and: [
-          { match: { type: 'payload-hmac-sha256', secret: SECRET, parameter: { source: 'header', name: 'X-Hub-Signature-256' } } },
-          { match: { type: 'value', value: 'refs/heads/master', parameter: { source: 'payload', name: 'ref' } } },
-        ] },
-      }], null, 1));
+      const hooks = writeWebhookHooks(dir, script, SECRET);
       return startDaemon(webhookBin, ['-hooks', hooks, '-ip', '127.0.0.1', '-port', String(port)], { cwd: dir, logFd, port });
     },
     url: (port) => `http://127.0.0.1:${port}/hooks/deploy`,

@@ -4,8 +4,6 @@ import { join } from 'node:path';
 export const layout = {
   /** The waiting (accepted, not yet started) run of one entry. */
   pending: (stateDir: string, entry: string) => join(stateDir, 'queue', `${entry}.json`),
-  /** An older layout's raw payload of the waiting run (now inside the pending file); read and removed, never written. */
-  pendingPayload: (stateDir: string, entry: string) => join(stateDir, 'queue', `${entry}.payload`),
   queueDir: (stateDir: string) => join(stateDir, 'queue'),
   runsDir: (stateDir: string, entry: string) => join(stateDir, 'runs', entry),
   allRunsDir: (stateDir: string) => join(stateDir, 'runs'),

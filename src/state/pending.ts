@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { readdirSync, unlinkSync } from 'node:fs';
 import type { DeliveryRef, Target, Trigger } from '../runs/types.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { layout } from './layout.ts';
@@ -43,9 +43,9 @@ export function savePending(stateDir: string, pending: PendingRun, payload: Buff
   writeFileAtomic(layout.pending(stateDir, pending.entry), pendingText(pending, JSON.stringify(pending.deliveries), payload));
 }
 
-/** The files to remove when the entry's pending run starts (or is dropped); the second is an older layout's payload file. */
+/** The files to remove when the entry's pending run starts (or is dropped). */
 export function pendingFiles(stateDir: string, entry: string): string[] {
-  return [layout.pending(stateDir, entry), layout.pendingPayload(stateDir, entry)];
+  return [layout.pending(stateDir, entry)];
 }
 
 /** Removes the entry's pending run from the queue folder (synchronously; a missing file is fine). */
@@ -71,13 +71,7 @@ export function listPending(stateDir: string, onCorrupt: OnCorrupt, opts: { setA
     const entry = name.slice(0, -'.json'.length);
     const p = readJsonState<PendingRun & { payload?: unknown; hasPayload?: unknown }>(stateDir, `${layout.queueDir(stateDir)}/${name}`, onCorrupt, { ...opts, check: checkPending(entry) });
     if (!p) continue;
-    let payload: Buffer | null = null;
-    if (typeof p.payload === 'string') {
-      payload = Buffer.from(p.payload, 'base64');
-    } else if (p.hasPayload === true) {
-      // An older layout kept the payload in a file beside it.
-      try { payload = readFileSync(layout.pendingPayload(stateDir, entry)); } catch { /* gone */ }
-    }
+    const payload = typeof p.payload === 'string' ? Buffer.from(p.payload, 'base64') : null;
     const { payload: _text, hasPayload: _has, ...run } = p;
     out.push({ ...run, payload });
   }

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../log/logger.ts';
+import { lineBuffer } from '../log/line-buffer.ts';
 import { Queue } from '../queue/queue.ts';
 import { createWebhookServer } from '../server/server.ts';
 import { createMetrics } from '../server/metrics.ts';
@@ -54,16 +55,19 @@ export async function runServe(io: Io, args: string[]): Promise<number> {
     io.stderr(`whauto serve: another daemon (pid ${owner.heldBy.pid}) uses the state dir ${first.stateDir}; give each daemon its own state_dir\n`);
     return EXIT.usage;
   }
+  // Log lines of one event-loop turn go out in one write (see lineBuffer).
+  const logLines = lineBuffer((text) => io.stdout(text));
   try {
-    return await serveWith(io, first, warnings);
+    return await serveWith(io, first, warnings, logLines.write);
   } finally {
+    logLines.close();
     owner.release();
   }
 }
 
-async function serveWith(io: Io, first: Settings, warnings: string[]): Promise<number> {
+async function serveWith(io: Io, first: Settings, warnings: string[], writeLog: (line: string) => void): Promise<number> {
   let settings: Settings = first;
-  const logger = createLogger({ level: settings.logLevel, format: settings.logFormat, write: io.stdout });
+  const logger = createLogger({ level: settings.logLevel, format: settings.logFormat, write: writeLog });
   // What `check` warns about (an entry anyone may trigger, a world-readable secret) is said at start too.
   for (const w of warnings) logger.warn('settings warning', { finding: w });
 

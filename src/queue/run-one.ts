@@ -6,6 +6,13 @@ import { layout } from '../state/layout.ts';
 import { pruneRuns, runRecordWrite } from '../state/runs.ts';
 import { stateWriter, type FileWrite } from '../state/writer.ts';
 
+/**
+ * ms a step change waits before it is written: only the newest change of that time is
+ * written, so a quick run's six step changes cost no write at all (the final record holds
+ * them), while `status` still sees a longer step within this time.
+ */
+const STEP_WRITE_MS = 100;
+
 /** What a run needs from its surroundings, whether the daemon or `trigger` starts it. */
 export interface RunContext {
   stateDir: string;
@@ -33,7 +40,7 @@ export interface RunOneOptions {
  * state dir as it goes, through the state writer (off the main thread, in order): a durable
  * 'running' record first (so a crash is seen on the next start), with the payload file, and
  * only then are `take` files removed; the step as it changes (atomic, not fsync'd: it is for
- * `status`); the final record, durable before runOne resolves. Old runs are pruned afterwards.
+ * `status`; at most every STEP_WRITE_MS); the final record, durable before runOne resolves. Old runs are pruned afterwards.
  * Never throws for a failing run; state-dir write failures are logged, not thrown.
  */
 export async function runOne(req: RunRequest, ctx: RunContext, opts: RunOneOptions = {}): Promise<RunRecord> {
@@ -47,6 +54,16 @@ export async function runOne(req: RunRequest, ctx: RunContext, opts: RunOneOptio
   let last: Promise<void> = Promise.resolve();
   const saveLater = (record: RunRecord, durable: boolean): void => {
     last = writer.write({ files: [runRecordWrite(stateDir, record, durable)] }).catch(failed);
+  };
+  let stepTimer: NodeJS.Timeout | null = null;
+  let newestStep: RunRecord | null = null;
+  const stepLater = (record: RunRecord): void => {
+    newestStep = record;
+    stepTimer ??= setTimeout(() => {
+      stepTimer = null;
+      if (newestStep) saveLater(newestStep, false);
+      newestStep = null;
+    }, STEP_WRITE_MS);
   };
   const payloadFile = layout.runPayload(stateDir, entry, req.id);
   const first: FileWrite[] = [runRecordWrite(stateDir, {
@@ -73,11 +90,14 @@ export async function runOne(req: RunRequest, ctx: RunContext, opts: RunOneOptio
   const execOpts: Parameters<typeof executeRun>[1] = {
     logFile,
     maxLog: ctx.maxLog,
-    onStep: (record) => saveLater(record, false),
+    onStep: stepLater,
     onLine: (line: string) => ctx.onLine?.(req, line),
   };
   if (opts.signal) execOpts.signal = opts.signal;
   const record = await executeRun(req, execOpts);
+  // The final record stands for any step change not yet written.
+  if (stepTimer) clearTimeout(stepTimer);
+  stepTimer = null;
   saveLater(record, true);
   await last;
   const ms = Date.parse(record.endedAt ?? '') - Date.parse(record.startedAt);

@@ -2,7 +2,7 @@
 // demo commits are made) and work/checkout (the server's checkout whauto updates).
 // Safe to run again: it keeps what exists.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const work = join(new URL('.', import.meta.url).pathname, 'work');
@@ -19,5 +19,7 @@ if (!existsSync(remote)) {
   git(join(work, 'author'), 'push', '-q', 'origin', 'HEAD:refs/heads/main');
   git(work, 'clone', '-q', remote, 'checkout');
 }
+// The demo's settings hold its secret: whauto warns when others may read such a file (git checks it out 0644).
+chmodSync(new URL('settings.yaml', import.meta.url), 0o600);
 console.log(`demo forge ready in ${work}`);
 console.log('now: whauto serves examples/demo/settings.yaml; in another terminal run: node examples/demo/push.mjs');

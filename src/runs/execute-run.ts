@@ -162,7 +162,8 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
     record.step = null;
     record.result = failure?.result ?? 'succeeded';
     record.message = failure?.message ?? null;
-    say(failure ? `==> ${failure.result}: ${failure.message}` : `==> succeeded in ${formatDuration(Date.now() - started)}`);
+    say(!failure ? `==> succeeded in ${formatDuration(Date.now() - started)}`
+      : failure.message === failure.result ? `==> ${failure.result}` : `==> ${failure.result}: ${failure.message}`);
     log.close();
     report();
     return record;

@@ -16,6 +16,7 @@ export const answers = {
   forbidden: (reason: string): Answer => ({ code: 403, body: { status: 'forbidden', reason } }),
   notFound: (reason = 'no such route'): Answer => ({ code: 404, body: { status: 'not found', reason } }),
   methodNotAllowed: (allow: 'POST' | 'GET' = 'POST'): Answer => ({ code: 405, body: { status: 'method not allowed', reason: `use ${allow}` }, headers: { Allow: allow } }),
+  timedOut: (): Answer => ({ code: 408, body: { status: 'request timeout', reason: 'the request was not complete in time' } }),
   tooLarge: (max: number): Answer => ({ code: 413, body: { status: 'too large', reason: `the body is over ${max} bytes` } }),
   unsupportedType: (): Answer => ({ code: 415, body: { status: 'unsupported media type', reason: 'send application/json or application/x-www-form-urlencoded' } }),
   failed: (reason: string): Answer => ({ code: 500, body: { status: 'error', reason } }),

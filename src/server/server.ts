@@ -4,7 +4,7 @@ import type { Logger } from '../log/logger.ts';
 import type { Queue } from '../queue/queue.ts';
 import type { Entry, Settings } from '../settings/types.ts';
 import { answers, send, type Answer } from './answer.ts';
-import { addressList, clientAddress, inList } from './client-address.ts';
+import { addressList, clientAddress, inList, plainAddress } from './client-address.ts';
 import { toDelivery } from './delivery.ts';
 import { handleVerified, verifyFor, type DeliveryInfo } from './handle-delivery.ts';
 import type { Metrics } from './metrics.ts';
@@ -43,6 +43,10 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
     new Map(s.entries.filter((e) => e.allowIps.length > 0).map((e) => [e.name, addressList(e.allowIps)]));
   let allowed = allowListsOf(settings);
   let accepting = true;
+  // Connections Node answered 408 itself (requestTimeout): their unfinished body is a timeout, not a client's 400.
+  const timedOut = new WeakSet<object>();
+  // Connections whose request has reached the handler: its own delivery line tells the outcome.
+  const handling = new WeakSet<object>();
 
   const server = createServer({
     headersTimeout: LIMITS.headersTimeoutMs,
@@ -56,6 +60,8 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
+    handling.add(req.socket);
+    res.once('close', () => handling.delete(req.socket));
     const client = clientAddress(req, trusted, settings.trustProxy.length > 0);
     if (metrics?.serve(req, res, client, settings, queue)) return;
     const info: DeliveryInfo = {};
@@ -63,8 +69,10 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
     const finish = (answer: Answer, close = false): void => {
       send(res, answer, close);
       metrics?.countDelivery(req, settings, entryName, answer.code);
-      // Not deliveries: unknown paths and health probes (polled every few seconds) stay out of the info log.
-      if ((entryName === undefined && answer.code === 404) || (req.url ?? '').split('?')[0] === '/healthz') {
+      // Not deliveries: paths outside the webhook path and health probes (polled every few
+      // seconds) stay out of the info log. An unknown entry under it is logged: a mistyped hook URL.
+      const path = (req.url ?? '').split('?')[0]!;
+      if ((entryName === undefined && answer.code === 404 && !isWebhookPath(path)) || path === '/healthz') {
         logger.debug('request', { method: req.method, path: req.url, client, answer: answer.code });
         return;
       }
@@ -87,9 +95,20 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
     // As Node's own handler: oversized headers 431, a request that took too long 408, else 400.
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large'
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') timedOut.add(socket);
+    // A refusal sent is logged (a reset connection got none); a request already handed to the
+    // handler is logged there, as a delivery.
+    if (socket.writable && err.code !== 'ECONNRESET' && !handling.has(socket)) {
+      logger.warn('request refused', { client: plainAddress((socket as { remoteAddress?: string }).remoteAddress ?? ''), answer: Number(status.slice(0, 3)), reason: err.code ?? err.message });
+    }
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
     else socket.destroy();
   });
+
+  function isWebhookPath(path: string): boolean {
+    const base = settings.webhookUrlPath;
+    return path === base || path.startsWith(`${base}/`);
+  }
 
   async function handle(req: IncomingMessage, setEntry: (name: string) => void, client: string, info: DeliveryInfo): Promise<{ answer: Answer; close?: boolean }> {
     const path = (req.url ?? '/').split('?')[0]!;
@@ -127,6 +146,8 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
       body = await readBody(req, settings.maxBody);
     } catch (err) {
       if (err instanceof BodyTooLarge) return { answer: answers.tooLarge(settings.maxBody), close: true };
+      // Node has answered 408 itself when the body took too long; the log and metrics say so.
+      if (err instanceof BodyIncomplete && timedOut.has(req.socket)) return { answer: answers.timedOut(), close: true };
       // The client's fault, not ours: a 400 (which it will likely never read), logged as a warning.
       if (err instanceof BodyIncomplete) return { answer: answers.badPayload('the body ended before it was complete'), close: true };
       throw err;

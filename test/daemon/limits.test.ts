@@ -78,6 +78,11 @@ describe('serve: limits against the built binary', () => {
     assert.ok(h < 30_000, `slow headers cut after ${h} ms`);
     assert.ok(b < 30_000, `slow body cut after ${b} ms`);
     assert.match(slowBody.received(), /^HTTP\/1\.1 408 /);
+    // The log says what the clients got: 408 for both, not a 400 for the unfinished body.
+    await daemon.waitForLine(/ warn delivery entry=a .*answer=408 .*reason="the request was not complete in time"/);
+    await daemon.waitForLine(/ warn request refused client=127\.0\.0\.1 answer=408 reason=ERR_HTTP_REQUEST_TIMEOUT/);
+    assert.equal(daemon.lines.some((l) => / delivery .*answer=400 /.test(l)), false, 'no 400 logged for a timed-out body');
+    assert.equal(daemon.lines.filter((l) => / answer=408 /.test(l)).length, 2, 'one line for each slow client');
     assert.equal((await fetch(`${daemon.base}/healthz`)).status, 200);
   });
 

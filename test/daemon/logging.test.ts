@@ -77,6 +77,20 @@ describe('serve: logging (log_format json)', () => {
     assert.ok(output.includes('second line'), 'stderr lines too');
   });
 
+  it('a mistyped entry in the hook URL and a request refused before its handler get a line; other paths do not', async () => {
+    const d = pushDelivery('github', { repo: 'acme/hub', branch: 'main' }, SECRET);
+    assert.equal((await post(`${daemon.base}/webhook/hbu`, d.headers, d.body)).status, 404);
+    assert.equal((await post(`${daemon.base}/wp-login.php`, d.headers, d.body)).status, 404);
+    const big = await post(`${daemon.base}/webhook/hub`, { ...d.headers, 'x-pad': 'p'.repeat(20_000) }, d.body).catch(() => null);
+    assert.equal(big?.status ?? 431, 431);
+    const line = (msg: string, pred: (o: Record<string, unknown>) => boolean) => waitFor(msg, () => daemon.lines.map((l) => JSON.parse(l)).find((o) => o.msg === msg && pred(o)));
+    const typo = await line('delivery', (o) => o.answer === 404);
+    assert.deepEqual([typo.level, typo.entry, typo.client, typo.reason], ['warn', undefined, '127.0.0.1', 'no such entry']);
+    const refused = await line('request refused', (o) => o.answer === 431);
+    assert.deepEqual([refused.level, refused.client, refused.reason], ['warn', '127.0.0.1', 'HPE_HEADER_OVERFLOW']);
+    assert.equal(daemon.lines.some((l) => l.includes('wp-login')), false, 'a path outside the webhook path stays at debug');
+  });
+
   it('no secret, sent or configured, and no colour in any line', async () => {
     for (const token of [GITLAB_SECRET, WRONG]) {
       const d = pushDelivery('gitlab', { repo: 'acme/lab', branch: 'main' }, token);

@@ -143,6 +143,7 @@ describe('serve: SIGTERM and SIGINT', () => {
     const [run] = runRecords(state, 'stuck');
     assert.equal(run.result, 'interrupted');
     assert.ok(run.endedAt);
+    assert.equal(readFileSync(run.logFile, 'utf8').trimEnd().split('\n').at(-1), '==> interrupted', 'the run log ends saying so, once');
     for (const pid of lines(pids).map(Number)) await waitFor(`process ${pid} gone`, () => !alive(pid));
     assert.equal(lines(join(dir, 'ends')).length, 0, 'the command never got past the gate');
   });

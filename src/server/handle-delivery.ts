@@ -52,6 +52,22 @@ const isAnswer = (x: unknown): x is Answer => typeof x === 'object' && x !== nul
  * durable in the state dir (500 when they cannot be written).
  */
 export async function handleVerified(entries: Entry[], delivery: Delivery, queue: Queue, info: DeliveryInfo): Promise<Answer> {
+  // Parsed and queued in a plain function, so the parsed payload is garbage at once rather
+  // than held by this function's frame while the write is on its way (under load, that kept
+  // megabytes alive through every young-generation collection).
+  const queued = parseAndQueue(entries, delivery, queue, info);
+  if ('code' in queued) return queued;
+  try {
+    await Promise.all(queued.durable);
+  } catch (err) {
+    // Not durable, so not accepted: the forge will deliver again.
+    return answers.failed(`cannot record the delivery in the state dir: ${(err as Error).message}`);
+  }
+  return queued.answer;
+}
+
+/** The synchronous part of handleVerified: the answer once `durable` all resolve, or an answer now. */
+function parseAndQueue(entries: Entry[], delivery: Delivery, queue: Queue, info: DeliveryInfo): Answer | { durable: Array<Promise<void>>; answer: Answer } {
   const json = parseJson(delivery);
   if (isAnswer(json)) return json;
   const runs: Array<{ entry: string; id: string }> = [];
@@ -79,15 +95,9 @@ export async function handleVerified(entries: Entry[], delivery: Delivery, queue
       if (!runs.some((x) => x.entry === accepted.entry && x.id === accepted.id)) runs.push({ entry: accepted.entry, id: accepted.id });
     }
   }
-  try {
-    await Promise.all(durable);
-  } catch (err) {
-    // Not durable, so not accepted: the forge will deliver again.
-    return answers.failed(`cannot record the delivery in the state dir: ${(err as Error).message}`);
-  }
   info.entries = runs.map((r) => r.entry).join(',') || undefined;
-  if (runs.length > 0) return answers.queued(runs);
-  return answers.ignored([...new Set(reasons)].join('; ') || 'nothing to deploy');
+  const answer = runs.length > 0 ? answers.queued(runs) : answers.ignored([...new Set(reasons)].join('; ') || 'nothing to deploy');
+  return { durable, answer };
 }
 
 /**

@@ -157,7 +157,8 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
     const verified = verifyFor(entries, d.delivery);
     if (verified.refusal) return { answer: verified.refusal };
     if (entries.length === 1) setEntry(entries[0]!.name);
-    return { answer: await handleVerified(verified.ok, d.delivery, queue, info) };
+    // Returned, not awaited: this frame (the body, the delivery) is done while the write is on its way.
+    return handleVerified(verified.ok, d.delivery, queue, info).then((answer) => ({ answer }));
   }
 
   return {

@@ -113,7 +113,7 @@ export function createMetrics(version: string, startMs: number = Date.now() - pr
       }
 
       family('whauto_run_duration_seconds', 'histogram', 'Duration of finished runs by entry.');
-      for (const [entry, h] of [...durations].sort(([a], [b]) => a.localeCompare(b))) {
+      for (const [entry, h] of [...durations].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         const e = label(entry);
         DURATION_BUCKETS.forEach((le, i) => out.push(`whauto_run_duration_seconds_bucket{entry="${e}",le="${le}"} ${h.counts[i]}`));
         out.push(`whauto_run_duration_seconds_bucket{entry="${e}",le="+Inf"} ${h.count}`);

@@ -84,6 +84,15 @@ const TOOLS = {
     },
     url: (port) => `http://127.0.0.1:${port}/hooks/deploy`,
   },
+  // Not a contender: the floor (see reference-server.mjs); only its accepted throughput is measured.
+  reference: {
+    available: true,
+    loadOnly: true,
+    async start(dir, port, script, logFd) {
+      return startDaemon(process.execPath, [join(root, 'bench/reference-server.mjs'), String(port), SECRET], { cwd: dir, logFd, port });
+    },
+    url: (port) => `http://127.0.0.1:${port}/hooks/deploy`,
+  },
 };
 
 // ---- scenarios --------------------------------------------------------------------------
@@ -127,6 +136,14 @@ async function oneTool(name, round) {
   try {
     daemon = await tool.start(dir, port, script, logFd);
     const url = tool.url(port);
+    if (tool.loadOnly) {
+      if (!wrkBin) return r;
+      const lua = wrkLua(dir, body);
+      wrkLoad(wrkBin, SECONDS, url, lua, GOOD, 16, true); // warm-up, not counted
+      for (const c of CONNECTIONS) r[`accepted${c}`] = wrkLoad(wrkBin, SECONDS, url, lua, GOOD, c, true);
+      console.log(`  round ${round} ${name}: accepted/s ${r.accepted16.perSecond.toFixed(0)} (16) ${r.accepted64.perSecond.toFixed(0)} (64)`);
+      return r;
+    }
     await sleep(1_000);
     r.idleRss = treeRssMb(daemon.pid);
     r.ackToLine = await ackToFirstLine(url, out);
@@ -208,6 +225,13 @@ for (const c of CONNECTIONS) {
   row(`refused ack p50 ms, ${c} conn`, (r) => r[`refused${c}`]?.p50, 2);
   row(`refused ack p99 ms, ${c} conn`, (r) => r[`refused${c}`]?.p99, 2);
 }
+for (const c of CONNECTIONS) {
+  if (!wrkBin) break;
+  const f = (r) => r[`accepted${c}`]?.perSecond;
+  const a = pick('reference', f);
+  const b = webhookBin ? pick('webhook', f) : null;
+  rows.push([`floor: bare node:http, verify + parse only, /s, ${c} conn`, fmt(a, 0), b ? fmt(b, 0) : 'n/a', a && b ? `${(a.median / b.median).toFixed(2)}x` : '', '']);
+}
 row(`burst of ${BURST}, 2 s command: runs`, (r) => r.burst.runs, 0, '≤ 2');
 row(`burst: last run done, s after first send`, (r) => r.burst.lastDoneS, 2);
 row('burst: answers 2xx', (r) => r.burst.accepted, 0);
@@ -245,6 +269,10 @@ tools alternating, ${SECONDS} s per load scenario after a warm-up; loopback only
 over the rounds. ratio = whauto / webhook. Ack latency is what the load generator saw.
 Note that webhook runs the command once per accepted delivery (thousands of processes under
 load), while whauto coalesces waiting deliveries into one run per entry.
+The "floor" rows run bench/reference-server.mjs in the same rounds: a bare node:http server
+that only reads, verifies and parses each delivery and answers 202 (no disk, queue, runs or
+log); its column is that server's figure, its ratio against webhook. It bounds what a Node
+receiver can reach on this machine; whauto also makes each delivery durable before its 202.
 
 ${table}
 `;

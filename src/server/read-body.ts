@@ -25,7 +25,8 @@ export function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
       chunks.push(chunk);
     };
     req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks, size)));
+    // A body that came in one chunk (the usual webhook) is used as it is, not copied.
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
     req.once('error', (err) => reject(new BodyIncomplete(err.message)));
     req.once('aborted', () => reject(new BodyIncomplete('client aborted')));
   });

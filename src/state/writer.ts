@@ -45,9 +45,17 @@ export class StateWriter {
     return new Promise<void>((resolve, reject) => {
       this.inFlight.set(id, { resolve, reject });
       if (this.inFlight.size === 1) worker.ref();
-      // Text as bytes: a 25 MB payload in a string would land on the worker's small heap.
-      const files = job.files.map((f) => ({ ...f, data: typeof f.data === 'string' ? Buffer.from(f.data) : f.data }));
-      worker.postMessage({ id, files, unlink: job.unlink ?? [] });
+      // Text as bytes: a 25 MB payload in a string would land on the worker's small heap. Text
+      // is encoded into memory of its own and handed over (transferred), not copied again.
+      const moved: ArrayBuffer[] = [];
+      const files = job.files.map((f) => {
+        if (typeof f.data !== 'string') return f;
+        const bytes = new Uint8Array(Buffer.byteLength(f.data));
+        Buffer.from(bytes.buffer).write(f.data);
+        moved.push(bytes.buffer);
+        return { ...f, data: bytes };
+      });
+      worker.postMessage({ id, files, unlink: job.unlink ?? [] }, moved);
     });
   }
 

@@ -2,8 +2,9 @@
  * The code of the state writer's worker thread, as JavaScript source (a worker of a single
  * executable cannot load our modules, so it gets its code as text).
  *
- * Messages in: { id, files: [{ file, data (string | Uint8Array), durable }], unlink: [path] }.
- * Messages out: { id, error: string | null }.
+ * Messages in: { id, files: [{ file, data (string | Uint8Array), durable, handedOver }], unlink: [path] }.
+ * Messages out: { id, error: string | null, buffers }: the memory of the files marked
+ * handedOver (transferred to the worker) goes back, transferred, for reuse.
  * Jobs are done in the order they came. Every job that is waiting when the worker gets to it
  * is done in one batch, so a burst of jobs costs one round of fsyncs:
  *  1. each file is written to a temp file beside it (fsync'd when durable), except one that a
@@ -97,7 +98,11 @@ function runBatch(jobs) {
     }
   });
   for (const d of dirty) syncDir(d);
-  jobs.forEach((job, j) => parentPort.postMessage({ id: job.id, error: errors[j] }));
+  // Memory the main thread handed over comes back with the answer, for its next texts.
+  jobs.forEach((job, j) => {
+    const buffers = job.files.filter((f) => f.handedOver).map((f) => f.data.buffer);
+    parentPort.postMessage({ id: job.id, error: errors[j], buffers }, buffers);
+  });
 }
 
 parentPort.on('message', (job) => {

@@ -12,6 +12,10 @@ export interface WriteJob {
   unlink?: string[];
 }
 
+/** Buffers handed back by the worker that are kept for reuse, and the largest kept (bytes). */
+const SPARE_BUFFERS = 8;
+const SPARE_MAX_BYTES = 1024 * 1024;
+
 interface Waiting {
   resolve: () => void;
   reject: (err: Error) => void;
@@ -30,6 +34,8 @@ export class StateWriter {
   private broken = false;
   private nextId = 1;
   private readonly inFlight = new Map<number, Waiting>();
+  /** Buffers the worker handed back, for the next texts (see write). */
+  private spare: ArrayBuffer[] = [];
   /** Fallback: the previous job's end, so jobs stay in order without the worker. */
   private chain: Promise<void> = Promise.resolve();
 
@@ -46,17 +52,27 @@ export class StateWriter {
       this.inFlight.set(id, { resolve, reject });
       if (this.inFlight.size === 1) worker.ref();
       // Text as bytes: a 25 MB payload in a string would land on the worker's small heap. Text
-      // is encoded into memory of its own and handed over (transferred), not copied again.
+      // is encoded into memory that is handed over (transferred, not copied) and handed back
+      // after the write, to be used again: under a stream of deliveries neither thread keeps
+      // allocating buffers that only a garbage collection would give back.
       const moved: ArrayBuffer[] = [];
       const files = job.files.map((f) => {
         if (typeof f.data !== 'string') return f;
-        const bytes = new Uint8Array(Buffer.byteLength(f.data));
-        Buffer.from(bytes.buffer).write(f.data);
-        moved.push(bytes.buffer);
-        return { ...f, data: bytes };
+        const size = Buffer.byteLength(f.data);
+        const memory = this.buffer(size);
+        Buffer.from(memory, 0, size).write(f.data);
+        moved.push(memory);
+        return { ...f, data: new Uint8Array(memory, 0, size), handedOver: true };
       });
       worker.postMessage({ id, files, unlink: job.unlink ?? [] }, moved);
     });
+  }
+
+  /** Memory of at least `size` bytes: a spare buffer that fits, else a new one with room to grow (a pending run's text grows). */
+  private buffer(size: number): ArrayBuffer {
+    const i = this.spare.findIndex((b) => b.byteLength >= size);
+    if (i >= 0) return this.spare.splice(i, 1)[0]!;
+    return new ArrayBuffer(size > SPARE_MAX_BYTES ? size : Math.max(16 * 1024, 2 ** Math.ceil(Math.log2(size))));
   }
 
   private start(): Worker | null {
@@ -64,7 +80,8 @@ export class StateWriter {
     try {
       // Small heap: the worker only copies bytes to files, and those come as bytes (off its heap).
       const w = new Worker(WRITER_SOURCE, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 } });
-      w.on('message', (m: { id: number; error: string | null }) => {
+      w.on('message', (m: { id: number; error: string | null; buffers: ArrayBuffer[] }) => {
+        for (const b of m.buffers) if (this.spare.length < SPARE_BUFFERS && b.byteLength <= SPARE_MAX_BYTES) this.spare.push(b);
         const waiting = this.inFlight.get(m.id);
         if (!waiting) return;
         this.inFlight.delete(m.id);

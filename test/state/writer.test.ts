@@ -45,6 +45,15 @@ describe('state writer', () => {
     assert.equal(readFileSync(join(t.dir, 'record.json'), 'utf8'), 'r');
   });
 
+  it('writes each text exactly, when the memory of an earlier, longer text is used again', async () => {
+    const f = join(t.dir, 'reuse.json');
+    for (let i = 0; i < 20; i++) {
+      const text = i % 2 ? `short ${i}` : `${'long '.repeat(4000)}${i}`;
+      await writer.write({ files: [{ file: f, data: text, durable: true }] });
+      assert.equal(readFileSync(f, 'utf8'), text);
+    }
+  });
+
   it('fails a job that cannot be written, alone, with the I/O error', async () => {
     const ok = join(t.dir, 'fine.json');
     const [bad, good] = await Promise.allSettled([

@@ -56,8 +56,9 @@ export async function runOne(req: RunRequest, ctx: RunContext, opts: RunOneOptio
     last = writer.write({ files: [runRecordWrite(stateDir, record, durable)] }).catch(failed);
   };
   let stepTimer: NodeJS.Timeout | null = null;
-  let newestStep: RunRecord | null = null;
-  const stepLater = (record: RunRecord): void => {
+  // The live record (see executeRun's onStep): serialized when the timer fires, in its state then.
+  let newestStep: Readonly<RunRecord> | null = null;
+  const stepLater = (record: Readonly<RunRecord>): void => {
     newestStep = record;
     stepTimer ??= setTimeout(() => {
       stepTimer = null;

@@ -22,8 +22,12 @@ export interface ExecuteRunOptions {
   graceMs?: number;
   /** Every log line as it comes (also those past the log cap). */
   onLine?: (line: string) => void;
-  /** A copy of the record whenever a step starts or ends, and at the end. */
-  onStep?: (record: RunRecord) => void;
+  /**
+   * The run's record whenever a step starts or ends, and at the end: the live record, not a
+   * copy (a run standing for hundreds of deliveries made copying it a cost of its own), so a
+   * caller reads or serializes it then, or later to get its newer state, and never changes it.
+   */
+  onStep?: (record: Readonly<RunRecord>) => void;
   /** Aborting it kills the running step; the run ends `interrupted`, on_failure does not run. */
   signal?: AbortSignal;
   /** Base environment of commands. Default process.env. */
@@ -76,7 +80,7 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
   };
   const report = (): void => {
     try {
-      opts.onStep?.(structuredClone(record));
+      opts.onStep?.(record);
     } catch {
       // the caller's problem
     }

@@ -40,8 +40,8 @@ export interface RunOneOptions {
  * state dir as it goes, through the state writer (off the main thread, in order): a durable
  * 'running' record first (so a crash is seen on the next start), with the payload file, and
  * only then are `take` files removed; the step as it changes (atomic, not fsync'd: it is for
- * `status`; at most every STEP_WRITE_MS); the final record, durable before runOne resolves. Old runs are pruned afterwards.
- * Never throws for a failing run; state-dir write failures are logged, not thrown.
+ * `status`; at most every STEP_WRITE_MS); the final record, durable before runOne resolves.
+ * Old runs are pruned afterwards. Never throws for a failing run; state-dir write failures are logged, not thrown.
  */
 export async function runOne(req: RunRequest, ctx: RunContext, opts: RunOneOptions = {}): Promise<RunRecord> {
   const { stateDir, logger } = ctx;

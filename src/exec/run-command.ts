@@ -1,11 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { createLineSplitter } from './line-splitter.ts';
-import { killGroup } from './kill-group.ts';
+import { groupRunning, killGroup } from './kill-group.ts';
 import type { Command, CommandResult, RunCommandOptions } from './types.ts';
 
 /** Default ms between SIGTERM and SIGKILL. */
 export const DEFAULT_GRACE_MS = 5000;
+
+/** ms the rest of a command's group gets to go by itself after the command exits, before it counts as left running. */
+const STRAY_SETTLE_MS = 100;
 
 /**
  * Runs one command and resolves with how it ended; never rejects.
@@ -16,9 +19,10 @@ export const DEFAULT_GRACE_MS = 5000;
  * - The env is exactly `opts.env`. The command leads its own process group.
  * - At `timeoutMs` or when `opts.signal` aborts, the whole group gets SIGTERM, then SIGKILL
  *   after `graceMs`.
- * - When the main process exits, whatever is left of its group (background children) gets
- *   SIGTERM, then SIGKILL after `graceMs`: a deploy step must not leave strays behind or
- *   hold the run open through an inherited pipe. A line to `onLine` says so. Long-lived services belong to systemd & co.
+ * - When the main process exits, whatever is left of its group (background children) after
+ *   STRAY_SETTLE_MS gets SIGTERM, then SIGKILL after `graceMs`: a deploy step must not leave
+ *   strays behind or hold the run open through an inherited pipe. A line to `onLine` says
+ *   so. Long-lived services belong to systemd & co.
  *   A stray that left the group (setsid) and keeps the pipes open is cut loose after
  *   2 × graceMs.
  * - Output goes line by line to `opts.onLine` (lines over 64 KiB are split); nothing is
@@ -107,19 +111,39 @@ export function runCommand(command: Command, opts: RunCommandOptions): Promise<C
       // Spawn failed (ENOENT, EACCES…): no exit event follows.
       if (!exited) finish(spawnError(e, file));
     });
+    // While the group is being looked at after the exit, the end waits for that.
+    let settling = false;
+    let closed = false;
     child.on('exit', (code, signal) => {
       exited = { code, signal };
       clearTimeout(deadline);
-      // Strays left in the group: end them too, so they cannot hold the pipes open.
-      strays = endGroup();
-      // A stray that left the group and holds a pipe: stop reading after a while.
-      strayDeadline = setTimeout(() => {
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-        finish(null);
-      }, 2 * graceMs + 100);
+      settling = true;
+      // A member that is only exiting (git's helpers after a failed fetch) is given
+      // STRAY_SETTLE_MS to go; what is left then is a stray: ended too, so it cannot hold
+      // the pipes open, and reported.
+      const settleStart = Date.now();
+      const look = (): void => {
+        const running = pid !== undefined && groupRunning(pid);
+        if (running && Date.now() - settleStart < STRAY_SETTLE_MS) {
+          setTimeout(look, 10);
+          return;
+        }
+        settling = false;
+        strays = running && endGroup();
+        // A stray that left the group and holds a pipe: stop reading after a while.
+        strayDeadline = setTimeout(() => {
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+          finish(null);
+        }, 2 * graceMs + 100);
+        if (closed) finish(null);
+      };
+      look();
     });
-    child.on('close', () => finish(null));
+    child.on('close', () => {
+      closed = true;
+      if (!settling) finish(null);
+    });
   });
 }
 

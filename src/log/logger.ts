@@ -12,10 +12,18 @@ export interface Logger {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-/** Quotes a text value when it holds spaces, quotes, '=' or control characters. */
+/**
+ * Characters a terminal or log viewer may act on that JSON.stringify leaves as they are: DEL, C1
+ * controls (U+009B is an escape sequence to some terminals), line and paragraph separators,
+ * bidirectional overrides. Written as \uXXXX escapes, which a JSON reader reads back the same.
+ */
+const UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const escapeUnsafe = (s: string): string => s.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/** Quotes a text value when it holds spaces, quotes, '=' or control characters (escaped then). */
 function textValue(v: string | number | boolean | null): string {
   const s = String(v);
-  return s === '' || /[\s"=\\\x00-\x1f\x7f]/.test(s) ? JSON.stringify(s) : s;
+  return s === '' || /[\s"=\\\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(s) ? escapeUnsafe(JSON.stringify(s)) : s;
 }
 
 /**
@@ -32,7 +40,7 @@ export function createLogger(opts: { level: LogLevel; format: LogFormat; write: 
     if (format === 'json') {
       const obj: Record<string, unknown> = { time, level, msg: message };
       for (const [k, v] of Object.entries(fields)) if (v !== undefined) obj[k] = v;
-      opts.write(JSON.stringify(obj) + '\n');
+      opts.write(escapeUnsafe(JSON.stringify(obj)) + '\n');
       return;
     }
     let line = `${time} ${level} ${message}`;

@@ -76,9 +76,13 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
         logger.debug('request', { method: req.method, path: req.url, client, answer: answer.code });
         return;
       }
-      const level = answer.code >= 500 ? 'error' : answer.code >= 400 ? 'warn' : 'info';
+      // 503 while shutting down is expected, not a fault of ours.
+      const level = answer.code >= 500 && answer.code !== 503 ? 'error' : answer.code >= 400 ? 'warn' : 'info';
       logger[level]('delivery', {
-        entry: entryName, forge: info.forge, event: info.event, delivery: info.delivery ?? undefined, client,
+        entry: entryName,
+        // Which entry a mistyped hook URL named (the logger escapes what a sender put there).
+        path: answer.code === 404 ? path.slice(0, 200) : undefined,
+        forge: info.forge, event: info.event, delivery: info.delivery ?? undefined, client,
         answer: answer.code, outcome: answer.body.status, reason: typeof answer.body['reason'] === 'string' ? answer.body['reason'] : undefined,
         runs: info.entries, ms: Date.now() - started,
       });

@@ -85,7 +85,7 @@ describe('serve: logging (log_format json)', () => {
     assert.equal(big?.status ?? 431, 431);
     const line = (msg: string, pred: (o: Record<string, unknown>) => boolean) => waitFor(msg, () => daemon.lines.map((l) => JSON.parse(l)).find((o) => o.msg === msg && pred(o)));
     const typo = await line('delivery', (o) => o.answer === 404);
-    assert.deepEqual([typo.level, typo.entry, typo.client, typo.reason], ['warn', undefined, '127.0.0.1', 'no such entry']);
+    assert.deepEqual([typo.level, typo.entry, typo.path, typo.client, typo.reason], ['warn', undefined, '/webhook/hbu', '127.0.0.1', 'no such entry']);
     const refused = await line('request refused', (o) => o.answer === 431);
     assert.deepEqual([refused.level, refused.client, refused.reason], ['warn', '127.0.0.1', 'HPE_HEADER_OVERFLOW']);
     assert.equal(daemon.lines.some((l) => l.includes('wp-login')), false, 'a path outside the webhook path stays at debug');

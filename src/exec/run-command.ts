@@ -122,9 +122,15 @@ export function runCommand(command: Command, opts: RunCommandOptions): Promise<C
       // STRAY_SETTLE_MS to go; what is left then is a stray: ended too, so it cannot hold
       // the pipes open, and reported.
       const settleStart = Date.now();
+      let looks = 0;
       const look = (): void => {
-        const running = pid !== undefined && groupRunning(pid);
-        if (running && Date.now() - settleStart < STRAY_SETTLE_MS) {
+        // Whether the members left are more than zombies takes a look through /proc: done at
+        // the first look and the last only (between them, whether the group exists at all).
+        const first = looks++ === 0;
+        const last = Date.now() - settleStart >= STRAY_SETTLE_MS;
+        const exists = pid !== undefined && killGroup(pid, 0);
+        const running = exists && (first || last ? groupRunning(pid!) : true);
+        if (running && !last) {
           setTimeout(look, 10);
           return;
         }

@@ -4,6 +4,7 @@ import type { RunRecord } from '../runs/types.ts';
 import type { Settings } from '../settings/types.ts';
 import { answers, send } from './answer.ts';
 import { addressList, inList } from './client-address.ts';
+import { isWebhookPath } from './webhook-path.ts';
 
 /** Upper bounds of the run duration histogram's buckets (seconds). */
 export const DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600];
@@ -39,11 +40,6 @@ export interface Metrics {
 /** A label value in the text format: backslash, double quote and newline escaped. */
 function label(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-function isWebhookPath(url: string | undefined, base: string): boolean {
-  const path = (url ?? '/').split('?')[0]!;
-  return path === base || path.startsWith(`${base}/`);
 }
 
 /** Creates the metrics of one daemon process; `startMs` is the process start (ms since the epoch). */

@@ -10,6 +10,7 @@ import { handleVerified, verifyFor, type DeliveryInfo } from './handle-delivery.
 import type { Metrics } from './metrics.ts';
 import { BodyIncomplete, BodyTooLarge, readBody } from './read-body.ts';
 import { guardConnections } from './guard.ts';
+import { isWebhookPath } from './webhook-path.ts';
 
 /** Limits that protect the server from slow or greedy clients (ms, count). */
 export const LIMITS = {
@@ -72,7 +73,7 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
       // Not deliveries: paths outside the webhook path and health probes (polled every few
       // seconds) stay out of the info log. An unknown entry under it is logged: a mistyped hook URL.
       const path = (req.url ?? '').split('?')[0]!;
-      if ((entryName === undefined && answer.code === 404 && !isWebhookPath(path)) || path === '/healthz') {
+      if ((entryName === undefined && answer.code === 404 && !isWebhookPath(path, settings.webhookUrlPath)) || path === '/healthz') {
         logger.debug('request', { method: req.method, path: req.url, client, answer: answer.code });
         return;
       }
@@ -108,11 +109,6 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
     else socket.destroy();
   });
-
-  function isWebhookPath(path: string): boolean {
-    const base = settings.webhookUrlPath;
-    return path === base || path.startsWith(`${base}/`);
-  }
 
   async function handle(req: IncomingMessage, setEntry: (name: string) => void, client: string, info: DeliveryInfo): Promise<{ answer: Answer; close?: boolean }> {
     const path = (req.url ?? '/').split('?')[0]!;

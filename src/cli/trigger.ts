@@ -88,8 +88,12 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
   }
   const req: RunRequest = { id: newRunId(), entry, trigger: 'manual', target, deliveries: [], payloadFile: null };
   if (values['dry-run']) {
-    for (const line of await dryRun(req)) io.stdout(line + '\n');
-    return EXIT.ok;
+    const { lines, problem } = await dryRun(req);
+    for (const line of lines) io.stdout(line + '\n');
+    if (!problem) return EXIT.ok;
+    // As the run itself would: it fails at its git step.
+    io.stderr(`whauto trigger: dry run: the run would fail: ${problem}\n`);
+    return EXIT.failed;
   }
 
   const stateError = prepareStateDir(settings.stateDir);

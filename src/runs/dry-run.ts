@@ -13,11 +13,13 @@ import type { RunRequest } from './types.ts';
  * What `executeRun(req)` would do, as lines for the terminal: the git steps with the remote
  * tip they would deploy (by `git ls-remote`), every command with its working directory, and
  * the WHAUTO_* variables (entry.env values are not shown: they may hold secrets). Changes
- * nothing. Never throws.
+ * nothing. Never throws. `problem` says why the run would fail at its git step as far as a
+ * dry run can tell (remote tip unknown, no checkout and nothing to clone), else null.
  */
-export async function dryRun(req: RunRequest): Promise<string[]> {
+export async function dryRun(req: RunRequest): Promise<{ lines: string[]; problem: string | null }> {
   const { entry, target } = req;
   const lines: string[] = [];
+  let problem: string | null = null;
   const what = `${target.kind} ${target.name}`;
   const current = entry.repodir ? await head(entry.repodir, { gitBinary: entry.gitBinary }) : null;
   lines.push(`entry ${entry.name}: would deploy ${what} (dry run: nothing is changed)`);
@@ -30,10 +32,12 @@ export async function dryRun(req: RunRequest): Promise<string[]> {
     tip = await remoteTip(entry, target, { onError: (m) => { why = m; } });
     const repodir = entry.repodir ?? '(no repodir)';
     if (entry.repodir && !existsSync(entry.repodir)) {
+      if (!entry.cloneUrl) problem = `repodir ${repodir} does not exist and no clone_url is set`;
       lines.push(entry.cloneUrl
         ? `git: clone ${redactUrl(entry.cloneUrl)} into ${repodir} (${what})`
-        : `git: would fail: repodir ${repodir} does not exist and no clone_url is set`);
+        : `git: would fail: ${problem}`);
     }
+    if (tip === null) problem ??= `the remote tip of ${what} is unknown: ${why}`;
     const ref = target.kind === 'tag' ? `refs/tags/${target.name}` : `refs/heads/${target.name}`;
     lines.push(`git: fetch ${ref} from ${entry.remote} in ${repodir}`);
     const how = entry.update === 'ff-only' ? 'fast-forward (refusing local changes or a diverged branch)' : 'check out, discarding local changes';
@@ -60,5 +64,5 @@ export async function dryRun(req: RunRequest): Promise<string[]> {
   lines.push(`run timeout ${formatDuration(entry.timeout)}; environment: the daemon's${Object.keys(entry.env).length ? ` + env (${Object.keys(entry.env).join(', ')})` : ''} +`);
   for (const [k, v] of Object.entries(vars)) lines.push(`  ${k}=${v}`);
   if (entry.onFailure.length > 0) lines.push('  WHAUTO_FAILED_STEP=<kind: name of the failed step> (on_failure only)');
-  return lines;
+  return { lines, problem };
 }

@@ -27,6 +27,7 @@ describe('whauto trigger', () => {
           ...base, branch: 'main', repodir: join(t.dir, 'not-yet', 'fresh'), env: { PRE: join(t.dir, 'pre.cwd') },
           pre_commands: ['pwd > "$PRE"'], commands: ['test -f README'],
         },
+        lost: { ...base, clone_url: join(t.dir, 'no-such-remote.git'), branch: 'main', repodir: join(t.dir, 'lost'), commands: ['echo never'] },
         gated: {
           ...base, branch: 'main', repodir: join(t.dir, 'gated'), env: { GATE: join(t.dir, 'gate'), STARTED: join(t.dir, 'started') },
           commands: ['touch "$STARTED"; while [ -e "$GATE" ]; do sleep 0.05; done'],
@@ -84,6 +85,14 @@ describe('whauto trigger', () => {
     assert.equal(git(join(t.dir, 'site'), 'rev-parse', 'HEAD'), head, 'checkout unchanged');
     assert.equal(git(join(t.dir, 'site'), 'rev-parse', 'refs/remotes/origin/main'), head, 'nothing fetched');
     assert.equal(existsSync(join(t.dir, 'site.mark')), false, 'no command ran');
+  });
+
+  it('--dry-run exits 1, saying why, when the run would fail at its git step (remote unreachable)', () => {
+    const r = spawnSync(WHAUTO, ['trigger', settings, 'lost', '--dry-run'], { encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /remote tip unknown: /, 'the plan is still printed');
+    assert.match(r.stderr, /^whauto trigger: dry run: the run would fail: the remote tip of branch main is unknown: .+\n$/);
+    assert.equal(existsSync(join(t.dir, 'lost')), false, 'nothing cloned');
   });
 
   it('--no-wait exits 75 while another process holds the checkout; without it, trigger waits', async () => {

@@ -18,7 +18,8 @@ test('dryRun names the remote tip, the commands and their cwd, and changes nothi
     repo.git(['push', '--quiet', 'origin', 'main']);
     const req: RunRequest = { id: 'r1', entry, trigger: 'manual', target: main, deliveries: [], payloadFile: null };
 
-    const lines = await dryRun(req);
+    const { lines, problem } = await dryRun(req);
+    assert.equal(problem, null);
     const text = lines.join('\n');
     assert.ok(text.includes(`${deployed} -> ${next}`), text);
     assert.ok(lines.includes(`commands: touch ran   (in ${repo.deploy})`), text);
@@ -38,9 +39,27 @@ test('dryRun of a missing checkout says it would clone, and does not', async () 
   try {
     const tip = repo.git(['rev-parse', 'HEAD']);
     const req: RunRequest = { id: 'r1', entry: repo.entry(), trigger: 'manual', target: { kind: 'branch', name: 'main' }, deliveries: [], payloadFile: null };
-    const text = (await dryRun(req)).join('\n');
+    const { lines, problem } = await dryRun(req);
+    assert.equal(problem, null);
+    const text = lines.join('\n');
     assert.ok(text.includes(`git: clone ${repo.bare} into ${repo.deploy}`), text);
     assert.ok(text.includes(`-> ${tip}`), text);
+    assert.equal(fs.existsSync(repo.deploy), false);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('dryRun says the run would fail when the remote tip cannot be read, or there is nothing to clone', async () => {
+  const repo = makeRemote();
+  try {
+    const main = { kind: 'branch', name: 'main' } as const;
+    const gone = path.join(repo.deploy, '..', 'no-such-remote.git');
+    const unreachable = await dryRun({ id: 'r1', entry: repo.entry({ cloneUrl: gone }), trigger: 'manual', target: main, deliveries: [], payloadFile: null });
+    assert.match(unreachable.problem ?? '', /^the remote tip of branch main is unknown: /);
+    assert.ok(unreachable.lines.some((l) => l.includes('(remote tip unknown: ')), unreachable.lines.join('\n'));
+    const noClone = await dryRun({ id: 'r2', entry: repo.entry({ cloneUrl: null }), trigger: 'manual', target: main, deliveries: [], payloadFile: null });
+    assert.match(noClone.problem ?? '', /^repodir .* does not exist and no clone_url is set$/);
     assert.equal(fs.existsSync(repo.deploy), false);
   } finally {
     repo.cleanup();

@@ -8,6 +8,7 @@ import { FORGE_SETUP } from './forge-setup.ts';
 import { EXIT, type Io } from './io.ts';
 import { underPseudoFilesystem } from './load.ts';
 import { badBranchPattern } from '../settings/branch-pattern.ts';
+import { parseListen } from '../settings/listen.ts';
 
 const HELP = `usage: whauto init [DIR] --repo OWNER/NAME --branch B [options]
 
@@ -23,6 +24,8 @@ Refuses to overwrite either file. Prints what to set on the forge's side.
   --clone-url URL     clone the checkout from here when it is missing
   --url URL           how the forge reaches this server, e.g. https://deploy.example.com
   --name NAME         base name of the two files (default whauto)
+  --listen HOST:PORT  where the daemon listens (default 127.0.0.1:5000; each daemon on a
+                      machine needs its own port)
   --systemd           for contrib/systemd: the secret comes from $CREDENTIALS_DIRECTORY
                       (LoadCredential=) and state_dir is /var/lib/whauto
   -h, --help          this text
@@ -37,6 +40,8 @@ interface InitOptions {
   cloneUrl: string | null;
   url: string | null;
   name: string;
+  /** The listen value as written (validated). */
+  listen: string;
   systemd: boolean;
 }
 
@@ -57,7 +62,7 @@ export async function runInit(io: Io, args: string[]): Promise<number> {
       options: {
         repo: { type: 'string' }, branch: { type: 'string' }, provider: { type: 'string' },
         repodir: { type: 'string' }, 'clone-url': { type: 'string' }, url: { type: 'string' },
-        name: { type: 'string' }, systemd: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        name: { type: 'string' }, listen: { type: 'string' }, systemd: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     });
     if (parsed.values.help) {
@@ -120,13 +125,16 @@ function checkOptions(v: Record<string, string | boolean | undefined>, positiona
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('--url must start with https:// (or http://)');
     url = parsed.origin + parsed.pathname.replace(/\/+$/, '');
   }
+  const listen = typeof v['listen'] === 'string' ? v['listen'].trim() : '127.0.0.1:5000';
+  const where = parseListen(listen);
+  if (where === null || where.port === 0) throw new Error(`--listen ${listen} is not HOST:PORT with a port from 1 to 65535`);
   const repoName = repo.split('/').pop()!;
   return {
     dir: resolve(cwd, positionals[0] ?? '.'),
     repo, branch, provider: provider as ProviderName,
     repodir: resolve(cwd, (v['repodir'] as string | undefined) ?? `/srv/${repoName}`),
     cloneUrl: typeof v['clone-url'] === 'string' ? v['clone-url'] : null,
-    url, name, systemd: v['systemd'] === true,
+    url, name, listen, systemd: v['systemd'] === true,
   };
 }
 
@@ -154,7 +162,7 @@ function starterSettings(opts: InitOptions, entry: string): string {
 # and make the first line  # yaml-language-server: $schema=whauto.schema.json
 # Relative paths are relative to this file's folder.
 
-listen: 127.0.0.1:5000          # behind a reverse proxy (docs/reverse-proxy.md); 0.0.0.0:5000 to face the forge directly
+listen: ${scalar(opts.listen).padEnd(22)}  # behind a reverse proxy (docs/reverse-proxy.md); 0.0.0.0:PORT to face the forge directly
 state_dir: ${stateDir(opts)}  # queue, locks and run history
 log_level: info
 # trust_proxy: [127.0.0.1]      # the reverse proxy whose X-Forwarded-For is believed
@@ -195,7 +203,7 @@ function forgeSide(opts: InitOptions, entry: string, settingsFile: string, secre
     `  ${setup.secretField}:`.padEnd(18) + `the contents of ${secretFile} (show it with: cat ${secretFile})`,
     `  Events:`.padEnd(18) + setup.events,
   ];
-  if (opts.url === null) lines.push('', 'Pass --url https://HOST to print the full URL; whauto listens on 127.0.0.1:5000 (put a reverse proxy in front).');
+  if (opts.url === null) lines.push('', `Pass --url https://HOST to print the full URL; whauto listens on ${opts.listen} (put a reverse proxy in front).`);
   if (opts.systemd) {
     lines.push('', `systemd: the unit needs LoadCredential=${opts.name}.secret:${secretFile}`,
       `  (contrib/systemd/whauto.service has it for ${join('/etc/whauto', 'whauto.secret')}; whauto@${opts.name}.service for /etc/whauto/${opts.name}.secret)`);

@@ -57,9 +57,22 @@ describe('whauto init', () => {
     assert.match(readFileSync(join(dir, 'whauto.yaml'), 'utf8'), /repo: acme\/site/);
   });
 
-  it('answers usage errors with exit 2: no --repo, a repo without owner, a branch that can never match, an unknown provider, a URL that is not http(s)', () => {
+  it('--listen sets where the daemon listens (one port per daemon); the file still checks', () => {
+    for (const [listen, written] of [['127.0.0.1:5001', 'listen: 127.0.0.1:5001 '], ['[::1]:5002', 'listen: "[::1]:5002" '], ['5003', 'listen: "5003" ']] as const) {
+      const dir = join(t.dir, `listen-${listen.replace(/\W/g, '')}`);
+      const out = whauto(['init', dir, '--repo', 'acme/site', '--branch', 'main', '--listen', listen]);
+      assert.equal(out.code, 0, out.stderr);
+      assert.ok(readFileSync(join(dir, 'whauto.yaml'), 'utf8').includes(written), listen);
+      assert.ok(out.stdout.includes(`whauto listens on ${listen}`), out.stdout);
+      const check = whauto(['check', join(dir, 'whauto.yaml')]);
+      assert.equal(check.code, 0, check.stdout + check.stderr);
+    }
+  });
+
+  it('answers usage errors with exit 2: no --repo, a repo without owner, a branch that can never match, an unknown provider, a URL that is not http(s), a bad --listen', () => {
     for (const args of [['--branch', 'main'], ['--repo', 'acme', '--branch', 'main'], ['--repo', 'a/b', '--branch', 'bad..b'],
-      ['--repo', 'a/b', '--branch', 'main', '--provider', 'svn'], ['--repo', 'a/b', '--branch', 'main', '--url', 'ftp://x']]) {
+      ['--repo', 'a/b', '--branch', 'main', '--provider', 'svn'], ['--repo', 'a/b', '--branch', 'main', '--url', 'ftp://x'],
+      ['--repo', 'a/b', '--branch', 'main', '--listen', 'localhost:99999'], ['--repo', 'a/b', '--branch', 'main', '--listen', '127.0.0.1:0']]) {
       const out = whauto(['init', join(t.dir, 'never'), ...args]);
       assert.equal(out.code, 2, args.join(' '));
       assert.match(out.stderr, /usage: whauto init/);

@@ -9,6 +9,7 @@ import { EXIT, type Io } from './io.ts';
 import { underPseudoFilesystem } from './load.ts';
 import { badBranchPattern } from '../settings/branch-pattern.ts';
 import { parseListen } from '../settings/listen.ts';
+import { repoLooksLikeAddress } from '../settings/entry.ts';
 
 const HELP = `usage: whauto init [DIR] --repo OWNER/NAME --branch B [options]
 
@@ -107,13 +108,17 @@ function checkOptions(v: Record<string, string | boolean | undefined>, positiona
   const repo = v['repo'];
   const branch = v['branch'];
   if (typeof repo !== 'string' || !/^[^\s/][^\s]*\/[^\s]*[^\s/]$/.test(repo)) throw new Error('--repo OWNER/NAME is required (with its owner; no spaces)');
+  if (repoLooksLikeAddress(repo)) throw new Error(`--repo takes the repository's name as the forge shows it (OWNER/NAME, e.g. acme/site), not a URL or clone address (that goes in --clone-url)`);
   if (typeof branch !== 'string' || branch === '' || /[\s\x00-\x1f]/.test(branch)) throw new Error('--branch B is required');
   const badBranch = badBranchPattern(branch);
   if (badBranch) throw new Error(`--branch '${branch}' can never match a branch: ${badBranch}`);
   const provider = (v['provider'] ?? 'github') as string;
   if (!(PROVIDERS as readonly string[]).includes(provider)) throw new Error(`unknown provider '${provider}' (one of ${PROVIDERS.join(', ')})`);
+  // Only GitLab nests groups (group/subgroup/name); elsewhere a name is OWNER/NAME.
+  if (provider !== 'gitlab' && provider !== 'plain' && repo.split('/').length !== 2) throw new Error(`--repo for ${provider} is OWNER/NAME, with one '/' ('${repo}' has more)`);
   const name = (v['name'] ?? 'whauto') as string;
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new Error('--name must be a plain file name (letters, digits, . _ -)');
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new Error('--name must be a plain file name of at most 64 characters (letters, digits, . _ -)');
+  if (/\.(ya?ml|secret)$/i.test(name)) throw new Error(`--name is the base name: ${name.replace(/\.(ya?ml|secret)$/i, '')} writes ${name.replace(/\.(ya?ml|secret)$/i, '')}.yaml and .secret`);
   let url: string | null = null;
   if (typeof v['url'] === 'string') {
     let parsed: URL;
@@ -205,8 +210,10 @@ function forgeSide(opts: InitOptions, entry: string, settingsFile: string, secre
   ];
   if (opts.url === null) lines.push('', `Pass --url https://HOST to print the full URL; whauto listens on ${opts.listen} (put a reverse proxy in front).`);
   if (opts.systemd) {
+    // The unit that serves this file as written: whauto.service for the default name, whauto@NAME otherwise.
+    const unit = opts.name === 'whauto' ? 'contrib/systemd/whauto.service' : `contrib/systemd/whauto@.service, enabled as whauto@${opts.name}`;
     lines.push('', `systemd: the unit needs LoadCredential=${opts.name}.secret:${secretFile}`,
-      `  (contrib/systemd/whauto.service has it for ${join('/etc/whauto', 'whauto.secret')}; whauto@${opts.name}.service for /etc/whauto/${opts.name}.secret)`);
+      `  (${unit} has it for /etc/whauto/${opts.name}.secret)`);
   }
   lines.push('', `Next: whauto check ${settingsFile}${opts.systemd ? ' (with CREDENTIALS_DIRECTORY set, or under systemd)' : ''}`, '');
   return lines.join('\n');

@@ -8,10 +8,11 @@ import type { Io } from './io.ts';
 /**
  * Loads the settings for a command that needs valid ones: prints every error (and warning)
  * on stderr and returns null when the file does not validate. Warnings of a valid file go to
- * `onWarning` (formatted), for a caller that logs them (the daemon).
+ * `onWarning` (formatted), for a caller that logs them (the daemon). `readSecrets: false`
+ * for a command that verifies no delivery (see loadSettings).
  */
-export function loadOrReport(io: Io, file: string, onWarning?: (text: string) => void): Settings | null {
-  const { settings, findings } = loadSettings(resolve(io.cwd, file), io.env);
+export function loadOrReport(io: Io, file: string, onWarning?: (text: string) => void, opts: { readSecrets?: boolean } = {}): Settings | null {
+  const { settings, findings } = loadSettings(resolve(io.cwd, file), io.env, opts);
   for (const f of findings) {
     if (f.level === 'error' || settings === null) io.stderr(formatFinding(f) + '\n');
     else if (f.level === 'warning') onWarning?.(formatFinding(f));

@@ -55,7 +55,8 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
     io.stderr(`whauto status: --runs takes a whole number\n`);
     return EXIT.usage;
   }
-  const settings = loadOrReport(io, positionals[0]!);
+  // It verifies no delivery: a secret it cannot read (CREDENTIALS_DIRECTORY outside systemd) does not matter.
+  const settings = loadOrReport(io, positionals[0]!, undefined, { readSecrets: false });
   if (!settings) return EXIT.usage;
   const wanted = positionals[1];
   const entries = wanted === undefined ? settings.entries : settings.entries.filter((e) => e.name === wanted);

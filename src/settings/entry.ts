@@ -10,9 +10,17 @@ const SECRET_KEYS = ['secret', 'secret_env', 'secret_file'];
 /**
  * Builds the normalized Entry from its own keys over `defaults` over the schema defaults:
  * paths made absolute (workdir against repodir), the secret read. Reports
- * 'missing-repodir' (error), 'no-auth' and 'workdir-outside' (warnings) and the secret's
+ * 'missing-repodir' (error), 'no-auth', 'repo-url' and 'workdir-outside' (warnings) and the secret's
  * problems. Always returns an Entry; it is only used when nothing was reported as error.
  */
+/** A repo value that is an address, not a repository name: a URL, an scp-like git@host:path, a .git ending. */
+const LOOKS_LIKE_URL = /^[a-z][a-z0-9+.-]*:\/\/|^[^/\s]*@[^/\s]*:|\.git$/i;
+
+/** Whether a `repo` value is a URL or clone address rather than the OWNER/NAME a delivery names. */
+export function repoLooksLikeAddress(repo: string): boolean {
+  return LOOKS_LIKE_URL.test(repo);
+}
+
 export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext): Entry {
   // The secret keys go together: an entry that names its own source ignores the defaults'.
   const ownSecret = SECRET_KEYS.some((k) => raw.fields.has(k));
@@ -45,6 +53,11 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
     ctx.report(raw.nameNode, 'warning', 'no-auth',
       `entry '${raw.name}' has no secret: anyone who can reach the URL can trigger it (set secret_env or secret_file)`);
   }
+  const repo = get<string | null>('repo');
+  if (repo !== null && repoLooksLikeAddress(repo)) {
+    ctx.report(pick('repo')?.node ?? raw.nameNode, 'warning', 'repo-url',
+      `entry '${raw.name}': repo is compared with each delivery's repository name (OWNER/NAME, e.g. acme/site); '${repo}' looks like a URL or clone address, so no delivery would match (clone_url takes the address)`);
+  }
   if (repodir !== null && outside(repodir, workdir)) {
     const at = pick('workdir');
     ctx.report(at?.node ?? raw.nameNode, 'warning', 'workdir-outside', `entry '${raw.name}': workdir ${workdir} is outside the checkout ${repodir}`);
@@ -54,7 +67,7 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
     name: raw.name,
     provider: get<ProviderName>('provider'),
     secret: secrets.size === 0 ? null : secret,
-    repo: get<string | null>('repo'),
+    repo,
     branches: get<string[]>('branch'),
     tags: get<boolean | string>('tags'),
     repodir,

@@ -19,11 +19,13 @@ export interface LoadResult {
 
 /**
  * Reads, validates and normalizes the settings file `file` (modern or legacy 0.0.x
- * spelling). `env` supplies secret_env variables and CREDENTIALS_DIRECTORY. Reports every
+ * spelling). `env` supplies secret_env variables and CREDENTIALS_DIRECTORY; with
+ * `readSecrets: false` neither is read and entries' secrets from them are null (for `status`
+ * and `trigger`, which verify no delivery). Reports every
  * problem found in one pass, each with its 1-based line and column. Never throws for bad
  * input: an unreadable file is the finding 'unreadable'.
  */
-export function loadSettings(file: string, env: NodeJS.ProcessEnv): LoadResult {
+export function loadSettings(file: string, env: NodeJS.ProcessEnv, opts: { readSecrets?: boolean } = {}): LoadResult {
   const path = resolve(file);
   const findings: Finding[] = [];
   const at = (level: Finding['level'], code: string, message: string, line = 1, col = 1): void => {
@@ -55,7 +57,7 @@ export function loadSettings(file: string, env: NodeJS.ProcessEnv): LoadResult {
   translateLegacy(doc, report);
   const raw = validate(doc, report);
   const dir = dirname(path);
-  const entries = raw.entries.map((e) => buildEntry(e, raw.defaults, { dir, env, report }));
+  const entries = raw.entries.map((e) => buildEntry(e, raw.defaults, { dir, env, report, readSecrets: opts.readSecrets !== false }));
   warnSharedCheckouts(raw, entries, report);
   warnReadableInlineSecret(path, raw, report);
   if (raw.entries.length === 0) report(raw.root, 'warning', 'no-entries', 'no entries: no push will deploy anything');

@@ -8,17 +8,21 @@ export interface SecretContext {
   dir: string;
   env: NodeJS.ProcessEnv;
   report: Report;
+  /** false: secret_env and secret_file are not read (a command that verifies no delivery); the secret is then null. */
+  readSecrets?: boolean;
 }
 
 /**
  * The secret of an entry from whichever of `secret`, `secret_env`, `secret_file` is given
- * (at most one; validate() reported more). null: no authentication. Problems are reported,
+ * (at most one; validate() reported more). null: no authentication, or `ctx.readSecrets`
+ * false and the secret is not inline. Problems are reported,
  * never with the secret in them: 'secret-env-unset', 'secret-file-unreadable', 'secret-empty',
  * and the warning 'secret-file-readable' (the file's mode lets group or others read it).
  */
 export function resolveSecret(fields: Map<string, RawField>, ctx: SecretContext): string | null {
   const inline = fields.get('secret');
   if (inline) return inline.value as string | null;
+  if (ctx.readSecrets === false) return null;
   const fromEnv = fields.get('secret_env');
   if (fromEnv) {
     if (fromEnv.value === null) return null;

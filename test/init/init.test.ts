@@ -69,10 +69,13 @@ describe('whauto init', () => {
     }
   });
 
-  it('answers usage errors with exit 2: no --repo, a repo without owner, a branch that can never match, an unknown provider, a URL that is not http(s), a bad --listen', () => {
+  it('answers usage errors with exit 2: no --repo, a repo without owner, a branch that can never match, an unknown provider, a URL that is not http(s), a bad --listen, a repo given as a URL or with a path beyond OWNER/NAME', () => {
     for (const args of [['--branch', 'main'], ['--repo', 'acme', '--branch', 'main'], ['--repo', 'a/b', '--branch', 'bad..b'],
       ['--repo', 'a/b', '--branch', 'main', '--provider', 'svn'], ['--repo', 'a/b', '--branch', 'main', '--url', 'ftp://x'],
-      ['--repo', 'a/b', '--branch', 'main', '--listen', 'localhost:99999'], ['--repo', 'a/b', '--branch', 'main', '--listen', '127.0.0.1:0']]) {
+      ['--repo', 'a/b', '--branch', 'main', '--listen', 'localhost:99999'], ['--repo', 'a/b', '--branch', 'main', '--listen', '127.0.0.1:0'],
+      ['--repo', 'https://github.com/acme/site', '--branch', 'main'], ['--repo', 'acme/site.git', '--branch', 'main'],
+      ['--repo', 'acme/site/extra', '--branch', 'main'], ['--repo', 'a/b', '--branch', 'main', '--name', `x${'0'.repeat(300)}`],
+      ['--repo', 'a/b', '--branch', 'main', '--name', 'site.yaml']]) {
       const out = whauto(['init', join(t.dir, 'never'), ...args]);
       assert.equal(out.code, 2, args.join(' '));
       assert.match(out.stderr, /usage: whauto init/);
@@ -86,7 +89,7 @@ describe('whauto init', () => {
     assert.match(r.stderr, /is under \/proc/);
   });
 
-  it('--systemd reads the secret from $CREDENTIALS_DIRECTORY: valid with it set, an error without', () => {
+  it('--systemd reads the secret from $CREDENTIALS_DIRECTORY: valid with it set, an error without (for check; status and trigger need none)', () => {
     const dir = join(t.dir, 'sd');
     const out = whauto(['init', dir, '--repo', 'group/sub/site', '--branch', 'release/*', '--provider', 'gitlab', '--systemd', '--name', 'site']);
     assert.equal(out.code, 0, out.stderr);
@@ -99,6 +102,12 @@ describe('whauto init', () => {
     const unset = whauto(['check', join(dir, 'site.yaml')]);
     assert.equal(unset.code, 2);
     assert.match(unset.stdout, /CREDENTIALS_DIRECTORY is not set/);
+    // status and trigger verify no delivery: they need no secret, so work outside systemd too.
+    const status = whauto(['status', join(dir, 'site.yaml')]);
+    assert.equal(status.code, 0, status.stderr);
+    const dry = whauto(['trigger', join(dir, 'site.yaml'), 'site-release', '--dry-run', '--branch', 'release/1']);
+    assert.doesNotMatch(dry.stderr, /CREDENTIALS_DIRECTORY/);
+    assert.notEqual(dry.code, 2, dry.stderr);
   });
 
   it('for every provider the starter file is valid', () => {

@@ -128,8 +128,7 @@ export function runCommand(command: Command, opts: RunCommandOptions): Promise<C
         // the first look and the last only (between them, whether the group exists at all).
         const first = looks++ === 0;
         const last = Date.now() - settleStart >= STRAY_SETTLE_MS;
-        const exists = pid !== undefined && killGroup(pid, 0);
-        const running = exists && (first || last ? groupRunning(pid!) : true);
+        const running = pid !== undefined && (first || last ? groupRunning(pid) : killGroup(pid, 0));
         if (running && !last) {
           setTimeout(look, 10);
           return;

@@ -20,10 +20,13 @@ const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 const UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const escapeUnsafe = (s: string): string => s.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
+/** What makes a text value need quotes: spaces, quotes, '=', backslash, control characters, or UNSAFE ones. */
+const NEEDS_QUOTES = new RegExp(`[\\s"=\\\\\\x00-\\x1f]|${UNSAFE.source}`);
+
 /** Quotes a text value when it holds spaces, quotes, '=' or control characters (escaped then). */
 function textValue(v: string | number | boolean | null): string {
   const s = String(v);
-  return s === '' || /[\s"=\\\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(s) ? escapeUnsafe(JSON.stringify(s)) : s;
+  return s === '' || NEEDS_QUOTES.test(s) ? escapeUnsafe(JSON.stringify(s)) : s;
 }
 
 /**

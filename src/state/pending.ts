@@ -4,6 +4,7 @@ import { writeFileAtomic } from './atomic.ts';
 import { layout } from './layout.ts';
 import { readJsonState, type OnCorrupt } from './read-json.ts';
 import { checkPending } from './shape.ts';
+import { byCodeUnit } from './order.ts';
 
 /**
  * An accepted run that has not started: what the state dir keeps so a restart loses nothing.
@@ -75,6 +76,5 @@ export function listPending(stateDir: string, onCorrupt: OnCorrupt, opts: { setA
     const { payload: _text, hasPayload: _has, ...run } = p;
     out.push({ ...run, payload });
   }
-  // Plain code-unit order (ISO times): localeCompare would load ICU's collation data (~3 MB resident).
-  return out.sort((a, b) => (a.acceptedAt < b.acceptedAt ? -1 : a.acceptedAt > b.acceptedAt ? 1 : 0));
+  return out.sort((a, b) => byCodeUnit(a.acceptedAt, b.acceptedAt));
 }

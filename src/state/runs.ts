@@ -5,6 +5,7 @@ import type { FileWrite } from './atomic-async.ts';
 import { layout } from './layout.ts';
 import { readJsonState, type OnCorrupt } from './read-json.ts';
 import { checkRun } from './shape.ts';
+import { byCodeUnit } from './order.ts';
 
 /** Writes a run's record (atomically, durably, synchronously) into `runs/<entry>/<id>.json`. Throws on I/O errors. */
 export function saveRun(stateDir: string, record: RunRecord): void {
@@ -33,9 +34,7 @@ export function listRuns(stateDir: string, entry: string, onCorrupt: OnCorrupt, 
     const r = readJsonState<RunRecord>(stateDir, `${layout.runsDir(stateDir, entry)}/${name}`, onCorrupt, { ...opts, check: checkRun(entry, id) });
     if (r) out.push(r);
   }
-  // Plain code-unit order (ISO times, ids): localeCompare would load ICU's collation data (~3 MB resident).
-  const order = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
-  return out.sort((a, b) => order(b.startedAt, a.startedAt) || order(b.id, a.id));
+  return out.sort((a, b) => byCodeUnit(b.startedAt, a.startedAt) || byCodeUnit(b.id, a.id));
 }
 
 /** Entry names that have a runs folder. */

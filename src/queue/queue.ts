@@ -7,6 +7,8 @@ import { layout } from '../state/layout.ts';
 import { dropPending, listPending, pendingFiles, pendingText, savePending, type PendingRun } from '../state/pending.ts';
 import { newRunId } from '../state/run-id.ts';
 import { stateWriter } from '../state/writer.ts';
+import { endLeftovers } from '../runs/end-leftovers.ts';
+import { openRunLog } from '../runs/run-log.ts';
 import { checkoutKey } from './checkout-key.ts';
 import { tryLock } from './lock.ts';
 import { runOne, type RunContext } from './run-one.ts';
@@ -88,6 +90,8 @@ const settle = (waiters: Waiter[], err: unknown): void => {
 export class Queue extends EventEmitter {
   private readonly waiting = new Map<string, Waiting>();
   private readonly running = new Map<string, Running>();
+  /** Checkouts where a cut-off run's leftover processes are being ended (count per key): no run starts there until they are gone. */
+  private readonly held = new Map<string, number>();
   private stopping = false;
   private retry: NodeJS.Timeout | null = null;
   private saveScheduled = false;
@@ -195,6 +199,7 @@ export class Queue extends EventEmitter {
     }
     for (const cut of recoverCutOff(stateDir, entries, logger)) {
       const entry = this.opts.entry(cut.entry);
+      this.endLeftoversOf(cut, entry ? checkoutKey(entry) : null);
       if (!entry) continue;
       const waiting = this.waiting.get(cut.entry);
       if (waiting) {
@@ -226,6 +231,29 @@ export class Queue extends EventEmitter {
       logger.info('cut-off run resumed', { entry: entry.name, run: pending.id, cut_off: cut.id });
     }
     this.pump();
+  }
+
+  /**
+   * Ends what the cut-off run `cut` left running (a SIGKILL of the daemon does not end its
+   * commands), holding its checkout (`key`) meanwhile: the run that takes over must not
+   * share the checkout with them. Says so in the daemon's log and the cut-off run's log.
+   */
+  private endLeftoversOf(cut: RunRecord, key: string | null): void {
+    if (key) this.held.set(key, (this.held.get(key) ?? 0) + 1);
+    endLeftovers(cut.id).then((count) => {
+      if (count === 0) return;
+      this.opts.logger.warn('processes left by a cut-off run ended', { entry: cut.entry, run: cut.id, processes: count });
+      const log = openRunLog(cut.logFile, this.opts.maxLog);
+      log.write(`==> whauto: the daemon was gone; ${count} process${count === 1 ? '' : 'es'} this run left running were ended at the next start (SIGTERM, then SIGKILL)`);
+      log.close();
+    }).finally(() => {
+      if (key) {
+        const n = (this.held.get(key) ?? 1) - 1;
+        if (n > 0) this.held.set(key, n);
+        else this.held.delete(key);
+      }
+      this.pump();
+    });
   }
 
   /** What runs now and what waits, for logs and metrics. */
@@ -282,7 +310,7 @@ export class Queue extends EventEmitter {
         continue;
       }
       const key = checkoutKey(entry);
-      if ([...this.running.values()].some((r) => r.key === key)) continue;
+      if (this.held.has(key) || [...this.running.values()].some((r) => r.key === key)) continue;
       let lock;
       try {
         lock = tryLock(layout.locksDir(this.opts.stateDir), key, { entry: entry.name, runId: w.run.id });

@@ -96,3 +96,68 @@ describe('serve: a SIGKILL loses nothing that was accepted', () => {
     assert.equal(runB.trigger, 'webhook');
   });
 });
+
+/** True while `pid` runs (a zombie does not count). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+describe('serve: what a SIGKILLed daemon left running is ended before the checkout is used again', () => {
+  let t: { dir: string; cleanup: () => void };
+  let settings: string;
+  let state: string;
+  const daemons: Daemon[] = [];
+  // The first run holds (its shell and a background child, in the run's process group and out
+  // of it), writing their pids; the resumed run notes whether any of them is still there.
+  const command = [
+    'if [ -e "$W/first" ]; then',
+    // Running, not a zombie left for a slow PID 1 to reap (the comm fields here have no spaces).
+    '  for p in $(cat "$W/pids"); do s=$(cut -d" " -f3 "/proc/$p/stat" 2>/dev/null); if [ -n "$s" ] && [ "$s" != Z ]; then echo "overlap $p" >> "$W/out"; fi; done',
+    '  echo "resumed $WHAUTO_TRIGGER" >> "$W/out"',
+    'else',
+    '  touch "$W/first"',
+    '  setsid sleep 300 & echo $! >> "$W/pids"',
+    '  echo $$ >> "$W/pids"',
+    '  while :; do sleep 0.05; done',
+    'fi',
+  ].join('\n');
+
+  before(() => {
+    t = tempDir();
+    state = join(t.dir, 'state');
+    settings = writeSettings(t.dir, { entries: { a: plainEntry(t.dir, 'a', [command], { env: { W: t.dir } }) } });
+  });
+  after(async () => {
+    for (const d of daemons) await d.stop('SIGKILL');
+    for (const p of lines(join(t.dir, 'pids'))) try { process.kill(Number(p), 'SIGKILL'); } catch { /* gone */ }
+    t.cleanup();
+  });
+
+  it('ends the cut-off run\'s processes, then resumes the run, without overlap', async () => {
+    const first = await startDaemon(settings);
+    daemons.push(first);
+    assert.equal((await deliver(first, 'a')).status, 202);
+    const pids = await waitFor('the first run holds', () => {
+      const l = lines(join(t.dir, 'pids'));
+      return l.length === 2 ? l.map(Number) : null;
+    });
+    first.proc.kill('SIGKILL');
+    await first.exited;
+    for (const p of pids) assert.ok(running(p), `process ${p} outlived the daemon`);
+
+    const second = await startDaemon(settings);
+    daemons.push(second);
+    await second.waitForLine(/processes left by a cut-off run ended .*entry=a .*processes=[2-9]/);
+    await waitFor('the resumed run', () => lines(join(t.dir, 'out')).includes('resumed resumed'));
+    assert.deepEqual(lines(join(t.dir, 'out')), ['resumed resumed'], 'no process of the cut-off run was there when the resumed run ran');
+    for (const p of pids) assert.ok(!running(p), `process ${p} still runs`);
+    const [cut] = runRecords(state, 'a');
+    assert.equal(cut.result, 'interrupted');
+    assert.match(readFileSync(cut.logFile, 'utf8'), /==> whauto: .*process(es)? this run left running were ended/);
+  });
+});

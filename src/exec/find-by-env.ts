@@ -1,0 +1,40 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** A process found by findByEnv: its pid and process group. */
+export interface FoundProcess {
+  pid: number;
+  pgid: number;
+}
+
+/**
+ * The running processes (zombies left out) whose environment holds `name=value` exactly, read
+ * from /proc/<pid>/environ: only the caller's own user's processes can be read, and a process
+ * that cleared its environment (`env -i`) is not found. Never the caller itself. Linux: where
+ * /proc cannot be read, an empty list. Never throws.
+ */
+export function findByEnv(name: string, value: string): FoundProcess[] {
+  const wanted = Buffer.from(`${name}=${value}\0`);
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const found: FoundProcess[] = [];
+  for (const dir of names) {
+    const c = dir.charCodeAt(0);
+    if (c < 48 || c > 57 || Number(dir) === process.pid) continue;
+    try {
+      const env = readFileSync(`/proc/${dir}/environ`);
+      // Each variable is NAME=VALUE\0; one at the very start has no \0 before it.
+      const at = env.indexOf(wanted);
+      if (at < 0 || (at > 0 && env[at - 1] !== 0)) continue;
+      const stat = readFileSync(`/proc/${dir}/stat`, 'latin1');
+      // After "pid (comm) ": state, ppid, pgrp, …
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ', 3);
+      if (fields[0] === 'Z') continue;
+      found.push({ pid: Number(dir), pgid: Number(fields[2]) });
+    } catch { /* gone meanwhile, or another user's */ }
+  }
+  return found;
+}

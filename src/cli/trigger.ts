@@ -4,12 +4,13 @@ import { checkoutKey } from '../queue/checkout-key.ts';
 import { tryLock } from '../queue/lock.ts';
 import { runOne } from '../queue/run-one.ts';
 import { dryRun } from '../runs/dry-run.ts';
+import { endLeftovers } from '../runs/end-leftovers.ts';
 import type { RunRequest, Target } from '../runs/types.ts';
 import { defaultBranch } from '../server/route.ts';
 import { globMatch } from '../server/glob.ts';
 import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
-import { newRunId } from '../state/run-id.ts';
+import { isRunId, newRunId } from '../state/run-id.ts';
 import { EXIT, type Io } from './io.ts';
 import { loadOrReport, prepareStateDir } from './load.ts';
 
@@ -118,7 +119,12 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
     lock = tryLock(layout.locksDir(settings.stateDir), key, { entry: entry.name, runId: req.id });
   }
 
-  if (lock.tookOver) io.stderr(`whauto trigger: took over the stale lock of run ${lock.tookOver.runId} (process ${lock.tookOver.pid} is gone)\n`);
+  if (lock.tookOver) {
+    io.stderr(`whauto trigger: took over the stale lock of run ${lock.tookOver.runId} (process ${lock.tookOver.pid} is gone)\n`);
+    // That run may have left processes in the checkout: they go before this run starts.
+    const ended = isRunId(lock.tookOver.runId) ? await endLeftovers(lock.tookOver.runId) : 0;
+    if (ended > 0) io.stderr(`whauto trigger: ended ${ended} process${ended === 1 ? '' : 'es'} that run left running\n`);
+  }
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);

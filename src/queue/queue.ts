@@ -1,16 +1,16 @@
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from '../log/logger.ts';
 import type { DeliveryRef, RunRecord, RunRequest, Target, Trigger } from '../runs/types.ts';
 import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
 import { dropPending, listPending, pendingFiles, pendingText, savePending, type PendingRun } from '../state/pending.ts';
-import { newRunId } from '../state/run-id.ts';
+import { isRunId, newRunId } from '../state/run-id.ts';
 import { stateWriter } from '../state/writer.ts';
 import { endLeftovers } from '../runs/end-leftovers.ts';
 import { openRunLog } from '../runs/run-log.ts';
 import { checkoutKey } from './checkout-key.ts';
-import { tryLock } from './lock.ts';
+import { tryLock, type LockOwner } from './lock.ts';
 import { runOne, type RunContext } from './run-one.ts';
 import { recoverCutOff } from './recover.ts';
 
@@ -199,7 +199,6 @@ export class Queue extends EventEmitter {
     }
     for (const cut of recoverCutOff(stateDir, entries, logger)) {
       const entry = this.opts.entry(cut.entry);
-      this.endLeftoversOf(cut, entry ? checkoutKey(entry) : null);
       if (!entry) continue;
       const waiting = this.waiting.get(cut.entry);
       if (waiting) {
@@ -234,24 +233,24 @@ export class Queue extends EventEmitter {
   }
 
   /**
-   * Ends what the cut-off run `cut` left running (a SIGKILL of the daemon does not end its
-   * commands), holding its checkout (`key`) meanwhile: the run that takes over must not
-   * share the checkout with them. Says so in the daemon's log and the cut-off run's log.
+   * Ends what the run of a dead lock owner left running (a SIGKILL of the daemon, or of a
+   * `trigger`, does not end its commands), holding the checkout `key` meanwhile: the next run
+   * must not share the checkout with them. Says so in the daemon's log and that run's log.
    */
-  private endLeftoversOf(cut: RunRecord, key: string | null): void {
-    if (key) this.held.set(key, (this.held.get(key) ?? 0) + 1);
-    endLeftovers(cut.id).then((count) => {
+  private endLeftoversOf(dead: LockOwner, key: string): void {
+    this.held.set(key, (this.held.get(key) ?? 0) + 1);
+    endLeftovers(dead.runId).then((count) => {
       if (count === 0) return;
-      this.opts.logger.warn('processes left by a cut-off run ended', { entry: cut.entry, run: cut.id, processes: count });
-      const log = openRunLog(cut.logFile, this.opts.maxLog);
-      log.write(`==> whauto: the daemon was gone; ${count} process${count === 1 ? '' : 'es'} this run left running were ended at the next start (SIGTERM, then SIGKILL)`);
+      this.opts.logger.warn('processes left by a cut-off run ended', { entry: dead.entry, run: dead.runId, processes: count });
+      const logFile = layout.runLog(this.opts.stateDir, dead.entry, dead.runId);
+      if (!this.opts.entry(dead.entry) || !existsSync(logFile)) return;
+      const log = openRunLog(logFile, this.opts.maxLog);
+      log.write(`==> whauto: ${count} process${count === 1 ? '' : 'es'} this run left running when it was cut off ${count === 1 ? 'was' : 'were'} ended (SIGTERM, then SIGKILL) before the next run`);
       log.close();
     }).finally(() => {
-      if (key) {
-        const n = (this.held.get(key) ?? 1) - 1;
-        if (n > 0) this.held.set(key, n);
-        else this.held.delete(key);
-      }
+      const n = (this.held.get(key) ?? 1) - 1;
+      if (n > 0) this.held.set(key, n);
+      else this.held.delete(key);
       this.pump();
     });
   }
@@ -326,6 +325,12 @@ export class Queue extends EventEmitter {
       }
       if (lock.tookOver) {
         this.opts.logger.warn('stale checkout lock taken over', { entry: entry.name, dead_pid: lock.tookOver.pid, run: lock.tookOver.runId });
+        // Its run may have left processes in the checkout: they go first (the next pump starts the run).
+        if (isRunId(lock.tookOver.runId)) {
+          lock.release();
+          this.endLeftoversOf(lock.tookOver, key);
+          continue;
+        }
       }
       this.waiting.delete(entry.name);
       this.start(entry, w, key, lock.release);

@@ -5,3 +5,8 @@ export function newRunId(now = new Date()): string {
   const t = now.toISOString().replace(/[-:.]/g, '');
   return `${t}-${randomBytes(2).toString('hex')}`;
 }
+
+/** Whether `id` has the shape newRunId gives (so it is safe in a path). */
+export function isRunId(id: unknown): id is string {
+  return typeof id === 'string' && /^\d{8}T\d{9}Z-[0-9a-f]{4}$/.test(id);
+}

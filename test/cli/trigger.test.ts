@@ -28,6 +28,11 @@ describe('whauto trigger', () => {
           pre_commands: ['pwd > "$PRE"'], commands: ['test -f README'],
         },
         lost: { ...base, clone_url: join(t.dir, 'no-such-remote.git'), branch: 'main', repodir: join(t.dir, 'lost'), commands: ['echo never'] },
+        killed: {
+          ...base, branch: 'main', repodir: join(t.dir, 'killed'), env: { W: t.dir },
+          // The first run holds and writes its pid; the next one notes whether that process still runs.
+          commands: ['if [ -e "$W/killed.pid" ]; then s=$(cut -d" " -f3 "/proc/$(cat "$W/killed.pid")/stat" 2>/dev/null); echo "state=${s:-gone}" > "$W/killed.seen"; else echo $$ > "$W/killed.pid"; while :; do sleep 0.05; done; fi'],
+        },
         gated: {
           ...base, branch: 'main', repodir: join(t.dir, 'gated'), env: { GATE: join(t.dir, 'gate'), STARTED: join(t.dir, 'started') },
           commands: ['touch "$STARTED"; while [ -e "$GATE" ]; do sleep 0.05; done'],
@@ -108,6 +113,22 @@ describe('whauto trigger', () => {
     assert.equal(await firstExit, 0);
     const again = spawnSync(WHAUTO, ['trigger', settings, 'gated', '--no-wait'], { encoding: 'utf8' });
     assert.equal(again.status, 0, again.stderr);
+  });
+
+  it('a trigger killed with SIGKILL leaves its command running; the next trigger ends it before its own run', async () => {
+    const first = spawn(WHAUTO, ['trigger', settings, 'killed'], { stdio: 'ignore' });
+    const firstExit = new Promise((res) => first.once('exit', res));
+    const pidFile = join(t.dir, 'killed.pid');
+    const pid = Number(await waitFor('the first run holds', () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim()));
+    first.kill('SIGKILL');
+    await firstExit;
+    process.kill(pid, 0); // still there: nothing ended it
+    const next = spawnSync(WHAUTO, ['trigger', settings, 'killed'], { encoding: 'utf8' });
+    assert.equal(next.status, 0, next.stderr);
+    assert.match(next.stderr, /took over the stale lock of run \S+ \(process \d+ is gone\)/);
+    assert.match(next.stderr, /ended \d+ process(es)? that run left running/);
+    const seen = readFileSync(join(t.dir, 'killed.seen'), 'utf8').trim();
+    assert.ok(seen === 'state=gone' || seen === 'state=Z', `the first run's command was still there (${seen}) when the next run ran`);
   });
 
   it('--branch and --tag must name what the entry deploys from a webhook too; not both at once', () => {

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { procStat } from './proc-stat.ts';
 
 /** A process found by findByEnv: its pid and process group. */
 export interface FoundProcess {
@@ -24,17 +25,17 @@ export function findByEnv(name: string, value: string): FoundProcess[] {
   for (const dir of names) {
     const c = dir.charCodeAt(0);
     if (c < 48 || c > 57 || Number(dir) === process.pid) continue;
+    let env: Buffer;
     try {
-      const env = readFileSync(`/proc/${dir}/environ`);
-      // Each variable is NAME=VALUE\0; one at the very start has no \0 before it.
-      const at = env.indexOf(wanted);
-      if (at < 0 || (at > 0 && env[at - 1] !== 0)) continue;
-      const stat = readFileSync(`/proc/${dir}/stat`, 'latin1');
-      // After "pid (comm) ": state, ppid, pgrp, …
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ', 3);
-      if (fields[0] === 'Z') continue;
-      found.push({ pid: Number(dir), pgid: Number(fields[2]) });
-    } catch { /* gone meanwhile, or another user's */ }
+      env = readFileSync(`/proc/${dir}/environ`);
+    } catch {
+      continue; // gone meanwhile, or another user's
+    }
+    // Each variable is NAME=VALUE\0; one at the very start has no \0 before it.
+    const at = env.indexOf(wanted);
+    if (at < 0 || (at > 0 && env[at - 1] !== 0)) continue;
+    const stat = procStat(Number(dir));
+    if (stat && stat.state !== 'Z') found.push({ pid: Number(dir), pgid: stat.pgid });
   }
   return found;
 }

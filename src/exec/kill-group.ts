@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { procStat } from './proc-stat.ts';
 
 /**
  * Sends `signal` to the process group `pgid` (a process spawned with `detached: true` leads
@@ -30,12 +31,8 @@ export function groupRunning(pgid: number): boolean {
   for (const name of names) {
     const c = name.charCodeAt(0);
     if (c < 48 || c > 57) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-      // After "pid (comm) ": state, ppid, pgrp, …
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ', 3);
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
-    } catch { /* gone meanwhile */ }
+    const stat = procStat(Number(name));
+    if (stat && stat.pgid === pgid && stat.state !== 'Z') return true;
   }
   return false;
 }

@@ -1,22 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { findByEnv, type FoundProcess } from '../exec/find-by-env.ts';
 import { killGroup } from '../exec/kill-group.ts';
+import { procStat } from '../exec/proc-stat.ts';
 import { DEFAULT_GRACE_MS } from '../exec/run-command.ts';
 
 /** ms between looks at whether the leftovers are gone. */
 const LOOK_MS = 50;
 /** ms after the SIGKILL after which what is still there is given up on (it is not ours to wait for). */
 const AFTER_KILL_MS = 2000;
-
-/** This process's own group: never signalled as a group (a leftover may have started this very daemon). */
-function ownGroup(): number {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'latin1');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ', 3)[2]);
-  } catch {
-    return -1;
-  }
-}
 
 function signal(found: FoundProcess[], sig: NodeJS.Signals, own: number): void {
   for (const p of found) {
@@ -39,7 +29,8 @@ export async function endLeftovers(runId: string, graceMs: number = DEFAULT_GRAC
   const seen = new Set<number>();
   let left = findByEnv('WHAUTO_RUN_ID', runId);
   if (left.length === 0) return 0;
-  const own = ownGroup();
+  // This process's own group is never signalled as a group: a leftover may have started this very process.
+  const own = procStat('self')?.pgid ?? -1;
   const start = Date.now();
   let killed = false;
   while (left.length > 0) {

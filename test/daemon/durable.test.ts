@@ -5,6 +5,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
 import { writeSettings } from '../helpers/settings.ts';
+import { running } from '../helpers/proc.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { deliver, filesIn, GATED, lines, plainEntry, runRecords, status } from './lib.ts';
 
@@ -96,16 +97,6 @@ describe('serve: a SIGKILL loses nothing that was accepted', () => {
     assert.equal(runB.trigger, 'webhook');
   });
 });
-
-/** True while `pid` runs (a zombie does not count). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 describe('serve: what a SIGKILLed daemon left running is ended before the checkout is used again', () => {
   let t: { dir: string; cleanup: () => void };

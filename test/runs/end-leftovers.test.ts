@@ -2,24 +2,14 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { endLeftovers } from '../../src/runs/end-leftovers.ts';
 import { findByEnv } from '../../src/exec/find-by-env.ts';
-
-/** True while `pid` runs (a zombie does not count). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+import { running } from '../helpers/proc.ts';
 
 /** Starts `script` under sh in its own process group with WHAUTO_RUN_ID=`runId`; resolves once it said "ready". */
-async function start(runId: string, script: string, detached = true): Promise<ChildProcess> {
-  const child = spawn('/bin/sh', ['-c', `${script}`], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', WHAUTO_RUN_ID: runId }, detached, stdio: ['ignore', 'pipe', 'ignore'],
+async function start(runId: string, script: string): Promise<ChildProcess> {
+  const child = spawn('/bin/sh', ['-c', script], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', WHAUTO_RUN_ID: runId }, detached: true, stdio: ['ignore', 'pipe', 'ignore'],
   });
   await new Promise<void>((resolve) => child.stdout!.on('data', (c: Buffer) => { if (c.includes('ready')) resolve(); }));
   return child;

@@ -67,6 +67,8 @@ interface Waiting {
   payload: Buffer | null;
   /** Changed since its last write began. */
   dirty: boolean;
+  /** Some write of it reached the disk (or it was read from there): some delivery of it was answered 202. */
+  onDisk: boolean;
   /** Accepts since its last write began, answered once a write holding them is on disk. */
   waiters: Waiter[];
 }
@@ -108,8 +110,9 @@ export class Queue extends EventEmitter {
    * makes a new one, and schedules its durable write to the state dir. `durable` resolves
    * when the write is fsync'd (answer 202 only then) and rejects when the state dir cannot be
    * written (answer 5xx). Writes are grouped: every accept made while a write is going is
-   * written by the next one, so a burst costs a few fsyncs, not one per delivery. A run that
-   * starts before its newest deliveries were written makes them durable with its first record.
+   * written by the next one, so a burst costs a few fsyncs, not one per delivery. A run starts
+   * only once a write of it reached the disk; deliveries that joined it after that write began
+   * are made durable by the run's first record.
    */
   accept(entry: Entry, target: Target, delivery: DeliveryRef | null, payload: Buffer | null, trigger: Trigger = 'webhook'): Accepted {
     let w = this.waiting.get(entry.name);
@@ -129,7 +132,7 @@ export class Queue extends EventEmitter {
           acceptedAt: new Date().toISOString(),
         },
         deliveriesJson: delivery ? JSON.stringify(delivery) : '',
-        payload, dirty: false, waiters: [],
+        payload, dirty: false, onDisk: false, waiters: [],
       };
       this.waiting.set(entry.name, w);
     }
@@ -172,8 +175,26 @@ export class Queue extends EventEmitter {
     this.writer.write({ files }).then(() => null, (err: unknown) => err).then((error) => {
       this.writesInFlight--;
       settle(waiters, error);
+      for (const w of batch) {
+        if (error === null) w.onDisk = true;
+        else if (!w.onDisk && this.waiting.get(w.run.entry) === w) this.dropUnwritten(w, error);
+      }
       this.pump();
       this.save();
+    });
+  }
+
+  /**
+   * Drops a waiting run none of whose writes reached the disk: every delivery of it is (or
+   * will be) answered 500, so the forge delivers it again, and running it now would deploy
+   * twice. One that reached the disk before stays: its 202'd deliveries are owed a run.
+   */
+  private dropUnwritten(w: Waiting, error: unknown): void {
+    this.waiting.delete(w.run.entry);
+    settle(w.waiters, error);
+    w.waiters = [];
+    this.opts.logger.error('run not queued: the state dir cannot be written', {
+      entry: w.run.entry, run: w.run.id, deliveries: w.run.deliveries.length, error: error instanceof Error ? error.message : String(error),
     });
   }
 
@@ -186,7 +207,7 @@ export class Queue extends EventEmitter {
     const onCorrupt = (file: string, to: string | null, why: string): void => logger.warn('corrupt state file set aside', { file, moved_to: to ?? undefined, error: why });
     const keep = (run: PendingRun, payload: Buffer | null): void => {
       const deliveriesJson = JSON.stringify(run.deliveries).slice(1, -1);
-      this.waiting.set(run.entry, { run, deliveriesJson, payload, dirty: false, waiters: [] });
+      this.waiting.set(run.entry, { run, deliveriesJson, payload, dirty: false, onDisk: true, waiters: [] });
     };
     for (const { payload, ...p } of listPending(stateDir, onCorrupt)) {
       if (!this.opts.entry(p.entry)) {
@@ -308,6 +329,9 @@ export class Queue extends EventEmitter {
         settle(w.waiters, null); // written before (or never needed): the entry is gone
         continue;
       }
+      // Not before a write of it reached the disk (the write's end pumps again): if none can,
+      // its deliveries are answered 500 and it is dropped, not run (see dropUnwritten).
+      if (!w.onDisk) continue;
       const key = checkoutKey(entry);
       if (this.held.has(key) || [...this.running.values()].some((r) => r.key === key)) continue;
       let lock;

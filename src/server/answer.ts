@@ -5,6 +5,8 @@ export interface Answer {
   code: number;
   body: { status: string; [key: string]: unknown };
   headers?: Record<string, string>;
+  /** Said in the daemon's log only, never to the client (an I/O error names server paths). */
+  logDetail?: string;
 }
 
 /** The answers of SPEC section 3, in one table. Reasons never carry a secret or expected MAC. */
@@ -19,7 +21,7 @@ export const answers = {
   timedOut: (): Answer => ({ code: 408, body: { status: 'request timeout', reason: 'the request was not complete in time' } }),
   tooLarge: (max: number): Answer => ({ code: 413, body: { status: 'too large', reason: `the body is over ${max} bytes` } }),
   unsupportedType: (): Answer => ({ code: 415, body: { status: 'unsupported media type', reason: 'send application/json or application/x-www-form-urlencoded' } }),
-  failed: (reason: string): Answer => ({ code: 500, body: { status: 'error', reason } }),
+  failed: (reason: string, logDetail?: string): Answer => ({ code: 500, body: { status: 'error', reason }, ...(logDetail ? { logDetail } : {}) }),
   shuttingDown: (): Answer => ({ code: 503, body: { status: 'shutting down', reason: 'the server is shutting down; deliver again later' } }),
   healthy: (): Answer => ({ code: 200, body: { status: 'ok' } }),
 };

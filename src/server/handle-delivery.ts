@@ -61,7 +61,7 @@ export async function handleVerified(entries: Entry[], delivery: Delivery, queue
     await Promise.all(queued.durable);
   } catch (err) {
     // Not durable, so not accepted: the forge will deliver again.
-    return answers.failed(`cannot record the delivery in the state dir: ${(err as Error).message}`);
+    return answers.failed('cannot record the delivery in the state dir; deliver again later', (err as Error).message);
   }
   return queued.answer;
 }

@@ -85,6 +85,7 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
         path: answer.code === 404 ? path.slice(0, 200) : undefined,
         forge: info.forge, event: info.event, delivery: info.delivery ?? undefined, client,
         answer: answer.code, outcome: answer.body.status, reason: typeof answer.body['reason'] === 'string' ? answer.body['reason'] : undefined,
+        error: answer.logDetail,
         runs: info.entries, ms: Date.now() - started,
       });
     };

@@ -21,6 +21,7 @@ const isRoot = process.getuid?.() === 0;
 interface RunRecord {
   id: string; result: string; message: string | null; commit: string | null; startedAt: string; logFile: string;
   steps: Array<{ kind: string; name: string; exitCode: number | null; signal: string | null; ok: boolean }>;
+  deliveries: Array<{ deliveryId: string | null }>;
 }
 
 describe('faults: each run fails (or copes) clearly and the next delivery still deploys', () => {
@@ -280,6 +281,31 @@ describe('faults: each run fails (or copes) clearly and the next delivery still 
     await waitFor('the lock released after the run', () => !existsSync(file));
     await daemon.waitForLine(/stale checkout lock taken over .*dead_pid=\d+ run=crashed-run/);
     await stillDeploys();
+  });
+
+  it('the state dir cannot take a delivery (even as root): 500 naming no server path, nothing runs; then it deploys again', async () => {
+    // A file where the queue folder was: every write under it fails (ENOTDIR), root or not.
+    const queueDir = join(state, 'queue');
+    rmSync(queueDir, { recursive: true, force: true });
+    writeFileSync(queueDir, '');
+    const refused = pushDelivery('github', { repo: REPO, branch: 'main' }, SECRET);
+    const res = await post(`${daemon.base}/webhook/canary`, refused.headers, refused.body);
+    assert.equal(res.status, 500);
+    assert.equal(res.json.status, 'error');
+    assert.match(res.json.reason, /cannot record the delivery in the state dir/);
+    const text = JSON.stringify(res.json);
+    assert.ok(!text.includes(t.dir) && !text.includes('ENOTDIR'), `the answer shows server details: ${text}`);
+    await daemon.waitForLine(/run not queued: the state dir cannot be written .*entry=canary .*error=/);
+    await daemon.waitForLine(/delivery .*entry=canary .*answer=500 .*error=.*ENOTDIR/);
+
+    rmSync(queueDir);
+    mkdirSync(queueDir);
+    const commit = remote.push('main');
+    const { run } = await deliver('canary');
+    assert.equal(run.commit, commit);
+    // Whichever order things came in, the refused delivery rode along in no run.
+    const refusedId = refused.headers['x-github-delivery'];
+    for (const r of runs('canary')) assert.ok(!r.deliveries.some((d) => d.deliveryId === refusedId), `run ${r.id} ran the refused delivery`);
   });
 });
 

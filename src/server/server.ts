@@ -8,7 +8,7 @@ import { addressList, clientAddress, inList, plainAddress } from './client-addre
 import { toDelivery } from './delivery.ts';
 import { handleVerified, verifyFor, type DeliveryInfo } from './handle-delivery.ts';
 import type { Metrics } from './metrics.ts';
-import { BodyIncomplete, BodyTooLarge, readBody } from './read-body.ts';
+import { BodyIncomplete, BodyTimedOut, BodyTooLarge, readBody } from './read-body.ts';
 import { guardConnections } from './guard.ts';
 import { isWebhookPath } from './webhook-path.ts';
 
@@ -144,9 +144,10 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
     if (Number.isFinite(declared) && declared > settings.maxBody) return { answer: answers.tooLarge(settings.maxBody), close: true };
     let body: Buffer;
     try {
-      body = await readBody(req, settings.maxBody);
+      body = await readBody(req, settings.maxBody, LIMITS.requestTimeoutMs);
     } catch (err) {
       if (err instanceof BodyTooLarge) return { answer: answers.tooLarge(settings.maxBody), close: true };
+      if (err instanceof BodyTimedOut) return { answer: answers.timedOut(), close: true };
       // Node has answered 408 itself when the body took too long; the log and metrics say so.
       if (err instanceof BodyIncomplete && timedOut.has(req.socket)) return { answer: answers.timedOut(), close: true };
       // The client's fault, not ours: a 400 (which it will likely never read), logged as a warning.

@@ -17,6 +17,7 @@ const PING = 'diagnostics:ping';
  */
 export const bitbucketServer: Forge = {
   name: 'bitbucket-server',
+  eventHeaders: ['X-Event-Key'],
 
   verify(delivery, secret): VerifyResult {
     if (header(delivery.headers, 'X-Event-Key') === PING) return { ok: true };

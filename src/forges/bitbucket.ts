@@ -15,6 +15,7 @@ import { pushEvent } from './push-event.ts';
  */
 export const bitbucket: Forge = {
   name: 'bitbucket',
+  eventHeaders: ['X-Event-Key'],
 
   verify(delivery, secret): VerifyResult {
     const given = header(delivery.headers, 'X-Hub-Signature');

@@ -13,6 +13,7 @@ import { readGithubShapedPush } from './github-shaped.ts';
  */
 export const forgejo: Forge = {
   name: 'forgejo',
+  eventHeaders: ['X-Forgejo-Event', 'X-Gitea-Event'],
 
   verify(delivery, secret): VerifyResult {
     const own = header(delivery.headers, 'X-Forgejo-Signature');

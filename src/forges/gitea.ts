@@ -15,6 +15,7 @@ import { readGithubShapedPush } from './github-shaped.ts';
  */
 export const gitea: Forge = {
   name: 'gitea',
+  eventHeaders: ['X-Gitea-Event'],
 
   verify(delivery, secret): VerifyResult {
     const given = header(delivery.headers, 'X-Gitea-Signature');

@@ -13,6 +13,7 @@ import { readGithubShapedPush } from './github-shaped.ts';
  */
 export const github: Forge = {
   name: 'github',
+  eventHeaders: ['X-GitHub-Event'],
 
   verify(delivery, secret): VerifyResult {
     const sha256 = header(delivery.headers, 'X-Hub-Signature-256');

@@ -15,6 +15,7 @@ import { urlPath } from './url-path.ts';
  */
 export const gitlab: Forge = {
   name: 'gitlab',
+  eventHeaders: ['X-Gitlab-Event'],
 
   verify(delivery, secret): VerifyResult {
     return verdict(secret, header(delivery.headers, 'X-Gitlab-Token'), 'X-Gitlab-Token', tokenEquals);

@@ -15,6 +15,7 @@ import { readGithubShapedPush } from './github-shaped.ts';
  */
 export const gogs: Forge = {
   name: 'gogs',
+  eventHeaders: ['X-Gogs-Event'],
 
   verify(delivery, secret): VerifyResult {
     const given = header(delivery.headers, 'X-Gogs-Signature');

@@ -16,6 +16,7 @@ import { isZeroCommit, pushEvent } from './push-event.ts';
  */
 export const plain: Forge = {
   name: 'plain',
+  eventHeaders: [],
 
   verify(delivery, secret): VerifyResult {
     const given = header(delivery.headers, 'X-Webhook-Token') ?? bearer(header(delivery.headers, 'Authorization'));

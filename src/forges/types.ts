@@ -64,6 +64,12 @@ export class PayloadError extends Error {
 export interface Forge {
   name: string;
   /**
+   * Headers that only this forge's deliveries carry (its event header; [] for plain). Used on
+   * the single webhook URL to answer a refused delivery with the reason its own forge's
+   * entries give, not another forge's. Other forges may send them too (Gitea sends X-GitHub-Event).
+   */
+  eventHeaders: string[];
+  /**
    * Checks the delivery's authenticity on raw bytes, in constant time.
    * `secret` null: the entry has no secret; the forge accepts (plain) or accepts unsigned.
    * Never throws for bad input; never reveals the expected value in `reason`.

@@ -1,5 +1,5 @@
 import { getForge } from '../forges/registry.ts';
-import { PayloadError, type Delivery, type ParseResult, type PushEvent, type VerifyResult } from '../forges/types.ts';
+import { PayloadError, type Delivery, type ParseResult, type PushEvent } from '../forges/types.ts';
 import type { Queue } from '../queue/queue.ts';
 import type { DeliveryRef } from '../runs/types.ts';
 import type { Entry } from '../settings/types.ts';
@@ -100,19 +100,35 @@ function parseAndQueue(entries: Entry[], delivery: Delivery, queue: Queue, info:
   return { durable, answer };
 }
 
+/** Whether `delivery` carries a header only `entry`'s forge sends (see Forge.eventHeaders). */
+function claims(entry: Entry, delivery: Delivery): boolean {
+  return getForge(entry.provider).eventHeaders.some((h) => delivery.headers[h.toLowerCase()] !== undefined);
+}
+
 /**
  * Verifies `delivery` for each entry with its own forge and secret. Returns the entries it
- * verifies for, and the refusal to answer when it verifies for none (403 where some
- * signature was present but wrong, else 401).
+ * verifies for, and the refusal to answer when it verifies for none: the reason an entry of
+ * the delivery's own forge gives (by its event header) before another forge's, 403 (a
+ * signature present but wrong) before 401. `blocked`: entries the client may not use
+ * (allow_ips), whose forge's claim gives 403 with `blocked.reason`; their secrets are not tried.
  */
-export function verifyFor(entries: Entry[], delivery: Delivery): { ok: Entry[]; refusal: Answer | null } {
+export function verifyFor(entries: Entry[], delivery: Delivery, blocked: { entries: Entry[]; reason: string } | null = null): { ok: Entry[]; refusal: Answer | null } {
   const ok: Entry[] = [];
-  let worst: VerifyResult | null = null;
+  // The refusal so far and its rank (-1: none yet).
+  let rank = -1;
+  let status = 403 as 401 | 403;
+  let reason = '';
+  const consider = (claimed: boolean, s: 401 | 403, r: string): void => {
+    const k = (claimed ? 2 : 0) + (s === 403 ? 1 : 0);
+    if (k > rank) [rank, status, reason] = [k, s, r];
+  };
   for (const entry of entries) {
     const v = getForge(entry.provider).verify(delivery, entry.secret);
     if (v.ok) ok.push(entry);
-    else if (worst === null || worst.ok || v.status === 403) worst = v;
+    else consider(claims(entry, delivery), v.status, v.reason);
   }
-  if (ok.length > 0 || worst === null || worst.ok) return { ok, refusal: ok.length > 0 ? null : answers.forbidden('no entry accepts this delivery') };
-  return { ok, refusal: worst.status === 401 ? answers.unauthenticated(worst.reason) : answers.forbidden(worst.reason) };
+  if (ok.length > 0) return { ok, refusal: null };
+  for (const entry of blocked?.entries ?? []) if (claims(entry, delivery)) consider(true, 403, blocked!.reason);
+  if (rank < 0) return { ok, refusal: answers.forbidden('no entry accepts this delivery') };
+  return { ok, refusal: status === 401 ? answers.unauthenticated(reason) : answers.forbidden(reason) };
 }

@@ -133,12 +133,16 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
     if (req.method !== 'POST') return { answer: answers.methodNotAllowed(), close: true };
     if (!accepting) return { answer: answers.shuttingDown(), close: true };
 
+    const notAllowed = `client address ${client} is not allowed`;
+    const blocked: Entry[] = [];
     entries = entries.filter((e) => {
       const list = allowed.get(e.name);
-      return list === undefined || inList(list, client);
+      if (list === undefined || inList(list, client)) return true;
+      blocked.push(e);
+      return false;
     });
     if (entries.length === 0) {
-      return { answer: path.startsWith(`${base}/`) ? answers.forbidden(`client address ${client} is not allowed`) : answers.notFound('no entry routes deliveries by repository for this client'), close: true };
+      return { answer: path.startsWith(`${base}/`) ? answers.forbidden(notAllowed) : answers.notFound('no entry routes deliveries by repository for this client'), close: true };
     }
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > settings.maxBody) return { answer: answers.tooLarge(settings.maxBody), close: true };
@@ -156,7 +160,7 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
     }
     const d = toDelivery(req.headers, body, entries.every((e) => e.provider === 'plain'));
     if ('refusal' in d) return { answer: d.refusal === 'type' ? answers.unsupportedType() : answers.badPayload(d.reason) };
-    const verified = verifyFor(entries, d.delivery);
+    const verified = verifyFor(entries, d.delivery, { entries: blocked, reason: notAllowed });
     if (verified.refusal) return { answer: verified.refusal };
     if (entries.length === 1) setEntry(entries[0]!.name);
     // Returned, not awaited: this frame (the body, the delivery) is done while the write is on its way.

@@ -1,0 +1,67 @@
+// The single webhook URL refuses a delivery with the reason its own forge's entries give
+// (SPEC section 3), not another forge's, and says when allow_ips is what stands in the way.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDaemon, type Daemon } from '../helpers/daemon.ts';
+import { post } from '../helpers/http.ts';
+import { pushDelivery } from '../helpers/payloads.ts';
+import { writeSettings } from '../helpers/settings.ts';
+import { tempDir } from '../helpers/tmp.ts';
+
+describe('single URL: which refusal a delivery gets', () => {
+  let t: { dir: string; cleanup: () => void };
+  let daemon: Daemon;
+  const common = { branch: 'main', update: 'none' };
+
+  before(async () => {
+    t = tempDir();
+    daemon = await startDaemon(writeSettings(t.dir, {
+      entries: {
+        // The test's 127.0.0.1 may not use the GitHub entry.
+        site: { ...common, provider: 'github', secret: 'gh-secret', repo: 'acme/site', allow_ips: ['192.0.2.0/24'], workdir: t.dir, commands: ['touch ran-site'] },
+        // Tried before the GitLab entry: its refusal must not be the one given for a GitLab delivery.
+        other: { ...common, provider: 'bitbucket', secret: 'bb-secret', repo: 'acme/other', workdir: t.dir, commands: ['touch ran-other'] },
+        lab: { ...common, provider: 'gitlab', secret: 'gl-token', repo: 'acme/lab', workdir: t.dir, commands: ['touch ran-lab'] },
+      },
+    }));
+  });
+  after(async () => {
+    await daemon?.stop();
+    t.cleanup();
+  });
+
+  it('a GitLab delivery without its token: 401 naming X-Gitlab-Token, not a GitHub header', async () => {
+    const d = pushDelivery('gitlab', { repo: 'acme/lab', branch: 'main' }, null);
+    const res = await post(`${daemon.base}/webhook`, d.headers, d.body);
+    assert.equal(res.status, 401);
+    assert.match(res.json.reason, /X-Gitlab-Token/);
+  });
+
+  it('a GitLab delivery with a wrong token: 403 naming X-Gitlab-Token', async () => {
+    const d = pushDelivery('gitlab', { repo: 'acme/lab', branch: 'main' }, 'not-the-token');
+    const res = await post(`${daemon.base}/webhook`, d.headers, d.body);
+    assert.equal(res.status, 403);
+    assert.match(res.json.reason, /X-Gitlab-Token/);
+  });
+
+  it('a GitHub delivery from a client only the GitHub entry\'s allow_ips would name: 403, "not allowed"', async () => {
+    const d = pushDelivery('github', { repo: 'acme/site', branch: 'main' }, 'gh-secret');
+    const res = await post(`${daemon.base}/webhook`, d.headers, d.body);
+    assert.equal(res.status, 403);
+    assert.equal(res.json.reason, 'client address 127.0.0.1 is not allowed');
+    // The same as the entry's own URL says.
+    const own = await post(`${daemon.base}/webhook/site`, d.headers, d.body);
+    assert.deepEqual([own.status, own.json.reason], [403, res.json.reason]);
+  });
+
+  it('nothing ran, and a genuine GitLab delivery still deploys', async () => {
+    const d = pushDelivery('gitlab', { repo: 'acme/lab', branch: 'main' }, 'gl-token');
+    const res = await post(`${daemon.base}/webhook`, d.headers, d.body);
+    assert.equal(res.status, 202);
+    await daemon.waitForLine(/run finished .*entry=lab .*result=succeeded/);
+    for (const e of ['site', 'other']) assert.ok(!existsSync(join(t.dir, `ran-${e}`)), `entry ${e} ran`);
+    assert.equal(daemon.lines.filter((l) => /run started .*entry=lab/.test(l)).length, 1, 'the refused deliveries ran nothing');
+  });
+});

@@ -27,7 +27,10 @@ function explain(r: GitResult, ctx: FailureContext): string {
   if (r.aborted) return `git ${ctx.step} was interrupted`;
   if (r.error) return r.error.startsWith('command not found') ? `git not found: ${r.error}` : r.error;
   if (/dubious ownership/i.test(all)) {
-    return `git refuses repodir ${ctx.repodir}: dubious ownership (it belongs to another user; ` +
+    // git names the repository it refuses: the checkout, or a local remote (clone_url a path).
+    const at = /dubious ownership in repository at '([^'\n]*)'/i.exec(all)?.[1] ?? ctx.repodir;
+    const which = at.replace(/\/+$/, '') === ctx.repodir.replace(/\/+$/, '') ? `repodir ${ctx.repodir}` : `the repository at ${at}`;
+    return `git refuses ${which}: dubious ownership (it belongs to another user; ` +
       `run whauto as its owner or add it to git's safe.directory)`;
   }
   if (/couldn't find remote ref/i.test(all)) return `${what} does not exist on remote ${ctx.remote} (deleted?)`;

@@ -16,6 +16,12 @@ test("explainFailure names git's dubious ownership refusal", () => {
   assert.match(m, /^git refuses repodir \/srv\/site: dubious ownership/);
 });
 
+test('explainFailure names the repository git refuses when it is not the checkout (a local remote)', () => {
+  const m = explainFailure(failed(["fatal: detected dubious ownership in repository at '/srv/forge/site.git'"]), ctx);
+  assert.match(m, /^git refuses the repository at \/srv\/forge\/site\.git: dubious ownership/);
+  assert.ok(!m.includes('/srv/site:'), m);
+});
+
 test('explainFailure hides credentials of a remote URL', () => {
   const m = explainFailure(failed(["fatal: unable to access 'https://bot:s3cret@git.example/x.git/': Could not resolve host"]), ctx);
   assert.ok(!m.includes('s3cret'), m);

@@ -18,7 +18,12 @@ export function toDelivery(headers: IncomingHttpHeaders, body: Buffer, emptyOk: 
   if (type === 'application/x-www-form-urlencoded') {
     const values = new URLSearchParams(body.toString('utf8')).getAll('payload');
     if (values.length !== 1) {
-      return { refusal: 'form', reason: `a form body must hold exactly one 'payload' field (found ${values.length})` };
+      // `curl -d '{…}'` sends JSON as a form: say what to change.
+      const looksJson = values.length === 0 && /^\s*[{[]/.test(body.toString('latin1', 0, 64));
+      return {
+        refusal: 'form',
+        reason: `a form body must hold exactly one 'payload' field (found ${values.length})${looksJson ? '; the body looks like JSON: send it with Content-Type: application/json' : ''}`,
+      };
     }
     // Percent-escapes decode as UTF-8, the encoding the forge signed the JSON in.
     const payload = Buffer.from(values[0]!, 'utf8');

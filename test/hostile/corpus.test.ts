@@ -356,6 +356,10 @@ describe('hostile requests against a running daemon', () => {
     const body = `payload=${encodeURIComponent(genuine('github').body)}&payload=${encodeURIComponent(githubBodyWithRef('refs/heads/other'))}`;
     return post('/webhook/github', signedGithub(body, 'application/x-www-form-urlencoded'));
   }, /exactly one 'payload' field/);
+  row('JSON sent as a form (curl -d without a content type): 400 saying to send it as JSON', 400, () => {
+    const body = genuine('github').body;
+    return post('/webhook/github', signedGithub(body, 'application/x-www-form-urlencoded'));
+  }, /found 0\); the body looks like JSON: send it with Content-Type: application\/json/);
   row('form body with two payload= fields (gitea, second signed)', 400, () => {
     const good = genuine('gitea').body;
     const body = `payload=${encodeURIComponent('{}')}&payload=${encodeURIComponent(good)}`;

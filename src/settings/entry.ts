@@ -1,3 +1,4 @@
+import { accessSync, constants, existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Command, Entry, ProviderName, UpdateMode } from './types.ts';
 import { ENTRY_KEYS } from './schema.ts';
@@ -10,8 +11,10 @@ const SECRET_KEYS = ['secret', 'secret_env', 'secret_file'];
 /**
  * Builds the normalized Entry from its own keys over `defaults` over the schema defaults:
  * paths made absolute (workdir against repodir), the secret read. Reports
- * 'missing-repodir' (error), 'no-auth', 'repo-url' and 'workdir-outside' (warnings) and the secret's
- * problems. Always returns an Entry; it is only used when nothing was reported as error.
+ * 'missing-repodir' (error), 'no-auth', 'repo-url', 'workdir-outside' and, looking at this
+ * machine, 'nothing-to-clone', 'workdir-missing', 'ssh-key-unreadable' and 'env-whauto'
+ * (warnings) and the secret's problems. Always returns an Entry; it is only used when nothing
+ * was reported as error.
  */
 /** A repo value that is an address, not a repository name: a URL, an scp-like git@host:path, a .git ending. */
 const LOOKS_LIKE_URL = /^[a-z][a-z0-9+.-]*:\/\/|^[^/\s]*@[^/\s]*:|\.git$/i;
@@ -63,6 +66,36 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
     ctx.report(at?.node ?? raw.nameNode, 'warning', 'workdir-outside', `entry '${raw.name}': workdir ${workdir} is outside the checkout ${repodir}`);
   }
 
+  // What every run would trip over on this machine (warnings: the files may come later).
+  const cloneUrl = get<string | null>('clone_url');
+  const repodirMissing = repodir !== null && !existsSync(repodir);
+  if (repodirMissing && update !== 'none' && cloneUrl === null) {
+    ctx.report(pick('repodir')?.node ?? raw.nameNode, 'warning', 'nothing-to-clone',
+      `entry '${raw.name}': repodir ${repodir} does not exist and no clone_url is set: every run would fail at its git step`);
+  }
+  // A workdir inside a checkout still to be cloned comes with the clone.
+  const comesWithClone = repodirMissing && update !== 'none' && !outside(repodir!, workdir);
+  if (!comesWithClone && !existsSync(workdir)) {
+    ctx.report(pick('workdir')?.node ?? raw.nameNode, 'warning', 'workdir-missing',
+      `entry '${raw.name}': workdir ${workdir} does not exist: every run would fail at its first command`);
+  }
+  const sshKey = path('ssh_key', ctx.dir);
+  if (sshKey !== null) {
+    try {
+      accessSync(sshKey, constants.R_OK);
+    } catch (err) {
+      ctx.report(pick('ssh_key')?.node ?? raw.nameNode, 'warning', 'ssh-key-unreadable',
+        `entry '${raw.name}': ssh_key ${sshKey} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): git over ssh would fail`);
+    }
+  }
+  const env = get<Record<string, string>>('env');
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('WHAUTO_')) {
+      ctx.report(pick('env')?.node ?? raw.nameNode, 'warning', 'env-whauto',
+        `entry '${raw.name}': env ${name} is set by whauto for every run; this value is never seen`);
+    }
+  }
+
   return {
     name: raw.name,
     provider: get<ProviderName>('provider'),
@@ -71,14 +104,14 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
     branches: get<string[]>('branch'),
     tags: get<boolean | string>('tags'),
     repodir,
-    cloneUrl: get<string | null>('clone_url'),
+    cloneUrl,
     remote: get<string>('remote'),
     update,
     submodules: get<boolean>('submodules'),
     gitBinary: get<string>('git_binary'),
-    sshKey: path('ssh_key', ctx.dir),
+    sshKey,
     workdir,
-    env: { ...get<Record<string, string>>('env') },
+    env: { ...env },
     timeout: get<number>('timeout'),
     preCommands: get<Command[]>('pre_commands'),
     commands: get<Command[]>('commands'),

@@ -24,7 +24,7 @@ describe('whauto init', () => {
 
   it('writes a settings file that passes whauto check and a 0600 secret of 32 random bytes, printed only by its path', () => {
     const dir = join(t.dir, 'plain-init');
-    const out = whauto(['init', dir, '--repo', 'acme/site', '--branch', 'main', '--repodir', join(t.dir, 'co'), '--url', 'https://deploy.example.com/']);
+    const out = whauto(['init', dir, '--repo', 'acme/site', '--branch', 'main', '--repodir', join(t.dir, 'co'), '--clone-url', 'git@github.com:acme/site.git', '--url', 'https://deploy.example.com/']);
     assert.equal(out.code, 0, out.stderr);
     const secretFile = join(dir, 'whauto.secret');
     assert.equal(statSync(secretFile).mode & 0o777, 0o600);

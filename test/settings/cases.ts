@@ -58,6 +58,11 @@ export const CASES: Case[] = [
   { name: 'a repo given as a clone address', yaml: `entries:\n  a:\n    ${ok}    repo: git@github.com:acme/site.git\n`, level: 'warning', code: 'repo-url', line: 5, col: 11 },
   { name: 'a workdir outside the checkout', yaml: `entries:\n  a:\n    ${ok}    workdir: ../elsewhere\n`, level: 'warning', code: 'workdir-outside', line: 5, col: 14 },
   { name: 'no entries', yaml: 'workers: 1\n', level: 'warning', code: 'no-entries', line: 1, col: 1 },
+  // warnings about this machine: every run would fail as things stand
+  { name: 'a missing repodir without clone_url', yaml: 'entries:\n  a:\n    secret: s\n    repodir: /nonexistent-whauto/co\n', level: 'warning', code: 'nothing-to-clone', line: 4, col: 14 },
+  { name: 'a missing workdir', yaml: 'entries:\n  a:\n    secret: s\n    update: none\n    workdir: /nonexistent-whauto/w\n', level: 'warning', code: 'workdir-missing', line: 5, col: 14 },
+  { name: 'an unreadable ssh_key', yaml: `entries:\n  a:\n    ${ok}    ssh_key: /nonexistent-whauto/key\n`, level: 'warning', code: 'ssh-key-unreadable', line: 5, col: 14 },
+  { name: 'an env value whauto sets itself', yaml: `entries:\n  a:\n    ${ok}    env: {WHAUTO_BRANCH: evil}\n`, level: 'warning', code: 'env-whauto', line: 5, col: 10 },
   // legacy notes
   { name: 'legacy listen_ip', yaml: 'listen_ip: 0.0.0.0\nlisten_port: 80\n', level: 'note', code: 'legacy-key', line: 1, col: 1 },
   { name: 'legacy top-level provider', yaml: `provider: gitea\nentries:\n  a:\n    ${ok}`, level: 'note', code: 'legacy-key', line: 1, col: 1 },

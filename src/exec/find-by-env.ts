@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { killGroup } from './kill-group.ts';
 import { procStat } from './proc-stat.ts';
 
 /** A process found by findByEnv: its pid and process group. */
@@ -38,4 +39,17 @@ export function findByEnv(name: string, value: string): FoundProcess[] {
     if (stat && stat.state !== 'Z') found.push({ pid: Number(dir), pgid: stat.pgid });
   }
   return found;
+}
+
+/**
+ * Sends `signal` to each found process and to its process group (children that cleared their
+ * environment go along), except the caller's own group (a found process may have started the
+ * caller). Never throws.
+ */
+export function signalFound(found: FoundProcess[], signal: NodeJS.Signals): void {
+  const own = procStat('self')?.pgid ?? -1;
+  for (const p of found) {
+    if (p.pgid > 1 && p.pgid !== own) killGroup(p.pgid, signal);
+    try { process.kill(p.pid, signal); } catch { /* gone */ }
+  }
 }

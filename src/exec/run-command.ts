@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { createLineSplitter } from './line-splitter.ts';
+import { findByEnv, signalFound } from './find-by-env.ts';
 import { groupRunning, killGroup } from './kill-group.ts';
 import type { Command, CommandResult, RunCommandOptions } from './types.ts';
 
@@ -23,7 +24,8 @@ const STRAY_SETTLE_MS = 100;
  *   STRAY_SETTLE_MS gets SIGTERM, then SIGKILL after `graceMs`: a deploy step must not leave
  *   strays behind or hold the run open through an inherited pipe. A line to `onLine` says
  *   so. Long-lived services belong to systemd & co.
- *   A stray that left the group (setsid) and keeps the pipes open is cut loose after
+ *   A stray that left the group (setsid) and keeps the pipes open is ended the same way
+ *   when `opts.strayEnv` names its marker (see RunCommandOptions), else cut loose after
  *   2 × graceMs.
  * - Output goes line by line to `opts.onLine` (lines over 64 KiB are split); nothing is
  *   buffered whole.
@@ -75,6 +77,8 @@ export function runCommand(command: Command, opts: RunCommandOptions): Promise<C
       return true;
     };
     let strays = false;
+    let inGroup = false;
+    let escaped = false;
 
     const finish = (error: string | null): void => {
       if (done) return;
@@ -84,7 +88,10 @@ export function runCommand(command: Command, opts: RunCommandOptions): Promise<C
       opts.signal?.removeEventListener('abort', onAbort);
       out.flush();
       err.flush();
-      if (strays) safe(opts.onLine)('whauto: the command left processes running in its process group; they were ended (SIGTERM, then SIGKILL)');
+      if (strays) {
+        const where = !escaped ? 'in its process group' : inGroup ? 'in its process group and outside it (setsid)' : 'outside its process group (setsid)';
+        safe(opts.onLine)(`whauto: the command left processes running ${where}; they were ended (SIGTERM, then SIGKILL)`);
+      }
       resolve(result({
         exitCode: exited?.code ?? null, signal: exited?.signal ?? null, timedOut, aborted, error,
       }));
@@ -134,7 +141,22 @@ export function runCommand(command: Command, opts: RunCommandOptions): Promise<C
           return;
         }
         settling = false;
-        strays = running && endGroup();
+        inGroup = running && endGroup();
+        strays = inGroup;
+        // The output still open STRAY_SETTLE_MS later: a stray that left the group holds it.
+        // Found by the marker in its environment (a look through /proc, so only then) and ended.
+        const marker = opts.strayEnv !== undefined ? opts.env[opts.strayEnv] : undefined;
+        if (marker !== undefined) {
+          setTimeout(() => {
+            if (closed || done) return;
+            const away = findByEnv(opts.strayEnv!, marker).filter((p) => p.pgid !== pid);
+            if (away.length === 0) return;
+            strays = true;
+            escaped = true;
+            signalFound(away, 'SIGTERM');
+            setTimeout(() => signalFound(away, 'SIGKILL'), graceMs).unref();
+          }, STRAY_SETTLE_MS).unref();
+        }
         // A stray that left the group and holds a pipe: stop reading after a while.
         strayDeadline = setTimeout(() => {
           child.stdout?.destroy();

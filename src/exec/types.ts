@@ -16,6 +16,12 @@ export interface RunCommandOptions {
   onLine: (line: string) => void;
   /** Aborting it ends the command like a timeout does (result `aborted`). */
   signal?: AbortSignal;
+  /**
+   * The name of a variable of `env` that marks this command's processes (WHAUTO_RUN_ID): one
+   * that left the process group (setsid) and still holds the output open after the group is
+   * gone is found by it and ended too, rather than holding the step for 2 × graceMs.
+   */
+  strayEnv?: string;
 }
 
 /** How a command ended. A spawn failure is a result with `error` set, never a throw. */

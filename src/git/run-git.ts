@@ -32,6 +32,8 @@ export async function runGit(
   const r = await runCommand({ run: [entry.gitBinary, ...args], timeout: null }, {
     cwd,
     env: gitEnv(entry, opts.env ?? processEnv()),
+    // In a run, git's processes carry the run's id too (see runEnv).
+    strayEnv: 'WHAUTO_RUN_ID',
     timeoutMs,
     ...(opts.graceMs !== undefined ? { graceMs: opts.graceMs } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),

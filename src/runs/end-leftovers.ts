@@ -1,20 +1,10 @@
-import { findByEnv, type FoundProcess } from '../exec/find-by-env.ts';
-import { killGroup } from '../exec/kill-group.ts';
-import { procStat } from '../exec/proc-stat.ts';
+import { findByEnv, signalFound } from '../exec/find-by-env.ts';
 import { DEFAULT_GRACE_MS } from '../exec/run-command.ts';
 
 /** ms between looks at whether the leftovers are gone. */
 const LOOK_MS = 50;
 /** ms after the SIGKILL after which what is still there is given up on (it is not ours to wait for). */
 const AFTER_KILL_MS = 2000;
-
-function signal(found: FoundProcess[], sig: NodeJS.Signals, own: number): void {
-  for (const p of found) {
-    // The group takes children that cleared their environment along.
-    if (p.pgid > 1 && p.pgid !== own) killGroup(p.pgid, sig);
-    try { process.kill(p.pid, sig); } catch { /* gone */ }
-  }
-}
 
 /**
  * Ends what a run cut off by a crash of the daemon (SIGKILL, power cut of the daemon only)
@@ -29,8 +19,6 @@ export async function endLeftovers(runId: string, graceMs: number = DEFAULT_GRAC
   const seen = new Set<number>();
   let left = findByEnv('WHAUTO_RUN_ID', runId);
   if (left.length === 0) return 0;
-  // This process's own group is never signalled as a group: a leftover may have started this very process.
-  const own = procStat('self')?.pgid ?? -1;
   const start = Date.now();
   let killed = false;
   while (left.length > 0) {
@@ -38,9 +26,9 @@ export async function endLeftovers(runId: string, graceMs: number = DEFAULT_GRAC
     for (const p of fresh) seen.add(p.pid);
     if (!killed && Date.now() - start >= graceMs) {
       killed = true;
-      signal(left, 'SIGKILL', own);
+      signalFound(left, 'SIGKILL');
     } else {
-      signal(killed ? left : fresh, killed ? 'SIGKILL' : 'SIGTERM', own);
+      signalFound(killed ? left : fresh, killed ? 'SIGKILL' : 'SIGTERM');
     }
     if (killed && Date.now() - start >= graceMs + AFTER_KILL_MS) break;
     await new Promise((r) => setTimeout(r, LOOK_MS));

@@ -115,6 +115,7 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
     const r = await runCommand(cmd, {
       cwd: kind === 'pre_commands' ? preCommandsCwd(entry.workdir, entry.repodir) : entry.workdir,
       env: runEnv(req, vals, opts.env),
+      strayEnv: 'WHAUTO_RUN_ID',
       timeoutMs: Math.min(own, left),
       onLine: say,
       ...(opts.graceMs !== undefined ? { graceMs: opts.graceMs } : {}),

@@ -10,12 +10,13 @@ const ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
 
 async function run(
   cmd: string | string[],
-  extra: { timeoutMs?: number; graceMs?: number; env?: Record<string, string>; cwd?: string; signal?: AbortSignal } = {},
+  extra: { timeoutMs?: number; graceMs?: number; env?: Record<string, string>; cwd?: string; signal?: AbortSignal; strayEnv?: string } = {},
 ): Promise<{ r: CommandResult; lines: string[] }> {
   const lines: string[] = [];
   const r = await runCommand({ run: cmd, timeout: null }, {
     cwd: extra.cwd ?? os.tmpdir(), env: extra.env ?? ENV, timeoutMs: extra.timeoutMs ?? 60_000,
     graceMs: extra.graceMs ?? 2000, onLine: (l) => lines.push(l), ...(extra.signal ? { signal: extra.signal } : {}),
+    ...(extra.strayEnv ? { strayEnv: extra.strayEnv } : {}),
   });
   return { r, lines };
 }
@@ -125,6 +126,18 @@ test('runCommand is not held open by a background child that keeps its output pi
   // The run's log says the leftover was ended.
   assert.deepEqual(lines.slice(2).map((l) => l.replace(/;.*/, '')), ['whauto: the command left processes running in its process group']);
   assert.ok(await waitGone(Number(lines[0])), 'the background child was ended');
+});
+
+test('runCommand ends a child that left its group (setsid) but holds the output, found by its marker, at once', { timeout: 120_000 }, async () => {
+  const graceMs = 20_000;
+  const t0 = Date.now();
+  const { r, lines } = await run('setsid sleep 1000 & echo $!; echo done', {
+    graceMs, env: { ...ENV, WHAUTO_RUN_ID: `exec-test-${process.pid}` }, strayEnv: 'WHAUTO_RUN_ID',
+  });
+  assert.equal(r.exitCode, 0);
+  assert.ok(Date.now() - t0 < 2 * graceMs, 'not held until the pipes were cut loose');
+  assert.match(lines.at(-1) ?? '', /^whauto: the command left processes running outside its process group \(setsid\); they were ended/);
+  assert.ok(await waitGone(Number(lines[0])), 'the child that left the group was ended');
 });
 
 test('runCommand does not report a background child that ends by itself just after the command', { timeout: 120_000 }, async () => {

@@ -109,7 +109,9 @@ function checkOptions(v: Record<string, string | boolean | undefined>, positiona
   const branch = v['branch'];
   if (typeof repo !== 'string' || !/^[^\s/][^\s]*\/[^\s]*[^\s/]$/.test(repo)) throw new Error('--repo OWNER/NAME is required (with its owner; no spaces)');
   if (repoLooksLikeAddress(repo)) throw new Error(`--repo takes the repository's name as the forge shows it (OWNER/NAME, e.g. acme/site), not a URL or clone address (that goes in --clone-url)`);
-  if (typeof branch !== 'string' || branch === '' || /[\s\x00-\x1f]/.test(branch)) throw new Error('--branch B is required');
+  if (typeof branch !== 'string') throw new Error('--branch B is required');
+  if (branch === '') throw new Error('--branch needs a branch name (it was empty)');
+  if (/[\s\x00-\x1f\x7f]/.test(branch)) throw new Error(`--branch ${JSON.stringify(branch)} holds a space or control character, which no git branch name can`);
   const badBranch = badBranchPattern(branch);
   if (badBranch) throw new Error(`--branch '${branch}' can never match a branch: ${badBranch}`);
   const provider = (v['provider'] ?? 'github') as string;

@@ -83,6 +83,15 @@ describe('whauto init', () => {
     assert.equal(existsSync(join(t.dir, 'never')), false);
   });
 
+  it('says what is wrong with a branch given empty or with a space, rather than that it is missing', () => {
+    for (const [branch, said] of [['', /--branch needs a branch name \(it was empty\)/], ['main ', /--branch "main " holds a space/], ['feature x', /--branch "feature x" holds a space/]] as const) {
+      const out = whauto(['init', join(t.dir, 'never'), '--repo', 'a/b', '--branch', branch]);
+      assert.equal(out.code, 2, branch);
+      assert.match(out.stderr, said);
+    }
+    assert.equal(existsSync(join(t.dir, 'never')), false);
+  });
+
   it('refuses a folder under /proc at once (exit 2) instead of spinning in mkdir', () => {
     const r = spawnSync(WHAUTO, ['init', '/proc/whauto-init', '--repo', 'acme/site', '--branch', 'main'], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(r.status, 2);

@@ -5,7 +5,7 @@ import { listPending } from '../state/pending.ts';
 import { listRuns } from '../state/runs.ts';
 import { EXIT, type Io } from './io.ts';
 import { loadOrReport } from './load.ts';
-import { processAlive as alive } from '../state/process-alive.ts';
+import { processAlive as alive } from '../exec/process-alive.ts';
 
 const HELP = `usage: whauto status SETTINGS [ENTRY] [--json] [--runs N]
        whauto status SETTINGS ENTRY --log [RUN]

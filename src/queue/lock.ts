@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { processAlive as alive } from '../state/process-alive.ts';
+import { processAlive as alive } from '../exec/process-alive.ts';
 
 /** What a lock file holds: who owns the checkout now. */
 export interface LockOwner {

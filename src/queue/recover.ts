@@ -2,7 +2,7 @@ import type { Logger } from '../log/logger.ts';
 import type { RunRecord } from '../runs/types.ts';
 import type { Entry } from '../settings/types.ts';
 import { listRuns, saveRun } from '../state/runs.ts';
-import { processAlive } from '../state/process-alive.ts';
+import { processAlive } from '../exec/process-alive.ts';
 
 /** A run recorded by this very process (a pid reused after a restart) is not alive either. */
 function alive(pid: number): boolean {

@@ -11,7 +11,7 @@ export const EXIT = {
   ok: 0,
   /** A run failed (trigger) or the daemon died of a runtime fault. */
   failed: 1,
-  /** Usage error or invalid settings. */
+  /** Usage error, invalid settings, or settings this machine cannot serve (address taken, state dir unusable). */
   usage: 2,
   /** EX_TEMPFAIL: `trigger --no-wait` found the entry busy. */
   busy: 75,

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { lineBuffer } from '../log/line-buffer.ts';
 import { createLogger } from '../log/logger.ts';
 import { checkoutKey } from '../queue/checkout-key.ts';
 import { tryLock } from '../queue/lock.ts';
@@ -129,15 +130,19 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // The command's lines of one turn in one write (a line per write is slow for big output).
+  const output = lineBuffer(io.stdout);
   try {
     const logger = createLogger({ level: settings.logLevel, format: settings.logFormat, write: io.stderr });
     const record = await runOne(req, {
       stateDir: settings.stateDir, maxLog: settings.maxLog, keepRuns: settings.keepRuns, logger,
-      onLine: (_req, line) => io.stdout(line + '\n'),
+      onLine: (_req, line) => output.write(line + '\n'),
     }, { signal: abort.signal });
+    output.close();
     io.stderr(`whauto trigger: run ${record.id} ${record.result}${record.message ? `: ${record.message}` : ''}\n`);
     return record.result === 'succeeded' ? EXIT.ok : EXIT.failed;
   } finally {
+    output.close();
     lock.release();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -33,6 +33,12 @@ export function createLineSplitter(onLine: (line: string) => void, maxLine = MAX
       while (start < chunk.length) {
         const nl = chunk.indexOf(0x0a, start);
         const end = nl === -1 ? chunk.length : nl;
+        // A whole line inside the chunk: handed on as it is, with no copy.
+        if (nl !== -1 && pendingBytes === 0 && end - start <= maxLine) {
+          emit(chunk.subarray(start, end));
+          start = nl + 1;
+          continue;
+        }
         let piece = chunk.subarray(start, end);
         // Cut an overlong line into maxLine pieces as it grows.
         while (pendingBytes + piece.length > maxLine) {

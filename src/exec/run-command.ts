@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { createLineSplitter } from './line-splitter.ts';
 import { findByEnv, signalFound } from './find-by-env.ts';
 import { groupRunning, killGroup } from './kill-group.ts';
@@ -109,8 +110,8 @@ export function runCommand(command: Command, opts: RunCommandOptions): Promise<C
       endGroup();
     }, Math.min(Math.max(0, opts.timeoutMs), 2 ** 31 - 1));
 
-    child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
+    readByTurns(child.stdout!, (chunk) => out.push(chunk));
+    readByTurns(child.stderr!, (chunk) => err.push(chunk));
     child.stdout!.on('error', () => {});
     child.stderr!.on('error', () => {});
 
@@ -171,6 +172,19 @@ export function runCommand(command: Command, opts: RunCommandOptions): Promise<C
       closed = true;
       if (!settling) finish(null);
     });
+  });
+}
+
+/**
+ * Hands the stream's chunks to `onChunk`, one per turn of the event loop: libuv reads a pipe
+ * up to 32 times in a row, and a command printing megabytes of short lines would otherwise
+ * hold the daemon (deliveries, /healthz) for as long as all those lines take.
+ */
+function readByTurns(stream: Readable, onChunk: (chunk: Buffer) => void): void {
+  stream.on('data', (chunk: Buffer) => {
+    onChunk(chunk);
+    stream.pause();
+    setImmediate(() => stream.resume());
   });
 }
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { lineBuffer } from '../log/line-buffer.ts';
 
 export interface RunLog {
   /** Appends one line (a '\n' is added). After the cap, lines are dropped. */
@@ -10,8 +11,10 @@ export interface RunLog {
 }
 
 /**
- * Opens (appends to) a run's log file, creating its folder. Writes are synchronous so lines
- * keep their order and a crash loses nothing written. Once `maxLog` bytes would be passed,
+ * Opens (appends to) a run's log file, creating its folder. Lines are written in order, those
+ * of one turn of the event loop in one synchronous write (a write per line made a command
+ * printing millions of lines take seconds of system calls), so a crash loses at most the
+ * lines of that turn; close() writes what waits. Once `maxLog` bytes would be passed,
  * one line "… log cut at <maxLog> bytes" is written and nothing more. Write errors (disk
  * full) stop the logging, never the run.
  */
@@ -25,14 +28,15 @@ export function openRunLog(file: string, maxLog: number): RunLog {
   }
   let bytes = 0;
   let cut = false;
-  const put = (text: string): void => {
+  const lines = lineBuffer((text) => {
     if (fd === null) return;
     try {
       fs.writeSync(fd, text);
     } catch {
       fd = null;
     }
-  };
+  });
+  const put = (text: string): void => lines.write(text);
   return {
     write(line) {
       if (cut) return;
@@ -49,6 +53,7 @@ export function openRunLog(file: string, maxLog: number): RunLog {
       return bytes;
     },
     close() {
+      lines.close();
       if (fd !== null) {
         try {
           fs.closeSync(fd);

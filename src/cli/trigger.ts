@@ -45,11 +45,13 @@ function chooseTarget(entry: Entry, branch: string | undefined, tag: string | un
     return { kind: 'tag', name: tag };
   }
   if (branch !== undefined) {
-    if (!entry.branches.some((b) => globMatch(b, branch))) return `entry '${entry.name}' does not deploy branch '${branch}' (branch: ${entry.branches.join(', ')})`;
+    if (!entry.branches.some((b) => globMatch(b, branch))) return `entry '${entry.name}' does not deploy branch '${branch}' (branch: ${entry.branches.join(', ') || '[]'})`;
     return { kind: 'branch', name: branch };
   }
   const own = defaultBranch(entry);
-  return own ? { kind: 'branch', name: own } : `entry '${entry.name}' names no single branch (${entry.branches.join(', ')}); give --branch NAME`;
+  if (own) return { kind: 'branch', name: own };
+  if (entry.branches.length === 0) return `entry '${entry.name}' deploys tags only (branch: []); give --tag NAME`;
+  return `entry '${entry.name}' names no single branch (${entry.branches.join(', ')}); give --branch NAME`;
 }
 
 /** `whauto trigger SETTINGS ENTRY`: returns the exit code. */

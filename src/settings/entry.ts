@@ -11,7 +11,7 @@ const SECRET_KEYS = ['secret', 'secret_env', 'secret_file'];
 /**
  * Builds the normalized Entry from its own keys over `defaults` over the schema defaults:
  * paths made absolute (workdir against repodir), the secret read. Reports
- * 'missing-repodir' (error), 'no-auth', 'repo-url', 'workdir-outside' and, looking at this
+ * 'missing-repodir' and 'deploys-nothing' (errors), 'no-auth', 'repo-url', 'workdir-outside' and, looking at this
  * machine, 'nothing-to-clone', 'workdir-missing', 'ssh-key-unreadable' and 'env-whauto'
  * (warnings) and the secret's problems. Always returns an Entry; it is only used when nothing
  * was reported as error.
@@ -51,6 +51,12 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
 
   if (repodir === null && update !== 'none') {
     ctx.report(raw.nameNode, 'error', 'missing-repodir', `entry '${raw.name}' has no repodir (required unless update: none)`);
+  }
+  const branches = get<string[]>('branch');
+  const tags = get<boolean | string>('tags');
+  if (branches.length === 0 && tags === false) {
+    ctx.report(pick('branch')?.node ?? raw.nameNode, 'error', 'deploys-nothing',
+      `entry '${raw.name}' deploys nothing: branch is [] and tags are off (set tags: true, or a pattern like "v*")`);
   }
   if (secrets.size === 0) {
     ctx.report(raw.nameNode, 'warning', 'no-auth',
@@ -101,8 +107,8 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
     provider: get<ProviderName>('provider'),
     secret: secrets.size === 0 ? null : secret,
     repo,
-    branches: get<string[]>('branch'),
-    tags: get<boolean | string>('tags'),
+    branches,
+    tags,
     repodir,
     cloneUrl,
     remote: get<string>('remote'),

@@ -39,7 +39,7 @@ export const ENTRY_KEYS: Record<string, KeyDef> = {
   secret_env: { kind: 'string', doc: 'Name of an environment variable that holds the secret, read at load time.' },
   secret_file: { kind: 'path', doc: 'File that holds the secret (one trailing newline stripped); ${CREDENTIALS_DIRECTORY} expands.' },
   repo: { kind: 'string', doc: '"owner/name" of the repository whose pushes deploy; none: reached only by its own URL.' },
-  branch: { kind: 'branches', default: 'main', doc: 'Branch name, glob ("release/*") or list of them. Default main.' },
+  branch: { kind: 'branches', default: 'main', doc: 'Branch name, glob ("release/*") or list of them; [] for an entry that deploys tags only. Default main.' },
   tags: { kind: 'tags', default: false, doc: 'true or a glob ("v*"): tag pushes deploy too. Default false.' },
   repodir: { kind: 'path', doc: 'The checkout that is updated; required unless update is none.' },
   clone_url: { kind: 'string', doc: 'Clone repodir from here when it is missing.' },
@@ -109,7 +109,7 @@ function kindSchema(def: Kind): object {
     case 'listen': return { anyOf: [{ type: 'string' }, { type: 'integer', minimum: 1, maximum: 65535 }] };
     case 'url-path': return { type: 'string', pattern: '^[^\\s?#]*$' };
     case 'cidrs': return { type: ['array', 'null'], items: { type: 'string' } };
-    case 'branches': return { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }] };
+    case 'branches': return { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 } }] };
     case 'tags': return { type: ['boolean', 'string'] };
     case 'env': return { type: ['object', 'null'], additionalProperties: { type: ['string', 'number', 'boolean'] } };
     case 'commands': return { anyOf: [{ type: 'null' }, { type: 'string', minLength: 1 }, { type: 'array', items: commandSchema() }] };

@@ -126,7 +126,7 @@ function parseCidrs(node: Node | null, ctx: Ctx, fail: Fail): string[] | typeof 
 function parseBranches(node: Node | null, ctx: Ctx, fail: Fail): string[] | typeof FAILED {
   if (isMap(node)) return fail('type', `'${ctx.key}' must be a branch name or a list of them, not a mapping`);
   const items = itemsOf(node, ctx);
-  if (isSeq(node) && items.length === 0) return fail('type', `'${ctx.key}' must name at least one branch`);
+  // [] is allowed: an entry that deploys tags only (buildEntry refuses one that deploys nothing).
   const out: string[] = [];
   for (const item of items) {
     const text = scalarText(item);

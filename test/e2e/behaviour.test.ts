@@ -1,7 +1,7 @@
 // End to end: the deploy rules of SPEC sections 3, 5 and 6 against the built binary.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
@@ -24,13 +24,14 @@ describe('serve: what gets deployed and what does not', () => {
   let remote: Remote;
   let daemon: Daemon;
   let state: string;
+  let settingsFile: string;
 
   before(async () => {
     t = tempDir();
     state = join(t.dir, 'state');
     remote = makeRemote(join(t.dir, 'forge'));
     const common = { provider: 'github', secret: SECRET, repo: REPO, clone_url: remote.bare };
-    const settings = writeSettings(t.dir, {
+    const settings = settingsFile = writeSettings(t.dir, {
       workers: 2,
       entries: {
         staging: { ...common, branch: 'staging', repodir: join(t.dir, 'staging'), env: { MARKER: join(t.dir, 'staging.mark') }, commands: [MARK_ENV] },
@@ -42,6 +43,8 @@ describe('serve: what gets deployed and what does not', () => {
           post_commands: ['echo post >> "$OUT"'],
           on_failure: ['echo "failed step: $WHAUTO_FAILED_STEP" >> "$OUT"'],
         },
+        // Deploys release tags only: no branch.
+        releases: { ...common, repo: 'acme/releases', branch: [], tags: 'v*', repodir: join(t.dir, 'releases'), env: { MARKER: join(t.dir, 'releases.mark') }, commands: [MARK_ENV] },
         slowkill: {
           ...common, repo: 'acme/slowkill', branch: 'main', repodir: join(t.dir, 'slowkill'),
           env: { PIDS: join(t.dir, 'slowkill.pids') },
@@ -73,6 +76,21 @@ describe('serve: what gets deployed and what does not', () => {
     assert.equal(m2['WHAUTO_AFTER'], p);
     assert.equal(git(join(t.dir, 'production'), 'symbolic-ref', '--short', 'HEAD'), 'production');
     assert.equal(git(join(t.dir, 'staging'), 'rev-parse', 'HEAD'), s, 'staging stays at its own commit');
+  });
+
+  it('an entry with branch: [] deploys its tags only: a tag push deploys, a branch push is ignored, trigger asks for --tag', async () => {
+    const commit = remote.pushTag('v1.0');
+    const tagged = pushDelivery('github', { repo: 'acme/releases', branch: 'v1.0', tag: true, after: commit }, SECRET);
+    assert.equal((await post(`${daemon.base}/webhook/releases`, tagged.headers, tagged.body)).status, 202);
+    await waitFor('the tag deployed', () => readMarker(join(t.dir, 'releases.mark'))?.['WHAUTO_TAG'] === 'v1.0');
+    assert.equal(git(join(t.dir, 'releases'), 'rev-parse', 'HEAD'), commit);
+    const branch = pushDelivery('github', { repo: 'acme/releases', branch: 'main' }, SECRET);
+    const ignored = await post(`${daemon.base}/webhook/releases`, branch.headers, branch.body);
+    assert.equal(ignored.status, 200);
+    assert.match(ignored.json.reason, /branch main is not deployed by entry releases/);
+    const r = spawnSync(WHAUTO, ['trigger', settingsFile, 'releases', '--dry-run'], { encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /deploys tags only \(branch: \[\]\); give --tag NAME/);
   });
 
   it('a push to another branch is ignored with 200 and runs nothing', async () => {

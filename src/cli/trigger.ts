@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { lineBuffer } from '../log/line-buffer.ts';
 import { createLogger } from '../log/logger.ts';
@@ -54,6 +55,26 @@ function chooseTarget(entry: Entry, branch: string | undefined, tag: string | un
   return `entry '${entry.name}' names no single branch (${entry.branches.join(', ')}); give --branch NAME`;
 }
 
+/**
+ * The owner of an existing state dir when it is not the user running this (its user name,
+ * or null when it has none), else undefined. Root can write anyone's state dir, and would
+ * leave root-owned files behind that the daemon's user cannot change.
+ */
+function foreignOwner(stateDir: string): { uid: number; name: string | null } | undefined {
+  let uid: number;
+  try {
+    uid = statSync(stateDir).uid;
+  } catch {
+    return undefined; // not there yet: this run makes it
+  }
+  if (process.getuid === undefined || uid === process.getuid()) return undefined;
+  let name: string | null = null;
+  try {
+    name = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.split(':')[2] === String(uid))?.split(':')[0] ?? null;
+  } catch { /* no passwd file */ }
+  return { uid, name };
+}
+
 /** `whauto trigger SETTINGS ENTRY`: returns the exit code. */
 export async function runTrigger(io: Io, args: string[]): Promise<number> {
   let parsed;
@@ -101,6 +122,12 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
     return EXIT.failed;
   }
 
+  const owner = foreignOwner(settings.stateDir);
+  if (owner) {
+    io.stderr(`whauto trigger: the state dir ${settings.stateDir} belongs to ${owner.name ?? 'another user'} (uid ${owner.uid}), not to you: ` +
+      `run trigger as that user (sudo -u ${owner.name ?? `'#${owner.uid}'`} whauto trigger …); run as you, the run's files and the checkout would become yours and the daemon could not update them\n`);
+    return EXIT.usage;
+  }
   const stateError = prepareStateDir(settings.stateDir);
   if (stateError) {
     io.stderr(`whauto trigger: ${stateError}\n`);

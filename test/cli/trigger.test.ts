@@ -2,7 +2,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBinary, waitFor, WHAUTO } from '../helpers/daemon.ts';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
@@ -129,6 +129,19 @@ describe('whauto trigger', () => {
     assert.match(next.stderr, /ended \d+ process(es)? that run left running/);
     const seen = readFileSync(join(t.dir, 'killed.seen'), 'utf8').trim();
     assert.ok(seen === 'state=gone' || seen === 'state=Z', `the first run's command was still there (${seen}) when the next run ran`);
+  });
+
+  it('refuses to run on a state dir that belongs to another user (exit 2), since the daemon could not update what it leaves', { skip: process.getuid?.() === 0 ? false : 'needs root to chown the state dir' }, () => {
+    const dir = join(t.dir, 'foreign');
+    mkdirSync(dir);
+    const foreign = writeSettings(dir, { entries: { site: { provider: 'github', secret: 's', repo: 'acme/site', clone_url: remote.bare, repodir: join(dir, 'site'), commands: ['true'] } } });
+    mkdirSync(join(dir, 'state'), { recursive: true });
+    chownSync(join(dir, 'state'), 12345, 12345);
+    const r = spawnSync(WHAUTO, ['trigger', foreign, 'site'], { encoding: 'utf8' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /the state dir .* belongs to another user \(uid 12345\), not to you: run trigger as that user \(sudo -u '#12345'/);
+    assert.equal(existsSync(join(dir, 'site')), false, 'nothing cloned');
+    assert.deepEqual(readdirSync(join(dir, 'state')), [], 'nothing written in the state dir');
   });
 
   it('--branch and --tag must name what the entry deploys from a webhook too; not both at once', () => {

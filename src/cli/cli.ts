@@ -17,7 +17,8 @@ usage:
   whauto status  SETTINGS [ENTRY] [--json] [--runs N] [--log [RUN]]
                                            the queue and the recent runs
   whauto init    [DIR] --repo OWNER/NAME --branch B [--provider P] [--repodir PATH]
-                 [--clone-url URL] [--url https://HOST]
+                 [--clone-url URL] [--url https://HOST] [--name NAME] [--listen HOST:PORT]
+                 [--systemd]
                                            write a starter settings file and a secret
   whauto schema                            print the settings file's JSON Schema
   whauto --help | --version | <command> --help

@@ -197,6 +197,11 @@ entries:
 `;
 }
 
+/** "  Name:   value", the values lined up; a long name still gets a space before its value. */
+function field(name: string, value: string): string {
+  return `  ${name}:`.padEnd(17) + ` ${value}`;
+}
+
 function forgeSide(opts: InitOptions, entry: string, settingsFile: string, secretFile: string): string {
   const setup = FORGE_SETUP[opts.provider];
   const url = `${opts.url ?? 'https://<this server>'}/webhook/${entry}`;
@@ -205,10 +210,10 @@ function forgeSide(opts: InitOptions, entry: string, settingsFile: string, secre
     `wrote ${secretFile} (mode 0600; the webhook secret)`,
     '',
     `On ${setup.title} (${opts.repo}): ${setup.where}`,
-    `  ${setup.urlField}:`.padEnd(18) + url,
-    `  Content type:`.padEnd(18) + setup.contentType,
-    `  ${setup.secretField}:`.padEnd(18) + `the contents of ${secretFile} (show it with: cat ${secretFile})`,
-    `  Events:`.padEnd(18) + setup.events,
+    field(setup.urlField, url),
+    field('Content type', setup.contentType),
+    field(setup.secretField, `the contents of ${secretFile} (show it with: cat ${secretFile})`),
+    field('Events', setup.events),
   ];
   if (opts.url === null) lines.push('', `Pass --url https://HOST to print the full URL; whauto listens on ${opts.listen} (put a reverse proxy in front).`);
   if (opts.systemd) {

@@ -38,7 +38,7 @@ export async function runServe(io: Io, args: string[]): Promise<number> {
   }
   const [file, ...extra] = parsed.positionals;
   if (file === undefined || extra.length > 0) {
-    io.stderr(HELP);
+    io.stderr(`whauto serve: ${file === undefined ? 'SETTINGS is missing' : `unexpected argument '${extra[0]}'`}\n\n${HELP}`);
     return EXIT.usage;
   }
   const warnings: string[] = [];

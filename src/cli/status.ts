@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RunRecord } from '../runs/types.ts';
 import { listPending } from '../state/pending.ts';
@@ -91,7 +92,11 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
     return EXIT.ok;
   }
 
-  const pending = new Map(listPending(stateDir, onCorrupt, read).map((p) => [p.entry, p]));
+  // The queue folder holds every entry's pending run: only the asked-for entry's problems are said.
+  const onCorruptPending = (file: string, to: string | null, why: string): void => {
+    if (wanted === undefined || basename(file) === `${wanted}.json`) onCorrupt(file, to, why);
+  };
+  const pending = new Map(listPending(stateDir, onCorruptPending, read).map((p) => [p.entry, p]));
   const now = Date.now();
   const report = entries.map((entry) => {
     const runs = listRuns(stateDir, entry.name, onCorrupt, read);

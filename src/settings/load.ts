@@ -38,6 +38,13 @@ export function loadSettings(file: string, env: NodeJS.ProcessEnv, opts: { readS
     at('error', 'unreadable', `cannot read the settings file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     return { settings: null, findings };
   }
+  // A binary (the whauto executable given by mistake) is not YAML: one finding, not kilobytes of parse errors.
+  if (text.includes('\0') || text.includes('\ufffd')) {
+    const offset = Math.min(...['\0', '\ufffd'].map((c) => text.indexOf(c)).filter((i) => i >= 0));
+    const before = text.slice(0, offset).split('\n');
+    at('error', 'not-text', 'this is not a settings file: it holds NUL bytes or bytes that are not UTF-8', before.length, (before.at(-1)?.length ?? 0) + 1);
+    return { settings: null, findings };
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
   const report: Report = (node, level, code, message) => {

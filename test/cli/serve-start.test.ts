@@ -97,3 +97,21 @@ test('status names a state dir that is not a folder (exit 2) instead of reportin
     t.cleanup();
   }
 });
+
+test('serve says what is wrong with its arguments: a missing or an extra one (exit 2)', () => {
+  requireBinary();
+  const none = spawnSync(WHAUTO, ['serve'], { encoding: 'utf8' });
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /^whauto serve: SETTINGS is missing\n/);
+  const extra = spawnSync(WHAUTO, ['serve', 'settings.yaml', 'extra'], { encoding: 'utf8' });
+  assert.equal(extra.status, 2);
+  assert.match(extra.stderr, /^whauto serve: unexpected argument 'extra'\n/);
+});
+
+test('check on a binary (the executable by mistake) gives one finding, not pages of YAML errors', () => {
+  requireBinary();
+  const r = spawnSync(WHAUTO, ['check', WHAUTO], { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.deepEqual(r.stdout.trim().split('\n').length, 2, r.stdout.slice(0, 500));
+  assert.match(r.stdout, /error: this is not a settings file: it holds NUL bytes or bytes that are not UTF-8\n/);
+});

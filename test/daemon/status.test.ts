@@ -114,5 +114,11 @@ describe('status', () => {
     assert.equal(withBad.code, 0);
     assert.match(withBad.stderr, /corrupt state file .*0bad\.json skipped/);
     assert.equal(readFileSync(bad, 'utf8'), '{"id":');
+    // Another entry's corrupt pending run is said for all entries, not for this one.
+    const badPending = join(state, 'queue', 'quiet.json');
+    writeFileSync(badPending, '{"id":');
+    assert.doesNotMatch(status(settings, 'held').stderr, /quiet\.json/);
+    assert.match(status(settings).stderr, /corrupt state file .*quiet\.json skipped/);
+    rmSync(badPending);
   });
 });

@@ -48,6 +48,7 @@ export const CASES: Case[] = [
   { name: 'an integer below its minimum', yaml: 'workers: 0\n', level: 'error', code: 'bad-value', line: 1, col: 10 },
   { name: 'a bad command', yaml: `entries:\n  a:\n    ${ok}    commands:\n      - {shell: make}\n`, level: 'error', code: 'unknown-key', line: 6, col: 10 },
   { name: 'an entry that deploys nothing (branch: [] and tags off)', yaml: `entries:\n  a:\n    ${ok}    branch: []\n`, level: 'error', code: 'deploys-nothing', line: 5, col: 13 },
+  { name: 'a binary file (NUL bytes)', yaml: 'listen: 127.0.0.1:1\nab\u0000\u0000', level: 'error', code: 'not-text', line: 2, col: 3 },
   { name: 'listen and legacy listen_ip both', yaml: 'listen: 127.0.0.1:1\nlisten_ip: 0.0.0.0\n', level: 'error', code: 'legacy-conflict', line: 2, col: 1 },
   // warnings
   { name: 'an inline secret in a file readable by others', yaml: `entries:\n  a:\n    ${ok}`, mode: 0o644, level: 'warning', code: 'secret-in-readable-file', line: 3, col: 5 },

@@ -134,10 +134,10 @@ function warnReadableInlineSecret(path: string, raw: RawSettings, report: Report
     return;
   }
   if ((mode & 0o077) === 0) return;
-  for (const node of inline) {
-    report(node, 'warning', 'secret-in-readable-file',
-      `the settings file holds a secret and is readable by group or others (mode ${(mode & 0o777).toString(8)}): chmod 600 it, or use secret_file/secret_env`);
-  }
+  // One finding for the file (at its first inline secret): one chmod fixes them all.
+  const more = inline.length > 1 ? ` (${inline.length} inline secrets)` : '';
+  report(inline[0]!, 'warning', 'secret-in-readable-file',
+    `the settings file holds a secret${more} and is readable by group or others (mode ${(mode & 0o777).toString(8)}): chmod 600 it, or use secret_file/secret_env`);
 }
 
 function dedupe(findings: Finding[]): Finding[] {

@@ -6,12 +6,13 @@ export type DeliveryOrRefusal = { delivery: Delivery } | { refusal: 'type' } | {
 /**
  * Builds the Delivery a forge verifies and parses: JSON bodies as they are; form bodies
  * (`application/x-www-form-urlencoded`, as GitHub, Gitea and Gogs can send) must hold exactly
- * one `payload` field, whose decoded value is the JSON. An empty body with no content type is
- * read as `{}` where `emptyOk` (the plain provider).
+ * one `payload` field, whose decoded value is the JSON. An empty body with no content type,
+ * or a JSON or form one, is read as `{}` where `emptyOk` (the plain provider).
  */
 export function toDelivery(headers: IncomingHttpHeaders, body: Buffer, emptyOk: boolean): DeliveryOrRefusal {
   const type = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type === '' && body.length === 0 && emptyOk) {
+  // A script's curl often sends its content type, or -d '', with nothing in the body.
+  if (body.length === 0 && emptyOk && (type === '' || type === 'application/json' || type === 'application/x-www-form-urlencoded')) {
     return { delivery: { headers, body, contentType: 'json', payload: Buffer.from('{}') } };
   }
   if (type === 'application/json') return { delivery: { headers, body, contentType: 'json', payload: body } };

@@ -6,6 +6,8 @@ import { listPending } from '../state/pending.ts';
 import { listRuns } from '../state/runs.ts';
 import { EXIT, type Io } from './io.ts';
 import { loadOrReport } from './load.ts';
+import { checkoutKey } from '../queue/checkout-key.ts';
+import type { Entry } from '../settings/types.ts';
 import { processAlive as alive } from '../exec/process-alive.ts';
 
 const HELP = `usage: whauto status SETTINGS [ENTRY] [--json] [--runs N]
@@ -98,6 +100,23 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
   };
   const pending = new Map(listPending(stateDir, onCorruptPending, read).map((p) => [p.entry, p]));
   const now = Date.now();
+  // What runs now across every entry, by checkout: says what a waiting run waits for.
+  const runningByKey = new Map<string, { entry: string; run: string }>();
+  let runningCount = 0;
+  for (const e of settings.entries) {
+    for (const r of listRuns(stateDir, e.name, () => undefined, read)) {
+      if (r.result !== 'running' || !alive(r.pid)) continue;
+      runningCount++;
+      runningByKey.set(checkoutKey(e), { entry: e.name, run: r.id });
+    }
+  }
+  const waitsFor = (entry: Entry, ownRunning: boolean): string => {
+    if (ownRunning) return 'the running run';
+    const other = runningByKey.get(checkoutKey(entry));
+    if (other) return `run ${other.run} of entry ${other.entry}, on the same checkout`;
+    if (runningCount >= settings.workers) return `a free worker (${runningCount} of ${settings.workers} busy)`;
+    return 'its turn';
+  };
   const report = entries.map((entry) => {
     const runs = listRuns(stateDir, entry.name, onCorrupt, read);
     const running = runs.filter((r) => r.result === 'running' && alive(r.pid));
@@ -110,7 +129,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
       finished_runs: allFinished.length,
       running: running.map((r) => ({ id: r.id, trigger: r.trigger, since: r.startedAt, step: r.step, pid: r.pid, log: r.logFile })),
       cut_off: cutOff.map((r) => ({ id: r.id, since: r.startedAt, pid: r.pid })),
-      waiting: p ? { id: p.id, trigger: p.trigger, accepted_at: p.acceptedAt, deliveries: p.deliveries.length, ref: p.target.name } : null,
+      waiting: p ? { id: p.id, trigger: p.trigger, accepted_at: p.acceptedAt, deliveries: p.deliveries.length, ref: p.target.name, waits_for: waitsFor(entry, running.length > 0) } : null,
       runs: finished.map((r) => ({
         id: r.id, trigger: r.trigger, result: r.result, ref: r.target.name, commit: r.commit, previous: r.previous,
         started_at: r.startedAt, duration_ms: duration(r), message: r.message, log: r.logFile,
@@ -125,8 +144,11 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
   for (const e of report) {
     io.stdout(`${e.entry}\n`);
     for (const r of e.running) io.stdout(`  running  ${r.id} (${r.trigger}) since ${age(r.since, now)}, step: ${r.step ?? 'starting'}, pid ${r.pid}\n           log: ${r.log}\n`);
-    for (const r of e.cut_off) io.stdout(`  cut off  ${r.id}: its process ${r.pid} is gone; the daemon resumes it on start\n`);
-    if (e.waiting) io.stdout(`  waiting  ${e.waiting.id} (${e.waiting.trigger}) for ${e.waiting.ref}, ${e.waiting.deliveries} deliveries, accepted ${age(e.waiting.accepted_at, now)}\n`);
+    for (const r of e.cut_off) io.stdout(`  cut off  ${r.id}: its process ${r.pid} is gone; the next daemon start deploys it again (with the waiting run, if any)\n`);
+    if (e.waiting) {
+      const n = e.waiting.deliveries;
+      io.stdout(`  waiting  ${e.waiting.id} (${e.waiting.trigger}) for ${e.waiting.ref}, ${n} ${n === 1 ? 'delivery' : 'deliveries'}, accepted ${age(e.waiting.accepted_at, now)}; waits for ${e.waiting.waits_for}\n`);
+    }
     if (e.running.length === 0 && !e.waiting) io.stdout('  idle\n');
     if (e.finished_runs === 0) io.stdout('  no runs yet\n');
     for (const r of e.runs) {

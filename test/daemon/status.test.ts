@@ -59,7 +59,7 @@ describe('status', () => {
     const text = status(settings, 'held');
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, new RegExp(`running  ${first.json.runs[0].id} \\(webhook\\) since \\d+s ago, step: commands: echo`));
-    assert.match(text.stdout, new RegExp(`waiting  ${second.json.runs[0].id} \\(webhook\\) for main, 1 deliveries`));
+    assert.match(text.stdout, new RegExp(`waiting  ${second.json.runs[0].id} \\(webhook\\) for main, 1 delivery, accepted .*; waits for the running run`));
     assert.doesNotMatch(text.stdout, /quiet/, 'only the entry asked for');
 
     rmSync(join(t.dir, 'gate'));
@@ -105,7 +105,7 @@ describe('status', () => {
     const gone = spawnSync('true').pid!;
     const cut = { ...runs[1], id: '20200101T000000000Z-dead', result: 'running', endedAt: null, pid: gone };
     writeFileSync(join(state, 'runs', 'held', `${cut.id}.json`), JSON.stringify(cut));
-    assert.match(status(settings, 'held').stdout, /cut off  20200101T000000000Z-dead: its process \d+ is gone; the daemon resumes it on start/);
+    assert.match(status(settings, 'held').stdout, /cut off  20200101T000000000Z-dead: its process \d+ is gone; the next daemon start deploys it again/);
 
     // A corrupt record is reported, skipped, and left for the daemon (status only reads).
     const bad = join(state, 'runs', 'held', '20200101T000000000Z-0bad.json');

@@ -1,0 +1,49 @@
+// SPEC section 6: up to `workers` runs of different checkouts go at once. Entries without a
+// repodir have no checkout: they do not wait for each other, even in one workdir.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
+import { writeSettings } from '../helpers/settings.ts';
+import { tempDir } from '../helpers/tmp.ts';
+import { deliver, GATED, lines, plainEntry, status } from './lib.ts';
+
+describe('workers: entries without a repodir', () => {
+  let t: { dir: string; cleanup: () => void };
+  let daemon: Daemon;
+  let settings: string;
+
+  before(async () => {
+    t = tempDir();
+    // Both run in the same folder, t.dir.
+    settings = writeSettings(t.dir, {
+      workers: 2,
+      entries: {
+        a: plainEntry(t.dir, 'a', [GATED], { workdir: t.dir }),
+        b: plainEntry(t.dir, 'b', [GATED], { workdir: t.dir }),
+        c: plainEntry(t.dir, 'c', [GATED], { workdir: t.dir }),
+      },
+    });
+    daemon = await startDaemon(settings);
+  });
+  after(async () => {
+    rmSync(join(t.dir, 'gate'), { force: true });
+    await daemon?.stop();
+    t.cleanup();
+  });
+
+  it('run at once up to `workers`, and status says what a waiting run waits for', async () => {
+    writeFileSync(join(t.dir, 'gate'), '');
+    for (const e of ['a', 'b']) assert.equal((await deliver(daemon, e)).status, 202);
+    await waitFor('a and b running together', () => lines(join(t.dir, 'count')).length === 2);
+    assert.equal((await deliver(daemon, 'c')).status, 202);
+    assert.equal((await deliver(daemon, 'a')).status, 202);
+    const s = JSON.parse(status(settings, '--json').stdout);
+    const waiting = Object.fromEntries(s.entries.map((e: any) => [e.entry, e.waiting?.waits_for ?? null]));
+    assert.deepEqual(waiting, { a: 'the running run', b: null, c: 'a free worker (2 of 2 busy)' });
+    assert.match(status(settings, 'c').stdout, /waiting .* 1 delivery, accepted .*; waits for a free worker \(2 of 2 busy\)/);
+    rmSync(join(t.dir, 'gate'));
+    await waitFor('all four runs', () => lines(join(t.dir, 'ends')).length === 4);
+  });
+});

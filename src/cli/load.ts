@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatFinding } from '../settings/finding.ts';
 import { loadSettings } from '../settings/load.ts';
@@ -43,4 +43,27 @@ export function prepareStateDir(stateDir: string): string | null {
     const why = e.code === 'EACCES' || e.code === 'EROFS' || e.code === 'EPERM' ? `not writable (${e.code})` : e.message;
     return `state dir ${stateDir} is not usable: ${why}`;
   }
+}
+
+/**
+ * Why `command` must not use an existing state dir that belongs to another user than the one
+ * running it, or null when it may (or the dir is not there yet). Root can write anyone's
+ * state dir, and would leave root-owned records, logs and clones behind that the daemon's
+ * user cannot change.
+ */
+export function foreignStateDir(stateDir: string, command: 'serve' | 'trigger'): string | null {
+  let uid: number;
+  try {
+    uid = statSync(stateDir).uid;
+  } catch {
+    return null; // not there yet: this run makes it
+  }
+  if (process.getuid === undefined || uid === process.getuid()) return null;
+  let name: string | null = null;
+  try {
+    name = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.split(':')[2] === String(uid))?.split(':')[0] ?? null;
+  } catch { /* no passwd file */ }
+  const as = `sudo -u ${name ?? `'#${uid}'`} whauto ${command} …`;
+  return `the state dir ${stateDir} belongs to ${name ?? 'another user'} (uid ${uid}), not to you: run ${command} as that user (${as}); ` +
+    'run as you, its files and the checkouts would become yours and that user could not update them';
 }

@@ -11,7 +11,7 @@ import { formatFinding } from '../settings/finding.ts';
 import { loadSettings } from '../settings/load.ts';
 import type { Settings } from '../settings/types.ts';
 import { EXIT, type Io } from './io.ts';
-import { loadOrReport, prepareStateDir } from './load.ts';
+import { foreignStateDir, loadOrReport, prepareStateDir } from './load.ts';
 import { tryLock } from '../queue/lock.ts';
 import { layout } from '../state/layout.ts';
 import { outputCap } from '../log/output-cap.ts';
@@ -44,6 +44,11 @@ export async function runServe(io: Io, args: string[]): Promise<number> {
   const warnings: string[] = [];
   const first = loadOrReport(io, file, (w) => warnings.push(w));
   if (!first) return EXIT.usage;
+  const foreign = foreignStateDir(first.stateDir, 'serve');
+  if (foreign) {
+    io.stderr(`whauto serve: ${foreign}\n`);
+    return EXIT.usage;
+  }
   const stateError = prepareStateDir(first.stateDir);
   if (stateError) {
     io.stderr(`whauto serve: ${stateError}\n`);

@@ -1,4 +1,3 @@
-import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { lineBuffer } from '../log/line-buffer.ts';
 import { createLogger } from '../log/logger.ts';
@@ -14,7 +13,7 @@ import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
 import { isRunId, newRunId } from '../state/run-id.ts';
 import { EXIT, type Io } from './io.ts';
-import { loadOrReport, prepareStateDir } from './load.ts';
+import { foreignStateDir, loadOrReport, prepareStateDir } from './load.ts';
 
 const HELP = `usage: whauto trigger SETTINGS ENTRY [--dry-run] [--no-wait] [--branch NAME | --tag NAME]
 
@@ -53,26 +52,6 @@ function chooseTarget(entry: Entry, branch: string | undefined, tag: string | un
   if (own) return { kind: 'branch', name: own };
   if (entry.branches.length === 0) return `entry '${entry.name}' deploys tags only (branch: []); give --tag NAME`;
   return `entry '${entry.name}' names no single branch (${entry.branches.join(', ')}); give --branch NAME`;
-}
-
-/**
- * The owner of an existing state dir when it is not the user running this (its user name,
- * or null when it has none), else undefined. Root can write anyone's state dir, and would
- * leave root-owned files behind that the daemon's user cannot change.
- */
-function foreignOwner(stateDir: string): { uid: number; name: string | null } | undefined {
-  let uid: number;
-  try {
-    uid = statSync(stateDir).uid;
-  } catch {
-    return undefined; // not there yet: this run makes it
-  }
-  if (process.getuid === undefined || uid === process.getuid()) return undefined;
-  let name: string | null = null;
-  try {
-    name = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.split(':')[2] === String(uid))?.split(':')[0] ?? null;
-  } catch { /* no passwd file */ }
-  return { uid, name };
 }
 
 /** `whauto trigger SETTINGS ENTRY`: returns the exit code. */
@@ -122,10 +101,9 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
     return EXIT.failed;
   }
 
-  const owner = foreignOwner(settings.stateDir);
-  if (owner) {
-    io.stderr(`whauto trigger: the state dir ${settings.stateDir} belongs to ${owner.name ?? 'another user'} (uid ${owner.uid}), not to you: ` +
-      `run trigger as that user (sudo -u ${owner.name ?? `'#${owner.uid}'`} whauto trigger …); run as you, the run's files and the checkout would become yours and the daemon could not update them\n`);
+  const foreign = foreignStateDir(settings.stateDir, 'trigger');
+  if (foreign) {
+    io.stderr(`whauto trigger: ${foreign}\n`);
     return EXIT.usage;
   }
   const stateError = prepareStateDir(settings.stateDir);

@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { chownSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { requireBinary, startDaemon, WHAUTO } from '../helpers/daemon.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
@@ -114,4 +116,20 @@ test('check on a binary (the executable by mistake) gives one finding, not pages
   assert.equal(r.status, 2);
   assert.deepEqual(r.stdout.trim().split('\n').length, 2, r.stdout.slice(0, 500));
   assert.match(r.stdout, /error: this is not a settings file: it holds NUL bytes or bytes that are not UTF-8\n/);
+});
+
+test('serve refuses a state dir that belongs to another user (exit 2): as root it would leave files that user cannot change', { skip: process.getuid?.() === 0 ? false : 'needs root to chown the state dir' }, () => {
+  requireBinary();
+  const t = tempDir();
+  try {
+    const file = writeSettings(t.dir, { entries: { a: { provider: 'plain', secret: 's', update: 'none', commands: ['true'] } } });
+    mkdirSync(join(t.dir, 'state'));
+    chownSync(join(t.dir, 'state'), 12345, 12345);
+    const r = spawnSync(WHAUTO, ['serve', file], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^whauto serve: the state dir .* belongs to another user \(uid 12345\), not to you: run serve as that user \(sudo -u '#12345' whauto serve …\)/);
+    assert.deepEqual(readdirSync(join(t.dir, 'state')), [], 'nothing written in the state dir');
+  } finally {
+    t.cleanup();
+  }
 });

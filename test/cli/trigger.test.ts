@@ -139,7 +139,7 @@ describe('whauto trigger', () => {
     chownSync(join(dir, 'state'), 12345, 12345);
     const r = spawnSync(WHAUTO, ['trigger', foreign, 'site'], { encoding: 'utf8' });
     assert.equal(r.status, 2, r.stderr);
-    assert.match(r.stderr, /the state dir .* belongs to another user \(uid 12345\), not to you: run trigger as that user \(sudo -u '#12345'/);
+    assert.match(r.stderr, /the state dir .* belongs to another user \(uid 12345\), not to you: run trigger as that user \(sudo -u '#12345' whauto trigger/);
     assert.equal(existsSync(join(dir, 'site')), false, 'nothing cloned');
     assert.deepEqual(readdirSync(join(dir, 'state')), [], 'nothing written in the state dir');
   });

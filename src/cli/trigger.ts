@@ -4,6 +4,7 @@ import { createLogger } from '../log/logger.ts';
 import { checkoutKey } from '../queue/checkout-key.ts';
 import { tryLock } from '../queue/lock.ts';
 import { runOne } from '../queue/run-one.ts';
+import { coverCutOff } from '../queue/recover.ts';
 import { dryRun } from '../runs/dry-run.ts';
 import { endLeftovers } from '../runs/end-leftovers.ts';
 import type { RunRequest, Target } from '../runs/types.ts';
@@ -130,8 +131,14 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
   if (lock.tookOver) {
     io.stderr(`whauto trigger: took over the stale lock of run ${lock.tookOver.runId} (process ${lock.tookOver.pid} is gone)\n`);
     // That run may have left processes in the checkout: they go before this run starts.
-    const ended = isRunId(lock.tookOver.runId) ? await endLeftovers(lock.tookOver.runId) : 0;
+    const dead = lock.tookOver;
+    const ended = isRunId(dead.runId) ? await endLeftovers(dead.runId) : 0;
     if (ended > 0) io.stderr(`whauto trigger: ended ${ended} process${ended === 1 ? '' : 'es'} that run left running\n`);
+    // This run deploys what the cut-off one did: the daemon need not run that one again.
+    if (dead.entry === entry.name && isRunId(dead.runId) &&
+        coverCutOff(settings.stateDir, entry.name, dead.runId, req.target, `cut off: process ${dead.pid} is gone; manual run ${req.id} deployed ${req.target.name} after it`)) {
+      io.stderr(`whauto trigger: run ${dead.runId} was cut off; this run deploys ${req.target.name} after it, so it is recorded interrupted and not run again\n`);
+    }
   }
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();

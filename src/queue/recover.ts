@@ -1,5 +1,5 @@
 import type { Logger } from '../log/logger.ts';
-import type { RunRecord } from '../runs/types.ts';
+import type { RunRecord, Target } from '../runs/types.ts';
 import type { Entry } from '../settings/types.ts';
 import { listRuns, saveRun } from '../state/runs.ts';
 import { processAlive } from '../exec/process-alive.ts';
@@ -29,4 +29,21 @@ export function recoverCutOff(stateDir: string, entries: Entry[], logger: Logger
     }
   }
   return cut;
+}
+
+/**
+ * When the run `id` of `entry` was cut off (its record says running, its process is gone)
+ * and deployed `target`, records it 'interrupted' with `message`: a run of that target that
+ * starts now (a manual one) stands for it, and the next daemon start must not run it again.
+ * Returns whether it did. Never throws (a record it cannot write stays for the daemon).
+ */
+export function coverCutOff(stateDir: string, entry: string, id: string, target: Target, message: string): boolean {
+  const r = listRuns(stateDir, entry, () => undefined, { setAside: false }).find((x) => x.id === id);
+  if (!r || r.result !== 'running' || alive(r.pid) || r.target.kind !== target.kind || r.target.name !== target.name) return false;
+  try {
+    saveRun(stateDir, { ...r, result: 'interrupted', endedAt: new Date().toISOString(), step: null, message });
+    return true;
+  } catch {
+    return false;
+  }
 }

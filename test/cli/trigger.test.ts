@@ -129,6 +129,12 @@ describe('whauto trigger', () => {
     assert.match(next.stderr, /ended \d+ process(es)? that run left running/);
     const seen = readFileSync(join(t.dir, 'killed.seen'), 'utf8').trim();
     assert.ok(seen === 'state=gone' || seen === 'state=Z', `the first run's command was still there (${seen}) when the next run ran`);
+    // The next run deployed the same branch after it: the cut-off run is closed, not left for the daemon to run again.
+    assert.match(next.stderr, /was cut off; this run deploys main after it, so it is recorded interrupted and not run again/);
+    const dir = join(t.dir, 'state', 'runs', 'killed');
+    const records = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+    assert.deepEqual(records.map((r) => r.result).sort(), ['interrupted', 'succeeded']);
+    assert.match(records.find((r) => r.result === 'interrupted').message, /^cut off: process \d+ is gone; manual run \S+ deployed main after it$/);
   });
 
   it('refuses to run on a state dir that belongs to another user (exit 2), since the daemon could not update what it leaves', { skip: process.getuid?.() === 0 ? false : 'needs root to chown the state dir' }, () => {

@@ -12,7 +12,7 @@ import { openRunLog } from '../runs/run-log.ts';
 import { checkoutKey } from './checkout-key.ts';
 import { tryLock, type LockOwner } from './lock.ts';
 import { runOne, type RunContext } from './run-one.ts';
-import { recoverCutOff } from './recover.ts';
+import { coverCutOff, recoverCutOff } from './recover.ts';
 
 /** Group writes of pending runs on their way to the state writer at once (see scheduleSave). */
 const MAX_WRITES_IN_FLIGHT = 3;
@@ -349,6 +349,12 @@ export class Queue extends EventEmitter {
       }
       if (lock.tookOver) {
         this.opts.logger.warn('stale checkout lock taken over', { entry: entry.name, dead_pid: lock.tookOver.pid, run: lock.tookOver.runId });
+        // A run of the same target cut off while this daemon ran (a killed `trigger`): this one stands for it.
+        const dead = lock.tookOver;
+        if (dead.entry === entry.name && isRunId(dead.runId) &&
+            coverCutOff(this.opts.stateDir, entry.name, dead.runId, w.run.target, `cut off: process ${dead.pid} is gone; run ${w.run.id} deployed ${w.run.target.name} after it`)) {
+          this.opts.logger.info('cut-off run covered by the next run', { entry: entry.name, run: w.run.id, cut_off: dead.runId });
+        }
         // Its run may have left processes in the checkout: they go first (the next pump starts the run).
         if (isRunId(lock.tookOver.runId)) {
           lock.release();

@@ -1,9 +1,10 @@
 // Issue 4, point 1: accepted means durable; a SIGKILLed daemon loses nothing on its next start.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { running } from '../helpers/proc.ts';
 import { tempDir } from '../helpers/tmp.ts';
@@ -150,5 +151,42 @@ describe('serve: what a SIGKILLed daemon left running is ended before the checko
     const [cut] = runRecords(state, 'a');
     assert.equal(cut.result, 'interrupted');
     assert.match(readFileSync(cut.logFile, 'utf8'), /==> whauto: \d+ process(es)? this run left running when it was cut off (was|were) ended/);
+  });
+});
+
+describe('serve: a trigger killed while the daemon runs', () => {
+  let t: { dir: string; cleanup: () => void };
+  let settings: string;
+  let state: string;
+  let daemon: Daemon;
+
+  before(async () => {
+    t = tempDir();
+    state = join(t.dir, 'state');
+    // The first run (the trigger's) holds and writes its pid; the next notes whether it still runs.
+    const command = 'if [ -e "$W/held.pid" ]; then s=$(cut -d" " -f3 "/proc/$(cat "$W/held.pid")/stat" 2>/dev/null); echo "state=${s:-gone}" > "$W/seen"; else echo $$ > "$W/held.pid"; while :; do sleep 0.05; done; fi';
+    settings = writeSettings(t.dir, { entries: { a: plainEntry(t.dir, 'a', [command], { env: { W: t.dir } }) } });
+    daemon = await startDaemon(settings);
+  });
+  after(async () => {
+    await daemon?.stop('SIGKILL');
+    for (const p of lines(join(t.dir, 'held.pid'))) try { process.kill(Number(p), 'SIGKILL'); } catch { /* gone */ }
+    t.cleanup();
+  });
+
+  it('its leftovers are ended before the daemon\'s next run of the checkout, which stands for the cut-off run', async () => {
+    const trigger = spawn(WHAUTO, ['trigger', settings, 'a'], { stdio: 'ignore' });
+    const exited = new Promise((res) => trigger.once('exit', res));
+    await waitFor('the trigger\'s run holds', () => lines(join(t.dir, 'held.pid')).length === 1);
+    trigger.kill('SIGKILL');
+    await exited;
+    assert.equal((await deliver(daemon, 'a')).status, 202);
+    await daemon.waitForLine(/cut-off run covered by the next run .*entry=a/);
+    await daemon.waitForLine(/processes left by a cut-off run ended .*entry=a/);
+    await waitFor('the next run looked', () => lines(join(t.dir, 'seen')).length === 1);
+    assert.match(lines(join(t.dir, 'seen'))[0]!, /^state=(gone|Z)$/);
+    const cut = runRecords(state, 'a').find((r) => r.trigger === 'manual');
+    assert.equal(cut.result, 'interrupted');
+    assert.match(cut.message, /^cut off: process \d+ is gone; run \S+ deployed main after it$/);
   });
 });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../log/logger.ts';
@@ -55,22 +56,47 @@ export async function runServe(io: Io, args: string[]): Promise<number> {
     return EXIT.usage;
   }
   // One daemon per state dir: a second would take back (and run) what the first has queued.
-  const owner = tryLock(layout.locksDir(first.stateDir), `daemon:${first.stateDir}`, { entry: '-', runId: 'daemon' });
+  const takeStateDir = () => tryLock(layout.locksDir(first.stateDir), `daemon:${first.stateDir}`, { entry: '-', runId: 'daemon' });
+  let owner = takeStateDir();
   if ('heldBy' in owner) {
     io.stderr(`whauto serve: another daemon (pid ${owner.heldBy.pid}) uses the state dir ${first.stateDir}; give each daemon its own state_dir\n`);
     return EXIT.usage;
   }
+  // The state dir removed under the running daemon: made again (and taken again), or, when
+  // another daemon has taken it meanwhile, a reason to stop.
+  const keepStateDir = (): StateDirCheck => {
+    if (!existsSync(layout.queueDir(first.stateDir))) {
+      const problem = prepareStateDir(first.stateDir);
+      if (problem) return { problem };
+    }
+    let again: ReturnType<typeof takeStateDir>;
+    try {
+      again = takeStateDir();
+    } catch (err) {
+      return { problem: (err as Error).message };
+    }
+    // Held by this very process: all is as it was.
+    if ('heldBy' in again) return again.heldBy.pid === process.pid ? 'ok' : { problem: `another daemon (pid ${again.heldBy.pid}) took the state dir` };
+    owner = again;
+    return 'made again';
+  };
   // Log lines of one event-loop turn go out in one write (see lineBuffer).
   const logLines = lineBuffer((text) => io.stdout(text));
   try {
-    return await serveWith(io, first, warnings, logLines.write);
+    return await serveWith(io, first, warnings, logLines.write, keepStateDir);
   } finally {
     logLines.close();
-    owner.release();
+    if (!('heldBy' in owner)) owner.release();
   }
 }
 
-async function serveWith(io: Io, first: Settings, warnings: string[], writeLog: (line: string) => void): Promise<number> {
+/** What a look at the state dir found: all there, made again after it was removed, or a problem. */
+type StateDirCheck = 'ok' | 'made again' | { problem: string };
+
+/** ms between looks at whether the state dir is still there and still this daemon's. */
+const STATE_DIR_CHECK_MS = 5000;
+
+async function serveWith(io: Io, first: Settings, warnings: string[], writeLog: (line: string) => void, keepStateDir: () => StateDirCheck): Promise<number> {
   let settings: Settings = first;
   const logger = createLogger({ level: settings.logLevel, format: settings.logFormat, write: writeLog });
   // What `check` warns about (an entry anyone may trigger, a world-readable secret) is said at start too.
@@ -126,6 +152,7 @@ async function serveWith(io: Io, first: Settings, warnings: string[], writeLog: 
       logger.reconfigure({ level: settings.logLevel, format: settings.logFormat });
     };
     let stopping = false;
+    let exitCode: number = EXIT.ok;
     const stop = (signal: string): void => {
       if (stopping) return;
       stopping = true;
@@ -135,8 +162,9 @@ async function serveWith(io: Io, first: Settings, warnings: string[], writeLog: 
         web.server.close();
         web.server.closeAllConnections();
         process.off('SIGHUP', reload);
+        clearInterval(watch);
         logger.info('stopped');
-        resolveExit(EXIT.ok);
+        resolveExit(exitCode);
       }, (err: unknown) => {
         logger.error('shutdown failed', { error: String(err) });
         resolveExit(EXIT.failed);
@@ -148,6 +176,18 @@ async function serveWith(io: Io, first: Settings, warnings: string[], writeLog: 
       logger.warn('second signal: interrupting running runs now', { signal });
       queue.hurry();
     };
+    const watch = setInterval(() => {
+      if (stopping) return;
+      const found = keepStateDir();
+      if (found === 'made again') {
+        logger.warn('the state dir was removed: made again (what was queued in it is gone)', { state_dir: settings.stateDir });
+      } else if (found !== 'ok') {
+        logger.error('the state dir is lost; stopping', { state_dir: settings.stateDir, error: found.problem });
+        exitCode = EXIT.failed;
+        stop('state dir lost');
+      }
+    }, STATE_DIR_CHECK_MS);
+    watch.unref();
     process.on('SIGHUP', reload);
     process.on('SIGTERM', () => onSignal('SIGTERM'));
     process.on('SIGINT', () => onSignal('SIGINT'));

@@ -7,7 +7,8 @@
  * handedOver (transferred to the worker) goes back, transferred, for reuse.
  * Jobs are done in the order they came. Every job that is waiting when the worker gets to it
  * is done in one batch, so a burst of jobs costs one round of fsyncs:
- *  1. each file is written to a temp file beside it (fsync'd when durable), except one that a
+ *  1. each file is written to a temp file beside it (fsync'd when durable; its folder made
+ *     again when it is gone), except one that a
  *     later job of the batch writes again durably with no unlink between: that one is left to
  *     the later write (whose content includes it: a pending run only grows), and the earlier
  *     job is answered with the later one's outcome;
@@ -36,7 +37,15 @@ function syncDir(dir) {
 
 function writeTemp(file, data, durable) {
   const tmp = path.join(path.dirname(file), '.' + path.basename(file) + '.' + crypto.randomBytes(4).toString('hex') + '.tmp');
-  const fd = fs.openSync(tmp, 'w', 0o600);
+  let fd;
+  try {
+    fd = fs.openSync(tmp, 'w', 0o600);
+  } catch (err) {
+    // Its folder removed under the daemon (the state dir deleted): made again, as at start.
+    if (!err || err.code !== 'ENOENT') throw err;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fd = fs.openSync(tmp, 'w', 0o600);
+  }
   try {
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
     let off = 0;

@@ -56,14 +56,28 @@ describe('state writer', () => {
 
   it('fails a job that cannot be written, alone, with the I/O error', async () => {
     const ok = join(t.dir, 'fine.json');
+    // A file where a folder should be: no write can go under it (root or not).
+    writeFileSync(join(t.dir, 'blocker'), '');
     const [bad, good] = await Promise.allSettled([
-      writer.write({ files: [{ file: join(t.dir, 'no', 'such', 'dir.json'), data: 'x', durable: true }] }),
+      writer.write({ files: [{ file: join(t.dir, 'blocker', 'dir.json'), data: 'x', durable: true }] }),
       writer.write({ files: [{ file: ok, data: 'y', durable: true }] }),
     ]);
     assert.equal(bad.status, 'rejected');
-    assert.match(String((bad as PromiseRejectedResult).reason), /ENOENT/);
+    assert.match(String((bad as PromiseRejectedResult).reason), /ENOTDIR/);
     assert.equal(good.status, 'fulfilled');
     assert.equal(readFileSync(ok, 'utf8'), 'y');
+  });
+});
+
+describe('state writer: a removed folder', () => {
+  let t: { dir: string; cleanup: () => void };
+  before(() => { t = tempDir(); });
+  after(() => t.cleanup());
+
+  it('is made again for the write (the state dir deleted under the daemon)', async () => {
+    const file = join(t.dir, 'gone', 'queue', 'a.json');
+    await new StateWriter().write({ files: [{ file, data: 'z', durable: true }] });
+    assert.equal(readFileSync(file, 'utf8'), 'z');
   });
 });
 

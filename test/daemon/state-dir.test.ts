@@ -1,0 +1,40 @@
+// The state dir removed under a running daemon: deliveries go on being accepted durably, the
+// daemon makes it again and takes it again, so a second daemon still cannot use it.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDaemon, WHAUTO, type Daemon } from '../helpers/daemon.ts';
+import { writeSettings } from '../helpers/settings.ts';
+import { tempDir } from '../helpers/tmp.ts';
+import { deliver, finishedRuns, plainEntry } from './lib.ts';
+
+describe('serve: the state dir removed while the daemon runs', () => {
+  let t: { dir: string; cleanup: () => void };
+  let daemon: Daemon;
+  let settings: string;
+  let state: string;
+
+  before(async () => {
+    t = tempDir();
+    state = join(t.dir, 'state');
+    settings = writeSettings(t.dir, { entries: { a: plainEntry(t.dir, 'a', ['echo deployed']) } });
+    daemon = await startDaemon(settings);
+  });
+  after(async () => {
+    await daemon?.stop();
+    t.cleanup();
+  });
+
+  it('is made again: deliveries are still accepted and run, and a second daemon is still refused', async () => {
+    rmSync(state, { recursive: true, force: true });
+    assert.equal((await deliver(daemon, 'a')).status, 202, 'the queue folder is made again for the write');
+    await finishedRuns(state, 'a', 1);
+    await daemon.waitForLine(/warn the state dir was removed: made again/);
+    assert.ok(existsSync(join(state, 'locks')));
+    const second = spawnSync(WHAUTO, ['serve', settings], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(second.status, 2);
+    assert.match(second.stderr, /another daemon \(pid \d+\) uses the state dir/);
+  });
+});

@@ -15,9 +15,10 @@ export interface GuardLimits {
  * or of its previous answer, else it is destroyed; and one peer address may hold at most
  * `perClient` connections, so one client cannot fill the server's connection cap. Node's
  * requestTimeout alone is not enough: with the server at maxConnections its periodic check
- * was seen not to expire held connections (Node 20).
+ * was seen not to expire held connections (Node 20). `onRefused` is told of each connection
+ * refused over the per-peer cap.
  */
-export function guardConnections(server: Server, limits: GuardLimits, exempt: (peer: string) => boolean): void {
+export function guardConnections(server: Server, limits: GuardLimits, exempt: (peer: string) => boolean, onRefused: (peer: string) => void = () => undefined): void {
   const open = new Map<string, number>();
   const timers = new WeakMap<Socket, NodeJS.Timeout>();
   const arm = (socket: Socket): void => {
@@ -31,6 +32,7 @@ export function guardConnections(server: Server, limits: GuardLimits, exempt: (p
     const count = (open.get(peer) ?? 0) + 1;
     if (count > limits.perClient && !exempt(peer)) {
       socket.destroy();
+      onRefused(peer);
       return;
     }
     open.set(peer, count);

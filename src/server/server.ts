@@ -22,6 +22,9 @@ export const LIMITS = {
   maxConnectionsPerClient: 128,
 };
 
+/** ms between log lines about one peer's refused connections (see guardConnections). */
+const REFUSED_LOG_MS = 10_000;
+
 export interface WebhookServer {
   server: Server;
   /** Stops accepting deliveries: every request is answered 503 from now on. */
@@ -57,7 +60,19 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
   });
   server.maxConnections = LIMITS.maxConnections;
   // A backstop a little past requestTimeout, so Node's own 408 normally comes first.
-  guardConnections(server, { deadlineMs: LIMITS.requestTimeoutMs + 5_000, perClient: LIMITS.maxConnectionsPerClient }, (peer) => settings.trustProxy.length > 0 && inList(trusted, peer));
+  // A peer over its connection cap is said in the log at most every REFUSED_LOG_MS, with a count.
+  const refusedAt = new Map<string, { logged: number; since: number }>();
+  const onRefused = (peer: string): void => {
+    const now = Date.now();
+    const seen = refusedAt.get(peer) ?? { logged: 0, since: 0 };
+    seen.since++;
+    refusedAt.set(peer, seen);
+    if (now - seen.logged < REFUSED_LOG_MS) return;
+    logger.warn('connection refused', { client: peer, reason: `more than ${LIMITS.maxConnectionsPerClient} open connections from this address`, refused: seen.since });
+    refusedAt.set(peer, { logged: now, since: 0 });
+    if (refusedAt.size > 1000) refusedAt.clear(); // a flood of addresses must not grow it for ever
+  };
+  guardConnections(server, { deadlineMs: LIMITS.requestTimeoutMs + 5_000, perClient: LIMITS.maxConnectionsPerClient }, (peer) => settings.trustProxy.length > 0 && inList(trusted, peer), onRefused);
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();

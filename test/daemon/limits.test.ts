@@ -102,6 +102,10 @@ describe('serve: limits against the built binary', () => {
       assert.equal(res.status, 202, 'another client is answered while the flood holds its connections');
       assert.equal((await fetch(`${daemon.base}/healthz`)).status, 200);
       await waitFor('every flood connection closed', () => flood.every((r) => r.isClosed()), 40_000);
+      // The refused ones are said, once for the burst (not a line per connection).
+      const said = daemon.lines.filter((l) => / warn connection refused client=127\.0\.0\.2 /.test(l));
+      assert.equal(said.length, 1, said.join('\n'));
+      assert.match(said[0]!, /reason="more than 128 open connections from this address" refused=\d+/);
     } finally {
       for (const r of flood) r.socket.destroy();
     }

@@ -4,6 +4,8 @@ export interface Io {
   stderr(text: string): void;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** stdout is a terminal (command output shown there has its control characters escaped). */
+  stdoutIsTerminal?: boolean;
 }
 
 /** Exit codes (SPEC section 1). */
@@ -23,5 +25,6 @@ export function processIo(): Io {
     stderr: (t) => process.stderr.write(t),
     env: process.env,
     cwd: process.cwd(),
+    stdoutIsTerminal: process.stdout.isTTY === true,
   };
 }

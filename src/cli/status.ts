@@ -6,6 +6,7 @@ import { listPending } from '../state/pending.ts';
 import { listRuns } from '../state/runs.ts';
 import { EXIT, type Io } from './io.ts';
 import { loadOrReport } from './load.ts';
+import { showControls } from '../log/logger.ts';
 import { checkoutKey } from '../queue/checkout-key.ts';
 import type { Entry } from '../settings/types.ts';
 import { processAlive as alive } from '../exec/process-alive.ts';
@@ -86,7 +87,9 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
       return EXIT.usage;
     }
     try {
-      io.stdout(readFileSync(run.logFile));
+      const log = readFileSync(run.logFile);
+      // A terminal would act on escape sequences in the output (a pusher's name can hold them); a pipe gets the bytes.
+      io.stdout(io.stdoutIsTerminal ? showControls(log.toString('utf8')) : log);
     } catch (err) {
       io.stderr(`whauto status: cannot read ${run.logFile}: ${(err as Error).message}\n`);
       return EXIT.failed;

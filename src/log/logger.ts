@@ -18,7 +18,20 @@ const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
  * bidirectional overrides. Written as \uXXXX escapes, which a JSON reader reads back the same.
  */
 const UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-const escapeUnsafe = (s: string): string => s.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const asEscape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+const escapeUnsafe = (s: string): string => s.replace(UNSAFE, asEscape);
+
+/** C0 controls but tab and newline, and the UNSAFE ones: what a terminal must not be handed raw. */
+const NOT_FOR_TERMINAL = new RegExp(`[\\x00-\\x08\\x0b-\\x1f]|${UNSAFE.source}`, 'g');
+
+/**
+ * `text` with every control character but tab and newline, and every UNSAFE one, written as a
+ * visible \uXXXX escape: for showing command output (which a pusher's name or a branch can
+ * reach) on a terminal without the terminal acting on it.
+ */
+export function showControls(text: string): string {
+  return text.replace(NOT_FOR_TERMINAL, asEscape);
+}
 
 /** What makes a text value need quotes: spaces, quotes, '=', backslash, control characters, or UNSAFE ones. */
 const NEEDS_QUOTES = new RegExp(`[\\s"=\\\\\\x00-\\x1f]|${UNSAFE.source}`);

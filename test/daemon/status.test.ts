@@ -2,9 +2,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { deliver, finishedRuns, GATED, lines, plainEntry, runRecords, status } from './lib.ts';
@@ -94,6 +94,13 @@ describe('status', () => {
     const last = status(settings, 'held', '--log');
     assert.equal(last.code, 0, last.stderr);
     assert.match(last.stdout, new RegExp(`first step of ${runs[1].id}`));
+    // Output with an escape sequence (a pusher's name can carry one): raw to a pipe, made visible on a terminal.
+    appendFileSync(runs[1].logFile, 'pusher: \x1b[31mRED\x1b[0m\n');
+    assert.ok(status(settings, 'held', '--log').stdout.includes('\x1b[31mRED'));
+    const tty = spawnSync('script', ['-qec', `${WHAUTO} status ${settings} held --log`, '/dev/null'], { encoding: 'utf8' });
+    assert.equal(tty.status, 0, tty.stderr);
+    assert.ok(tty.stdout.includes('pusher: \\u001b[31mRED\\u001b[0m'), tty.stdout);
+    assert.ok(!tty.stdout.includes('\x1b[31m'), 'no raw escape on the terminal');
     const older = status(settings, 'held', '--log', runs[0].id);
     assert.match(older.stdout, new RegExp(`first step of ${runs[0].id}`));
     const missing = status(settings, 'held', '--log', 'no-such-run');

@@ -1,7 +1,7 @@
 // The logger: one line per event, values quoted and escaped so a sender cannot forge or hide lines.
-import { describe, it } from 'node:test';
+import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLogger } from '../../src/log/logger.ts';
+import { createLogger, showControls } from '../../src/log/logger.ts';
 
 const HOSTILE = 'del\u007fpush\u009b31mred\u2028FAKE\u0085line\u202eevil\nnext\u001b[0m';
 
@@ -36,4 +36,10 @@ describe('logger', () => {
     log.info('run finished', { entry: 'site', result: 'succeeded', message: '' });
     assert.match(lines[0]!, / info run finished entry=site result=succeeded message=""\n$/);
   });
+});
+
+test('showControls makes what a terminal would act on visible, and keeps tabs, newlines and text', () => {
+  const raw = 'esc:\x1b[31mRED\x1b[0m\tcsi:\u009b2J bell:\x07 cr:\r bidi:\u202ex nul:\0 ok: é ✓\nnext line';
+  assert.equal(showControls(raw),
+    'esc:\\u001b[31mRED\\u001b[0m\tcsi:\\u009b2J bell:\\u0007 cr:\\u000d bidi:\\u202ex nul:\\u0000 ok: é ✓\nnext line');
 });

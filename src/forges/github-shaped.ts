@@ -2,6 +2,7 @@ import type { PushEvent } from './types.ts';
 import { PayloadError } from './types.ts';
 import { at, firstStr, optCommit, optStr } from './read.ts';
 import { isZeroCommit, pushEvent } from './push-event.ts';
+import { checkRef } from './ref.ts';
 
 /**
  * Reads the push payload shape GitHub, Gitea, Forgejo and Gogs share: top-level `ref`,
@@ -12,12 +13,14 @@ import { isZeroCommit, pushEvent } from './push-event.ts';
 export function readGithubShapedPush(
   json: Record<string, unknown>, forge: string, event: string, deliveryId: string | null,
 ): PushEvent {
+  // The ref first: a hand-made payload gets it wrong more often than the rest, and says so then.
+  const ref = checkRef(json['ref'], 'ref');
   const before = optCommit(json, 'before');
   const after = optCommit(json, 'after');
   return pushEvent({
     forge,
     event,
-    ref: json['ref'],
+    ref,
     before,
     after,
     deleted: at(json, 'deleted') === true || isZeroCommit(after),

@@ -288,6 +288,7 @@ describe('hostile requests against a running daemon', () => {
   row('body: JSON array', 400, () => post('/webhook/github', signedGithub('[]')), /not a JSON object/);
   row('body: JSON string', 400, () => post('/webhook/github', signedGithub('"refs/heads/main"')), /not a JSON object/);
   row('body: JSON null', 400, () => post('/webhook/github', signedGithub('null')), /not a JSON object/);
+  row('body: a ref that is a number, and nothing else: the answer names the ref', 400, () => post('/webhook/github', signedGithub('{"ref":1}')), /"reason":"ref/);
   row('body: JSON number', 400, () => post('/webhook/github', signedGithub('42')), /not a JSON object/);
   row('body: 10,000 nested objects', 400, () => post('/webhook/github', signedGithub(`${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`)));
   row('body: 10,000 nested arrays', 400, () => post('/webhook/github', signedGithub(`${'['.repeat(10_000)}${']'.repeat(10_000)}`)));

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EXIT, type Io } from './io.ts';
+import { argsError, EXIT, type Io } from './io.ts';
 import { loadSettings } from '../settings/load.ts';
 import { formatFinding, type Finding } from '../settings/finding.ts';
 
@@ -30,7 +30,7 @@ export async function runCheck(io: Io, args: string[]): Promise<number> {
       options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     }));
   } catch (err) {
-    io.stderr(`whauto check: ${(err as Error).message}\n\n${HELP}`);
+    io.stderr(`whauto check: ${argsError(err)}\n\n${HELP}`);
     return EXIT.usage;
   }
   if (values.help) {

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { ENTRY_NAME } from '../settings/schema.ts';
 import { PROVIDERS, type ProviderName } from '../settings/types.ts';
 import { FORGE_SETUP } from './forge-setup.ts';
-import { EXIT, type Io } from './io.ts';
+import { argsError, EXIT, type Io } from './io.ts';
 import { underPseudoFilesystem } from './load.ts';
 import { badBranchPattern } from '../settings/branch-pattern.ts';
 import { parseListen } from '../settings/listen.ts';
@@ -72,7 +72,7 @@ export async function runInit(io: Io, args: string[]): Promise<number> {
     }
     opts = checkOptions(parsed.values, parsed.positionals, io.cwd);
   } catch (err) {
-    return fail((err as Error).message);
+    return fail(argsError(err));
   }
 
   const settingsFile = join(opts.dir, `${opts.name}.yaml`);

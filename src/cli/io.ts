@@ -28,3 +28,25 @@ export function processIo(): Io {
     stdoutIsTerminal: process.stdout.isTTY === true,
   };
 }
+
+/**
+ * One short line for an error of node:util parseArgs (whose messages run to several lines
+ * and quote oddly): an unknown option, an option without its value, an extra argument.
+ */
+export function argsError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const message = String(e?.message ?? err);
+  const option = /Option '(-[^' ]+)/.exec(message)?.[1] ?? /'(-[^']+)'/.exec(message)?.[1];
+  switch (e?.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${option ? `'${option}'` : ''}`.trimEnd();
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return /ambiguous/.test(message)
+        ? `${option} takes a value; for one that starts with '-', write ${option}=VALUE`
+        : `${option} needs a value`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument ${/'([^']*)'/.exec(message)?.[0] ?? ''}`.trimEnd();
+    default:
+      return message.split('\n')[0]!;
+  }
+}

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { settingsJsonSchema } from '../settings/schema.ts';
-import { EXIT, type Io } from './io.ts';
+import { argsError, EXIT, type Io } from './io.ts';
 
 const HELP = `usage: whauto schema
 
@@ -20,7 +20,7 @@ export async function runSchema(io: Io, args: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } } });
   } catch (err) {
-    io.stderr(`whauto schema: ${(err as Error).message}\n\n${HELP}`);
+    io.stderr(`whauto schema: ${argsError(err)}\n\n${HELP}`);
     return EXIT.usage;
   }
   if (parsed.values.help) {

@@ -11,7 +11,7 @@ import { VERSION } from './version.ts';
 import { formatFinding } from '../settings/finding.ts';
 import { loadSettings } from '../settings/load.ts';
 import type { Settings } from '../settings/types.ts';
-import { EXIT, type Io } from './io.ts';
+import { argsError, EXIT, type Io } from './io.ts';
 import { foreignStateDir, loadOrReport, prepareStateDir } from './load.ts';
 import { tryLock } from '../queue/lock.ts';
 import { layout } from '../state/layout.ts';
@@ -30,7 +30,7 @@ export async function runServe(io: Io, args: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
   } catch (err) {
-    io.stderr(`whauto serve: ${(err as Error).message}\n\n${HELP}`);
+    io.stderr(`whauto serve: ${argsError(err)}\n\n${HELP}`);
     return EXIT.usage;
   }
   if (parsed.values.help) {

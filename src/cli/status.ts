@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { RunRecord } from '../runs/types.ts';
 import { listPending } from '../state/pending.ts';
 import { listRuns } from '../state/runs.ts';
-import { EXIT, type Io } from './io.ts';
+import { argsError, EXIT, type Io } from './io.ts';
 import { loadOrReport } from './load.ts';
 import { showControls } from '../log/logger.ts';
 import { checkoutKey } from '../queue/checkout-key.ts';
@@ -41,7 +41,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
       options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, runs: { type: 'string' }, log: { type: 'boolean' } },
     });
   } catch (err) {
-    io.stderr(`whauto status: ${(err as Error).message}\n\n${HELP}`);
+    io.stderr(`whauto status: ${argsError(err)}\n\n${HELP}`);
     return EXIT.usage;
   }
   const { values, positionals } = parsed;

@@ -13,7 +13,7 @@ import { globMatch } from '../server/glob.ts';
 import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
 import { isRunId, newRunId } from '../state/run-id.ts';
-import { EXIT, type Io } from './io.ts';
+import { argsError, EXIT, type Io } from './io.ts';
 import { foreignStateDir, loadOrReport, prepareStateDir } from './load.ts';
 
 const HELP = `usage: whauto trigger SETTINGS ENTRY [--dry-run] [--no-wait] [--branch NAME | --tag NAME]
@@ -67,7 +67,7 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
       },
     });
   } catch (err) {
-    io.stderr(`whauto trigger: ${(err as Error).message}\n\n${HELP}`);
+    io.stderr(`whauto trigger: ${argsError(err)}\n\n${HELP}`);
     return EXIT.usage;
   }
   const { values, positionals } = parsed;

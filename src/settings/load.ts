@@ -55,7 +55,7 @@ export function loadSettings(file: string, env: NodeJS.ProcessEnv, opts: { readS
     const pos = lineCounter.linePos(e.pos[0]);
     at('error', 'yaml-syntax', e.message.split('\n')[0] ?? e.code, pos.line, pos.col);
   }
-  if (doc.errors.length > 0) return { settings: null, findings };
+  if (doc.errors.length > 0) return { settings: null, findings: dedupe(findings) };
   for (const w of doc.warnings) {
     const pos = lineCounter.linePos(w.pos[0]);
     at('warning', 'yaml-warning', w.message.split('\n')[0] ?? w.code, pos.line, pos.col);

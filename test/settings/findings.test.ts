@@ -77,3 +77,11 @@ test('a duplicate entry\'s own problems are reported too', () => {
   const codes = loadSettings(file, {}).findings.map((f) => `${f.code}@${f.line}:${f.col}`);
   assert.deepEqual(codes, ['duplicate-entry@3:3', 'unknown-provider@4:15']);
 });
+
+test('a YAML error the parser gives twice at one place is said once', () => {
+  const dir = tempDir();
+  const file = writeFile(dir, 'whauto.yaml', 'entries: {site: {repodir: /tmp, commands: [echo]\n');
+  const errors = loadSettings(file, {}).findings.filter((f) => f.level === 'error');
+  assert.equal(errors.length, 1, errors.map(formatFinding).join('\n'));
+  assert.equal(errors[0]!.code, 'yaml-syntax');
+});

@@ -86,7 +86,12 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
     }
   };
   const values: RunEnvValues = { previous: null, after: null };
-  const timedOutRun = (): StepFailure => ({ result: 'timed out', message: `timed out after ${formatDuration(entry.timeout)}` });
+  // The step the run was in when its own timeout (entry.timeout) came: named in the message.
+  let inStep = '';
+  const timedOutRun = (): StepFailure => ({
+    result: 'timed out',
+    message: `${inStep ? `${inStep} ` : ''}timed out after ${formatDuration(entry.timeout)} (the entry's timeout)`,
+  });
   const interrupted = (): StepFailure => ({ result: 'interrupted', message: 'interrupted' });
 
   const begin = (kind: StepKind, name: string): void => {
@@ -107,6 +112,7 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
   ): Promise<StepFailure | null> => {
     const name = commandName(cmd);
     attempted = `${kind}: ${name}`;
+    inStep = `${kind} \`${name}\``;
     if (opts.signal?.aborted) return interrupted();
     const left = budgetMs ?? deadline - Date.now();
     if (left <= 0) return timedOutRun();
@@ -139,6 +145,7 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
     // update: none does no git work; its step says so rather than claiming an update.
     const stepName = entry.update === 'none' ? 'no update (update: none)' : 'git update';
     attempted = `git: ${stepName}`;
+    inStep = `git \`${stepName}\``;
     if (opts.signal?.aborted) return interrupted();
     const left = deadline - Date.now();
     if (left <= 0) return timedOutRun();
@@ -192,6 +199,8 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
       if (failure) break;
     }
     if (failure && failure.result !== 'interrupted') {
+      // Said before on_failure's output, so the log reads in the order things happened.
+      if (entry.onFailure.length > 0) say(`==> ${failure.result}: ${failure.message}; on_failure runs`);
       // on_failure sees the failed step; it gets its own time, as the run's may be spent.
       const failValues: RunEnvValues = { ...values, failedStep: attempted };
       for (const cmd of entry.onFailure) {

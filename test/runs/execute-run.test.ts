@@ -118,6 +118,13 @@ test('executeRun: a failing command fails the run, skips the rest and runs on_fa
     assert.equal(fs.existsSync(path.join(repo.root, 'post')), false);
     assert.deepEqual(record.steps.map((s) => `${s.kind}:${s.ok}`), ['git:true', 'commands:true', 'commands:false', 'on_failure:true']);
     assert.ok(record.endedAt !== null);
+    // The log says the failure before on_failure's own lines, then the result at the end.
+    const said = fs.readFileSync(record.logFile, 'utf8').split('\n').filter((l) => l.startsWith('==> '));
+    assert.deepEqual(said.slice(-3), [
+      '==> failed: commands `exit 3` exited with 3; on_failure runs',
+      '==> on_failure: printf %s "$WHAUTO_FAILED_STEP" > failed.txt',
+      '==> failed: commands `exit 3` exited with 3',
+    ]);
   } finally {
     repo.cleanup();
   }
@@ -162,7 +169,7 @@ test('executeRun: the run timeout covers the whole run and ends it "timed out"',
       options(repo),
     );
     assert.equal(record.result, 'timed out');
-    assert.match(record.message ?? '', /timed out after 1s/);
+    assert.equal(record.message, "commands `sleep 100` timed out after 1s (the entry's timeout)");
     assert.equal(fs.existsSync(path.join(repo.root, 'post')), false);
   } finally {
     repo.cleanup();

@@ -1,6 +1,6 @@
 import type { Forge, ParseResult, PushEvent, VerifyResult } from './types.ts';
 import { PayloadError } from './types.ts';
-import { header } from './header.ts';
+import { header, headerText } from './header.ts';
 import { shown } from './shown.ts';
 import { verdict } from './verdict.ts';
 import { prefixedHmac } from './prefixed-hmac.ts';
@@ -38,7 +38,7 @@ export const bitbucketServer: Forge = {
       fullName: `${str(json, 'repository.project.key')}/${slug}`,
       cloneUrls: cloneUrls(json),
       pusher: firstStr(json, 'actor.name', 'actor.slug', 'actor.displayName'),
-      deliveryId: header(delivery.headers, 'X-Request-Id'),
+      deliveryId: headerText(delivery.headers, 'X-Request-Id'),
     };
     const events = changes.map((change, i) => readChange(change, `changes.${i}`, event, common));
     return { kind: 'push', events };

@@ -1,6 +1,6 @@
 import type { Forge, ParseResult, PushEvent, VerifyResult } from './types.ts';
 import { PayloadError } from './types.ts';
-import { header } from './header.ts';
+import { header, headerText } from './header.ts';
 import { shown } from './shown.ts';
 import { verdict } from './verdict.ts';
 import { prefixedHmac } from './prefixed-hmac.ts';
@@ -39,7 +39,7 @@ export const bitbucket: Forge = {
       fullName,
       cloneUrls: cloneUrls(json, fullName),
       pusher: firstStr(json, 'actor.username', 'actor.nickname', 'actor.display_name'),
-      deliveryId: header(delivery.headers, 'X-Request-UUID'),
+      deliveryId: headerText(delivery.headers, 'X-Request-UUID'),
     };
     const events = changes.map((change, i) => readChange(change, `push.changes.${i}`, event, common));
     return { kind: 'push', events };

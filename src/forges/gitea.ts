@@ -1,6 +1,6 @@
 import type { Forge, ParseResult, VerifyResult } from './types.ts';
 import { PayloadError } from './types.ts';
-import { header } from './header.ts';
+import { header, headerText } from './header.ts';
 import { shown } from './shown.ts';
 import { verdict } from './verdict.ts';
 import { verifyHexHmac } from './hmac.ts';
@@ -27,7 +27,7 @@ export const gitea: Forge = {
     if (raw === null) throw new PayloadError('missing X-Gitea-Event header');
     const event = shown(raw);
     if (event !== 'push') return { kind: 'ignore', event, reason: `event '${event}' is not a push` };
-    const deliveryId = header(delivery.headers, 'X-Gitea-Delivery');
+    const deliveryId = headerText(delivery.headers, 'X-Gitea-Delivery');
     return { kind: 'push', events: [readGithubShapedPush(json, 'gitea', event, deliveryId)] };
   },
 };

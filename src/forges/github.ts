@@ -1,6 +1,6 @@
 import type { Forge, ParseResult, VerifyResult } from './types.ts';
 import { PayloadError } from './types.ts';
-import { header } from './header.ts';
+import { header, headerText } from './header.ts';
 import { shown } from './shown.ts';
 import { verdict } from './verdict.ts';
 import { prefixedHmac } from './prefixed-hmac.ts';
@@ -28,7 +28,7 @@ export const github: Forge = {
     const event = shown(raw);
     if (event === 'ping') return { kind: 'ignore', event, reason: 'ping' };
     if (event !== 'push') return { kind: 'ignore', event, reason: `event '${event}' is not a push` };
-    const deliveryId = header(delivery.headers, 'X-GitHub-Delivery');
+    const deliveryId = headerText(delivery.headers, 'X-GitHub-Delivery');
     return { kind: 'push', events: [readGithubShapedPush(json, 'github', event, deliveryId)] };
   },
 };

@@ -1,6 +1,6 @@
 import type { Forge, ParseResult, VerifyResult } from './types.ts';
 import { PayloadError } from './types.ts';
-import { header } from './header.ts';
+import { header, headerText } from './header.ts';
 import { shown } from './shown.ts';
 import { verdict } from './verdict.ts';
 import { tokenEquals } from './token.ts';
@@ -46,7 +46,7 @@ export const gitlab: Forge = {
         fullName: fullName(json),
         cloneUrls: cloneUrls(json),
         pusher: firstStr(json, 'user_username', 'user_name'),
-        deliveryId: header(delivery.headers, 'X-Gitlab-Event-UUID'),
+        deliveryId: headerText(delivery.headers, 'X-Gitlab-Event-UUID'),
       })],
     };
   },

@@ -1,6 +1,6 @@
 import type { Forge, ParseResult, VerifyResult } from './types.ts';
 import { PayloadError } from './types.ts';
-import { header } from './header.ts';
+import { header, headerText } from './header.ts';
 import { shown } from './shown.ts';
 import { verdict } from './verdict.ts';
 import { verifyHexHmac } from './hmac.ts';
@@ -32,7 +32,7 @@ export const gogs: Forge = {
     if (raw === null) throw new PayloadError('missing X-Gogs-Event header');
     const event = shown(raw);
     if (event !== 'push') return { kind: 'ignore', event, reason: `event '${event}' is not a push` };
-    const deliveryId = header(delivery.headers, 'X-Gogs-Delivery');
+    const deliveryId = headerText(delivery.headers, 'X-Gogs-Delivery');
     return { kind: 'push', events: [readGithubShapedPush(json, 'gogs', event, deliveryId)] };
   },
 };

@@ -15,3 +15,15 @@ export function header(headers: IncomingHttpHeaders, name: string): string | nul
   if (Array.isArray(value)) value = value.join(', ');
   return value === undefined || value === '' ? null : value;
 }
+
+/**
+ * A header for showing and recording (a delivery id), as header() gives it but with bytes that
+ * form UTF-8 read as UTF-8: Node reads header bytes as latin1, one character per byte, and a
+ * log line would show mojibake. Never for signatures or tokens, which are compared as sent.
+ */
+export function headerText(headers: IncomingHttpHeaders, name: string): string | null {
+  const value = header(headers, name);
+  if (value === null || !/[\x80-\xff]/.test(value)) return value;
+  const utf8 = Buffer.from(value, 'latin1').toString('utf8');
+  return utf8.includes('\ufffd') ? value : utf8;
+}

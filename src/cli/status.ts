@@ -108,7 +108,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
   let runningCount = 0;
   for (const e of settings.entries) {
     for (const r of listRuns(stateDir, e.name, () => undefined, read)) {
-      if (r.result !== 'running' || !alive(r.pid)) continue;
+      if (r.result !== 'running' || !alive(r.pid, r.identity)) continue;
       runningCount++;
       runningByKey.set(checkoutKey(e), { entry: e.name, run: r.id });
     }
@@ -122,8 +122,8 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
   };
   const report = entries.map((entry) => {
     const runs = listRuns(stateDir, entry.name, onCorrupt, read);
-    const running = runs.filter((r) => r.result === 'running' && alive(r.pid));
-    const cutOff = runs.filter((r) => r.result === 'running' && !alive(r.pid));
+    const running = runs.filter((r) => r.result === 'running' && alive(r.pid, r.identity));
+    const cutOff = runs.filter((r) => r.result === 'running' && !alive(r.pid, r.identity));
     const allFinished = runs.filter((r) => r.result !== 'running');
     const finished = allFinished.slice(0, count);
     const p = pending.get(entry.name);

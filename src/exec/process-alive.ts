@@ -1,15 +1,46 @@
+import { readFileSync } from 'node:fs';
 import { procStat } from './proc-stat.ts';
 
+let bootId: string | undefined;
+
 /**
- * True when a process with this pid runs (EPERM: it exists but is another user's). A zombie
- * (exited, not yet reaped: PID 1 of a container may be slow to) does not run. Used to tell a
- * live lock owner or run from one cut off by a crash.
+ * What names one process for good: this boot's id and the process's start time (Linux /proc),
+ * or null where they cannot be read. A pid alone does not: after a crash, a reboot or in a
+ * container (where the daemon is PID 1 every time), another process may have it.
  */
-export function processAlive(pid: number): boolean {
+export function processIdentity(pid: number | 'self'): string | null {
+  const stat = procStat(pid);
+  if (!stat || stat.start === '') return null;
+  if (bootId === undefined) {
+    try {
+      bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    } catch {
+      bootId = '';
+    }
+  }
+  return `${bootId}/${stat.start}`;
+}
+
+/**
+ * True when the process `pid` runs (EPERM: it exists but is another user's). A zombie (exited,
+ * not yet reaped: PID 1 of a container may be slow to) does not run; nor does a process that
+ * only has the pid, when `identity` (see processIdentity) says which one it was. Used to tell
+ * a live lock owner or run from one cut off by a crash.
+ */
+export function processAlive(pid: number, identity?: string | null): boolean {
   try {
     process.kill(pid, 0);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  return procStat(pid)?.state !== 'Z';
+  if (procStat(pid)?.state === 'Z') return false;
+  if (!identity) return true;
+  const now = processIdentity(pid);
+  return now === null || now === identity;
+}
+
+/** `{ identity }` of this process for a record, or nothing where it cannot be read. */
+export function ownIdentity(): { identity?: string } {
+  const identity = processIdentity('self');
+  return identity === null ? {} : { identity };
 }

@@ -1,11 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { processAlive as alive } from '../exec/process-alive.ts';
+import { processAlive as alive, processIdentity } from '../exec/process-alive.ts';
 
 /** What a lock file holds: who owns the checkout now. */
 export interface LockOwner {
   pid: number;
+  /** Which process had the pid (see processIdentity); absent in lock files of older versions. */
+  identity?: string;
   entry: string;
   runId: string;
   since: string;
@@ -25,14 +27,14 @@ function readOwner(file: string): LockOwner | null {
 
 /**
  * Tries once to take the lock of checkout `key` (a real path) in `locksDir`, across processes:
- * the file is created with O_EXCL. A lock whose owner process is gone (or that is unreadable)
- * is taken over (`tookOver` names its dead owner, for the log). Returns a release function, or
+ * the file is created with O_EXCL. A lock whose owner process is gone (or that is unreadable,
+ * or whose pid another process has now: see processIdentity) is taken over (`tookOver` names its dead owner, for the log). Returns a release function, or
  * the current owner when another live process (or this process) holds it. Throws on I/O errors other than EEXIST.
  */
 export function tryLock(locksDir: string, key: string, owner: Omit<LockOwner, 'pid' | 'since'>): { release: () => void; tookOver: LockOwner | null } | { heldBy: LockOwner } {
   mkdirSync(locksDir, { recursive: true });
   const file = lockFile(locksDir, key);
-  const me: LockOwner = { pid: process.pid, since: new Date().toISOString(), ...owner };
+  const me: LockOwner = { pid: process.pid, identity: processIdentity('self') ?? undefined, since: new Date().toISOString(), ...owner };
   let tookOver: LockOwner | null = null;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
@@ -51,7 +53,7 @@ export function tryLock(locksDir: string, key: string, owner: Omit<LockOwner, 'p
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const held = readOwner(file);
-    if (held && typeof held.pid === 'number' && alive(held.pid)) return { heldBy: held };
+    if (held && typeof held.pid === 'number' && alive(held.pid, held.identity)) return { heldBy: held };
     tookOver = held ?? { pid: 0, entry: '?', runId: '?', since: '' };
     // Stale: move it aside under a unique name so that of two processes taking over, one wins.
     const stale = `${file}.stale-${randomBytes(4).toString('hex')}`;
@@ -59,7 +61,7 @@ export function tryLock(locksDir: string, key: string, owner: Omit<LockOwner, 'p
       renameSync(file, stale);
       const moved = readOwner(stale);
       // Another taker may have put a live lock there between our read and our rename: give it back.
-      if (moved && typeof moved.pid === 'number' && alive(moved.pid)) linkSync(stale, file);
+      if (moved && typeof moved.pid === 'number' && alive(moved.pid, moved.identity)) linkSync(stale, file);
       unlinkSync(stale);
     } catch { /* the other taker won the rename */ }
   }

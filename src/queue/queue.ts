@@ -1,3 +1,4 @@
+import { ownIdentity } from '../exec/process-alive.ts';
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from '../log/logger.ts';
@@ -396,7 +397,7 @@ export class Queue extends EventEmitter {
       return {
         id: req.id, entry: entry.name, trigger: req.trigger, target: req.target, deliveries: req.deliveries, previous: null, commit: null,
         startedAt: new Date().toISOString(), endedAt: new Date().toISOString(), step: null, steps: [], result: 'failed',
-        message: String(err), pid: process.pid, logFile: layout.runLog(stateDir, entry.name, req.id),
+        message: String(err), pid: process.pid, ...ownIdentity(), logFile: layout.runLog(stateDir, entry.name, req.id),
       };
     }).then((record) => {
       release();

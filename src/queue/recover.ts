@@ -4,9 +4,9 @@ import type { Entry } from '../settings/types.ts';
 import { listRuns, saveRun } from '../state/runs.ts';
 import { processAlive } from '../exec/process-alive.ts';
 
-/** A run recorded by this very process (a pid reused after a restart) is not alive either. */
-function alive(pid: number): boolean {
-  return pid !== process.pid && processAlive(pid);
+/** A run recorded by this very pid (reused after a restart) is not alive either; nor one whose pid another process has now. */
+function alive(r: RunRecord): boolean {
+  return r.pid !== process.pid && processAlive(r.pid, r.identity);
 }
 
 /**
@@ -18,7 +18,7 @@ export function recoverCutOff(stateDir: string, entries: Entry[], logger: Logger
   for (const entry of entries) {
     const runs = listRuns(stateDir, entry.name, (file, to, why) => logger.warn('corrupt state file set aside', { file, moved_to: to ?? undefined, error: why }));
     for (const r of runs) {
-      if (r.result !== 'running' || alive(r.pid)) continue;
+      if (r.result !== 'running' || alive(r)) continue;
       const record: RunRecord = { ...r, result: 'interrupted', endedAt: new Date().toISOString(), step: null, message: `cut off: process ${r.pid} is gone` };
       try {
         saveRun(stateDir, record);
@@ -39,7 +39,7 @@ export function recoverCutOff(stateDir: string, entries: Entry[], logger: Logger
  */
 export function coverCutOff(stateDir: string, entry: string, id: string, target: Target, message: string): boolean {
   const r = listRuns(stateDir, entry, () => undefined, { setAside: false }).find((x) => x.id === id);
-  if (!r || r.result !== 'running' || alive(r.pid) || r.target.kind !== target.kind || r.target.name !== target.name) return false;
+  if (!r || r.result !== 'running' || alive(r) || r.target.kind !== target.kind || r.target.name !== target.name) return false;
   try {
     saveRun(stateDir, { ...r, result: 'interrupted', endedAt: new Date().toISOString(), step: null, message });
     return true;

@@ -1,3 +1,4 @@
+import { ownIdentity } from '../exec/process-alive.ts';
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Logger } from '../log/logger.ts';
 import { executeRun } from '../runs/execute-run.ts';
@@ -70,7 +71,7 @@ export async function runOne(req: RunRequest, ctx: RunContext, opts: RunOneOptio
   const first: FileWrite[] = [runRecordWrite(stateDir, {
     id: req.id, entry, trigger: req.trigger, target: req.target, deliveries: req.deliveries,
     previous: null, commit: null, startedAt: new Date().toISOString(), endedAt: null,
-    step: null, steps: [], result: 'running', message: null, pid: process.pid, logFile,
+    step: null, steps: [], result: 'running', message: null, pid: process.pid, ...ownIdentity(), logFile,
   }, true)];
   if (opts.payload) first.push({ file: payloadFile, data: opts.payload, durable: true });
   try {

@@ -1,3 +1,4 @@
+import { ownIdentity } from '../exec/process-alive.ts';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { runCommand } from '../exec/run-command.ts';
@@ -76,7 +77,7 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
   const record: RunRecord = {
     id: req.id, entry: entry.name, trigger: req.trigger, target: req.target, deliveries: req.deliveries,
     previous: null, commit: null, startedAt: new Date(started).toISOString(), endedAt: null,
-    step: null, steps: [], result: 'running', message: null, pid: process.pid, logFile: opts.logFile,
+    step: null, steps: [], result: 'running', message: null, pid: process.pid, ...ownIdentity(), logFile: opts.logFile,
   };
   const report = (): void => {
     try {

@@ -65,6 +65,8 @@ export interface RunRecord {
   message: string | null;
   /** pid of the process that runs it (a resumed run is detected through this). */
   pid: number;
+  /** Which process had that pid (see processIdentity): a pid alone may be another's after a crash. */
+  identity?: string;
   /** Absolute path of the run's log file. */
   logFile: string;
 }

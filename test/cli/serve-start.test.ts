@@ -1,8 +1,9 @@
 // What `whauto serve` says and refuses at start.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { chownSync, mkdirSync, readdirSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chownSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBinary, startDaemon, WHAUTO } from '../helpers/daemon.ts';
 import { writeSettings } from '../helpers/settings.ts';
@@ -130,6 +131,28 @@ test('serve refuses a state dir that belongs to another user (exit 2): as root i
     assert.match(r.stderr, /^whauto serve: the state dir .* belongs to another user \(uid 12345\), not to you: run serve as that user \(sudo -u '#12345' whauto serve …\)/);
     assert.deepEqual(readdirSync(join(t.dir, 'state')), [], 'nothing written in the state dir');
   } finally {
+    t.cleanup();
+  }
+});
+
+test('a daemon lock left by a crash whose pid another process has now does not keep the daemon from starting', async () => {
+  const t = tempDir();
+  const other = spawn('sleep', ['300'], { stdio: 'ignore' });
+  try {
+    const file = writeSettings(t.dir, { entries: { a: { provider: 'plain', secret: 's', update: 'none', commands: ['true'] } } });
+    const state = join(t.dir, 'state');
+    mkdirSync(join(state, 'locks'), { recursive: true });
+    // As after a crash in a container: the lock names a pid that a new, unrelated process has.
+    const lock = join(state, 'locks', `${createHash('sha256').update(`daemon:${state}`).digest('hex').slice(0, 24)}.lock`);
+    writeFileSync(lock, JSON.stringify({ pid: other.pid, identity: 'an-earlier-boot/4242', entry: '-', runId: 'daemon', since: '' }));
+    const daemon = await startDaemon(file);
+    try {
+      assert.equal(JSON.parse(readFileSync(lock, 'utf8')).pid, daemon.proc.pid, 'the daemon took the lock over');
+    } finally {
+      await daemon.stop();
+    }
+  } finally {
+    other.kill('SIGKILL');
     t.cleanup();
   }
 });

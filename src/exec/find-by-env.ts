@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { killGroup } from './kill-group.ts';
 import { procStat } from './proc-stat.ts';
 
@@ -52,4 +52,19 @@ export function signalFound(found: FoundProcess[], signal: NodeJS.Signals): void
     if (p.pgid > 1 && p.pgid !== own) killGroup(p.pgid, signal);
     try { process.kill(p.pid, signal); } catch { /* gone */ }
   }
+}
+
+/** What the open files `fds` of process `pid` are (e.g. 'socket:[6010920]'), from /proc; unreadable ones left out. */
+export function openFiles(pid: number, fds: number[] = []): string[] {
+  const out: string[] = [];
+  let list: string[];
+  try {
+    list = fds.length > 0 ? fds.map(String) : readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return out;
+  }
+  for (const fd of list) {
+    try { out.push(readlinkSync(`/proc/${pid}/fd/${fd}`)); } catch { /* closed meanwhile */ }
+  }
+  return out;
 }

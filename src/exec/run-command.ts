@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createLineSplitter } from './line-splitter.ts';
-import { findByEnv, signalFound } from './find-by-env.ts';
+import { findByEnv, openFiles, signalFound } from './find-by-env.ts';
 import { groupRunning, killGroup } from './kill-group.ts';
 import type { Command, CommandResult, RunCommandOptions } from './types.ts';
 
@@ -57,6 +57,9 @@ export function runCommand(command: Command, opts: RunCommandOptions): Promise<C
       return;
     }
 
+    // What the command's stdout and stderr are, as its processes see them: a stray outside the
+    // group is one that still holds one of these (see strayEnv), not one that closed them.
+    const output = opts.strayEnv !== undefined && child.pid !== undefined ? new Set(openFiles(child.pid, [1, 2])) : new Set<string>();
     const out = createLineSplitter(safe(opts.onLine));
     const err = createLineSplitter(safe(opts.onLine));
     const pid = child.pid;
@@ -150,7 +153,7 @@ export function runCommand(command: Command, opts: RunCommandOptions): Promise<C
         if (marker !== undefined) {
           setTimeout(() => {
             if (closed || done) return;
-            const away = findByEnv(opts.strayEnv!, marker).filter((p) => p.pgid !== pid);
+            const away = findByEnv(opts.strayEnv!, marker).filter((p) => p.pgid !== pid && openFiles(p.pid).some((f) => output.has(f)));
             if (away.length === 0) return;
             strays = true;
             escaped = true;

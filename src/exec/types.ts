@@ -19,7 +19,8 @@ export interface RunCommandOptions {
   /**
    * The name of a variable of `env` that marks this command's processes (WHAUTO_RUN_ID): one
    * that left the process group (setsid) and still holds the output open after the group is
-   * gone is found by it and ended too, rather than holding the step for 2 × graceMs.
+   * gone is found by it and ended too, rather than holding the step for 2 × graceMs. One that
+   * left the group and closed the output (a service started on purpose) is left alone.
    */
   strayEnv?: string;
 }

@@ -140,6 +140,20 @@ test('runCommand ends a child that left its group (setsid) but holds the output,
   assert.ok(await waitGone(Number(lines[0])), 'the child that left the group was ended');
 });
 
+test('runCommand leaves alone a child that left its group and closed its output (a service started on purpose), while ending one that holds it', { timeout: 120_000 }, async () => {
+  const { r, lines } = await run('setsid sleep 1001 >/dev/null 2>&1 </dev/null & echo $!; setsid sleep 1002 & echo $!', {
+    graceMs: 20_000, env: { ...ENV, WHAUTO_RUN_ID: `exec-test-service-${process.pid}` }, strayEnv: 'WHAUTO_RUN_ID',
+  });
+  const [service, holder] = [Number(lines[0]), Number(lines[1])];
+  try {
+    assert.equal(r.exitCode, 0);
+    assert.ok(await waitGone(holder), 'the child holding the output was ended');
+    assert.equal(gone(service), false, 'the service that closed its output runs on');
+  } finally {
+    try { process.kill(service, 'SIGKILL'); } catch { /* gone */ }
+  }
+});
+
 test('runCommand does not report a background child that ends by itself just after the command', { timeout: 120_000 }, async () => {
   // As git's helpers after a failed fetch: still exiting when the main process is gone.
   const { r, lines } = await run('(sleep 0.02) >/dev/null 2>&1 & echo done', { graceMs: 500 });

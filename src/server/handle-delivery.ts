@@ -110,7 +110,8 @@ function claims(entry: Entry, delivery: Delivery): boolean {
  * verifies for, and the refusal to answer when it verifies for none: the reason an entry of
  * the delivery's own forge gives (by its event header) before another forge's, 403 (a
  * signature present but wrong) before 401. `blocked`: entries the client may not use
- * (allow_ips), whose forge's claim gives 403 with `blocked.reason`; their secrets are not tried.
+ * (allow_ips): when no open entry is of the delivery's forge and one of these is, 403 with
+ * `blocked.reason`; their secrets are not tried.
  */
 export function verifyFor(entries: Entry[], delivery: Delivery, blocked: { entries: Entry[]; reason: string } | null = null): { ok: Entry[]; refusal: Answer | null } {
   const ok: Entry[] = [];
@@ -122,13 +123,17 @@ export function verifyFor(entries: Entry[], delivery: Delivery, blocked: { entri
     const k = (claimed ? 2 : 0) + (s === 403 ? 1 : 0);
     if (k > rank) [rank, status, reason] = [k, s, r];
   };
+  let openClaim = false;
   for (const entry of entries) {
     const v = getForge(entry.provider).verify(delivery, entry.secret);
+    const claimed = claims(entry, delivery);
+    openClaim ||= claimed;
     if (v.ok) ok.push(entry);
-    else consider(claims(entry, delivery), v.status, v.reason);
+    else consider(claimed, v.status, v.reason);
   }
   if (ok.length > 0) return { ok, refusal: null };
-  for (const entry of blocked?.entries ?? []) if (claims(entry, delivery)) consider(true, 403, blocked!.reason);
+  // "Not allowed" only when every entry of the delivery's forge is closed to the client.
+  if (!openClaim) for (const entry of blocked?.entries ?? []) if (claims(entry, delivery)) consider(true, 403, blocked!.reason);
   if (rank < 0) return { ok, refusal: answers.forbidden('no entry accepts this delivery') };
   return { ok, refusal: status === 401 ? answers.unauthenticated(reason) : answers.forbidden(reason) };
 }

@@ -24,6 +24,8 @@ describe('single URL: which refusal a delivery gets', () => {
         // Tried before the GitLab entry: its refusal must not be the one given for a GitLab delivery.
         other: { ...common, provider: 'bitbucket', secret: 'bb-secret', repo: 'acme/other', workdir: t.dir, commands: ['touch ran-other'] },
         lab: { ...common, provider: 'gitlab', secret: 'gl-token', repo: 'acme/lab', workdir: t.dir, commands: ['touch ran-lab'] },
+        // A GitLab entry closed to the client: while an open one is there, a GitLab delivery gets that one's reason.
+        'lab-closed': { ...common, provider: 'gitlab', secret: 'other-token', repo: 'acme/lab', allow_ips: ['192.0.2.0/24'], workdir: t.dir, commands: ['touch ran-lab-closed'] },
       },
     }));
   });

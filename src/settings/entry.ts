@@ -4,6 +4,7 @@ import type { Command, Entry, ProviderName, UpdateMode } from './types.ts';
 import { ENTRY_KEYS } from './schema.ts';
 import { defaultValue } from './default-value.ts';
 import { resolveSecret, type SecretContext } from './secret.ts';
+import { RUN_VARS } from './run-vars.ts';
 import type { RawEntry, RawField, RawMap } from './validate.ts';
 
 const SECRET_KEYS = ['secret', 'secret_env', 'secret_file'];
@@ -12,7 +13,7 @@ const SECRET_KEYS = ['secret', 'secret_env', 'secret_file'];
  * Builds the normalized Entry from its own keys over `defaults` over the schema defaults:
  * paths made absolute (workdir against repodir), the secret read. Reports
  * 'missing-repodir' and 'deploys-nothing' (errors), 'no-auth', 'repo-url', 'workdir-outside' and, looking at this
- * machine, 'nothing-to-clone', 'workdir-missing', 'ssh-key-unreadable' and 'env-whauto'
+ * machine, 'nothing-to-clone', 'workdir-missing', 'ssh-key-unreadable' and 'env-whauto' (a RUN_VARS name)
  * (warnings) and the secret's problems. Always returns an Entry; it is only used when nothing
  * was reported as error.
  */
@@ -96,7 +97,7 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
   }
   const env = get<Record<string, string>>('env');
   for (const name of Object.keys(env)) {
-    if (name.startsWith('WHAUTO_')) {
+    if (RUN_VARS.includes(name)) {
       ctx.report(pick('env')?.node ?? raw.nameNode, 'warning', 'env-whauto',
         `entry '${raw.name}': env ${name} is set by whauto for every run; this value is never seen`);
     }

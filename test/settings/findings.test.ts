@@ -85,3 +85,11 @@ test('a YAML error the parser gives twice at one place is said once', () => {
   assert.equal(errors.length, 1, errors.map(formatFinding).join('\n'));
   assert.equal(errors[0]!.code, 'yaml-syntax');
 });
+
+test('env-whauto is said for the names whauto sets, not for other WHAUTO_ names an entry may use', () => {
+  const dir = tempDir();
+  const file = writeFile(dir, 'whauto.yaml', 'entries:\n  a:\n    secret: s\n    repodir: .\n    env: {WHAUTO_FOO: foo, WHAUTO_BRANCH: evil}\n');
+  const said = loadSettings(file, {}).findings.filter((f) => f.code === 'env-whauto').map((f) => f.message);
+  assert.equal(said.length, 1, said.join('\n'));
+  assert.match(said[0]!, /env WHAUTO_BRANCH is set by whauto/);
+});

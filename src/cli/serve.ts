@@ -181,6 +181,7 @@ async function serveWith(io: Io, first: Settings, warnings: string[], writeLog: 
       const found = keepStateDir();
       if (found === 'made again') {
         logger.warn('the state dir was removed: made again (what was queued in it is gone)', { state_dir: settings.stateDir });
+        queue.relock();
       } else if (found !== 'ok') {
         logger.error('the state dir is lost; stopping', { state_dir: settings.stateDir, error: found.problem });
         exitCode = EXIT.failed;

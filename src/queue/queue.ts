@@ -277,6 +277,24 @@ export class Queue extends EventEmitter {
     });
   }
 
+  /**
+   * Takes again the checkout locks of the running runs (after the state dir was removed and
+   * made again, they are gone): a `trigger` must still find those checkouts busy. One that
+   * another process took meanwhile is logged as an error (the two may overlap now).
+   */
+  relock(): void {
+    for (const r of this.running.values()) {
+      try {
+        const again = tryLock(layout.locksDir(this.opts.stateDir), r.key, { entry: r.entry, runId: r.id });
+        if ('heldBy' in again && again.heldBy.pid !== process.pid) {
+          this.opts.logger.error('checkout lock taken by another process while the state dir was gone', { entry: r.entry, run: r.id, pid: again.heldBy.pid, other_run: again.heldBy.runId });
+        }
+      } catch (err) {
+        this.opts.logger.error('cannot take checkout lock', { entry: r.entry, error: (err as Error).message });
+      }
+    }
+  }
+
   /** What runs now and what waits, for logs and metrics. */
   snapshot(): { running: Array<{ entry: string; id: string; since: string }>; waiting: Array<{ entry: string; id: string; deliveries: number }> } {
     return {

@@ -3,12 +3,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, WHAUTO, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
-import { deliver, finishedRuns, plainEntry } from './lib.ts';
+import { deliver, finishedRuns, GATED, lines, plainEntry } from './lib.ts';
 
 describe('serve: the state dir removed while the daemon runs', () => {
   let t: { dir: string; cleanup: () => void };
@@ -19,10 +19,17 @@ describe('serve: the state dir removed while the daemon runs', () => {
   before(async () => {
     t = tempDir();
     state = join(t.dir, 'state');
-    settings = writeSettings(t.dir, { entries: { a: plainEntry(t.dir, 'a', ['echo deployed']) } });
+    settings = writeSettings(t.dir, {
+      entries: {
+        a: plainEntry(t.dir, 'a', ['echo deployed']),
+        // A checkout to hold while the state dir goes.
+        held: plainEntry(t.dir, 'held', [GATED], { repodir: join(t.dir, 'work', 'held'), update: 'none' }),
+      },
+    });
     daemon = await startDaemon(settings);
   });
   after(async () => {
+    rmSync(join(t.dir, 'gate'), { force: true });
     await daemon?.stop();
     t.cleanup();
   });
@@ -36,5 +43,18 @@ describe('serve: the state dir removed while the daemon runs', () => {
     const second = spawnSync(WHAUTO, ['serve', settings], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(second.status, 2);
     assert.match(second.stderr, /another daemon \(pid \d+\) uses the state dir/);
+  });
+
+  it('the checkout of a run going on is locked again: a trigger finds it busy', async () => {
+    writeFileSync(join(t.dir, 'gate'), '');
+    assert.equal((await deliver(daemon, 'held')).status, 202);
+    await waitFor('held running', () => lines(join(t.dir, 'count')).length === 1);
+    const made = daemon.lines.filter((l) => /the state dir was removed: made again/.test(l)).length;
+    rmSync(state, { recursive: true, force: true });
+    await waitFor('the state dir made again', () => daemon.lines.filter((l) => /the state dir was removed: made again/.test(l)).length > made, 20_000);
+    const busy = spawnSync(WHAUTO, ['trigger', settings, 'held', '--no-wait'], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(busy.status, 75, busy.stderr);
+    rmSync(join(t.dir, 'gate'));
+    await waitFor('held done', () => lines(join(t.dir, 'ends')).length === 1);
   });
 });

@@ -267,7 +267,7 @@ export class Queue extends EventEmitter {
       const logFile = layout.runLog(this.opts.stateDir, dead.entry, dead.runId);
       if (!this.opts.entry(dead.entry) || !existsSync(logFile)) return;
       const log = openRunLog(logFile, this.opts.maxLog);
-      log.write(`==> whauto: ${count} process${count === 1 ? '' : 'es'} this run left running when it was cut off ${count === 1 ? 'was' : 'were'} ended (SIGTERM, then SIGKILL) before the next run`);
+      log.note(`==> whauto: ${count} process${count === 1 ? '' : 'es'} this run left running when it was cut off ${count === 1 ? 'was' : 'were'} ended (SIGTERM, then SIGKILL) before the next run`);
       log.close();
     }).finally(() => {
       const n = (this.held.get(key) ?? 1) - 1;

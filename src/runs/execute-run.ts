@@ -66,14 +66,18 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
   const started = Date.now();
   const deadline = started + entry.timeout;
   const log = openRunLog(opts.logFile, opts.maxLog);
-  const say = (line: string): void => {
-    log.write(line);
+  /** One line of output to the log and the follower; `own`: whauto's own (kept past the log's cap). */
+  const tell = (line: string, own: boolean): void => {
+    if (own) log.note(line);
+    else log.write(line);
     try {
       opts.onLine?.(line);
     } catch {
       // a broken follower must not break the run
     }
   };
+  const say = (line: string): void => tell(line, false);
+  const note = (line: string): void => tell(line, true);
   const record: RunRecord = {
     id: req.id, entry: entry.name, trigger: req.trigger, target: req.target, deliveries: req.deliveries,
     previous: null, commit: null, startedAt: new Date(started).toISOString(), endedAt: null,
@@ -97,7 +101,7 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
 
   const begin = (kind: StepKind, name: string): void => {
     record.step = `${kind}: ${name}`;
-    say(`==> ${kind}: ${name}`);
+    note(`==> ${kind}: ${name}`);
     report();
   };
   const end = (step: StepRecord): void => {
@@ -175,7 +179,7 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
     record.step = null;
     record.result = failure?.result ?? 'succeeded';
     record.message = failure?.message ?? null;
-    say(!failure ? `==> succeeded in ${formatDuration(Date.now() - started)}`
+    note(!failure ? `==> succeeded in ${formatDuration(Date.now() - started)}`
       : failure.message === failure.result ? `==> ${failure.result}` : `==> ${failure.result}: ${failure.message}`);
     log.close();
     report();
@@ -201,7 +205,7 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
     }
     if (failure && failure.result !== 'interrupted') {
       // Said before on_failure's output, so the log reads in the order things happened.
-      if (entry.onFailure.length > 0) say(`==> ${failure.result}: ${failure.message}; on_failure runs`);
+      if (entry.onFailure.length > 0) note(`==> ${failure.result}: ${failure.message}; on_failure runs`);
       // on_failure sees the failed step; it gets its own time, as the run's may be spent.
       const failValues: RunEnvValues = { ...values, failedStep: attempted };
       for (const cmd of entry.onFailure) {

@@ -3,8 +3,10 @@ import path from 'node:path';
 import { lineBuffer } from '../log/line-buffer.ts';
 
 export interface RunLog {
-  /** Appends one line (a '\n' is added). After the cap, lines are dropped. */
+  /** Appends one line of output (a '\n' is added). After the cap, lines are dropped (the last TAIL_LINES kept for later). */
   write(line: string): void;
+  /** Appends one line of whauto's own (a step starts, the result): written past the cap too, after the tail of what was dropped. */
+  note(line: string): void;
   /** Bytes written so far. */
   readonly bytes: number;
   close(): void;
@@ -14,10 +16,16 @@ export interface RunLog {
  * Opens (appends to) a run's log file, creating its folder. Lines are written in order, those
  * of one turn of the event loop in one synchronous write (a write per line made a command
  * printing millions of lines take seconds of system calls), so a crash loses at most the
- * lines of that turn; close() writes what waits. Once `maxLog` bytes would be passed,
- * one line "… log cut at <maxLog> bytes" is written and nothing more. Write errors (disk
- * full) stop the logging, never the run.
+ * lines of that turn; close() writes what waits. Once `maxLog` bytes of output would be
+ * passed, one line "… log cut at <maxLog> bytes" is written and output is dropped, but for
+ * whauto's own lines (note) and, before each of them and at close, the last TAIL_LINES lines
+ * dropped: what failed, and why, stays in the log. Write errors (disk full) stop the
+ * logging, never the run.
  */
+/** Dropped output lines kept to be written at the next note or at close, and the longest kept (chars). */
+const TAIL_LINES = 50;
+const TAIL_LINE_CHARS = 1000;
+
 export function openRunLog(file: string, maxLog: number): RunLog {
   let fd: number | null = null;
   try {
@@ -37,22 +45,47 @@ export function openRunLog(file: string, maxLog: number): RunLog {
     }
   });
   const put = (text: string): void => lines.write(text);
+  // Past the cap: how many lines were dropped since the last note, and the last of them.
+  let dropped = 0;
+  let tail: string[] = [];
+  const writeTail = (): void => {
+    if (dropped === 0) return;
+    put(`… ${dropped} line${dropped === 1 ? '' : 's'} not kept${tail.length > 0 ? `; the last ${tail.length}:` : ''}\n`);
+    for (const l of tail) put(`${l}\n`);
+    dropped = 0;
+    tail = [];
+  };
   return {
     write(line) {
-      if (cut) return;
+      if (cut) {
+        dropped++;
+        tail.push(line.length > TAIL_LINE_CHARS ? `${line.slice(0, TAIL_LINE_CHARS)}…` : line);
+        if (tail.length > TAIL_LINES) tail.shift();
+        return;
+      }
       const size = Buffer.byteLength(line) + 1;
       if (bytes + size > maxLog) {
         cut = true;
         put(`… log cut at ${maxLog} bytes\n`);
+        this.write(line);
         return;
       }
       bytes += size;
+      put(`${line}\n`);
+    },
+    note(line) {
+      if (!cut) {
+        this.write(line);
+        return;
+      }
+      writeTail();
       put(`${line}\n`);
     },
     get bytes() {
       return bytes;
     },
     close() {
+      writeTail();
       lines.close();
       if (fd !== null) {
         try {

@@ -111,9 +111,14 @@ describe('serve: run history', () => {
     const [r] = await finishedRuns(state, 'noisy', 1);
     assert.equal(r.result, 'succeeded', 'the cap stops the logging, not the run');
     const log = readFileSync(r.logFile, 'utf8');
-    assert.ok(statSync(r.logFile).size <= MAX_LOG + 100, `log is ${statSync(r.logFile).size} bytes`);
-    assert.match(log.trimEnd().split('\n').at(-1)!, /log cut at 4096 bytes/);
-    assert.equal(log.includes('after-the-flood'), false);
+    // Past the cap the log keeps whauto's own lines and, before each, the last 50 lines dropped.
+    assert.ok(statSync(r.logFile).size <= MAX_LOG + 2000, `log is ${statSync(r.logFile).size} bytes`);
+    assert.equal(log.split('log cut at 4096 bytes').length, 2, 'one note');
+    const after = log.slice(log.indexOf('log cut at 4096 bytes')).trimEnd().split('\n');
+    assert.deepEqual(after.slice(1, 2).map((l) => l.replace(/\d+ lines/, 'N lines')), ['… N lines not kept; the last 50:']);
+    assert.deepEqual(after.slice(2, 52), Array.from({ length: 50 }, (_, i) => String(99951 + i)), 'the last lines of seq');
+    assert.deepEqual(after.slice(52), ['==> commands: echo after-the-flood', '… 1 line not kept; the last 1:', 'after-the-flood', after.at(-1)]);
+    assert.match(after.at(-1)!, /^==> succeeded in /);
     const outputLines = daemon.lines.filter((l) => l.includes(`run=${r.id}`) && / info output /.test(l));
     // The cap counts whole daemon log lines (time, entry, run id and all), not the output alone.
     const logged = outputLines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);

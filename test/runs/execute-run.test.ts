@@ -219,10 +219,13 @@ test('executeRun caps the log file at maxLog with one note, while onLine gets ev
     );
     assert.equal(record.result, 'succeeded', record.message ?? '');
     const log = fs.readFileSync(options(repo).logFile, 'utf8');
-    assert.ok(Buffer.byteLength(log) <= maxLog + 100, `log is ${Buffer.byteLength(log)} bytes`);
-    const tail = log.trimEnd().split('\n');
-    assert.equal(tail[tail.length - 1], `… log cut at ${maxLog} bytes`);
+    // The cap, plus the last 50 dropped lines (999 characters each) and whauto's own lines.
+    assert.ok(Buffer.byteLength(log) <= maxLog + 50 * 1000 + 500, `log is ${Buffer.byteLength(log)} bytes`);
     assert.equal(log.split('… log cut').length, 2, 'one note');
+    const end = log.trimEnd().split('\n');
+    assert.match(end.at(-1)!, /^==> succeeded in /, 'the result is in the log');
+    assert.match(end.at(-52)!, /^… \d+ lines not kept; the last 50:$/);
+    assert.ok(end.slice(-51, -1).every((l) => /^x{1,999}$/.test(l)), 'the last lines of the output');
     assert.ok(lines > 52428800 / 1000, `onLine got ${lines} lines`);
   } finally {
     repo.cleanup();

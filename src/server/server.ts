@@ -10,6 +10,7 @@ import { handleVerified, verifyFor, type DeliveryInfo } from './handle-delivery.
 import type { Metrics } from './metrics.ts';
 import { BodyIncomplete, BodyTimedOut, BodyTooLarge, readBody } from './read-body.ts';
 import { guardConnections } from './guard.ts';
+import { rateLimitedWarn } from '../log/rate-limited.ts';
 import { isWebhookPath } from './webhook-path.ts';
 
 /** Limits that protect the server from slow or greedy clients (ms, count). */
@@ -22,7 +23,14 @@ export const LIMITS = {
   maxConnectionsPerClient: 128,
 };
 
-/** ms between log lines about one peer's refused connections (see guardConnections). */
+/** Words for the errors Node's parser refuses a request with (its codes mean little to an operator). */
+function refusalReason(err: NodeJS.ErrnoException): string {
+  if (err.code === 'HPE_HEADER_OVERFLOW') return 'headers too large';
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return 'the request was not complete in time';
+  return `malformed request (${err.code ?? err.message})`;
+}
+
+/** ms in which one peer's refused connections or requests are said once, then counted (see rateLimitedWarn). */
 const REFUSED_LOG_MS = 10_000;
 
 export interface WebhookServer {
@@ -60,18 +68,15 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
   });
   server.maxConnections = LIMITS.maxConnections;
   // A backstop a little past requestTimeout, so Node's own 408 normally comes first.
-  // A peer over its connection cap is said in the log at most every REFUSED_LOG_MS, with a count.
-  const refusedAt = new Map<string, { logged: number; since: number }>();
-  const onRefused = (peer: string): void => {
-    const now = Date.now();
-    const seen = refusedAt.get(peer) ?? { logged: 0, since: 0 };
-    seen.since++;
-    refusedAt.set(peer, seen);
-    if (now - seen.logged < REFUSED_LOG_MS) return;
-    logger.warn('connection refused', { client: peer, reason: `more than ${LIMITS.maxConnectionsPerClient} open connections from this address`, refused: seen.since });
-    refusedAt.set(peer, { logged: now, since: 0 });
-    if (refusedAt.size > 1000) refusedAt.clear(); // a flood of addresses must not grow it for ever
-  };
+  // Floods (over the connection caps, idle sockets timing out) are said once per address per window, with a count.
+  const refusedConnection = rateLimitedWarn(logger, 'connection refused', REFUSED_LOG_MS);
+  const onRefused = (peer: string): void => refusedConnection(peer, { client: peer, reason: `more than ${LIMITS.maxConnectionsPerClient} open connections from this address` });
+  const refusedRequest = rateLimitedWarn(logger, 'request refused', REFUSED_LOG_MS);
+  // Node drops connections over maxConnections itself, without a word: say so.
+  server.on('drop', (data?: { remoteAddress?: string }) => {
+    const peer = plainAddress(data?.remoteAddress ?? '');
+    refusedConnection(peer, { client: peer, reason: `the server holds ${LIMITS.maxConnections} connections, its most` });
+  });
   guardConnections(server, { deadlineMs: LIMITS.requestTimeoutMs + 5_000, perClient: LIMITS.maxConnectionsPerClient }, (peer) => settings.trustProxy.length > 0 && inList(trusted, peer), onRefused);
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -120,7 +125,8 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
     // A refusal sent is logged (a reset connection got none); a request already handed to the
     // handler is logged there, as a delivery.
     if (socket.writable && err.code !== 'ECONNRESET' && !handling.has(socket)) {
-      logger.warn('request refused', { client: plainAddress((socket as { remoteAddress?: string }).remoteAddress ?? ''), answer: Number(status.slice(0, 3)), reason: err.code ?? err.message });
+      const client = plainAddress((socket as { remoteAddress?: string }).remoteAddress ?? '');
+      refusedRequest(`${client} ${status}`, { client, answer: Number(status.slice(0, 3)), reason: refusalReason(err) });
     }
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
     else socket.destroy();

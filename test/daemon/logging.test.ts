@@ -87,7 +87,7 @@ describe('serve: logging (log_format json)', () => {
     const typo = await line('delivery', (o) => o.answer === 404);
     assert.deepEqual([typo.level, typo.entry, typo.path, typo.client, typo.reason], ['warn', undefined, '/webhook/hbu', '127.0.0.1', 'no such entry']);
     const refused = await line('request refused', (o) => o.answer === 431);
-    assert.deepEqual([refused.level, refused.client, refused.reason], ['warn', '127.0.0.1', 'HPE_HEADER_OVERFLOW']);
+    assert.deepEqual([refused.level, refused.client, refused.reason], ['warn', '127.0.0.1', 'headers too large']);
     assert.equal(daemon.lines.some((l) => l.includes('wp-login')), false, 'a path outside the webhook path stays at debug');
   });
 

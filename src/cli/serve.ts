@@ -178,6 +178,8 @@ async function serveWith(io: Io, first: Settings, warnings: string[], writeLog: 
     };
     const watch = setInterval(() => {
       if (stopping) return;
+      // A `trigger` killed while this daemon runs leaves a stale lock: its run is taken back now.
+      queue.takeBackCutOff();
       const found = keepStateDir();
       if (found === 'made again') {
         logger.warn('the state dir was removed: made again (what was queued in it is gone)', { state_dir: settings.stateDir });

@@ -1,11 +1,12 @@
-import { ownIdentity } from '../exec/process-alive.ts';
+import { ownIdentity, processAlive } from '../exec/process-alive.ts';
 import { EventEmitter } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from '../log/logger.ts';
 import type { DeliveryRef, RunRecord, RunRequest, Target, Trigger } from '../runs/types.ts';
 import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
-import { dropPending, listPending, pendingFiles, pendingText, savePending, type PendingRun } from '../state/pending.ts';
+import { dropPending, listPending, pendingFiles, pendingText, type PendingRun } from '../state/pending.ts';
 import { isRunId, newRunId } from '../state/run-id.ts';
 import { stateWriter } from '../state/writer.ts';
 import { endLeftovers } from '../runs/end-leftovers.ts';
@@ -206,51 +207,79 @@ export class Queue extends EventEmitter {
   recover(entries: Entry[]): void {
     const { stateDir, logger } = this.opts;
     const onCorrupt = (file: string, to: string | null, why: string): void => logger.warn('corrupt state file set aside', { file, moved_to: to ?? undefined, error: why });
-    const keep = (run: PendingRun, payload: Buffer | null): void => {
-      const deliveriesJson = JSON.stringify(run.deliveries).slice(1, -1);
-      this.waiting.set(run.entry, { run, deliveriesJson, payload, dirty: false, onDisk: true, waiters: [] });
-    };
     for (const { payload, ...p } of listPending(stateDir, onCorrupt)) {
       if (!this.opts.entry(p.entry)) {
         logger.warn('pending run of an entry no longer in the settings dropped', { entry: p.entry, run: p.id });
         dropPending(stateDir, p.entry);
         continue;
       }
-      keep(p, payload);
+      this.waiting.set(p.entry, { run: p, deliveriesJson: JSON.stringify(p.deliveries).slice(1, -1), payload, dirty: false, onDisk: true, waiters: [] });
       logger.info('pending run taken back', { entry: p.entry, run: p.id, deliveries: p.deliveries.length });
     }
-    for (const cut of recoverCutOff(stateDir, entries, logger)) {
-      const entry = this.opts.entry(cut.entry);
-      if (!entry) continue;
-      const waiting = this.waiting.get(cut.entry);
-      if (waiting) {
-        // The waiting run deploys the newest tip anyway: it stands for the cut-off run's deliveries too.
-        const known = new Set(waiting.run.deliveries.map((d) => JSON.stringify(d)));
-        const merged = { ...waiting.run, deliveries: [...cut.deliveries.filter((d) => !known.has(JSON.stringify(d))), ...waiting.run.deliveries] };
-        try {
-          savePending(stateDir, merged, waiting.payload);
-        } catch (err) {
-          logger.error('cannot write pending run', { entry: entry.name, run: merged.id, error: (err as Error).message });
-        }
-        keep(merged, waiting.payload);
-        logger.info('cut-off run covered by the waiting run', { entry: entry.name, run: merged.id, cut_off: cut.id });
+    for (const cut of recoverCutOff(stateDir, entries, logger)) this.takeBack(cut);
+    this.pump();
+  }
+
+  /**
+   * Queues again the run `cut` that a crash cut off (already recorded interrupted): the entry's
+   * waiting run stands for it when there is one (it deploys the newest tip), else a new run
+   * with trigger 'resumed' and its deliveries and payload. Written through the state writer
+   * like any accepted run (in order with the writes of the waiting run, if one is on its way).
+   */
+  private takeBack(cut: RunRecord): void {
+    const { stateDir, logger } = this.opts;
+    const entry = this.opts.entry(cut.entry);
+    if (!entry) return;
+    const waiting = this.waiting.get(cut.entry);
+    if (waiting) {
+      // In place: the waiting run may have accepts whose 202 waits for its next write.
+      const known = new Set(waiting.run.deliveries.map((d) => JSON.stringify(d)));
+      waiting.run.deliveries = [...cut.deliveries.filter((d) => !known.has(JSON.stringify(d))), ...waiting.run.deliveries];
+      waiting.deliveriesJson = JSON.stringify(waiting.run.deliveries).slice(1, -1);
+      waiting.dirty = true;
+      this.scheduleSave();
+      logger.info('cut-off run covered by the waiting run', { entry: entry.name, run: waiting.run.id, cut_off: cut.id });
+      return;
+    }
+    const run: PendingRun = {
+      id: newRunId(), entry: entry.name, trigger: 'resumed', target: cut.target, deliveries: cut.deliveries,
+      acceptedAt: new Date().toISOString(),
+    };
+    // The resumed run gets the cut-off run's payload (WHAUTO_PAYLOAD) when it is still there.
+    let payload: Buffer | null = null;
+    try { payload = readFileSync(layout.runPayload(stateDir, entry.name, cut.id)); } catch { /* none */ }
+    this.waiting.set(entry.name, { run, deliveriesJson: JSON.stringify(run.deliveries).slice(1, -1), payload, dirty: true, onDisk: false, waiters: [] });
+    this.scheduleSave();
+    logger.info('cut-off run resumed', { entry: entry.name, run: run.id, cut_off: cut.id });
+  }
+
+  /**
+   * Takes back runs cut off while this daemon runs (a `trigger` killed with SIGKILL): found by
+   * a checkout lock whose owner process is gone, named by a run of a known entry. Cheap when
+   * there is none (a look at the few lock files); call now and then (serve: every 5 s).
+   */
+  takeBackCutOff(): void {
+    const dir = layout.locksDir(this.opts.stateDir);
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((n) => n.endsWith('.lock'));
+    } catch {
+      return;
+    }
+    const entries = new Map<string, Entry>();
+    for (const name of names) {
+      let owner: LockOwner;
+      try {
+        owner = JSON.parse(readFileSync(join(dir, name), 'utf8')) as LockOwner;
+      } catch {
         continue;
       }
-      const pending: PendingRun = {
-        id: newRunId(), entry: entry.name, trigger: 'resumed', target: cut.target, deliveries: cut.deliveries,
-        acceptedAt: new Date().toISOString(),
-      };
-      // The resumed run gets the cut-off run's payload (WHAUTO_PAYLOAD) when it is still there.
-      let payload: Buffer | null = null;
-      try { payload = readFileSync(layout.runPayload(stateDir, entry.name, cut.id)); } catch { /* none */ }
-      try {
-        savePending(stateDir, pending, payload);
-      } catch (err) {
-        logger.error('cannot write pending run; it runs but would not survive another crash', { entry: entry.name, run: pending.id, error: (err as Error).message });
-      }
-      keep(pending, payload);
-      logger.info('cut-off run resumed', { entry: entry.name, run: pending.id, cut_off: cut.id });
+      if (!isRunId(owner.runId) || typeof owner.pid !== 'number' || processAlive(owner.pid, owner.identity)) continue;
+      const entry = this.opts.entry(owner.entry);
+      if (entry) entries.set(entry.name, entry);
     }
+    if (entries.size === 0) return;
+    for (const cut of recoverCutOff(this.opts.stateDir, [...entries.values()], this.opts.logger)) this.takeBack(cut);
     this.pump();
   }
 

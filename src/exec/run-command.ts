@@ -59,7 +59,14 @@ export function runCommand(command: Command, opts: RunCommandOptions): Promise<C
 
     // What the command's stdout and stderr are, as its processes see them: a stray outside the
     // group is one that still holds one of these (see strayEnv), not one that closed them.
-    const output = opts.strayEnv !== undefined && child.pid !== undefined ? new Set(openFiles(child.pid, [1, 2])) : new Set<string>();
+    // Read from /proc once the command runs (right after spawn, under load, they may not read yet).
+    const output = new Set<string>();
+    let looksForOutput = 0;
+    const learnOutput = (): void => {
+      if (opts.strayEnv === undefined || child.pid === undefined || exited) return;
+      for (const f of openFiles(child.pid, [1, 2])) output.add(f);
+      if (output.size === 0 && looksForOutput++ < 50) setTimeout(learnOutput, 2).unref();
+    };
     const out = createLineSplitter(safe(opts.onLine));
     const err = createLineSplitter(safe(opts.onLine));
     const pid = child.pid;
@@ -113,6 +120,7 @@ export function runCommand(command: Command, opts: RunCommandOptions): Promise<C
       endGroup();
     }, Math.min(Math.max(0, opts.timeoutMs), 2 ** 31 - 1));
 
+    learnOutput();
     readByTurns(child.stdout!, (chunk) => out.push(chunk));
     readByTurns(child.stderr!, (chunk) => err.push(chunk));
     child.stdout!.on('error', () => {});
@@ -153,7 +161,7 @@ export function runCommand(command: Command, opts: RunCommandOptions): Promise<C
         if (marker !== undefined) {
           setTimeout(() => {
             if (closed || done) return;
-            const away = findByEnv(opts.strayEnv!, marker).filter((p) => p.pgid !== pid && openFiles(p.pid).some((f) => output.has(f)));
+            const away = findByEnv(opts.strayEnv!, marker).filter((p) => p.pgid !== pid && holdsOutput(p.pid, output));
             if (away.length === 0) return;
             strays = true;
             escaped = true;
@@ -189,6 +197,16 @@ function readByTurns(stream: Readable, onChunk: (chunk: Buffer) => void): void {
     stream.pause();
     setImmediate(() => stream.resume());
   });
+}
+
+/**
+ * Whether process `pid` holds the command's output open: one of the files in `output` (the
+ * command's stdout and stderr), or, when those could not be read (the command was gone
+ * first), a stdout or stderr that is a socket or pipe rather than a file or /dev/null.
+ */
+function holdsOutput(pid: number, output: Set<string>): boolean {
+  if (output.size > 0) return openFiles(pid).some((f) => output.has(f));
+  return openFiles(pid, [1, 2]).some((f) => f.startsWith('socket:[') || f.startsWith('pipe:['));
 }
 
 /** Why the command cannot start, checked before spawning; null when it can. */

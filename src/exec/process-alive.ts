@@ -39,8 +39,13 @@ export function processAlive(pid: number, identity?: string | null): boolean {
   return now === null || now === identity;
 }
 
-/** `{ identity }` of this process for a record, or nothing where it cannot be read. */
+let own: { identity?: string } | undefined;
+
+/** `{ identity }` of this process for a record or lock, or nothing where it cannot be read (read once). */
 export function ownIdentity(): { identity?: string } {
-  const identity = processIdentity('self');
-  return identity === null ? {} : { identity };
+  if (own === undefined) {
+    const identity = processIdentity('self');
+    own = identity === null ? {} : { identity };
+  }
+  return own;
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { processAlive as alive, processIdentity } from '../exec/process-alive.ts';
+import { ownIdentity, processAlive as alive } from '../exec/process-alive.ts';
 
 /** What a lock file holds: who owns the checkout now. */
 export interface LockOwner {
@@ -34,7 +34,7 @@ function readOwner(file: string): LockOwner | null {
 export function tryLock(locksDir: string, key: string, owner: Omit<LockOwner, 'pid' | 'since'>): { release: () => void; tookOver: LockOwner | null } | { heldBy: LockOwner } {
   mkdirSync(locksDir, { recursive: true });
   const file = lockFile(locksDir, key);
-  const me: LockOwner = { pid: process.pid, identity: processIdentity('self') ?? undefined, since: new Date().toISOString(), ...owner };
+  const me: LockOwner = { pid: process.pid, ...ownIdentity(), since: new Date().toISOString(), ...owner };
   let tookOver: LockOwner | null = null;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {

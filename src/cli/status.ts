@@ -65,7 +65,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
   const wanted = positionals[1];
   const entries = wanted === undefined ? settings.entries : settings.entries.filter((e) => e.name === wanted);
   if (entries.length === 0) {
-    io.stderr(`whauto status: no entry named '${wanted}'\n`);
+    io.stderr(`whauto status: no entry named '${showControls(wanted ?? '')}'\n`);
     return EXIT.usage;
   }
   const problems: string[] = [];
@@ -83,7 +83,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
     const runs = listRuns(stateDir, entries[0]!.name, onCorrupt, read);
     const run = positionals[2] === undefined ? runs[0] : runs.find((r) => r.id === positionals[2]);
     if (!run) {
-      io.stderr(`whauto status: ${positionals[2] === undefined ? `entry '${wanted}' has no runs yet` : `no run '${positionals[2]}' of entry '${wanted}'`}\n`);
+      io.stderr(`whauto status: ${positionals[2] === undefined ? `entry '${wanted}' has no runs yet` : `no run '${showControls(positionals[2])}' of entry '${wanted}'`}\n`);
       return EXIT.usage;
     }
     try {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { lineBuffer } from '../log/line-buffer.ts';
-import { createLogger } from '../log/logger.ts';
+import { createLogger, showControls } from '../log/logger.ts';
 import { checkoutKey } from '../queue/checkout-key.ts';
 import { tryLock } from '../queue/lock.ts';
 import { runOne } from '../queue/run-one.ts';
@@ -84,7 +84,7 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
   if (!settings) return EXIT.usage;
   const entry = settings.entries.find((e) => e.name === positionals[1]);
   if (!entry) {
-    io.stderr(`whauto trigger: no entry named '${positionals[1]}' (entries: ${settings.entries.map((e) => e.name).join(', ') || 'none'})\n`);
+    io.stderr(`whauto trigger: no entry named '${showControls(positionals[1]!)}' (entries: ${settings.entries.map((e) => e.name).join(', ') || 'none'})\n`);
     return EXIT.usage;
   }
   const target = chooseTarget(entry, values.branch, values.tag);

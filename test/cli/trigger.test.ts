@@ -171,6 +171,10 @@ describe('whauto trigger', () => {
     const r = spawnSync(WHAUTO, ['trigger', settings, 'nope'], { encoding: 'utf8' });
     assert.equal(r.status, 2);
     assert.match(r.stderr, /no entry named 'nope'/);
+    // A name echoed back cannot act on the terminal.
+    const esc = spawnSync(WHAUTO, ['trigger', settings, '\x1b[31mX'], { encoding: 'utf8' });
+    assert.equal(esc.status, 2);
+    assert.match(esc.stderr, /no entry named '\\u001b\[31mX'/);
     const bad = join(t.dir, 'bad.yaml');
     writeFileSync(bad, 'entries: [1, 2\n');
     const r2 = spawnSync(WHAUTO, ['trigger', bad, 'site'], { encoding: 'utf8' });

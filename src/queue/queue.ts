@@ -1,6 +1,6 @@
 import { ownIdentity, processAlive } from '../exec/process-alive.ts';
 import { EventEmitter } from 'node:events';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../log/logger.ts';
 import type { DeliveryRef, RunRecord, RunRequest, Target, Trigger } from '../runs/types.ts';
@@ -100,6 +100,8 @@ export class Queue extends EventEmitter {
   private retry: NodeJS.Timeout | null = null;
   private saveScheduled = false;
   private writesInFlight = 0;
+  /** The newest group write failed: deliveries are answered 500 until one goes through. */
+  private lastWriteFailed = false;
   private hurryNow: (() => void) | null = null;
   private readonly writer = stateWriter();
 
@@ -176,6 +178,7 @@ export class Queue extends EventEmitter {
     this.writesInFlight++;
     this.writer.write({ files }).then(() => null, (err: unknown) => err).then((error) => {
       this.writesInFlight--;
+      this.lastWriteFailed = error !== null;
       settle(waiters, error);
       for (const w of batch) {
         if (error === null) w.onDisk = true;
@@ -321,6 +324,19 @@ export class Queue extends EventEmitter {
       } catch (err) {
         this.opts.logger.error('cannot take checkout lock', { entry: r.entry, error: (err as Error).message });
       }
+    }
+  }
+
+  /**
+   * Whether accepted deliveries can be recorded now: the newest group write went through and
+   * the queue folder is there. For /healthz (a stat per call).
+   */
+  canRecord(): boolean {
+    if (this.lastWriteFailed) return false;
+    try {
+      return statSync(layout.queueDir(this.opts.stateDir)).isDirectory();
+    } catch {
+      return false;
     }
   }
 

@@ -137,7 +137,9 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
     const base = settings.webhookUrlPath;
     if (path === '/healthz') {
       if (req.method !== 'GET' && req.method !== 'HEAD') return { answer: answers.methodNotAllowed('GET') };
-      return { answer: accepting ? answers.healthy() : answers.shuttingDown() };
+      if (!accepting) return { answer: answers.shuttingDown() };
+      // Healthy means deliveries can be accepted: not while the state dir takes no writes.
+      return { answer: queue.canRecord() ? answers.healthy() : answers.failed('the state dir cannot be written; see the daemon log') };
     }
     let entries: Entry[];
     if (path === base || path === `${base}/`) {

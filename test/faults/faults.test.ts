@@ -298,12 +298,17 @@ describe('faults: each run fails (or copes) clearly and the next delivery still 
     assert.ok(!text.includes(t.dir) && !text.includes('ENOTDIR'), `the answer shows server details: ${text}`);
     await daemon.waitForLine(/run not queued: the state dir cannot be written .*entry=canary .*error=/);
     await daemon.waitForLine(/delivery .*entry=canary .*answer=500 .*error=.*ENOTDIR/);
+    // Not healthy while nothing can be accepted.
+    const sick = await fetch(`${daemon.base}/healthz`);
+    assert.equal(sick.status, 500);
+    assert.match((await sick.json()).reason, /the state dir cannot be written/);
 
     rmSync(queueDir);
     mkdirSync(queueDir);
     const commit = remote.push('main');
     const { run } = await deliver('canary');
     assert.equal(run.commit, commit);
+    assert.equal((await fetch(`${daemon.base}/healthz`)).status, 200, 'healthy again once a delivery is recorded');
     // Whichever order things came in, the refused delivery rode along in no run.
     const refusedId = refused.headers['x-github-delivery'];
     for (const r of runs('canary')) assert.ok(!r.deliveries.some((d) => d.deliveryId === refusedId), `run ${r.id} ran the refused delivery`);

@@ -156,7 +156,7 @@ describe('server: the cap on open connections (in process, small cap)', () => {
     const { settings } = loadSettings(file, {});
     assert.ok(settings);
     const logger = createLogger({ level: 'error', format: 'text', write: () => undefined });
-    const web = createWebhookServer(settings, {} as Queue, logger);
+    const web = createWebhookServer(settings, { canRecord: () => true } as unknown as Queue, logger);
     await new Promise<void>((res) => web.server.listen(0, '127.0.0.1', res));
     const base = `http://127.0.0.1:${(web.server.address() as AddressInfo).port}`;
     const raws: Raw[] = [];

@@ -301,7 +301,7 @@ describe('faults: each run fails (or copes) clearly and the next delivery still 
     // Not healthy while nothing can be accepted.
     const sick = await fetch(`${daemon.base}/healthz`);
     assert.equal(sick.status, 500);
-    assert.match((await sick.json()).reason, /the state dir cannot be written/);
+    assert.match(((await sick.json()) as { reason: string }).reason, /the state dir cannot be written/);
 
     rmSync(queueDir);
     mkdirSync(queueDir);

@@ -1,16 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { procStat } from './proc-stat.ts';
+import { procStat, type ProcStat } from './proc-stat.ts';
 
 let bootId: string | undefined;
 
-/**
- * What names one process for good: this boot's id and the process's start time (Linux /proc),
- * or null where they cannot be read. A pid alone does not: after a crash, a reboot or in a
- * container (where the daemon is PID 1 every time), another process may have it.
- */
-export function processIdentity(pid: number | 'self'): string | null {
-  const stat = procStat(pid);
-  if (!stat || stat.start === '') return null;
+/** The identity (see processIdentity) of the process whose /proc stat is `stat`. */
+function identityOf(stat: ProcStat): string | null {
+  if (stat.start === '') return null;
   if (bootId === undefined) {
     try {
       bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
@@ -19,6 +14,16 @@ export function processIdentity(pid: number | 'self'): string | null {
     }
   }
   return `${bootId}/${stat.start}`;
+}
+
+/**
+ * What names one process for good: this boot's id and the process's start time (Linux /proc),
+ * or null where they cannot be read. A pid alone does not: after a crash, a reboot or in a
+ * container (where the daemon is PID 1 every time), another process may have it.
+ */
+export function processIdentity(pid: number | 'self'): string | null {
+  const stat = procStat(pid);
+  return stat ? identityOf(stat) : null;
 }
 
 /**
@@ -33,9 +38,10 @@ export function processAlive(pid: number, identity?: string | null): boolean {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  if (procStat(pid)?.state === 'Z') return false;
-  if (!identity) return true;
-  const now = processIdentity(pid);
+  const stat = procStat(pid);
+  if (stat?.state === 'Z') return false;
+  if (!identity || !stat) return true;
+  const now = identityOf(stat);
   return now === null || now === identity;
 }
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, closeSync } from 'node:fs';
+import { linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ownIdentity, processAlive as alive } from '../exec/process-alive.ts';
 
@@ -67,4 +67,24 @@ export function tryLock(locksDir: string, key: string, owner: Omit<LockOwner, 'p
   }
   const held = readOwner(file);
   return { heldBy: held ?? { pid: 0, entry: '?', runId: '?', since: '' } };
+}
+
+/**
+ * The owners named by the lock files in `locksDir` whose process is gone: their runs were cut
+ * off (a `trigger` killed while a daemon runs). Unreadable files are skipped. A few small
+ * reads; for a daemon that looks now and then.
+ */
+export function staleLocks(locksDir: string): LockOwner[] {
+  let names: string[];
+  try {
+    names = readdirSync(locksDir).filter((n) => n.endsWith('.lock'));
+  } catch {
+    return [];
+  }
+  const out: LockOwner[] = [];
+  for (const name of names) {
+    const owner = readOwner(join(locksDir, name));
+    if (owner && typeof owner.pid === 'number' && !alive(owner.pid, owner.identity)) out.push(owner);
+  }
+  return out;
 }

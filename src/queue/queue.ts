@@ -1,7 +1,6 @@
-import { ownIdentity, processAlive } from '../exec/process-alive.ts';
+import { ownIdentity } from '../exec/process-alive.ts';
 import { EventEmitter } from 'node:events';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Logger } from '../log/logger.ts';
 import type { DeliveryRef, RunRecord, RunRequest, Target, Trigger } from '../runs/types.ts';
 import type { Entry } from '../settings/types.ts';
@@ -12,7 +11,7 @@ import { stateWriter } from '../state/writer.ts';
 import { endLeftovers } from '../runs/end-leftovers.ts';
 import { openRunLog } from '../runs/run-log.ts';
 import { checkoutKey } from './checkout-key.ts';
-import { tryLock, type LockOwner } from './lock.ts';
+import { staleLocks, tryLock, type LockOwner } from './lock.ts';
 import { runOne, type RunContext } from './run-one.ts';
 import { coverCutOff, recoverCutOff } from './recover.ts';
 
@@ -262,23 +261,9 @@ export class Queue extends EventEmitter {
    * there is none (a look at the few lock files); call now and then (serve: every 5 s).
    */
   takeBackCutOff(): void {
-    const dir = layout.locksDir(this.opts.stateDir);
-    let names: string[];
-    try {
-      names = readdirSync(dir).filter((n) => n.endsWith('.lock'));
-    } catch {
-      return;
-    }
     const entries = new Map<string, Entry>();
-    for (const name of names) {
-      let owner: LockOwner;
-      try {
-        owner = JSON.parse(readFileSync(join(dir, name), 'utf8')) as LockOwner;
-      } catch {
-        continue;
-      }
-      if (!isRunId(owner.runId) || typeof owner.pid !== 'number' || processAlive(owner.pid, owner.identity)) continue;
-      const entry = this.opts.entry(owner.entry);
+    for (const owner of staleLocks(layout.locksDir(this.opts.stateDir))) {
+      const entry = isRunId(owner.runId) ? this.opts.entry(owner.entry) : null;
       if (entry) entries.set(entry.name, entry);
     }
     if (entries.size === 0) return;

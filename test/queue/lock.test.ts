@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tryLock } from '../../src/queue/lock.ts';
+import { staleLocks, tryLock } from '../../src/queue/lock.ts';
 import { processIdentity } from '../../src/exec/process-alive.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
@@ -44,6 +44,18 @@ describe('tryLock', () => {
     assert.ok(!('heldBy' in got), 'a pid alone does not hold the lock');
     assert.equal(got.tookOver?.runId, 'old-run');
     got.release();
+  });
+
+  it('staleLocks names the owners of locks whose process is gone, not the live ones', () => {
+    const dir = join(t.dir, 'stale');
+    const live = tryLock(dir, 'live', { entry: 'e', runId: 'live-run' });
+    assert.ok(!('heldBy' in live));
+    const dead = tryLock(dir, 'dead', { entry: 'e', runId: 'dead-run' });
+    assert.ok(!('heldBy' in dead));
+    const deadFile = readdirSync(dir).map((f) => join(dir, f)).find((f) => JSON.parse(readFileSync(f, 'utf8')).runId === 'dead-run')!;
+    writeFileSync(deadFile, JSON.stringify({ pid: other.pid, identity: 'another-boot/1', entry: 'e', runId: 'dead-run', since: '' }));
+    assert.deepEqual(staleLocks(dir).map((o) => o.runId), ['dead-run']);
+    live.release();
   });
 
   it('is held by a live process named by its identity, and by one in a lock file without identity (older versions)', () => {

@@ -113,12 +113,13 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
       runningByKey.set(checkoutKey(e), { entry: e.name, run: r.id });
     }
   }
-  const waitsFor = (entry: Entry, ownRunning: boolean): string => {
-    if (ownRunning) return 'the running run';
+  /** What a waiting run waits for: `kind` for scripts, `text` to read (and the run in the way, if one). */
+  const waitsFor = (entry: Entry, ownRunning: boolean): { kind: 'own run' | 'checkout' | 'worker' | 'turn'; text: string; entry?: string; run?: string } => {
+    if (ownRunning) return { kind: 'own run', text: 'the running run' };
     const other = runningByKey.get(checkoutKey(entry));
-    if (other) return `run ${other.run} of entry ${other.entry}, on the same checkout`;
-    if (runningCount >= settings.workers) return `a free worker (${runningCount} of ${settings.workers} busy)`;
-    return 'its turn';
+    if (other) return { kind: 'checkout', text: `run ${other.run} of entry ${other.entry}, on the same checkout`, entry: other.entry, run: other.run };
+    if (runningCount >= settings.workers) return { kind: 'worker', text: `a free worker (${runningCount} of ${settings.workers} busy)` };
+    return { kind: 'turn', text: 'its turn' };
   };
   const report = entries.map((entry) => {
     const runs = listRuns(stateDir, entry.name, onCorrupt, read);
@@ -150,7 +151,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
     for (const r of e.cut_off) io.stdout(`  cut off  ${r.id}: its process ${r.pid} is gone; the next daemon start deploys it again (with the waiting run, if any)\n`);
     if (e.waiting) {
       const n = e.waiting.deliveries;
-      io.stdout(`  waiting  ${e.waiting.id} (${e.waiting.trigger}) for ${e.waiting.ref}, ${n} ${n === 1 ? 'delivery' : 'deliveries'}, accepted ${age(e.waiting.accepted_at, now)}; waits for ${e.waiting.waits_for}\n`);
+      io.stdout(`  waiting  ${e.waiting.id} (${e.waiting.trigger}) for ${e.waiting.ref}, ${n} ${n === 1 ? 'delivery' : 'deliveries'}, accepted ${age(e.waiting.accepted_at, now)}; waits for ${e.waiting.waits_for.text}\n`);
     }
     if (e.running.length === 0 && !e.waiting) io.stdout('  idle\n');
     if (e.finished_runs === 0) io.stdout('  no runs yet\n');

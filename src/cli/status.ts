@@ -103,11 +103,14 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
   };
   const pending = new Map(listPending(stateDir, onCorruptPending, read).map((p) => [p.entry, p]));
   const now = Date.now();
+  // Each entry's records, read once: the asked-for entries' problems are said, the others' not.
+  const shown = new Set(entries.map((e) => e.name));
+  const runsOf = new Map(settings.entries.map((e) => [e.name, listRuns(stateDir, e.name, shown.has(e.name) ? onCorrupt : () => undefined, read)]));
   // What runs now across every entry, by checkout: says what a waiting run waits for.
   const runningByKey = new Map<string, { entry: string; run: string }>();
   let runningCount = 0;
   for (const e of settings.entries) {
-    for (const r of listRuns(stateDir, e.name, () => undefined, read)) {
+    for (const r of runsOf.get(e.name)!) {
       if (r.result !== 'running' || !alive(r.pid, r.identity)) continue;
       runningCount++;
       runningByKey.set(checkoutKey(e), { entry: e.name, run: r.id });
@@ -122,7 +125,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
     return { kind: 'turn', text: 'its turn' };
   };
   const report = entries.map((entry) => {
-    const runs = listRuns(stateDir, entry.name, onCorrupt, read);
+    const runs = runsOf.get(entry.name)!;
     const running = runs.filter((r) => r.result === 'running' && alive(r.pid, r.identity));
     const cutOff = runs.filter((r) => r.result === 'running' && !alive(r.pid, r.identity));
     const allFinished = runs.filter((r) => r.result !== 'running');

@@ -4,15 +4,14 @@ import { createLogger, showControls } from '../log/logger.ts';
 import { checkoutKey } from '../queue/checkout-key.ts';
 import { tryLock } from '../queue/lock.ts';
 import { runOne } from '../queue/run-one.ts';
-import { coverCutOff } from '../queue/recover.ts';
+import { takeOverFrom } from '../queue/recover.ts';
 import { dryRun } from '../runs/dry-run.ts';
-import { endLeftovers } from '../runs/end-leftovers.ts';
 import type { RunRequest, Target } from '../runs/types.ts';
 import { defaultBranch } from '../server/route.ts';
 import { globMatch } from '../server/glob.ts';
 import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
-import { isRunId, newRunId } from '../state/run-id.ts';
+import { newRunId } from '../state/run-id.ts';
 import { argsError, EXIT, type Io } from './io.ts';
 import { foreignStateDir, loadOrReport, prepareStateDir } from './load.ts';
 
@@ -130,15 +129,12 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
 
   if (lock.tookOver) {
     io.stderr(`whauto trigger: took over the stale lock of run ${lock.tookOver.runId} (process ${lock.tookOver.pid} is gone)\n`);
-    // That run may have left processes in the checkout: they go before this run starts.
+    // That run may have left processes in the checkout: they go before this run starts; and
+    // this run deploys what it did, so the daemon need not run it again.
     const dead = lock.tookOver;
-    const ended = isRunId(dead.runId) ? await endLeftovers(dead.runId) : 0;
+    const { ended, covered } = await takeOverFrom(settings.stateDir, dead, entry.name, req.target, `manual run ${req.id}`);
     if (ended > 0) io.stderr(`whauto trigger: ended ${ended} process${ended === 1 ? '' : 'es'} that run left running\n`);
-    // This run deploys what the cut-off one did: the daemon need not run that one again.
-    if (dead.entry === entry.name && isRunId(dead.runId) &&
-        coverCutOff(settings.stateDir, entry.name, dead.runId, req.target, `cut off: process ${dead.pid} is gone; manual run ${req.id} deployed ${req.target.name} after it`)) {
-      io.stderr(`whauto trigger: run ${dead.runId} was cut off; this run deploys ${req.target.name} after it, so it is recorded interrupted and not run again\n`);
-    }
+    if (covered) io.stderr(`whauto trigger: run ${dead.runId} was cut off; this run deploys ${req.target.name} after it, so it is recorded interrupted and not run again\n`);
   }
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();

@@ -87,7 +87,7 @@ export function runCommand(command: Command, opts: RunCommandOptions): Promise<C
       setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs).unref();
       return true;
     };
-    let strays = false;
+    // Processes the command left running that were ended: in its group, and outside it (setsid).
     let inGroup = false;
     let escaped = false;
 
@@ -99,7 +99,7 @@ export function runCommand(command: Command, opts: RunCommandOptions): Promise<C
       opts.signal?.removeEventListener('abort', onAbort);
       out.flush();
       err.flush();
-      if (strays) {
+      if (inGroup || escaped) {
         const where = !escaped ? 'in its process group' : inGroup ? 'in its process group and outside it (setsid)' : 'outside its process group (setsid)';
         safe(opts.onLine)(`whauto: the command left processes running ${where}; they were ended (SIGTERM, then SIGKILL)`);
       }
@@ -154,7 +154,6 @@ export function runCommand(command: Command, opts: RunCommandOptions): Promise<C
         }
         settling = false;
         inGroup = running && endGroup();
-        strays = inGroup;
         // The output still open STRAY_SETTLE_MS later: a stray that left the group holds it.
         // Found by the marker in its environment (a look through /proc, so only then) and ended.
         const marker = opts.strayEnv !== undefined ? opts.env[opts.strayEnv] : undefined;
@@ -163,7 +162,6 @@ export function runCommand(command: Command, opts: RunCommandOptions): Promise<C
             if (closed || done) return;
             const away = findByEnv(opts.strayEnv!, marker).filter((p) => p.pgid !== pid && holdsOutput(p.pid, output));
             if (away.length === 0) return;
-            strays = true;
             escaped = true;
             signalFound(away, 'SIGTERM');
             setTimeout(() => signalFound(away, 'SIGKILL'), graceMs).unref();

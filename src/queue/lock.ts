@@ -28,7 +28,8 @@ function readOwner(file: string): LockOwner | null {
 /**
  * Tries once to take the lock of checkout `key` (a real path) in `locksDir`, across processes:
  * the file is created with O_EXCL. A lock whose owner process is gone (or that is unreadable,
- * or whose pid another process has now: see processIdentity) is taken over (`tookOver` names its dead owner, for the log). Returns a release function, or
+ * or whose pid another process has now: see processIdentity) is taken over (`tookOver`
+ * names its dead owner, for the log). Returns a release function, or
  * the current owner when another live process (or this process) holds it. Throws on I/O errors other than EEXIST.
  */
 export function tryLock(locksDir: string, key: string, owner: Omit<LockOwner, 'pid' | 'since'>): { release: () => void; tookOver: LockOwner | null } | { heldBy: LockOwner } {

@@ -1,6 +1,6 @@
-import { ownIdentity } from '../exec/process-alive.ts';
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { ownIdentity } from '../exec/process-alive.ts';
 import type { Logger } from '../log/logger.ts';
 import type { DeliveryRef, RunRecord, RunRequest, Target, Trigger } from '../runs/types.ts';
 import type { Entry } from '../settings/types.ts';
@@ -8,12 +8,11 @@ import { layout } from '../state/layout.ts';
 import { dropPending, listPending, pendingFiles, pendingText, type PendingRun } from '../state/pending.ts';
 import { isRunId, newRunId } from '../state/run-id.ts';
 import { stateWriter } from '../state/writer.ts';
-import { endLeftovers } from '../runs/end-leftovers.ts';
 import { openRunLog } from '../runs/run-log.ts';
 import { checkoutKey } from './checkout-key.ts';
 import { staleLocks, tryLock, type LockOwner } from './lock.ts';
 import { runOne, type RunContext } from './run-one.ts';
-import { coverCutOff, recoverCutOff } from './recover.ts';
+import { recoverCutOff, takeOverFrom } from './recover.ts';
 
 /** Group writes of pending runs on their way to the state writer at once (see scheduleSave). */
 const MAX_WRITES_IN_FLIGHT = 3;
@@ -274,17 +273,20 @@ export class Queue extends EventEmitter {
   /**
    * Ends what the run of a dead lock owner left running (a SIGKILL of the daemon, or of a
    * `trigger`, does not end its commands), holding the checkout `key` meanwhile: the next run
-   * must not share the checkout with them. Says so in the daemon's log and that run's log.
+   * (`next`, of `entry`) must not share the checkout with them; it stands for the cut-off run
+   * when it deploys the same target (see takeOverFrom). Says so in the daemon's log and the
+   * cut-off run's log.
    */
-  private endLeftoversOf(dead: LockOwner, key: string): void {
+  private takeOver(dead: LockOwner, key: string, entry: string, next: PendingRun): void {
     this.held.set(key, (this.held.get(key) ?? 0) + 1);
-    endLeftovers(dead.runId).then((count) => {
-      if (count === 0) return;
-      this.opts.logger.warn('processes left by a cut-off run ended', { entry: dead.entry, run: dead.runId, processes: count });
+    takeOverFrom(this.opts.stateDir, dead, entry, next.target, `run ${next.id}`).then(({ ended, covered }) => {
+      if (covered) this.opts.logger.info('cut-off run covered by the next run', { entry, run: next.id, cut_off: dead.runId });
+      if (ended === 0) return;
+      this.opts.logger.warn('processes left by a cut-off run ended', { entry: dead.entry, run: dead.runId, processes: ended });
       const logFile = layout.runLog(this.opts.stateDir, dead.entry, dead.runId);
       if (!this.opts.entry(dead.entry) || !existsSync(logFile)) return;
       const log = openRunLog(logFile, this.opts.maxLog);
-      log.note(`==> whauto: ${count} process${count === 1 ? '' : 'es'} this run left running when it was cut off ${count === 1 ? 'was' : 'were'} ended (SIGTERM, then SIGKILL) before the next run`);
+      log.note(`==> whauto: ${ended} process${ended === 1 ? '' : 'es'} this run left running when it was cut off ${ended === 1 ? 'was' : 'were'} ended (SIGTERM, then SIGKILL) before the next run`);
       log.close();
     }).finally(() => {
       const n = (this.held.get(key) ?? 1) - 1;
@@ -398,16 +400,10 @@ export class Queue extends EventEmitter {
       }
       if (lock.tookOver) {
         this.opts.logger.warn('stale checkout lock taken over', { entry: entry.name, dead_pid: lock.tookOver.pid, run: lock.tookOver.runId });
-        // A run of the same target cut off while this daemon ran (a killed `trigger`): this one stands for it.
-        const dead = lock.tookOver;
-        if (dead.entry === entry.name && isRunId(dead.runId) &&
-            coverCutOff(this.opts.stateDir, entry.name, dead.runId, w.run.target, `cut off: process ${dead.pid} is gone; run ${w.run.id} deployed ${w.run.target.name} after it`)) {
-          this.opts.logger.info('cut-off run covered by the next run', { entry: entry.name, run: w.run.id, cut_off: dead.runId });
-        }
         // Its run may have left processes in the checkout: they go first (the next pump starts the run).
         if (isRunId(lock.tookOver.runId)) {
           lock.release();
-          this.endLeftoversOf(lock.tookOver, key);
+          this.takeOver(lock.tookOver, key, entry.name, w.run);
           continue;
         }
       }

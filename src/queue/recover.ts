@@ -3,6 +3,9 @@ import type { RunRecord, Target } from '../runs/types.ts';
 import type { Entry } from '../settings/types.ts';
 import { listRuns, saveRun } from '../state/runs.ts';
 import { processAlive } from '../exec/process-alive.ts';
+import { endLeftovers } from '../runs/end-leftovers.ts';
+import { isRunId } from '../state/run-id.ts';
+import type { LockOwner } from './lock.ts';
 
 /** A run recorded by this very pid (reused after a restart) is not alive either; nor one whose pid another process has now. */
 function alive(r: RunRecord): boolean {
@@ -46,4 +49,20 @@ export function coverCutOff(stateDir: string, entry: string, id: string, target:
   } catch {
     return false;
   }
+}
+
+/**
+ * What a run does first when it took over the stale lock of `dead` (a run cut off by a crash):
+ * ends what that run left running (endLeftovers), then, when it is a run of the same `entry`
+ * deploying the same `target`, records it covered by the run `by` (coverCutOff, `by` names the
+ * new run in the message: "run X", "manual run X"). Resolves with how many processes were
+ * ended and whether the cut-off run is covered. A lock without a run id (older versions, a
+ * daemon's own) ends and covers nothing. Never rejects.
+ */
+export async function takeOverFrom(stateDir: string, dead: LockOwner, entry: string, target: Target, by: string): Promise<{ ended: number; covered: boolean }> {
+  if (!isRunId(dead.runId)) return { ended: 0, covered: false };
+  const ended = await endLeftovers(dead.runId);
+  const covered = dead.entry === entry &&
+    coverCutOff(stateDir, entry, dead.runId, target, `cut off: process ${dead.pid} is gone; ${by} deployed ${target.name} after it`);
+  return { ended, covered };
 }

@@ -1,5 +1,5 @@
-import { ownIdentity } from '../exec/process-alive.ts';
 import { existsSync, mkdirSync } from 'node:fs';
+import { ownIdentity } from '../exec/process-alive.ts';
 import type { Logger } from '../log/logger.ts';
 import { executeRun } from '../runs/execute-run.ts';
 import type { RunRecord, RunRequest } from '../runs/types.ts';

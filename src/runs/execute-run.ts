@@ -1,6 +1,6 @@
-import { ownIdentity } from '../exec/process-alive.ts';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ownIdentity } from '../exec/process-alive.ts';
 import { runCommand } from '../exec/run-command.ts';
 import { head } from '../git/head.ts';
 import { updateCheckout } from '../git/update-checkout.ts';

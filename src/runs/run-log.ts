@@ -12,6 +12,10 @@ export interface RunLog {
   close(): void;
 }
 
+/** Dropped output lines kept to be written at the next note or at close, and the longest kept (chars). */
+const TAIL_LINES = 50;
+const TAIL_LINE_CHARS = 1000;
+
 /**
  * Opens (appends to) a run's log file, creating its folder. Lines are written in order, those
  * of one turn of the event loop in one synchronous write (a write per line made a command
@@ -22,10 +26,6 @@ export interface RunLog {
  * dropped: what failed, and why, stays in the log. Write errors (disk full) stop the
  * logging, never the run.
  */
-/** Dropped output lines kept to be written at the next note or at close, and the longest kept (chars). */
-const TAIL_LINES = 50;
-const TAIL_LINE_CHARS = 1000;
-
 export function openRunLog(file: string, maxLog: number): RunLog {
   let fd: number | null = null;
   try {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Queue } from '../queue/queue.ts';
 import type { RunRecord } from '../runs/types.ts';
 import type { Settings } from '../settings/types.ts';
+import { byCodeUnit } from '../state/order.ts';
 import { answers, send } from './answer.ts';
 import { addressList, inList } from './client-address.ts';
 import { isWebhookPath } from './webhook-path.ts';
@@ -109,7 +110,7 @@ export function createMetrics(version: string, startMs: number = Date.now() - pr
       }
 
       family('whauto_run_duration_seconds', 'histogram', 'Duration of finished runs by entry.');
-      for (const [entry, h] of [...durations].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      for (const [entry, h] of [...durations].sort(([a], [b]) => byCodeUnit(a, b))) {
         const e = label(entry);
         DURATION_BUCKETS.forEach((le, i) => out.push(`whauto_run_duration_seconds_bucket{entry="${e}",le="${le}"} ${h.counts[i]}`));
         out.push(`whauto_run_duration_seconds_bucket{entry="${e}",le="+Inf"} ${h.count}`);

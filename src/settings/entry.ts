@@ -9,14 +9,6 @@ import type { RawEntry, RawField, RawMap } from './validate.ts';
 
 const SECRET_KEYS = ['secret', 'secret_env', 'secret_file'];
 
-/**
- * Builds the normalized Entry from its own keys over `defaults` over the schema defaults:
- * paths made absolute (workdir against repodir), the secret read. Reports
- * 'missing-repodir' and 'deploys-nothing' (errors), 'no-auth', 'repo-url', 'workdir-outside' and, looking at this
- * machine, 'nothing-to-clone', 'workdir-missing', 'ssh-key-unreadable' and 'env-whauto' (a RUN_VARS name)
- * (warnings) and the secret's problems. Always returns an Entry; it is only used when nothing
- * was reported as error.
- */
 /** A repo value that is an address, not a repository name: a URL, an scp-like git@host:path, a .git ending. */
 const LOOKS_LIKE_URL = /^[a-z][a-z0-9+.-]*:\/\/|^[^/\s]*@[^/\s]*:|\.git$/i;
 
@@ -25,6 +17,14 @@ export function repoLooksLikeAddress(repo: string): boolean {
   return LOOKS_LIKE_URL.test(repo);
 }
 
+/**
+ * Builds the normalized Entry from its own keys over `defaults` over the schema defaults:
+ * paths made absolute (workdir against repodir), the secret read. Reports
+ * 'missing-repodir' and 'deploys-nothing' (errors), 'no-auth', 'repo-url', 'workdir-outside'
+ * and, looking at this machine, 'nothing-to-clone', 'workdir-missing', 'ssh-key-unreadable'
+ * and 'env-whauto' (a RUN_VARS name) (warnings) and the secret's problems. Always returns an
+ * Entry; it is only used when nothing was reported as error.
+ */
 export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext): Entry {
   // The secret keys go together: an entry that names its own source ignores the defaults'.
   const ownSecret = SECRET_KEYS.some((k) => raw.fields.has(k));

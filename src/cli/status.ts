@@ -143,6 +143,8 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
       })),
     };
   });
+  // A log removed by hand (or with the state dir) is said to be gone, not pointed at.
+  const logShown = (file: string): string => (existsSync(file) ? file : `${file} (removed)`);
   if (values.json) {
     io.stdout(JSON.stringify({ state_dir: stateDir, entries: report, problems }, null, 2) + '\n');
     return EXIT.ok;
@@ -150,7 +152,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
   for (const p of problems) io.stderr(`whauto status: ${p}\n`);
   for (const e of report) {
     io.stdout(`${e.entry}\n`);
-    for (const r of e.running) io.stdout(`  running  ${r.id} (${r.trigger}) since ${age(r.since, now)}, step: ${r.step ?? 'starting'}, pid ${r.pid}\n           log: ${r.log}\n`);
+    for (const r of e.running) io.stdout(`  running  ${r.id} (${r.trigger}) since ${age(r.since, now)}, step: ${r.step ?? 'starting'}, pid ${r.pid}\n           log: ${logShown(r.log)}\n`);
     for (const r of e.cut_off) io.stdout(`  cut off  ${r.id}: its process ${r.pid} is gone; the next daemon start deploys it again (with the waiting run, if any)\n`);
     if (e.waiting) {
       const n = e.waiting.deliveries;
@@ -161,7 +163,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
     for (const r of e.runs) {
       const d = r.duration_ms === null ? '?' : `${(r.duration_ms / 1000).toFixed(1)}s`;
       io.stdout(`  ${r.id}  ${r.trigger.padEnd(7)} ${r.result.padEnd(11)} ${(r.commit ?? '-').slice(0, 10).padEnd(10)} ${d.padStart(7)}  ${age(r.started_at, now)}${r.message ? `  ${r.message}` : ''}\n`);
-      io.stdout(`      log: ${r.log}\n`);
+      io.stdout(`      log: ${logShown(r.log)}\n`);
     }
   }
   return EXIT.ok;

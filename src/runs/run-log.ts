@@ -15,6 +15,8 @@ export interface RunLog {
 /** Dropped output lines kept to be written at the next note or at close, and the longest kept (chars). */
 const TAIL_LINES = 50;
 const TAIL_LINE_CHARS = 1000;
+/** How often (ms) writing output looks whether the file is still there; each note looks too. */
+const LOOK_EVERY_MS = 5000;
 
 /**
  * Opens (appends to) a run's log file, creating its folder. Lines are written in order, those
@@ -23,20 +25,49 @@ const TAIL_LINE_CHARS = 1000;
  * lines of that turn; close() writes what waits. Once `maxLog` bytes of output would be
  * passed, one line "… log cut at <maxLog> bytes" is written and output is dropped, but for
  * whauto's own lines (note) and, before each of them and at close, the last TAIL_LINES lines
- * dropped: what failed, and why, stays in the log. Write errors (disk full) stop the
- * logging, never the run.
+ * dropped: what failed, and why, stays in the log. A file removed under the run (the state
+ * dir cleaned up) is made again, with a line saying so, at the next note or within
+ * LOOK_EVERY_MS of output. Write errors (disk full) stop the logging, never the run.
  */
 export function openRunLog(file: string, maxLog: number): RunLog {
-  let fd: number | null = null;
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fd = fs.openSync(file, 'a', 0o640);
-  } catch {
-    fd = null;
-  }
+  const open = (): number | null => {
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      return fs.openSync(file, 'a', 0o640);
+    } catch {
+      return null;
+    }
+  };
+  let fd = open();
+  let lookedAt = Date.now();
+  // Someone removed the file (or the whole state dir) under the run: open it again, so the rest
+  // of the run is where its record says, and say what was lost.
+  const sameFile = (): void => {
+    lookedAt = Date.now();
+    if (fd === null) return;
+    try {
+      const now = fs.statSync(file);
+      const held = fs.fstatSync(fd);
+      if (now.ino === held.ino && now.dev === held.dev) return;
+    } catch {
+      // gone: open it again
+    }
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // already closed
+    }
+    fd = open();
+    try {
+      if (fd !== null) fs.writeSync(fd, '… the log file was removed while the run went on; the lines before this one were lost\n');
+    } catch {
+      fd = null;
+    }
+  };
   let bytes = 0;
   let cut = false;
   const lines = lineBuffer((text) => {
+    if (Date.now() - lookedAt >= LOOK_EVERY_MS) sameFile();
     if (fd === null) return;
     try {
       fs.writeSync(fd, text);
@@ -74,6 +105,7 @@ export function openRunLog(file: string, maxLog: number): RunLog {
       put(`${line}\n`);
     },
     note(line) {
+      sameFile();
       if (!cut) {
         this.write(line);
         return;

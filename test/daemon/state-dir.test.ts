@@ -3,12 +3,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
-import { deliver, finishedRuns, GATED, lines, plainEntry } from './lib.ts';
+import { deliver, finishedRuns, GATED, lines, plainEntry, status } from './lib.ts';
 
 describe('serve: the state dir removed while the daemon runs', () => {
   let t: { dir: string; cleanup: () => void };
@@ -54,7 +54,16 @@ describe('serve: the state dir removed while the daemon runs', () => {
     await waitFor('the state dir made again', () => daemon.lines.filter((l) => /the state dir was removed: made again/.test(l)).length > made, 20_000);
     const busy = spawnSync(WHAUTO, ['trigger', settings, 'held', '--no-wait'], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(busy.status, 75, busy.stderr);
+    // The run's log went with the state dir: status says so rather than point at nothing.
+    const shown = status(settings, 'held');
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /running .*\n\s+log: \S+ \(removed\)/);
     rmSync(join(t.dir, 'gate'));
     await waitFor('held done', () => lines(join(t.dir, 'ends')).length === 1);
+    // Its result is written to the log made again, after a line saying what was lost.
+    const [run] = await finishedRuns(state, 'held', 1);
+    const log = readFileSync(run.logFile, 'utf8');
+    assert.match(log, /^… the log file was removed while the run went on; the lines before this one were lost\n(.*\n)*==> succeeded/);
+    assert.doesNotMatch(status(settings, 'held').stdout, /\(removed\)/);
   });
 });

@@ -4,7 +4,6 @@ import type { Command, Entry, ProviderName, UpdateMode } from './types.ts';
 import { ENTRY_KEYS } from './schema.ts';
 import { defaultValue } from './default-value.ts';
 import { resolveSecret, type SecretContext } from './secret.ts';
-import { RUN_VARS } from './run-vars.ts';
 import type { RawEntry, RawField, RawMap } from './validate.ts';
 
 const SECRET_KEYS = ['secret', 'secret_env', 'secret_file'];
@@ -21,8 +20,8 @@ export function repoLooksLikeAddress(repo: string): boolean {
  * Builds the normalized Entry from its own keys over `defaults` over the schema defaults:
  * paths made absolute (workdir against repodir), the secret read. Reports
  * 'missing-repodir' and 'deploys-nothing' (errors), 'no-auth', 'repo-url', 'workdir-outside'
- * and, looking at this machine, 'nothing-to-clone', 'workdir-missing', 'ssh-key-unreadable'
- * and 'env-whauto' (a RUN_VARS name) (warnings) and the secret's problems. Always returns an
+ * and, looking at this machine, 'nothing-to-clone', 'workdir-missing' and 'ssh-key-unreadable'
+ * (warnings) and the secret's problems. Always returns an
  * Entry; it is only used when nothing was reported as error.
  */
 export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext): Entry {
@@ -95,14 +94,6 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
         `entry '${raw.name}': ssh_key ${sshKey} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): git over ssh would fail`);
     }
   }
-  const env = get<Record<string, string>>('env');
-  for (const name of Object.keys(env)) {
-    if (RUN_VARS.includes(name)) {
-      ctx.report(pick('env')?.node ?? raw.nameNode, 'warning', 'env-whauto',
-        `entry '${raw.name}': env ${name} is set by whauto for every run; this value is never seen`);
-    }
-  }
-
   return {
     name: raw.name,
     provider: get<ProviderName>('provider'),
@@ -118,7 +109,7 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
     gitBinary: get<string>('git_binary'),
     sshKey,
     workdir,
-    env: { ...env },
+    env: { ...get<Record<string, string>>('env') },
     timeout: get<number>('timeout'),
     preCommands: get<Command[]>('pre_commands'),
     commands: get<Command[]>('commands'),

@@ -8,6 +8,7 @@ import { parseSize } from './size.ts';
 import { parseListen } from './listen.ts';
 import { isCidr } from './cidr.ts';
 import { badBranchPattern } from './branch-pattern.ts';
+import { RUN_VARS } from './run-vars.ts';
 
 /** The parsed value of one key, or FAILED after the problem was reported. */
 export const FAILED: unique symbol = Symbol('failed');
@@ -154,10 +155,14 @@ function parseEnv(node: Node | null, ctx: Ctx, fail: Fail): Record<string, strin
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(f.key)) {
       ctx.report(f.keyNode, 'error', 'bad-value', `'${ctx.key}': '${f.key}' is not a variable name`);
       ok = false;
-    } else if (text === null) {
-      ctx.report(f.node ?? f.keyNode, 'error', 'type', `'${ctx.key}.${f.key}' must be a string, number or boolean, not ${describe(f.node)}`);
-      ok = false;
-    } else out[f.key] = text;
+    } else {
+      // Said even when another value is wrong: whauto's own value wins whatever this one is.
+      if (RUN_VARS.includes(f.key)) ctx.report(f.keyNode, 'warning', 'env-whauto', `'${ctx.key}': ${f.key} is set by whauto for every run; this value is never seen`);
+      if (text === null) {
+        ctx.report(f.node ?? f.keyNode, 'error', 'type', `'${ctx.key}.${f.key}' must be a string, number or boolean, not ${describe(f.node)}`);
+        ok = false;
+      } else out[f.key] = text;
+    }
   }
   return ok ? out : FAILED;
 }

@@ -64,7 +64,7 @@ export const CASES: Case[] = [
   { name: 'a missing repodir without clone_url', yaml: 'entries:\n  a:\n    secret: s\n    repodir: /nonexistent-whauto/co\n', level: 'warning', code: 'nothing-to-clone', line: 4, col: 14 },
   { name: 'a missing workdir', yaml: 'entries:\n  a:\n    secret: s\n    update: none\n    workdir: /nonexistent-whauto/w\n', level: 'warning', code: 'workdir-missing', line: 5, col: 14 },
   { name: 'an unreadable ssh_key', yaml: `entries:\n  a:\n    ${ok}    ssh_key: /nonexistent-whauto/key\n`, level: 'warning', code: 'ssh-key-unreadable', line: 5, col: 14 },
-  { name: 'an env value whauto sets itself', yaml: `entries:\n  a:\n    ${ok}    env: {WHAUTO_BRANCH: evil}\n`, level: 'warning', code: 'env-whauto', line: 5, col: 10 },
+  { name: 'an env value whauto sets itself', yaml: `entries:\n  a:\n    ${ok}    env: {WHAUTO_BRANCH: evil}\n`, level: 'warning', code: 'env-whauto', line: 5, col: 11 },
   // legacy notes
   { name: 'legacy listen_ip', yaml: 'listen_ip: 0.0.0.0\nlisten_port: 80\n', level: 'note', code: 'legacy-key', line: 1, col: 1 },
   { name: 'legacy top-level provider', yaml: `provider: gitea\nentries:\n  a:\n    ${ok}`, level: 'note', code: 'legacy-key', line: 1, col: 1 },

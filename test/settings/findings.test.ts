@@ -91,5 +91,13 @@ test('env-whauto is said for the names whauto sets, not for other WHAUTO_ names 
   const file = writeFile(dir, 'whauto.yaml', 'entries:\n  a:\n    secret: s\n    repodir: .\n    env: {WHAUTO_FOO: foo, WHAUTO_BRANCH: evil}\n');
   const said = loadSettings(file, {}).findings.filter((f) => f.code === 'env-whauto').map((f) => f.message);
   assert.equal(said.length, 1, said.join('\n'));
-  assert.match(said[0]!, /env WHAUTO_BRANCH is set by whauto/);
+  assert.match(said[0]!, /WHAUTO_BRANCH is set by whauto/);
+});
+
+test('env-whauto is said also when another env value is wrong', () => {
+  const dir = tempDir();
+  const file = writeFile(dir, 'whauto.yaml', 'entries:\n  a:\n    secret: s\n    repodir: .\n    env: {WHAUTO_REF: x, PORT: [1]}\n');
+  const findings = loadSettings(file, {}).findings;
+  assert.deepEqual(findings.filter((f) => f.code === 'env-whauto').map((f) => [f.line, f.col]), [[5, 11]]);
+  assert.equal(findings.filter((f) => f.level === 'error').length, 1, 'the wrong value is still an error');
 });

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { RunRecord } from '../runs/types.ts';
 import { listPending } from '../state/pending.ts';
 import { listRuns } from '../state/runs.ts';
+import { listWaiting } from '../state/waiting.ts';
 import { argsError, EXIT, type Io } from './io.ts';
 import { loadOrReport } from './load.ts';
 import { showControls } from '../log/logger.ts';
@@ -124,6 +125,14 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
     if (runningCount >= settings.workers) return { kind: 'worker', text: `a free worker (${runningCount} of ${settings.workers} busy)` };
     return { kind: 'turn', text: 'its turn' };
   };
+  /** What a waiting `whauto trigger` waits for: only the checkout's lock (no worker, no queue). */
+  const triggerWaitsFor = (entry: Entry): { kind: 'own run' | 'checkout'; text: string; entry?: string; run?: string } => {
+    const holder = runningByKey.get(checkoutKey(entry));
+    if (!holder) return { kind: 'checkout', text: 'the checkout, being freed' };
+    if (holder.entry === entry.name) return { kind: 'own run', text: `the running run ${holder.run}`, entry: holder.entry, run: holder.run };
+    return { kind: 'checkout', text: `run ${holder.run} of entry ${holder.entry}, on the same checkout`, entry: holder.entry, run: holder.run };
+  };
+  const triggers = listWaiting(stateDir, alive, false);
   const report = entries.map((entry) => {
     const runs = runsOf.get(entry.name)!;
     const running = runs.filter((r) => r.result === 'running' && alive(r.pid, r.identity));
@@ -137,6 +146,8 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
       running: running.map((r) => ({ id: r.id, trigger: r.trigger, since: r.startedAt, step: r.step, pid: r.pid, log: r.logFile })),
       cut_off: cutOff.map((r) => ({ id: r.id, since: r.startedAt, pid: r.pid })),
       waiting: p ? { id: p.id, trigger: p.trigger, accepted_at: p.acceptedAt, deliveries: p.deliveries.length, ref: p.target.name, waits_for: waitsFor(entry, running.length > 0) } : null,
+      // `whauto trigger` runs waiting for the checkout (they have no record yet).
+      waiting_triggers: triggers.filter((w) => w.entry === entry.name).map((w) => ({ id: w.id, pid: w.pid, since: w.since, ref: w.target.name, waits_for: triggerWaitsFor(entry) })),
       runs: finished.map((r) => ({
         id: r.id, trigger: r.trigger, result: r.result, ref: r.target.name, commit: r.commit, previous: r.previous,
         started_at: r.startedAt, duration_ms: duration(r), message: r.message, log: r.logFile,
@@ -158,7 +169,10 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
       const n = e.waiting.deliveries;
       io.stdout(`  waiting  ${e.waiting.id} (${e.waiting.trigger}) for ${e.waiting.ref}, ${n} ${n === 1 ? 'delivery' : 'deliveries'}, accepted ${age(e.waiting.accepted_at, now)}; waits for ${e.waiting.waits_for.text}\n`);
     }
-    if (e.running.length === 0 && !e.waiting) io.stdout('  idle\n');
+    for (const w of e.waiting_triggers) {
+      io.stdout(`  waiting  ${w.id} (manual: whauto trigger, pid ${w.pid}) for ${w.ref}, since ${age(w.since, now)}; waits for ${w.waits_for.text}\n`);
+    }
+    if (e.running.length === 0 && !e.waiting && e.waiting_triggers.length === 0) io.stdout('  idle\n');
     if (e.finished_runs === 0) io.stdout('  no runs yet\n');
     for (const r of e.runs) {
       const d = r.duration_ms === null ? '?' : `${(r.duration_ms / 1000).toFixed(1)}s`;

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { ownIdentity, processAlive as alive } from '../exec/process-alive.ts';
 import { lineBuffer } from '../log/line-buffer.ts';
 import { createLogger, showControls } from '../log/logger.ts';
 import { checkoutKey } from '../queue/checkout-key.ts';
@@ -12,6 +13,7 @@ import { globMatch } from '../server/glob.ts';
 import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
 import { newRunId } from '../state/run-id.ts';
+import { listWaiting, noteWaiting } from '../state/waiting.ts';
 import { argsError, EXIT, type Io } from './io.ts';
 import { foreignStateDir, loadOrReport, prepareStateDir } from './load.ts';
 
@@ -112,19 +114,24 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
     return EXIT.usage;
   }
   const key = checkoutKey(entry);
-  let told = false;
   let lock = tryLock(layout.locksDir(settings.stateDir), key, { entry: entry.name, runId: req.id });
-  while ('heldBy' in lock) {
+  if ('heldBy' in lock) {
     if (values['no-wait']) {
       io.stderr(`whauto trigger: checkout ${key} is busy (run ${lock.heldBy.runId} of entry ${lock.heldBy.entry}, pid ${lock.heldBy.pid})\n`);
       return EXIT.busy;
     }
-    if (!told) {
-      io.stderr(`whauto trigger: waiting for run ${lock.heldBy.runId} of entry ${lock.heldBy.entry} (pid ${lock.heldBy.pid}) to finish\n`);
-      told = true;
+    io.stderr(`whauto trigger: waiting for run ${lock.heldBy.runId} of entry ${lock.heldBy.entry} (pid ${lock.heldBy.pid}) to finish\n`);
+    // No run record until it runs: this record is what shows the wait in status.
+    listWaiting(settings.stateDir, alive); // sweeps the records of triggers killed while they waited
+    const done = noteWaiting(settings.stateDir, { id: req.id, entry: entry.name, target: req.target, pid: process.pid, ...ownIdentity(), since: new Date().toISOString() });
+    try {
+      while ('heldBy' in lock) {
+        await new Promise((r) => setTimeout(r, POLL_MS));
+        lock = tryLock(layout.locksDir(settings.stateDir), key, { entry: entry.name, runId: req.id });
+      }
+    } finally {
+      done();
     }
-    await new Promise((r) => setTimeout(r, POLL_MS));
-    lock = tryLock(layout.locksDir(settings.stateDir), key, { entry: entry.name, runId: req.id });
   }
 
   if (lock.tookOver) {

@@ -11,6 +11,9 @@ export const layout = {
   runLog: (stateDir: string, entry: string, id: string) => join(stateDir, 'runs', entry, `${id}.log`),
   runPayload: (stateDir: string, entry: string, id: string) => join(stateDir, 'runs', entry, `${id}.payload`),
   locksDir: (stateDir: string) => join(stateDir, 'locks'),
+  /** One file per `whauto trigger` waiting for a busy checkout (it has no run record yet). */
+  waitingDir: (stateDir: string) => join(stateDir, 'waiting'),
+  waitingTrigger: (stateDir: string, id: string) => join(stateDir, 'waiting', `${id}.json`),
   /** Files found corrupt are moved here, never deleted, never a crash. */
   corruptDir: (stateDir: string) => join(stateDir, 'corrupt'),
 };

@@ -123,7 +123,7 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
     io.stderr(`whauto trigger: waiting for run ${lock.heldBy.runId} of entry ${lock.heldBy.entry} (pid ${lock.heldBy.pid}) to finish\n`);
     // No run record until it runs: this record is what shows the wait in status.
     listWaiting(settings.stateDir, alive); // sweeps the records of triggers killed while they waited
-    const done = noteWaiting(settings.stateDir, { id: req.id, entry: entry.name, target: req.target, pid: process.pid, ...ownIdentity(), since: new Date().toISOString() });
+    const done = noteWaiting(settings.stateDir, { id: req.id, entry: entry.name, target: req.target, key, pid: process.pid, ...ownIdentity(), since: new Date().toISOString() });
     try {
       while ('heldBy' in lock) {
         await new Promise((r) => setTimeout(r, POLL_MS));

@@ -1,12 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { ownIdentity } from '../exec/process-alive.ts';
+import { ownIdentity, processAlive as alive } from '../exec/process-alive.ts';
 import type { Logger } from '../log/logger.ts';
 import type { DeliveryRef, RunRecord, RunRequest, Target, Trigger } from '../runs/types.ts';
 import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
 import { dropPending, listPending, pendingFiles, pendingText, type PendingRun } from '../state/pending.ts';
 import { isRunId, newRunId } from '../state/run-id.ts';
+import { listWaiting } from '../state/waiting.ts';
 import { stateWriter } from '../state/writer.ts';
 import { openRunLog } from '../runs/run-log.ts';
 import { checkoutKey } from './checkout-key.ts';
@@ -385,6 +386,14 @@ export class Queue extends EventEmitter {
       if (!w.onDisk) continue;
       const key = checkoutKey(entry);
       if (this.held.has(key) || [...this.running.values()].some((r) => r.key === key)) continue;
+      // A `whauto trigger` waiting for this checkout goes first: the daemon would otherwise take
+      // the lock back the moment its own run ends, and under steady pushes the trigger would wait for good.
+      const manual = listWaiting(this.opts.stateDir, alive).find((t) => t.key === key);
+      if (manual) {
+        this.opts.logger.debug('a whauto trigger waits for this checkout: it goes first', { entry: entry.name, pid: manual.pid, run: manual.id });
+        blocked = true;
+        continue;
+      }
       let lock;
       try {
         lock = tryLock(layout.locksDir(this.opts.stateDir), key, { entry: entry.name, runId: w.run.id });

@@ -14,6 +14,8 @@ export interface WaitingTrigger {
   entry: string;
   /** What it deploys. */
   target: Target;
+  /** The checkout it waits for (checkoutKey): the daemon lets it go first. */
+  key: string;
   pid: number;
   /** Which process had the pid (see processIdentity), when it could be read. */
   identity?: string;
@@ -64,7 +66,7 @@ export function listWaiting(stateDir: string, alive: (pid: number, identity?: st
     let w: WaitingTrigger;
     try {
       w = JSON.parse(readFileSync(file, 'utf8')) as WaitingTrigger;
-      if (typeof w.pid !== 'number' || typeof w.entry !== 'string' || typeof w.id !== 'string' || typeof w.target?.name !== 'string') throw new Error('not a waiting trigger');
+      if (typeof w.pid !== 'number' || typeof w.entry !== 'string' || typeof w.id !== 'string' || typeof w.target?.name !== 'string' || typeof w.key !== 'string') throw new Error('not a waiting trigger');
     } catch {
       continue; // being written, or not ours: nothing waits on it
     }

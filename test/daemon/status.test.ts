@@ -1,8 +1,8 @@
 // Issue 4, point 3: `whauto status` while the daemon runs and when it does not.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
 import { writeSettings } from '../helpers/settings.ts';
@@ -127,66 +127,5 @@ describe('status', () => {
     assert.doesNotMatch(status(settings, 'held').stderr, /quiet\.json/);
     assert.match(status(settings).stderr, /corrupt state file .*quiet\.json skipped/);
     rmSync(badPending);
-  });
-});
-
-describe('status: a whauto trigger waiting for the checkout', () => {
-  let t: { dir: string; cleanup: () => void };
-  let daemon: Daemon;
-  let settings: string;
-  let state: string;
-
-  before(async () => {
-    t = tempDir();
-    state = join(t.dir, 'state');
-    settings = writeSettings(t.dir, { entries: { held: plainEntry(t.dir, 'held', [GATED]) } });
-    daemon = await startDaemon(settings);
-  });
-  after(async () => {
-    rmSync(join(t.dir, 'gate'), { force: true });
-    await daemon?.stop();
-    t.cleanup();
-  });
-
-  /** Starts `whauto trigger SETTINGS held` and resolves once it says it waits. */
-  async function waitingTrigger(): Promise<{ child: ChildProcess; stderr: () => string; exit: Promise<number | null> }> {
-    const child = spawn(WHAUTO, ['trigger', settings, 'held'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr!.on('data', (d) => { err += d; });
-    const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    await waitFor('the trigger waits', () => /waiting for run/.test(err));
-    return { child, stderr: () => err, exit };
-  }
-
-  it('is shown while it waits, gone once it ran; one killed while waiting is not shown', async () => {
-    writeFileSync(join(t.dir, 'gate'), '');
-    const first = await deliver(daemon, 'held');
-    assert.equal(first.status, 202);
-    await waitFor('held running', () => lines(join(t.dir, 'count')).length === 1);
-    const running = first.json.runs[0].id;
-
-    const killed = await waitingTrigger();
-    killed.child.kill('SIGKILL');
-    await killed.exit;
-    const manual = await waitingTrigger();
-
-    const s = JSON.parse(status(settings, '--json').stdout);
-    const held = s.entries[0];
-    assert.equal(held.waiting_triggers.length, 1, 'the killed trigger is not shown');
-    const w = held.waiting_triggers[0];
-    assert.equal(w.pid, manual.child.pid);
-    assert.equal(w.ref, 'main');
-    assert.deepEqual(w.waits_for, { kind: 'own run', text: `the running run ${running}`, entry: 'held', run: running });
-    const text = status(settings, 'held').stdout;
-    assert.match(text, new RegExp(`waiting  ${w.id} \\(manual: whauto trigger, pid ${manual.child.pid}\\) for main, since \\d+s ago; waits for the running run ${running}`));
-    assert.equal(readdirSync(join(state, 'waiting')).length, 1, 'the killed trigger\'s record was swept by the next trigger');
-
-    rmSync(join(t.dir, 'gate'));
-    assert.equal(await manual.exit, 0, manual.stderr());
-    const runs = await finishedRuns(state, 'held', 2);
-    assert.ok(runs.some((r) => r.id === w.id && r.trigger === 'manual'), 'the trigger ran with the id status showed');
-    assert.deepEqual(JSON.parse(status(settings, '--json').stdout).entries[0].waiting_triggers, []);
-    assert.deepEqual(readdirSync(join(state, 'waiting')), []);
-    assert.match(status(settings, 'held').stdout, /^held\n  idle\n/);
   });
 });

@@ -1,0 +1,88 @@
+// A `whauto trigger` waiting for a checkout the daemon's run holds: status shows it, and it
+// goes before the daemon's own waiting run (which would otherwise take the lock back at once).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
+import { writeSettings } from '../helpers/settings.ts';
+import { tempDir } from '../helpers/tmp.ts';
+import { deliver, finishedRuns, GATED, lines, plainEntry, status } from './lib.ts';
+
+describe('serve: a whauto trigger waiting for the checkout', () => {
+  let t: { dir: string; cleanup: () => void };
+  let daemon: Daemon;
+  let settings: string;
+  let state: string;
+
+  before(async () => {
+    t = tempDir();
+    state = join(t.dir, 'state');
+    settings = writeSettings(t.dir, { entries: { held: plainEntry(t.dir, 'held', [GATED]) } });
+    daemon = await startDaemon(settings);
+  });
+  after(async () => {
+    rmSync(join(t.dir, 'gate'), { force: true });
+    await daemon?.stop();
+    t.cleanup();
+  });
+
+  /** Starts `whauto trigger SETTINGS held` and resolves once it says it waits. */
+  async function waitingTrigger(): Promise<{ child: ChildProcess; stderr: () => string; exit: Promise<number | null> }> {
+    const child = spawn(WHAUTO, ['trigger', settings, 'held'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d) => { err += d; });
+    const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    await waitFor('the trigger waits', () => /waiting for run/.test(err));
+    return { child, stderr: () => err, exit };
+  }
+
+  it('is shown while it waits, gone once it ran; one killed while waiting is not shown', async () => {
+    writeFileSync(join(t.dir, 'gate'), '');
+    const first = await deliver(daemon, 'held');
+    assert.equal(first.status, 202);
+    await waitFor('held running', () => lines(join(t.dir, 'count')).length === 1);
+    const running = first.json.runs[0].id;
+
+    const killed = await waitingTrigger();
+    killed.child.kill('SIGKILL');
+    await killed.exit;
+    const manual = await waitingTrigger();
+
+    const s = JSON.parse(status(settings, '--json').stdout);
+    const held = s.entries[0];
+    assert.equal(held.waiting_triggers.length, 1, 'the killed trigger is not shown');
+    const w = held.waiting_triggers[0];
+    assert.equal(w.pid, manual.child.pid);
+    assert.equal(w.ref, 'main');
+    assert.deepEqual(w.waits_for, { kind: 'own run', text: `the running run ${running}`, entry: 'held', run: running });
+    const text = status(settings, 'held').stdout;
+    assert.match(text, new RegExp(`waiting  ${w.id} \\(manual: whauto trigger, pid ${manual.child.pid}\\) for main, since \\d+s ago; waits for the running run ${running}`));
+    assert.equal(readdirSync(join(state, 'waiting')).length, 1, 'the killed trigger\'s record was swept by the next trigger');
+
+    rmSync(join(t.dir, 'gate'));
+    assert.equal(await manual.exit, 0, manual.stderr());
+    const runs = await finishedRuns(state, 'held', 2);
+    assert.ok(runs.some((r) => r.id === w.id && r.trigger === 'manual'), 'the trigger ran with the id status showed');
+    assert.deepEqual(JSON.parse(status(settings, '--json').stdout).entries[0].waiting_triggers, []);
+    assert.deepEqual(readdirSync(join(state, 'waiting')), []);
+    assert.match(status(settings, 'held').stdout, /^held\n  idle\n/);
+  });
+
+  it('goes before the daemon\'s waiting run of that checkout', async () => {
+    const count = join(t.dir, 'count');
+    const before = lines(count).length;
+    writeFileSync(join(t.dir, 'gate'), '');
+    assert.equal((await deliver(daemon, 'held')).status, 202);
+    await waitFor('held running', () => lines(count).length === before + 1);
+    const queued = await deliver(daemon, 'held', '3'.repeat(40));
+    assert.equal(queued.status, 202);
+    const manual = await waitingTrigger();
+    rmSync(join(t.dir, 'gate'));
+    assert.equal(await manual.exit, 0, manual.stderr());
+    await waitFor('the queued run ran', () => lines(count).length === before + 3);
+    assert.deepEqual(lines(count).slice(before).map((l) => l.split(' ')[1]), ['webhook', 'manual', 'webhook']);
+    assert.equal(lines(count).at(-1)!.split(' ')[2], queued.json.runs[0].id);
+  });
+});

@@ -4,12 +4,14 @@ import { explainFailure } from './explain-failure.ts';
 import { fetchedRef } from './fetch-target.ts';
 import { head } from './head.ts';
 import { runGit } from './run-git.ts';
+import { untrackedInTheWay } from './untracked-in-the-way.ts';
 import type { GitOptions } from './types.ts';
 
 /**
  * `update: ff-only`: moves the checkout to the fetched target only when that loses nothing.
  * Refuses (changing nothing) when tracked files have local changes, or when the local branch
- * is not an ancestor of the remote tip (diverged). Then: switch to the branch if HEAD is
+ * is not an ancestor of the remote tip (diverged), or when the target adds a path the work
+ * tree has untracked or ignored (see untrackedInTheWay). Then: switch to the branch if HEAD is
  * elsewhere, `git merge --ff-only refs/remotes/<remote>/<b>`. A branch that does not exist
  * locally yet is created at the tip; a tag is checked out detached.
  * Returns null on success, else a message.
@@ -29,6 +31,10 @@ export async function fastForward(
   if (status.lines.some((l) => l.trim() !== '')) {
     return `repodir ${repodir} has local changes; update ff-only refuses to touch it`;
   }
+
+  // git itself refuses untracked files in the way here, but overwrites ignored ones (.env).
+  const inTheWay = await untrackedInTheWay(entry, repodir, tip, 'ff-only', opts);
+  if (inTheWay) return inTheWay;
 
   if (target.kind === 'tag') {
     const r = await git(['checkout', '--detach', tip, '--'], true);

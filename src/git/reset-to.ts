@@ -3,13 +3,16 @@ import type { Target } from './types.ts';
 import { explainFailure } from './explain-failure.ts';
 import { fetchedRef } from './fetch-target.ts';
 import { runGit } from './run-git.ts';
+import { untrackedInTheWay } from './untracked-in-the-way.ts';
 import type { GitOptions } from './types.ts';
 
 /**
  * `update: reset`: checks the fetched target out, discarding changes to tracked files.
  * Branch: `git checkout --force -B <b> refs/remotes/<remote>/<b> --` (HEAD on the branch);
- * tag: `git checkout --force --detach refs/tags/<t> --`. Untracked and ignored files are
- * kept (no `git clean`): they are often the deployment's own (.env, uploads, node_modules).
+ * tag: `git checkout --force --detach refs/tags/<t> --`. Changes in the index go too (a
+ * staged new file is removed). Untracked and ignored files are kept (no `git clean`): they
+ * are often the deployment's own (.env, uploads, node_modules); when the new commit adds one
+ * of their paths, it refuses (see untrackedInTheWay) rather than overwrite it.
  * Returns null on success, else a message.
  */
 export async function resetTo(
@@ -19,6 +22,8 @@ export async function resetTo(
   opts: GitOptions & { deadline?: number },
 ): Promise<string | null> {
   const ref = fetchedRef(entry.remote, target);
+  const inTheWay = await untrackedInTheWay(entry, repodir, ref, 'reset', opts);
+  if (inTheWay) return inTheWay;
   const args = target.kind === 'tag'
     ? ['checkout', '--force', '--detach', ref, '--']
     : ['checkout', '--force', '-B', target.name, ref, '--'];

@@ -82,6 +82,53 @@ test('updateCheckout (reset) discards changes to tracked files and keeps untrack
   }
 });
 
+for (const update of ['reset', 'ff-only'] as const) {
+  test(`updateCheckout (${update}) refuses a commit that adds a path the server has untracked or ignored, and changes nothing`, async () => {
+    const repo = makeRemote();
+    try {
+      await updateCheckout(repo.entry(), MAIN, opts());
+      const before = repo.git(['rev-parse', 'HEAD'], repo.deploy);
+      fs.writeFileSync(path.join(repo.deploy, '.gitignore'), '.env\n');
+      fs.writeFileSync(path.join(repo.deploy, '.env'), 'SECRET=server\n');
+      fs.writeFileSync(path.join(repo.deploy, 'a b.png'), 'server\n');
+      repo.commit('.env', 'SECRET=repo\n');
+      repo.commit('a b.png', 'repo\n');
+      repo.commit('other.txt', 'new\n');
+      repo.git(['push', '--quiet', 'origin', 'main']);
+      const r = await updateCheckout(repo.entry({ update }), MAIN, opts());
+      assert.equal(r.ok, false);
+      assert.equal(r.message, `update ${update} refuses: the new commit adds .env, a b.png, which are in ${repo.deploy} but not tracked there; `
+        + 'the update would overwrite them. Move them away, or delete them if the repository\'s copy should win, and deploy again');
+      assert.equal(repo.git(['rev-parse', 'HEAD'], repo.deploy), before);
+      assert.equal(fs.readFileSync(path.join(repo.deploy, '.env'), 'utf8'), 'SECRET=server\n');
+      assert.equal(fs.readFileSync(path.join(repo.deploy, 'a b.png'), 'utf8'), 'server\n');
+      assert.equal(fs.existsSync(path.join(repo.deploy, 'other.txt')), false);
+      // Once they are moved away, the same update goes through.
+      fs.rmSync(path.join(repo.deploy, '.env'));
+      fs.rmSync(path.join(repo.deploy, 'a b.png'));
+      const again = await updateCheckout(repo.entry({ update }), MAIN, opts());
+      assert.equal(again.ok, true, again.message ?? '');
+      assert.equal(fs.readFileSync(path.join(repo.deploy, '.env'), 'utf8'), 'SECRET=repo\n');
+    } finally {
+      repo.cleanup();
+    }
+  });
+}
+
+test('updateCheckout (reset) removes a file only staged on the server (changes in the index are discarded)', async () => {
+  const repo = makeRemote();
+  try {
+    await updateCheckout(repo.entry(), MAIN, opts());
+    fs.writeFileSync(path.join(repo.deploy, 'staged.txt'), 'x\n');
+    repo.git(['add', 'staged.txt'], repo.deploy);
+    const r = await updateCheckout(repo.entry(), MAIN, opts());
+    assert.equal(r.ok, true, r.message ?? '');
+    assert.equal(fs.existsSync(path.join(repo.deploy, 'staged.txt')), false);
+  } finally {
+    repo.cleanup();
+  }
+});
+
 test('updateCheckout (ff-only) refuses a checkout with local changes and changes nothing', async () => {
   const repo = makeRemote();
   try {

@@ -149,6 +149,7 @@ async function serveWith(io: Io, first: Settings, warnings: string[], writeLog: 
       settings = { ...next, listen: settings.listen, stateDir: settings.stateDir, workers: settings.workers };
       web.reload(settings);
       logger.info('settings reloaded', { entries: settings.entries.length });
+      queue.settingsChanged();
       logger.reconfigure({ level: settings.logLevel, format: settings.logFormat });
     };
     let stopping = false;

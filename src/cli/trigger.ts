@@ -9,7 +9,7 @@ import { takeOverFrom } from '../queue/recover.ts';
 import { dryRun } from '../runs/dry-run.ts';
 import type { RunRequest, Target } from '../runs/types.ts';
 import { defaultBranch } from '../server/route.ts';
-import { globMatch } from '../server/glob.ts';
+import { whyNotDeployed } from '../settings/deploys.ts';
 import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
 import { newRunId } from '../state/run-id.ts';
@@ -41,15 +41,8 @@ function chooseTarget(entry: Entry, branch: string | undefined, tag: string | un
   if (branch !== undefined && tag !== undefined) return 'give --branch or --tag, not both';
   const name = tag ?? branch;
   if (name !== undefined && !/^[^-\s][^\s]*$/.test(name)) return `'${name}' is not a usable ${tag !== undefined ? 'tag' : 'branch'} name`;
-  if (tag !== undefined) {
-    if (entry.tags === false) return `entry '${entry.name}' does not deploy tags (tags: false)`;
-    if (typeof entry.tags === 'string' && !globMatch(entry.tags, tag)) return `tag '${tag}' does not match the entry's tags: '${entry.tags}'`;
-    return { kind: 'tag', name: tag };
-  }
-  if (branch !== undefined) {
-    if (!entry.branches.some((b) => globMatch(b, branch))) return `entry '${entry.name}' does not deploy branch '${branch}' (branch: ${entry.branches.join(', ') || '[]'})`;
-    return { kind: 'branch', name: branch };
-  }
+  if (tag !== undefined) return whyNotDeployed(entry, 'tag', tag) ?? { kind: 'tag', name: tag };
+  if (branch !== undefined) return whyNotDeployed(entry, 'branch', branch) ?? { kind: 'branch', name: branch };
   const own = defaultBranch(entry);
   if (own) return { kind: 'branch', name: own };
   if (entry.branches.length === 0) return `entry '${entry.name}' deploys tags only (branch: []); give --tag NAME`;

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { ownIdentity, processAlive as alive } from '../exec/process-alive.ts';
 import type { Logger } from '../log/logger.ts';
 import type { DeliveryRef, RunRecord, RunRequest, Target, Trigger } from '../runs/types.ts';
+import { whyNotDeployed } from '../settings/deploys.ts';
 import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
 import { dropPending, listPending, pendingFiles, pendingText, type PendingRun } from '../state/pending.ts';
@@ -210,8 +211,9 @@ export class Queue extends EventEmitter {
     const { stateDir, logger } = this.opts;
     const onCorrupt = (file: string, to: string | null, why: string): void => logger.warn('corrupt state file set aside', { file, moved_to: to ?? undefined, error: why });
     for (const { payload, ...p } of listPending(stateDir, onCorrupt)) {
-      if (!this.opts.entry(p.entry)) {
-        logger.warn('pending run of an entry no longer in the settings dropped', { entry: p.entry, run: p.id });
+      const why = this.whyNotRun(p);
+      if (why) {
+        logger.warn('waiting run dropped: the settings no longer deploy it', { entry: p.entry, run: p.id, ref: p.target.name, why });
         dropPending(stateDir, p.entry);
         continue;
       }
@@ -232,6 +234,11 @@ export class Queue extends EventEmitter {
     const { stateDir, logger } = this.opts;
     const entry = this.opts.entry(cut.entry);
     if (!entry) return;
+    const why = whyNotDeployed(entry, cut.target.kind, cut.target.name);
+    if (why) {
+      logger.warn('cut-off run not resumed: the settings no longer deploy it', { entry: entry.name, cut_off: cut.id, ref: cut.target.name, why });
+      return;
+    }
     const waiting = this.waiting.get(cut.entry);
     if (waiting) {
       // In place: the waiting run may have accepts whose 202 waits for its next write.
@@ -361,6 +368,39 @@ export class Queue extends EventEmitter {
     }
   }
 
+  /**
+   * After a reload: drops the waiting runs the new settings would not run (their entry
+   * removed, or no longer deploying their branch or tag), then starts what can start.
+   */
+  settingsChanged(): void {
+    for (const w of [...this.waiting.values()]) this.dropIfNotRun(w);
+    this.pump();
+  }
+
+  /** Why the current settings would not run `run` (see whyNotDeployed), else null. */
+  private whyNotRun(run: PendingRun): string | null {
+    const entry = this.opts.entry(run.entry);
+    if (!entry) return `entry '${run.entry}' is no longer in the settings`;
+    return whyNotDeployed(entry, run.target.kind, run.target.name);
+  }
+
+  /**
+   * Drops the waiting run `w` when the current settings would not run it: its deliveries got
+   * their 202 under the old settings, but a reload that stops deploying a branch (or removes
+   * the entry) means no more deploys of it. Returns whether it was dropped.
+   */
+  private dropIfNotRun(w: Waiting): boolean {
+    const why = this.whyNotRun(w.run);
+    if (!why) return false;
+    const name = w.run.entry;
+    this.waiting.delete(name);
+    this.opts.logger.warn('waiting run dropped: the settings no longer deploy it', { entry: name, run: w.run.id, ref: w.run.target.name, why });
+    // Through the writer: after any write of the file still on its way.
+    this.writer.write({ files: [], unlink: pendingFiles(this.opts.stateDir, name) }).catch(() => undefined);
+    settle(w.waiters, null); // written before (or never needed): the run is dropped
+    return true;
+  }
+
   /** During drain(): stop waiting and interrupt the running runs now (a second SIGTERM). */
   hurry(): void {
     this.hurryNow?.();
@@ -371,16 +411,8 @@ export class Queue extends EventEmitter {
     let blocked = false;
     for (const w of [...this.waiting.values()]) {
       if (this.running.size >= this.opts.workers) break;
-      const name = w.run.entry;
-      const entry = this.opts.entry(name);
-      if (!entry) {
-        this.waiting.delete(name);
-        this.opts.logger.warn('pending run of an entry no longer in the settings dropped', { entry: name, run: w.run.id });
-        // Through the writer: after any write of the file still on its way.
-        this.writer.write({ files: [], unlink: pendingFiles(this.opts.stateDir, name) }).catch(() => undefined);
-        settle(w.waiters, null); // written before (or never needed): the entry is gone
-        continue;
-      }
+      if (this.dropIfNotRun(w)) continue;
+      const entry = this.opts.entry(w.run.entry)!;
       // Not before a write of it reached the disk (the write's end pumps again): if none can,
       // its deliveries are answered 500 and it is dropped, not run (see dropUnwritten).
       if (!w.onDisk) continue;

@@ -1,7 +1,7 @@
 import type { PushEvent } from '../forges/types.ts';
 import type { Target } from '../runs/types.ts';
 import type { Entry } from '../settings/types.ts';
-import { globMatch, isLiteral } from './glob.ts';
+import { globMatch, isLiteral } from '../settings/glob.ts';
 
 export type Route = { target: Target } | { ignore: string };
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PushEvent } from '../../src/forges/types.ts';
-import { globMatch } from '../../src/server/glob.ts';
+import { globMatch } from '../../src/settings/glob.ts';
 import { defaultBranch, route } from '../../src/server/route.ts';
 import type { Entry } from '../../src/settings/types.ts';
 

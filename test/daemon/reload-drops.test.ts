@@ -1,0 +1,82 @@
+// A waiting run accepted under older settings is run only if the settings now in force still
+// deploy it: a reload (or a restart) that stops deploying its branch, or removes its entry,
+// drops it at once, with a warning, though its deliveries got their 202.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
+import { writeSettings } from '../helpers/settings.ts';
+import { tempDir } from '../helpers/tmp.ts';
+import { deliver, finishedRuns, GATED, lines, plainEntry, runRecords } from './lib.ts';
+
+describe('serve: settings that no longer deploy a waiting run', () => {
+  let t: { dir: string; cleanup: () => void };
+  let daemon: Daemon | undefined;
+  let state: string;
+
+  const write = (heldBranch: string, withOther = true): string => writeSettings(t.dir, {
+    workers: 2,
+    entries: {
+      held: plainEntry(t.dir, 'held', [GATED], { branch: heldBranch, repodir: join(t.dir, 'work', 'held') }),
+      ...(withOther ? { other: plainEntry(t.dir, 'other', [GATED], { repodir: join(t.dir, 'work', 'held'), workdir: join(t.dir, 'work', 'held') }) } : {}),
+    },
+  });
+
+  before(() => {
+    t = tempDir();
+    state = join(t.dir, 'state');
+  });
+  after(async () => {
+    rmSync(join(t.dir, 'gate'), { force: true });
+    await daemon?.stop();
+    t.cleanup();
+  });
+
+  it('a reload: a waiting run of a branch the entry no longer deploys, and one of a removed entry, are dropped at once', async () => {
+    const settings = write('main');
+    daemon = await startDaemon(settings);
+    writeFileSync(join(t.dir, 'gate'), '');
+    assert.equal((await deliver(daemon, 'held')).status, 202);
+    await waitFor('held running', () => lines(join(t.dir, 'count')).length === 1);
+    // Both wait: held for its own run, other for the checkout they share.
+    const held = await deliver(daemon, 'held', '3'.repeat(40));
+    const other = await deliver(daemon, 'other');
+    assert.deepEqual([held.status, other.status], [202, 202]);
+    assert.ok(existsSync(join(state, 'queue', 'held.json')) && existsSync(join(state, 'queue', 'other.json')));
+
+    write('staging', false);
+    daemon.proc.kill('SIGHUP');
+    await daemon.waitForLine(new RegExp(`warn waiting run dropped: the settings no longer deploy it entry=held run=${held.json.runs[0].id} ref=main why="entry 'held' does not deploy branch 'main' \\(branch: staging\\)"`));
+    await daemon.waitForLine(new RegExp(`warn waiting run dropped: the settings no longer deploy it entry=other run=${other.json.runs[0].id} ref=main why="entry 'other' is no longer in the settings"`));
+    await waitFor('the pending files removed', () => !existsSync(join(state, 'queue', 'held.json')) && !existsSync(join(state, 'queue', 'other.json')));
+
+    rmSync(join(t.dir, 'gate'));
+    await finishedRuns(state, 'held', 1);
+    await daemon.stop();
+    daemon = undefined;
+    assert.equal(lines(join(t.dir, 'count')).length, 1, 'only the run in flight ran');
+    assert.equal(runRecords(state, 'other').length, 0);
+  });
+
+  it('a restart: the waiting run left in the state dir is dropped when the entry no longer deploys its branch', async () => {
+    const settings = write('main', false);
+    daemon = await startDaemon(settings);
+    writeFileSync(join(t.dir, 'gate'), '');
+    const before = lines(join(t.dir, 'count')).length;
+    assert.equal((await deliver(daemon, 'held')).status, 202);
+    await waitFor('held running', () => lines(join(t.dir, 'count')).length === before + 1);
+    const waiting = await deliver(daemon, 'held', '4'.repeat(40));
+    assert.equal(waiting.status, 202);
+    const stopped = daemon.stop();
+    rmSync(join(t.dir, 'gate'));
+    assert.equal(await stopped, 0);
+    assert.ok(existsSync(join(state, 'queue', 'held.json')), 'the waiting run stays for the next start');
+
+    write('staging', false);
+    daemon = await startDaemon(settings);
+    await daemon.waitForLine(new RegExp(`warn waiting run dropped: the settings no longer deploy it entry=held run=${waiting.json.runs[0].id} ref=main`));
+    assert.equal(existsSync(join(state, 'queue', 'held.json')), false);
+    assert.equal(lines(join(t.dir, 'count')).length, before + 1, 'main was not deployed again');
+  });
+});

@@ -66,7 +66,11 @@ export function loadSettings(file: string, env: NodeJS.ProcessEnv, opts: { readS
   const dir = dirname(path);
   const entries = raw.entries.map((e) => buildEntry(e, raw.defaults, { dir, env, report, readSecrets: opts.readSecrets !== false }));
   warnSharedCheckouts(raw, entries, report);
-  warnReadableInlineSecret(path, raw, report);
+  const mode = modeOf(path);
+  if (mode !== null) {
+    warnWritableSettings(mode, report);
+    warnReadableInlineSecret(mode, raw, report);
+  }
   if (raw.entries.length === 0) report(raw.root, 'warning', 'no-entries', 'no entries: no push will deploy anything');
   const settings = settingsOf(path, raw, entries);
 
@@ -119,25 +123,39 @@ function realOrSame(path: string): string {
   }
 }
 
+/** The settings file's permission bits; null when it cannot be stat'ed (it was just read, so rarely). */
+function modeOf(path: string): number | null {
+  try {
+    return statSync(path).mode & 0o777;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A settings file group or others may write lets them run commands as the whauto user.
+ * Others may read it (init writes it 0644 for the service user); that matters only with an
+ * inline secret, said by warnReadableInlineSecret.
+ */
+function warnWritableSettings(mode: number, report: Report): void {
+  if ((mode & 0o022) === 0) return;
+  report(null, 'warning', 'settings-writable',
+    `the settings file is writable by group or others (mode ${mode.toString(8)}): whoever can write it runs commands as the whauto user; chmod go-w it (644, or 600 with an inline secret)`);
+}
+
 /** An inline `secret:` in a file that group or others may read is a leaked secret. */
-function warnReadableInlineSecret(path: string, raw: RawSettings, report: Report): void {
+function warnReadableInlineSecret(mode: number, raw: RawSettings, report: Report): void {
   const inline: Node[] = [];
   for (const map of [raw.defaults, ...raw.entries.map((e) => e.fields)]) {
     const field = map.get('secret');
     if (field) inline.push(field.keyNode);
   }
-  if (inline.length === 0) return;
-  let mode: number;
-  try {
-    mode = statSync(path).mode;
-  } catch {
-    return;
-  }
-  if ((mode & 0o077) === 0) return;
+  // Read bits only: a file others may write but not read is settings-writable's business.
+  if (inline.length === 0 || (mode & 0o044) === 0) return;
   // One finding for the file (at its first inline secret): one chmod fixes them all.
   const more = inline.length > 1 ? ` (${inline.length} inline secrets)` : '';
   report(inline[0]!, 'warning', 'secret-in-readable-file',
-    `the settings file holds a secret${more} and is readable by group or others (mode ${(mode & 0o777).toString(8)}): chmod 600 it, or use secret_file/secret_env`);
+    `the settings file holds a secret${more} and is readable by group or others (mode ${mode.toString(8)}): chmod 600 it, or use secret_file/secret_env`);
 }
 
 function dedupe(findings: Finding[]): Finding[] {

@@ -52,6 +52,8 @@ export const CASES: Case[] = [
   { name: 'listen and legacy listen_ip both', yaml: 'listen: 127.0.0.1:1\nlisten_ip: 0.0.0.0\n', level: 'error', code: 'legacy-conflict', line: 2, col: 1 },
   // warnings
   { name: 'an inline secret in a file readable by others', yaml: `entries:\n  a:\n    ${ok}`, mode: 0o644, level: 'warning', code: 'secret-in-readable-file', line: 3, col: 5 },
+  { name: 'a settings file group may write', yaml: `entries:\n  a:\n    secret_env: X\n    repodir: /x\n`, env: { X: 'x' }, mode: 0o664, level: 'warning', code: 'settings-writable', line: 1, col: 1 },
+  { name: 'a settings file others may write', yaml: `entries:\n  a:\n    secret_env: X\n    repodir: /x\n`, env: { X: 'x' }, mode: 0o602, level: 'warning', code: 'settings-writable', line: 1, col: 1 },
   { name: 'a secret_file readable by others', yaml: 'entries:\n  a:\n    secret_file: open.secret\n    repodir: /x\n', level: 'warning', code: 'secret-file-readable', line: 3, col: 18, setup: (d) => writeFile(d, 'open.secret', 'x', 0o644) },
   { name: 'an entry without authentication', yaml: 'entries:\n  a:\n    repodir: /x\n', level: 'warning', code: 'no-auth', line: 2, col: 3 },
   { name: 'a plain entry without a token', yaml: 'entries:\n  a:\n    provider: plain\n    repodir: /x\n', level: 'warning', code: 'no-auth', line: 2, col: 3 },

@@ -101,3 +101,27 @@ test('env-whauto is said also when another env value is wrong', () => {
   assert.deepEqual(findings.filter((f) => f.code === 'env-whauto').map((f) => [f.line, f.col]), [[5, 11]]);
   assert.equal(findings.filter((f) => f.level === 'error').length, 1, 'the wrong value is still an error');
 });
+
+test('the settings file\'s mode: 0644 (as init writes it) and 0600 say nothing; group or other write bits always warn; read bits only with an inline secret', () => {
+  const modeCodes = ['settings-writable', 'secret-in-readable-file'];
+  const said = (yaml: string, mode: number): string[] => {
+    const file = writeFile(tempDir(), 'whauto.yaml', yaml, mode);
+    return loadSettings(file, { X: 'x' }).findings.filter((f) => modeCodes.includes(f.code)).map((f) => `${f.code}@${f.line}:${f.col}`);
+  };
+  const fromEnv = 'entries:\n  a:\n    secret_env: X\n    repodir: /x\n';
+  const inline = 'entries:\n  a:\n    secret: s\n    repodir: /x\n';
+  assert.deepEqual(said(fromEnv, 0o644), []);
+  assert.deepEqual(said(fromEnv, 0o600), []);
+  assert.deepEqual(said(fromEnv, 0o666), ['settings-writable@1:1']);
+  assert.deepEqual(said(inline, 0o600), []);
+  assert.deepEqual(said(inline, 0o644), ['secret-in-readable-file@3:5']);
+  // Writable but not readable by the group: the write is what is wrong, not a leak.
+  assert.deepEqual(said(inline, 0o620), ['settings-writable@1:1']);
+  assert.deepEqual(said(inline, 0o666), ['settings-writable@1:1', 'secret-in-readable-file@3:5']);
+});
+
+test('settings-writable names the mode and what to do', () => {
+  const file = writeFile(tempDir(), 'whauto.yaml', 'workers: 1\n', 0o664);
+  const hit = loadSettings(file, {}).findings.find((f) => f.code === 'settings-writable');
+  assert.match(hit?.message ?? '', /writable by group or others \(mode 664\).*run(s)? commands as the whauto user.*chmod go-w/);
+});

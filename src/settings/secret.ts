@@ -17,7 +17,8 @@ export interface SecretContext {
  * (at most one; validate() reported more). null: no authentication, or `ctx.readSecrets`
  * false and the secret is not inline. Problems are reported,
  * never with the secret in them: 'secret-env-unset', 'secret-file-unreadable', 'secret-empty',
- * and the warning 'secret-file-readable' (the file's mode lets group or others read it).
+ * and the warnings 'secret-file-readable' and 'secret-file-writable' (the file's mode lets
+ * group or others read it, or write it).
  */
 export function resolveSecret(fields: Map<string, RawField>, ctx: SecretContext): string | null {
   const inline = fields.get('secret');
@@ -60,8 +61,14 @@ function readSecretFile(field: RawField, ctx: SecretContext): string | null {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
-    if ((statSync(path).mode & 0o077) !== 0) {
-      ctx.report(field.node, 'warning', 'secret-file-readable', `secret_file ${path} is readable by group or others (chmod 600 it)`);
+    const mode = statSync(path).mode & 0o777;
+    if ((mode & 0o044) !== 0) {
+      ctx.report(field.node, 'warning', 'secret-file-readable', `secret_file ${path} is readable by group or others (mode ${mode.toString(8)}; chmod 600 it)`);
+    }
+    // Who can write the secret can sign deliveries whauto accepts: the same as no secret at all.
+    if ((mode & 0o022) !== 0) {
+      ctx.report(field.node, 'warning', 'secret-file-writable',
+        `secret_file ${path} is writable by group or others (mode ${mode.toString(8)}): they could put in a secret of their own and trigger runs at will (chmod 600 it)`);
     }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';

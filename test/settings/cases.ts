@@ -55,6 +55,7 @@ export const CASES: Case[] = [
   { name: 'a settings file group may write', yaml: `entries:\n  a:\n    secret_env: X\n    repodir: /x\n`, env: { X: 'x' }, mode: 0o664, level: 'warning', code: 'settings-writable', line: 1, col: 1 },
   { name: 'a settings file others may write', yaml: `entries:\n  a:\n    secret_env: X\n    repodir: /x\n`, env: { X: 'x' }, mode: 0o602, level: 'warning', code: 'settings-writable', line: 1, col: 1 },
   { name: 'a secret_file readable by others', yaml: 'entries:\n  a:\n    secret_file: open.secret\n    repodir: /x\n', level: 'warning', code: 'secret-file-readable', line: 3, col: 18, setup: (d) => writeFile(d, 'open.secret', 'x', 0o644) },
+  { name: 'a secret_file group may write', yaml: 'entries:\n  a:\n    secret_file: shared.secret\n    repodir: /x\n', level: 'warning', code: 'secret-file-writable', line: 3, col: 18, setup: (d) => writeFile(d, 'shared.secret', 'x', 0o620) },
   { name: 'an entry without authentication', yaml: 'entries:\n  a:\n    repodir: /x\n', level: 'warning', code: 'no-auth', line: 2, col: 3 },
   { name: 'a plain entry without a token', yaml: 'entries:\n  a:\n    provider: plain\n    repodir: /x\n', level: 'warning', code: 'no-auth', line: 2, col: 3 },
   { name: 'two entries updating one checkout to different branches', yaml: `entries:\n  a:\n    ${ok}  b:\n    ${ok}    branch: staging\n`, level: 'warning', code: 'shared-checkout', line: 7, col: 14 },

@@ -125,3 +125,18 @@ test('settings-writable names the mode and what to do', () => {
   const hit = loadSettings(file, {}).findings.find((f) => f.code === 'settings-writable');
   assert.match(hit?.message ?? '', /writable by group or others \(mode 664\).*run(s)? commands as the whauto user.*chmod go-w/);
 });
+
+test('a secret_file\'s mode: read bits say secret-file-readable, write bits secret-file-writable, each only when so', () => {
+  const said = (mode: number): string[] => {
+    const dir = tempDir();
+    writeFile(dir, 'hook.secret', 'x', mode);
+    const file = writeFile(dir, 'whauto.yaml', 'entries:\n  a:\n    secret_file: hook.secret\n    repodir: /x\n');
+    return loadSettings(file, {}).findings.filter((f) => f.code.startsWith('secret-file-')).map((f) => f.code);
+  };
+  assert.deepEqual(said(0o600), []);
+  assert.deepEqual(said(0o400), []);
+  assert.deepEqual(said(0o640), ['secret-file-readable']);
+  assert.deepEqual(said(0o620), ['secret-file-writable']);
+  assert.deepEqual(said(0o602), ['secret-file-writable']);
+  assert.deepEqual(said(0o666), ['secret-file-readable', 'secret-file-writable']);
+});

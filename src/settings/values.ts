@@ -25,7 +25,7 @@ interface Ctx {
  * bytes, listen `{host, port}`, commands `Command[]`, branch `string[]`, and so on.
  * Paths stay as written (resolution needs the settings folder). Reports what is wrong
  * (codes: 'type', 'bad-value', 'bad-duration', 'bad-size', 'bad-listen', 'bad-cidr',
- * 'unknown-provider', 'secret-empty') and returns FAILED. Never echoes a secret's value.
+ * 'unknown-provider', 'secret-empty', 'yaml11-boolean') and returns FAILED. Never echoes a secret's value.
  */
 export function parseValue(def: KeyDef, node: Node | null, keyNode: Node, ctx: Ctx): unknown {
   const at = node ?? keyNode;
@@ -42,8 +42,12 @@ export function parseValue(def: KeyDef, node: Node | null, keyNode: Node, ctx: C
     case 'secret':
       if (node === null || v === null || v === '') return fail('secret-empty', `${k} is empty`);
       return typeof v === 'string' ? v : fail('type', `${k} must be a string (its value is not shown)`);
-    case 'bool':
-      return typeof v === 'boolean' ? v : fail('type', `${k} must be true or false, not ${describe(node)}`);
+    case 'bool': {
+      if (typeof v === 'boolean') return v;
+      const meant = typeof v === 'string' ? yaml11Meaning(v) : null;
+      const hint = meant === null ? '' : ` (YAML 1.2 reads ${v} as a string: write ${meant})`;
+      return fail('type', `${k} must be true or false, not ${describe(node)}${hint}`);
+    }
     case 'int':
       if (typeof v !== 'number' || !Number.isInteger(v)) return fail('type', `${k} must be an integer, not ${describe(node)}`);
       return v >= def.min ? v : fail('bad-value', `${k} must be at least ${def.min}`);
@@ -74,9 +78,16 @@ export function parseValue(def: KeyDef, node: Node | null, keyNode: Node, ctx: C
       return parseCidrs(node, ctx, fail);
     case 'branches':
       return parseBranches(node, ctx, fail);
-    case 'tags':
+    case 'tags': {
+      // `tags: yes` (Ansible's habit) would be a pattern matching only a tag named yes.
+      const meant = plainYaml11Boolean(node);
+      if (meant !== null) {
+        return fail('yaml11-boolean',
+          `${k}: ${describe(node)} is read as a tag pattern, not ${meant} (YAML 1.2 reads ${v} as a string); write ${meant}, or quote it ("${v}") if you mean the tag named ${v}`);
+      }
       if (typeof v === 'boolean' || (typeof v === 'string' && v !== '')) return v;
       return fail('type', `${k} must be true, false or a glob like "v*", not ${describe(node)}`);
+    }
     case 'env':
       return parseEnv(node, ctx, fail);
     case 'commands':
@@ -104,6 +115,23 @@ export function scalarText(node: Node | null): string | null {
 }
 
 type Fail = (code: string, message: string) => typeof FAILED;
+
+/**
+ * What a YAML 1.1 boolean word (`yes`, `No`, `ON`, `off`, `y`…) meant there, or null for
+ * other text. YAML 1.2, which whauto reads, takes these words as strings; only
+ * true/false (any case YAML 1.2 allows) are booleans.
+ */
+export function yaml11Meaning(text: string): boolean | null {
+  if (/^(?:y|Y|yes|Yes|YES|on|On|ON)$/.test(text)) return true;
+  if (/^(?:n|N|no|No|NO|off|Off|OFF)$/.test(text)) return false;
+  return null;
+}
+
+/** yaml11Meaning of a scalar written plain: quoting it or tagging it `!!str` says a string was meant. */
+function plainYaml11Boolean(node: Node | null): boolean | null {
+  if (!isScalar(node) || node.type !== 'PLAIN' || node.tag !== undefined || typeof node.value !== 'string') return null;
+  return yaml11Meaning(node.value);
+}
 
 function itemsOf(node: Node | null, ctx: Ctx): (Node | null)[] {
   return isSeq(node) ? node.items.map((n) => resolveNode(ctx.doc, n)) : [node];

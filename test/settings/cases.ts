@@ -44,6 +44,8 @@ export const CASES: Case[] = [
   { name: 'a bad listen address', yaml: 'listen: 127.0.0.1:99999\n', level: 'error', code: 'bad-listen', line: 1, col: 9 },
   { name: 'a bad legacy listen_port', yaml: 'listen_ip: 0.0.0.0\nlisten_port: http\n', level: 'error', code: 'bad-listen', line: 2, col: 14 },
   { name: 'more than one secret source', yaml: 'entries:\n  a:\n    secret: s\n    secret_env: X\n    repodir: /x\n', level: 'error', code: 'secret-conflict', line: 4, col: 5, env: { X: 'x' } },
+  { name: 'tags: yes (a YAML 1.1 boolean, a string in YAML 1.2)', yaml: `entries:\n  a:\n    ${ok}    tags: yes\n`, level: 'error', code: 'yaml11-boolean', line: 5, col: 11 },
+  { name: 'tags: Off in defaults', yaml: `defaults:\n  tags: Off\nentries:\n  a:\n    ${ok}`, level: 'error', code: 'yaml11-boolean', line: 2, col: 9 },
   { name: 'a bad enum value', yaml: 'log_level: loud\n', level: 'error', code: 'bad-value', line: 1, col: 12 },
   { name: 'an integer below its minimum', yaml: 'workers: 0\n', level: 'error', code: 'bad-value', line: 1, col: 10 },
   { name: 'a bad command', yaml: `entries:\n  a:\n    ${ok}    commands:\n      - {shell: make}\n`, level: 'error', code: 'unknown-key', line: 6, col: 10 },

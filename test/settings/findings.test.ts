@@ -140,3 +140,40 @@ test('a secret_file\'s mode: read bits say secret-file-readable, write bits secr
   assert.deepEqual(said(0o602), ['secret-file-writable']);
   assert.deepEqual(said(0o666), ['secret-file-readable', 'secret-file-writable']);
 });
+
+const YAML11_WORDS = { true: ['y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON'], false: ['n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF'] };
+
+/** loadSettings of one entry with `line` added to it. */
+function loadEntryWith(line: string): ReturnType<typeof loadSettings> {
+  return loadSettings(writeFile(tempDir(), 'whauto.yaml', `entries:\n  a:\n    secret: s\n    repodir: /x\n    ${line}\n`), {});
+}
+
+test('tags: each YAML 1.1 boolean word, unquoted, is an error saying what to write', () => {
+  for (const [meant, words] of Object.entries(YAML11_WORDS)) {
+    for (const word of words) {
+      const { settings, findings } = loadEntryWith(`tags: ${word}`);
+      const hit = findings.find((f) => f.code === 'yaml11-boolean');
+      assert.equal(hit?.level, 'error', `tags: ${word}`);
+      assert.equal(settings, null);
+      assert.ok(hit!.message.includes(`'tags': '${word}' is read as a tag pattern, not ${meant}`), hit!.message);
+      assert.ok(hit!.message.includes(`write ${meant}, or quote it ("${word}")`), hit!.message);
+    }
+  }
+});
+
+test('tags: a quoted or !!str-tagged yes is the pattern yes; true, TRUE and patterns like yes* are as before', () => {
+  for (const [line, want] of [['tags: "yes"', 'yes'], ["tags: 'off'", 'off'], ['tags: !!str on', 'on'], ['tags: TRUE', true], ['tags: false', false], ['tags: yes*', 'yes*'], ['tags: yesterday', 'yesterday']] as const) {
+    const { settings, findings } = loadEntryWith(line);
+    assert.equal(findings.filter((f) => f.level === 'error').length, 0, `${line}: ${findings.map(formatFinding).join('\n')}`);
+    assert.equal(settings?.entries[0]?.tags, want, line);
+  }
+});
+
+test('a true/false key given yes or off is a type error that says to write true or false', () => {
+  const hit = (line: string): string => loadEntryWith(line).findings.find((f) => f.code === 'type')?.message ?? '';
+  assert.equal(hit('submodules: yes'), "'submodules' must be true or false, not 'yes' (YAML 1.2 reads yes as a string: write true)");
+  assert.equal(hit('submodules: Off'), "'submodules' must be true or false, not 'Off' (YAML 1.2 reads Off as a string: write false)");
+  assert.equal(hit('submodules: maybe'), "'submodules' must be true or false, not 'maybe'");
+  const metrics = loadSettings(writeFile(tempDir(), 'whauto.yaml', 'metrics: on\n'), {}).findings.find((f) => f.code === 'type');
+  assert.match(metrics?.message ?? '', /^'metrics' must be true or false, not 'on' \(.*write true\)$/);
+});

@@ -154,6 +154,7 @@ function parseCidrs(node: Node | null, ctx: Ctx, fail: Fail): string[] | typeof 
 
 function parseBranches(node: Node | null, ctx: Ctx, fail: Fail): string[] | typeof FAILED {
   if (isMap(node)) return fail('type', `'${ctx.key}' must be a branch name or a list of them, not a mapping`);
+  warnBooleanBranch(node, ctx);
   const items = itemsOf(node, ctx);
   // [] is allowed: an entry that deploys tags only (buildEntry refuses one that deploys nothing).
   const out: string[] = [];
@@ -171,6 +172,21 @@ function parseBranches(node: Node | null, ctx: Ctx, fail: Fail): string[] | type
     out.push(text);
   }
   return out;
+}
+
+/**
+ * `branch: no` or `branch: true` deploys a branch of that name, which is rarely what was
+ * meant (no branch? every branch?): a warning, not an error, so such a branch stays usable,
+ * and quoting the name silences it. Only a lone name: in a list the words are clearly names.
+ */
+function warnBooleanBranch(node: Node | null, ctx: Ctx): void {
+  if (!isScalar(node) || node.type !== 'PLAIN' || node.tag !== undefined) return;
+  const meant = typeof node.value === 'boolean' ? node.value : typeof node.value === 'string' ? yaml11Meaning(node.value) : null;
+  if (meant === null) return;
+  const text = scalarText(node)!;
+  const instead = meant ? 'write "**" for every branch' : 'write [] (with tags: true or a pattern) for an entry that deploys tags only';
+  ctx.report(node, 'warning', 'boolean-branch',
+    `'${ctx.key}': ${text} deploys only a branch named ${text}; ${instead}, or quote it ("${text}") if you mean that branch`);
 }
 
 function parseEnv(node: Node | null, ctx: Ctx, fail: Fail): Record<string, string> | typeof FAILED {

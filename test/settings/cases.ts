@@ -64,6 +64,7 @@ export const CASES: Case[] = [
   { name: 'a repo given as a URL', yaml: `entries:\n  a:\n    ${ok}    repo: https://github.com/acme/site\n`, level: 'warning', code: 'repo-url', line: 5, col: 11 },
   { name: 'a repo given as a clone address', yaml: `entries:\n  a:\n    ${ok}    repo: git@github.com:acme/site.git\n`, level: 'warning', code: 'repo-url', line: 5, col: 11 },
   { name: 'a workdir outside the checkout', yaml: `entries:\n  a:\n    ${ok}    workdir: ../elsewhere\n`, level: 'warning', code: 'workdir-outside', line: 5, col: 14 },
+  { name: 'branch: no (a branch named no, not none)', yaml: `entries:\n  a:\n    ${ok}    branch: no\n    tags: "v*"\n`, level: 'warning', code: 'boolean-branch', line: 5, col: 13 },
   { name: 'no entries', yaml: 'workers: 1\n', level: 'warning', code: 'no-entries', line: 1, col: 1 },
   // warnings about this machine: every run would fail as things stand
   { name: 'a missing repodir without clone_url', yaml: 'entries:\n  a:\n    secret: s\n    repodir: /nonexistent-whauto/co\n', level: 'warning', code: 'nothing-to-clone', line: 4, col: 14 },

@@ -177,3 +177,19 @@ test('a true/false key given yes or off is a type error that says to write true 
   const metrics = loadSettings(writeFile(tempDir(), 'whauto.yaml', 'metrics: on\n'), {}).findings.find((f) => f.code === 'type');
   assert.match(metrics?.message ?? '', /^'metrics' must be true or false, not 'on' \(.*write true\)$/);
 });
+
+test('branch: a lone unquoted yes/no/true/false… is a branch of that name, with a warning saying what else to write', () => {
+  for (const [line, branch, hint] of [['branch: yes', 'yes', '"**"'], ['branch: true', 'true', '"**"'], ['branch: Off', 'Off', 'write []'], ['branch: false', 'false', 'write []']] as const) {
+    const { settings, findings } = loadEntryWith(line);
+    const hit = findings.find((f) => f.code === 'boolean-branch');
+    assert.equal(hit?.level, 'warning', line);
+    assert.ok(hit!.message.includes(`'branch': ${branch} deploys only a branch named ${branch}; `) && hit!.message.includes(hint), hit!.message);
+    assert.ok(hit!.message.endsWith(`or quote it ("${branch}") if you mean that branch`), hit!.message);
+    assert.deepEqual(settings?.entries[0]?.branches, [branch], line);
+  }
+  for (const line of ['branch: "yes"', "branch: 'no'", 'branch: !!str on', 'branch: [main, yes]', 'branch: yesterday']) {
+    const { settings, findings } = loadEntryWith(line);
+    assert.deepEqual(findings.filter((f) => f.code === 'boolean-branch'), [], line);
+    assert.ok(settings, line);
+  }
+});

@@ -62,7 +62,7 @@ export const ENTRY_KEYS: Record<string, KeyDef> = {
 /** Keys at the top of the file. */
 export const TOP_KEYS: Record<string, KeyDef> = {
   listen: { kind: 'listen', default: '127.0.0.1:5000', doc: 'host:port to listen on ([::1]:5000 for IPv6). Default 127.0.0.1:5000.' },
-  webhook_url_path: { kind: 'url-path', default: '/webhook', doc: 'URL prefix of the webhook routes. Default /webhook.' },
+  webhook_url_path: { kind: 'url-path', default: '/webhook', doc: 'URL prefix of the webhook routes; not /, /healthz or /metrics. Default /webhook.' },
   state_dir: { kind: 'path', default: 'whauto-state', doc: 'Queue, locks and run history. Default whauto-state beside the settings file.' },
   log_level: { kind: 'enum', values: ['debug', 'info', 'warn', 'error'], default: 'info', doc: 'debug | info | warn | error. Default info.' },
   log_format: { kind: 'enum', values: ['text', 'json'], default: 'text', doc: 'text | json (one object a line). Default text.' },
@@ -107,7 +107,8 @@ function kindSchema(def: Kind): object {
     case 'duration': return { anyOf: [{ type: 'number', minimum: def.min / 1000 }, { type: 'string', pattern: DURATION }] };
     case 'size': return { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: SIZE }] };
     case 'listen': return { anyOf: [{ type: 'string' }, { type: 'integer', minimum: 1, maximum: 65535 }] };
-    case 'url-path': return { type: 'string', pattern: '^[^\\s?#]*$' };
+    // Not the server's own GET routes (values.ts says why).
+    case 'url-path': return { type: 'string', pattern: '^[^\\s?#]*$', not: { pattern: '^/*(healthz|metrics)/*$' } };
     case 'cidrs': return { type: ['array', 'null'], items: { type: 'string' } };
     case 'branches': return { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 } }] };
     case 'tags': return { type: ['boolean', 'string'] };

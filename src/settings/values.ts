@@ -72,7 +72,10 @@ export function parseValue(def: KeyDef, node: Node | null, keyNode: Node, ctx: C
     case 'url-path': {
       if (typeof v !== 'string' || !/^[^\s?#%]*$/.test(v)) return fail('bad-value', `${k} must be a URL path like /webhook, not ${describe(node)}`);
       const path = `/${v.replace(/^\/+|\/+$/g, '')}`;
-      return path === '/' ? fail('bad-value', `${k} cannot be '/': whauto needs a prefix of its own, like /webhook`) : path;
+      if (path === '/') return fail('bad-value', `${k} cannot be '/': whauto needs a prefix of its own, like /webhook`);
+      // The server answers these GET routes first: the single URL would only ever get 405.
+      const own = RESERVED_PATHS[path];
+      return own ? fail('bad-value', `${k} cannot be '${path}': whauto serves ${own} there, so deliveries to the single URL would get 405; write another prefix, like /webhook`) : path;
     }
     case 'cidrs':
       return parseCidrs(node, ctx, fail);
@@ -115,6 +118,15 @@ export function scalarText(node: Node | null): string | null {
 }
 
 type Fail = (code: string, message: string) => typeof FAILED;
+
+/**
+ * Paths the server answers before the webhook routes (src/server/server.ts, metrics.ts).
+ * /metrics is refused even with metrics off: turning them on must not break the hooks.
+ */
+const RESERVED_PATHS: Record<string, string> = {
+  '/healthz': 'its health check (GET /healthz)',
+  '/metrics': 'its metrics (GET /metrics, with metrics: true)',
+};
 
 /**
  * What a YAML 1.1 boolean word (`yes`, `No`, `ON`, `off`, `y`…) meant there, or null for

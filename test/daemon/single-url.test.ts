@@ -67,3 +67,32 @@ describe('single URL: which refusal a delivery gets', () => {
     assert.equal(daemon.lines.filter((l) => /run started .*entry=lab/.test(l)).length, 1, 'the refused deliveries ran nothing');
   });
 });
+
+describe('single URL under a webhook_url_path beside the built-in GET routes', () => {
+  let t: { dir: string; cleanup: () => void };
+  let daemon: Daemon;
+
+  before(async () => {
+    t = tempDir();
+    // Legal: under /metrics, not /metrics itself (that one check refuses).
+    daemon = await startDaemon(writeSettings(t.dir, {
+      webhook_url_path: '/metrics/hooks',
+      metrics: true,
+      entries: { site: { branch: 'main', update: 'none', provider: 'github', secret: 'gh-secret', repo: 'acme/site', workdir: t.dir, commands: ['touch ran-site'] } },
+    }));
+  });
+  after(async () => {
+    await daemon?.stop();
+    t.cleanup();
+  });
+
+  it('a delivery to the single URL is queued and runs, and /metrics and /healthz still answer GET', async () => {
+    const d = pushDelivery('github', { repo: 'acme/site', branch: 'main' }, 'gh-secret');
+    const res = await post(`${daemon.base}/metrics/hooks`, d.headers, d.body);
+    assert.equal(res.status, 202, JSON.stringify(res.json));
+    await daemon.waitForLine(/run finished .*entry=site .*result=succeeded/);
+    assert.ok(existsSync(join(t.dir, 'ran-site')));
+    assert.equal((await fetch(`${daemon.base}/metrics`)).status, 200);
+    assert.equal((await fetch(`${daemon.base}/healthz`)).status, 200);
+  });
+});

@@ -193,3 +193,15 @@ test('branch: a lone unquoted yes/no/true/false… is a branch of that name, wit
     assert.ok(settings, line);
   }
 });
+
+test('webhook_url_path may not be /healthz or /metrics in any spelling that normalizes to them; paths beside or under them may', () => {
+  const load = (value: string): ReturnType<typeof loadSettings> => loadSettings(writeFile(tempDir(), 'whauto.yaml', `webhook_url_path: ${value}\n`), {});
+  for (const value of ['/healthz', 'healthz', '//healthz/', '/metrics', 'metrics/']) {
+    const errors = load(value).findings.filter((f) => f.level === 'error');
+    assert.deepEqual(errors.map((f) => f.code), ['bad-value'], value);
+    assert.match(errors[0]!.message, /^'webhook_url_path' cannot be '\/(healthz|metrics)': whauto serves .* there, so deliveries to the single URL would get 405; write another prefix, like \/webhook$/);
+  }
+  for (const [value, want] of [['/healthz/hooks', '/healthz/hooks'], ['/metrics/hooks', '/metrics/hooks'], ['/healthz2', '/healthz2'], ['/Metrics', '/Metrics']] as const) {
+    assert.equal(load(value).settings?.webhookUrlPath, want, value);
+  }
+});

@@ -73,6 +73,10 @@ export function parseValue(def: KeyDef, node: Node | null, keyNode: Node, ctx: C
       if (typeof v !== 'string' || !/^[^\s?#%]*$/.test(v)) return fail('bad-value', `${k} must be a URL path like /webhook, not ${describe(node)}`);
       const path = `/${v.replace(/^\/+|\/+$/g, '')}`;
       if (path === '/') return fail('bad-value', `${k} cannot be '/': whauto needs a prefix of its own, like /webhook`);
+      // Clients and proxies resolve dot segments away: such a prefix could never be reached.
+      if (path.split('/').some((part) => part === '.' || part === '..')) {
+        return fail('bad-value', `${k} cannot hold '.' or '..' parts (clients resolve them away, so no delivery would reach it), not ${describe(node)}`);
+      }
       // The server answers these GET routes first: the single URL would only ever get 405.
       const own = RESERVED_PATHS[path];
       return own ? fail('bad-value', `${k} cannot be '${path}': whauto serves ${own} there, so deliveries to the single URL would get 405; write another prefix, like /webhook`) : path;

@@ -47,6 +47,7 @@ export const CASES: Case[] = [
   { name: 'tags: yes (a YAML 1.1 boolean, a string in YAML 1.2)', yaml: `entries:\n  a:\n    ${ok}    tags: yes\n`, level: 'error', code: 'yaml11-boolean', line: 5, col: 11 },
   { name: 'tags: Off in defaults', yaml: `defaults:\n  tags: Off\nentries:\n  a:\n    ${ok}`, level: 'error', code: 'yaml11-boolean', line: 2, col: 9 },
   { name: 'webhook_url_path: /healthz (the health check\'s route)', yaml: 'webhook_url_path: /healthz\n', level: 'error', code: 'bad-value', line: 1, col: 19 },
+  { name: 'webhook_url_path with a .. part (never reached)', yaml: 'webhook_url_path: /hooks/../x\n', level: 'error', code: 'bad-value', line: 1, col: 19 },
   { name: 'webhook_url_path: metrics/ (the metrics route once normalized)', yaml: 'webhook_url_path: metrics/\n', level: 'error', code: 'bad-value', line: 1, col: 19 },
   { name: 'a bad enum value', yaml: 'log_level: loud\n', level: 'error', code: 'bad-value', line: 1, col: 12 },
   { name: 'an integer below its minimum', yaml: 'workers: 0\n', level: 'error', code: 'bad-value', line: 1, col: 10 },

@@ -3,7 +3,7 @@ import type { Target } from './types.ts';
 import { explainFailure } from './explain-failure.ts';
 import { fetchedRef } from './fetch-target.ts';
 import { runGit } from './run-git.ts';
-import { untrackedInTheWay } from './untracked-in-the-way.ts';
+import { updateRefusal } from './update-refusal.ts';
 import type { GitOptions } from './types.ts';
 
 /**
@@ -12,7 +12,7 @@ import type { GitOptions } from './types.ts';
  * tag: `git checkout --force --detach refs/tags/<t> --`. Changes in the index go too (a
  * staged new file is removed). Untracked and ignored files are kept (no `git clean`): they
  * are often the deployment's own (.env, uploads, node_modules); when the new commit adds one
- * of their paths, it refuses (see untrackedInTheWay) rather than overwrite it.
+ * of their paths, it refuses (see updateRefusal) rather than overwrite it.
  * Returns null on success, else a message.
  */
 export async function resetTo(
@@ -22,8 +22,8 @@ export async function resetTo(
   opts: GitOptions & { deadline?: number },
 ): Promise<string | null> {
   const ref = fetchedRef(entry.remote, target);
-  const inTheWay = await untrackedInTheWay(entry, repodir, ref, 'reset', opts);
-  if (inTheWay) return inTheWay;
+  const refusal = await updateRefusal(entry, repodir, target, ref, 'reset', opts);
+  if (refusal) return refusal;
   const args = target.kind === 'tag'
     ? ['checkout', '--force', '--detach', ref, '--']
     : ['checkout', '--force', '-B', target.name, ref, '--'];

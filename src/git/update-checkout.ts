@@ -69,7 +69,8 @@ export async function updateCheckout(entry: Entry, target: Target, opts: GitOpti
   return { ok: true, previous, commit: await headOf(repodir), message: null };
 }
 
-function dirState(dir: string): 'missing' | 'empty' | 'full' | 'file' {
+/** What is at `dir`: nothing, an empty folder (a clone goes there), a folder with files, or a file. */
+export function dirState(dir: string): 'missing' | 'empty' | 'full' | 'file' {
   try {
     if (!statSync(dir).isDirectory()) return 'file';
     return readdirSync(dir).length === 0 ? 'empty' : 'full';

@@ -1,8 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkRefName } from '../git/check-ref-name.ts';
+import { checkRepo } from '../git/check-repo.ts';
+import { fetchCommit } from '../git/fetch-commit.ts';
 import { head } from '../git/head.ts';
-import { remoteTip } from '../git/remote-tip.ts';
 import { redactUrl } from '../git/redact-url.ts';
+import { remoteTip } from '../git/remote-tip.ts';
+import { dirState } from '../git/update-checkout.ts';
+import { updateRefusal } from '../git/update-refusal.ts';
 import type { Command } from '../settings/types.ts';
 import { commandName } from './command-name.ts';
 import { formatDuration } from './format-duration.ts';
@@ -12,9 +17,17 @@ import type { RunRequest } from './types.ts';
 /**
  * What `executeRun(req)` would do, as lines for the terminal: the git steps with the remote
  * tip they would deploy (by `git ls-remote`), every command with its working directory, and
- * the WHAUTO_* variables (entry.env values are not shown: they may hold secrets). Changes
- * nothing. Never throws. `problem` says why the run would fail at its git step as far as a
- * dry run can tell (remote tip unknown, no checkout and nothing to clone), else null.
+ * the WHAUTO_* variables (entry.env values are not shown: they may hold secrets). Never
+ * throws. `problem` says why the run would fail at its git step as far as a dry run can tell,
+ * else null: a bad ref name, the remote tip unknown, no checkout and nothing to clone, a
+ * repodir that is not a directory, not a git repository, inside another one or refused for
+ * dubious ownership (checkRepo), and the refusals of the update (updateRefusal: ff-only's
+ * local changes or diverged branch; for reset and ff-only a path the new commit adds that the
+ * server has untracked or ignored).
+ * It changes no ref, no file of the work tree and not the index, and runs no command; to
+ * check the refusals it needs the tip's commit, and when the checkout does not have it yet it
+ * fetches its objects without writing any ref or FETCH_HEAD (see fetchCommit): that adds
+ * objects only, which git's gc prunes unless a real run fetches them.
  */
 export async function dryRun(req: RunRequest): Promise<{ lines: string[]; problem: string | null }> {
   const { entry, target } = req;
@@ -31,21 +44,45 @@ export async function dryRun(req: RunRequest): Promise<{ lines: string[]; proble
     let why = '';
     tip = await remoteTip(entry, target, { onError: (m) => { why = m; } });
     const repodir = entry.repodir ?? '(no repodir)';
-    if (entry.repodir && !existsSync(entry.repodir)) {
-      if (!entry.cloneUrl) problem = `repodir ${repodir} does not exist and no clone_url is set`;
-      lines.push(entry.cloneUrl
-        ? `git: clone ${redactUrl(entry.cloneUrl)} into ${repodir} (${what})`
-        : `git: would fail: ${problem}`);
+    /** The first reason is the run's; each is said where the real update would stop. */
+    const fail = (message: string): void => {
+      problem ??= message;
+      lines.push(`git: would fail: ${message}`);
+    };
+    // As updateCheckout, in its order; `checkout`: an existing repository it would update.
+    let checkout: string | null = null;
+    const badName = await checkRefName(entry, target, {});
+    const state = entry.repodir ? dirState(entry.repodir) : null;
+    if (badName) fail(badName);
+    else if (!entry.repodir) fail('no repodir is set');
+    else if (state === 'file') fail(`repodir ${repodir} is not a directory`);
+    else if (state !== 'full') {
+      if (entry.cloneUrl) lines.push(`git: clone ${redactUrl(entry.cloneUrl)} into ${repodir} (${what})`);
+      else fail(`repodir ${repodir} ${state === 'missing' ? 'does not exist' : 'is empty'} and no clone_url is set`);
+    } else {
+      const notRepo = await checkRepo(entry, entry.repodir, target, {});
+      if (notRepo) fail(notRepo);
+      else checkout = entry.repodir;
     }
     if (tip === null) problem ??= `the remote tip of ${what} is unknown: ${why}`;
     const ref = target.kind === 'tag' ? `refs/tags/${target.name}` : `refs/heads/${target.name}`;
     lines.push(`git: fetch ${ref} from ${entry.remote} in ${repodir}`);
     const how = entry.update === 'ff-only' ? 'fast-forward (refusing local changes or a diverged branch)' : 'check out, discarding local changes';
     lines.push(`git: ${how}: ${current ?? '(nothing)'} -> ${tip ?? `(remote tip unknown: ${why})`}`);
+    if (checkout !== null && tip !== null) {
+      const have = await fetchCommit(entry, checkout, target, tip, {});
+      if ('message' in have) {
+        lines.push(`git: cannot check the update to ${tip} (${have.message})`);
+      } else {
+        if (have.fetched) lines.push(`git: fetched the objects of ${tip} to check the update (no ref or FETCH_HEAD written)`);
+        const refusal = await updateRefusal(entry, checkout, target, tip, entry.update, {});
+        if (refusal) fail(refusal);
+      }
+    }
     // As the real update: submodule steps only where the checkout has a .gitmodules.
     if (entry.submodules && entry.repodir) {
       const step = 'git: submodule sync and update --init --recursive --force';
-      if (!existsSync(entry.repodir)) lines.push(`${step} (if the clone has .gitmodules)`);
+      if (state !== 'full') lines.push(`${step} (if the clone has .gitmodules)`);
       else if (existsSync(join(entry.repodir, '.gitmodules'))) lines.push(step);
     }
   }

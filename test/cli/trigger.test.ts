@@ -27,6 +27,8 @@ describe('whauto trigger', () => {
           ...base, branch: 'main', repodir: join(t.dir, 'not-yet', 'fresh'), env: { PRE: join(t.dir, 'pre.cwd') },
           pre_commands: ['pwd > "$PRE"'], commands: ['test -f README'],
         },
+        plain: { ...base, branch: 'main', repodir: join(t.dir, 'plain'), commands: ['echo never'] },
+        ff: { ...base, branch: 'main', update: 'ff-only', repodir: join(t.dir, 'ff'), commands: ['true'] },
         lost: { ...base, clone_url: join(t.dir, 'no-such-remote.git'), branch: 'main', repodir: join(t.dir, 'lost'), commands: ['echo never'] },
         killed: {
           ...base, branch: 'main', repodir: join(t.dir, 'killed'), env: { W: t.dir },
@@ -98,6 +100,25 @@ describe('whauto trigger', () => {
     assert.match(r.stdout, /remote tip unknown: /, 'the plan is still printed');
     assert.match(r.stderr, /^whauto trigger: dry run: the run would fail: the remote tip of branch main is unknown: .+\n$/);
     assert.equal(existsSync(join(t.dir, 'lost')), false, 'nothing cloned');
+  });
+
+  it('--dry-run exits 1 when the run would fail at its git step in the checkout (not a repository; ff-only and diverged)', () => {
+    mkdirSync(join(t.dir, 'plain'));
+    writeFileSync(join(t.dir, 'plain', 'index.html'), 'hi\n');
+    const plain = spawnSync(WHAUTO, ['trigger', settings, 'plain', '--dry-run'], { encoding: 'utf8' });
+    assert.equal(plain.status, 1, plain.stdout + plain.stderr);
+    assert.equal(plain.stderr, `whauto trigger: dry run: the run would fail: repodir ${join(t.dir, 'plain')} is not a git repository\n`);
+
+    const ff = join(t.dir, 'ff');
+    assert.equal(spawnSync(WHAUTO, ['trigger', settings, 'ff'], { encoding: 'utf8' }).status, 0);
+    writeFileSync(join(ff, 'local.txt'), 'x\n');
+    git(ff, 'add', 'local.txt');
+    git(ff, 'commit', '-q', '-m', 'made on the server');
+    remote.push('main');
+    const r = spawnSync(WHAUTO, ['trigger', settings, 'ff', '--dry-run'], { encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.equal(r.stderr, `whauto trigger: dry run: the run would fail: branch main in ${ff} has diverged from origin/main; update ff-only refuses\n`);
+    assert.match(r.stdout, /^git: would fail: branch main .* has diverged/m);
   });
 
   it('--no-wait exits 75 while another process holds the checkout; without it, trigger waits', async () => {

@@ -4,8 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { dryRun } from '../../src/runs/dry-run.ts';
 import { updateCheckout } from '../../src/git/update-checkout.ts';
-import type { RunRequest } from '../../src/runs/types.ts';
-import { GIT_TEST_ENV, makeRemote } from '../git/remote-repo.ts';
+import type { RunRequest, Target } from '../../src/runs/types.ts';
+import type { Entry } from '../../src/settings/types.ts';
+import { GIT_TEST_ENV, makeRemote, type RemoteRepo } from '../git/remote-repo.ts';
 
 test('dryRun names the remote tip, the commands and their cwd, and changes nothing', async () => {
   const repo = makeRemote();
@@ -61,6 +62,116 @@ test('dryRun says the run would fail when the remote tip cannot be read, or ther
     const noClone = await dryRun({ id: 'r2', entry: repo.entry({ cloneUrl: null }), trigger: 'manual', target: main, deliveries: [], payloadFile: null });
     assert.match(noClone.problem ?? '', /^repodir .* does not exist and no clone_url is set$/);
     assert.equal(fs.existsSync(repo.deploy), false);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+const MAIN = { kind: 'branch', name: 'main' } as const;
+const ask = (entry: Entry, target: Target = MAIN): RunRequest => ({ id: 'r1', entry, trigger: 'manual', target, deliveries: [], payloadFile: null });
+
+/** Everything of a checkout a dry run must leave as it is: refs, HEAD, FETCH_HEAD, the index, the work tree. */
+function snapshot(repo: RemoteRepo): string {
+  const git = (args: string[]) => repo.git(args, repo.deploy);
+  const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, 'base64') : '(none)');
+  const tree = fs.readdirSync(repo.deploy, { recursive: true }).map(String).filter((f) => f !== '.git' && !f.startsWith(`.git${path.sep}`)).sort()
+    .map((f) => { const p = path.join(repo.deploy, f); return fs.statSync(p).isDirectory() ? `${f}/` : `${f}: ${read(p)}`; });
+  return [git(['for-each-ref']), git(['symbolic-ref', 'HEAD']), git(['rev-parse', 'HEAD']),
+    read(path.join(repo.deploy, '.git', 'FETCH_HEAD')), read(path.join(repo.deploy, '.git', 'index')), ...tree].join('\n');
+}
+
+test('dryRun (ff-only) says a diverged branch fails the run, as the real update then does', async () => {
+  const repo = makeRemote();
+  try {
+    await updateCheckout(repo.entry(), MAIN, { env: GIT_TEST_ENV });
+    fs.writeFileSync(path.join(repo.deploy, 'local.txt'), 'x\n');
+    repo.git(['add', 'local.txt'], repo.deploy);
+    repo.git(['commit', '--quiet', '-m', 'local'], repo.deploy);
+    repo.commit('app.txt', 'v2\n');
+    repo.git(['push', '--quiet', 'origin', 'main']);
+    const entry = repo.entry({ update: 'ff-only' });
+    const { lines, problem } = await dryRun(ask(entry));
+    assert.equal(problem, `branch main in ${repo.deploy} has diverged from origin/main; update ff-only refuses`);
+    assert.ok(lines.includes(`git: would fail: ${problem}`), lines.join('\n'));
+    const real = await updateCheckout(entry, MAIN, { env: GIT_TEST_ENV });
+    assert.equal(real.message, problem);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('dryRun (ff-only) says local changes to tracked files fail the run', async () => {
+  const repo = makeRemote();
+  try {
+    await updateCheckout(repo.entry(), MAIN, { env: GIT_TEST_ENV });
+    fs.writeFileSync(path.join(repo.deploy, 'README'), 'edited on the server\n');
+    const { lines, problem } = await dryRun(ask(repo.entry({ update: 'ff-only' })));
+    assert.equal(problem, `repodir ${repo.deploy} has local changes; update ff-only refuses to touch it`);
+    assert.ok(lines.includes(`git: would fail: ${problem}`), lines.join('\n'));
+    // reset discards them: no problem there.
+    assert.equal((await dryRun(ask(repo.entry()))).problem, null);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+for (const update of ['reset', 'ff-only'] as const) {
+  test(`dryRun (${update}) says a commit adding a path the server has untracked fails the run, and changes nothing`, async () => {
+    const repo = makeRemote();
+    try {
+      await updateCheckout(repo.entry(), MAIN, { env: GIT_TEST_ENV });
+      fs.writeFileSync(path.join(repo.deploy, '.gitignore'), '.env\n');
+      fs.writeFileSync(path.join(repo.deploy, '.env'), 'SECRET=server\n');
+      if (update === 'reset') { // (ff-only would refuse a staged file as a local change first)
+        fs.writeFileSync(path.join(repo.deploy, 'staged.txt'), 'staged\n');
+        repo.git(['add', 'staged.txt'], repo.deploy);
+      }
+      // A tracked file touched but not changed: git status would refresh (rewrite) the index.
+      fs.utimesSync(path.join(repo.deploy, 'README'), new Date(), new Date(Date.now() + 5000));
+      const tip = repo.commit('.env', 'SECRET=repo\n');
+      repo.git(['push', '--quiet', 'origin', 'main']);
+      repo.git(['push', '--quiet', 'origin', 'main:other']); // a remote branch the fetch must not bring as a ref
+      const before = snapshot(repo);
+      const entry = repo.entry({ update });
+      const { lines, problem } = await dryRun(ask(entry));
+      assert.match(problem ?? '', new RegExp(`^update ${update} refuses: the new commit adds \\.env, which is in `));
+      assert.ok(lines.includes(`git: would fail: ${problem}`), lines.join('\n'));
+      assert.ok(lines.includes(`git: fetched the objects of ${tip} to check the update (no ref or FETCH_HEAD written)`), lines.join('\n'));
+      assert.equal(snapshot(repo), before, 'refs, HEAD, FETCH_HEAD, index and work tree unchanged');
+      assert.equal(repo.git(['cat-file', '-t', tip], repo.deploy), 'commit', 'only objects were added');
+      // The tip is there now: a second dry run fetches nothing and says the same.
+      const again = await dryRun(ask(entry));
+      assert.equal(again.problem, problem);
+      assert.ok(!again.lines.some((l) => l.startsWith('git: fetched')), again.lines.join('\n'));
+      assert.equal(snapshot(repo), before);
+      assert.equal((await updateCheckout(entry, MAIN, { env: GIT_TEST_ENV })).message, problem);
+    } finally {
+      repo.cleanup();
+    }
+  });
+}
+
+test('dryRun says a repodir that is not a git repository, or inside another one, fails the run', async () => {
+  const repo = makeRemote();
+  try {
+    fs.mkdirSync(repo.deploy);
+    fs.writeFileSync(path.join(repo.deploy, 'index.html'), 'hi\n');
+    const plain = await dryRun(ask(repo.entry()));
+    assert.equal(plain.problem, `repodir ${repo.deploy} is not a git repository`);
+    assert.ok(plain.lines.includes(`git: would fail: ${plain.problem}`), plain.lines.join('\n'));
+    assert.equal((await updateCheckout(repo.entry(), MAIN, { env: GIT_TEST_ENV })).message, plain.problem);
+
+    const inner = path.join(repo.work, 'site');
+    fs.mkdirSync(inner);
+    fs.writeFileSync(path.join(inner, 'index.html'), 'hi\n');
+    const nested = await dryRun(ask(repo.entry({ repodir: inner, workdir: inner })));
+    assert.equal(nested.problem, `repodir ${inner} is inside the git repository ${repo.work}, not its top folder`);
+    assert.equal(fs.existsSync(path.join(inner, '.git')), false);
+
+    fs.writeFileSync(path.join(repo.root, 'afile'), '');
+    const file = await dryRun(ask(repo.entry({ repodir: path.join(repo.root, 'afile') })));
+    assert.equal(file.problem, `repodir ${path.join(repo.root, 'afile')} is not a directory`);
+    assert.equal((await dryRun(ask(repo.entry(), { kind: 'branch', name: 'a..b' }))).problem, 'invalid branch name "a..b"');
   } finally {
     repo.cleanup();
   }

@@ -7,6 +7,7 @@ import { clone } from './clone.ts';
 import { fastForward } from './fast-forward.ts';
 import { fetchTarget } from './fetch-target.ts';
 import { head } from './head.ts';
+import { remoteUrlNote } from './remote-url-note.ts';
 import { resetTo } from './reset-to.ts';
 import { updateSubmodules } from './update-submodules.ts';
 import type { GitOptions, UpdateResult } from './types.ts';
@@ -22,6 +23,8 @@ const DEFAULT_TIMEOUT_MS = 10 * 60_000;
  * - `ff-only`: the same, but refuses with nothing changed when the checkout has local changes
  *   or diverged; moves by `merge --ff-only`.
  * - `none`: no git work; previous and commit are HEAD (null when repodir is no repository).
+ * An existing checkout whose remote has another URL than cloneUrl is updated from its own
+ * remote, with a `note: …` line to opts.onLine (see remoteUrlNote).
  * Never throws: a failure is `{ ok: false, message }`. `opts.timeoutMs` bounds the whole update.
  */
 export async function updateCheckout(entry: Entry, target: Target, opts: GitOptions = {}): Promise<UpdateResult> {
@@ -56,6 +59,10 @@ export async function updateCheckout(entry: Entry, target: Target, opts: GitOpti
   const notRepo = await checkRepo(entry, repodir, target, o);
   if (notRepo) return fail(notRepo);
   previous = state === 'full' ? await headOf(repodir) : null;
+  if (state === 'full') {
+    const note = await remoteUrlNote(entry, repodir, o);
+    if (note) opts.onLine?.(`note: ${note}`);
+  }
 
   const steps = [
     () => fetchTarget(entry, repodir, target, o),

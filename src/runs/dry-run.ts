@@ -6,6 +6,7 @@ import { fetchCommit } from '../git/fetch-commit.ts';
 import { head } from '../git/head.ts';
 import { redactUrl } from '../git/redact-url.ts';
 import { remoteTip } from '../git/remote-tip.ts';
+import { remoteUrlNote } from '../git/remote-url-note.ts';
 import { dirState } from '../git/update-checkout.ts';
 import { updateRefusal } from '../git/update-refusal.ts';
 import type { Command } from '../settings/types.ts';
@@ -23,7 +24,7 @@ import type { RunRequest } from './types.ts';
  * repodir that is not a directory, not a git repository, inside another one or refused for
  * dubious ownership (checkRepo), and the refusals of the update (updateRefusal: ff-only's
  * local changes or diverged branch; for reset and ff-only a path the new commit adds that the
- * server has untracked or ignored).
+ * server has untracked or ignored). A checkout whose remote URL is not clone_url gets a line.
  * It changes no ref, no file of the work tree and not the index, and runs no command; to
  * check the refusals it needs the tip's commit, and when the checkout does not have it yet it
  * fetches its objects without writing any ref or FETCH_HEAD (see fetchCommit): that adds
@@ -62,7 +63,11 @@ export async function dryRun(req: RunRequest): Promise<{ lines: string[]; proble
     } else {
       const notRepo = await checkRepo(entry, entry.repodir, target, {});
       if (notRepo) fail(notRepo);
-      else checkout = entry.repodir;
+      else {
+        checkout = entry.repodir;
+        const note = await remoteUrlNote(entry, checkout, {});
+        if (note) lines.push(`git: note: ${note}`);
+      }
     }
     if (tip === null) problem ??= `the remote tip of ${what} is unknown: ${why}`;
     const ref = target.kind === 'tag' ? `refs/tags/${target.name}` : `refs/heads/${target.name}`;

@@ -176,3 +176,19 @@ test('dryRun says a repodir that is not a git repository, or inside another one,
     repo.cleanup();
   }
 });
+
+test("dryRun says when the checkout's remote is not clone_url (credentials hidden), and deploys from the remote", async () => {
+  const repo = makeRemote();
+  try {
+    await updateCheckout(repo.entry(), MAIN, { env: GIT_TEST_ENV });
+    const moved = repo.entry({ cloneUrl: 'https://deploy:s3cret@forge.example/acme/moved.git' });
+    const { lines, problem } = await dryRun(ask(moved));
+    assert.equal(problem, null);
+    assert.ok(lines.includes(`git: note: remote origin of ${repo.deploy} is ${repo.bare}, not clone_url https://***@forge.example/acme/moved.git: the checkout's own remote is used`), lines.join('\n'));
+    assert.ok(!lines.join('\n').includes('s3cret'));
+    const same = await dryRun(ask(repo.entry({ cloneUrl: ` ${repo.bare}\n` })));
+    assert.ok(!same.lines.some((l) => l.includes('note:')), 'the same URL after trimming');
+  } finally {
+    repo.cleanup();
+  }
+});

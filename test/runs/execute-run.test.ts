@@ -149,6 +149,32 @@ test('executeRun: a failing git update fails the run before commands, naming the
   }
 });
 
+test("executeRun notes in the run log that the checkout's remote is not clone_url, and deploys from that remote", async () => {
+  const repo = makeRemote();
+  try {
+    await executeRun(request(repo, {}), options(repo));
+    const tip = repo.commit('app.txt', 'v2\n');
+    repo.git(['push', '--quiet', 'origin', 'main']);
+    const logFile = path.join(repo.root, 'state', 'moved.log');
+    const record = await executeRun(
+      request(repo, { cloneUrl: 'https://deploy:s3cret@forge.example/acme/moved.git' }),
+      options(repo, { logFile }),
+    );
+    assert.equal(record.result, 'succeeded', record.message ?? '');
+    assert.equal(record.commit, tip);
+    const log = fs.readFileSync(logFile, 'utf8');
+    const note = `note: remote origin of ${repo.deploy} is ${repo.bare}, not clone_url https://***@forge.example/acme/moved.git: the checkout's own remote is used`;
+    assert.equal(log.split('\n').filter((l) => l === note).length, 1, log);
+    assert.ok(!log.includes('s3cret'));
+    assert.equal(repo.git(['config', 'remote.origin.url'], repo.deploy), repo.bare, 'the remote is not rewritten');
+    const sameLog = path.join(repo.root, 'state', 'same.log');
+    await executeRun(request(repo, { cloneUrl: `${repo.bare} ` }), options(repo, { logFile: sameLog }));
+    assert.ok(!fs.readFileSync(sameLog, 'utf8').includes('note:'), 'no note when they are the same after trimming');
+  } finally {
+    repo.cleanup();
+  }
+});
+
 test('executeRun: a missing workdir fails the step with "workdir X does not exist"', async () => {
   const repo = makeRemote();
   try {

@@ -24,7 +24,8 @@ streaming its output. Waits while another run holds the same checkout (in the da
 another trigger). Exit: 0 succeeded, 1 failed, 2 usage or invalid settings,
 75 --no-wait and the checkout is busy.
 
-  --dry-run        change nothing; print the remote tip that would deploy and every command
+  --dry-run        run nothing and change no ref or file; print the remote tip that would
+                   deploy, every command, and why the git step would fail (exit 1)
   --no-wait        exit 75 at once when the checkout is busy
   --branch NAME    the branch to deploy (default: the entry's branch); it must be one the
                    entry deploys (for entries with globs like release/*)

@@ -36,7 +36,7 @@ export async function dryRun(req: RunRequest): Promise<{ lines: string[]; proble
   let problem: string | null = null;
   const what = `${target.kind} ${target.name}`;
   const current = entry.repodir ? await head(entry.repodir, { gitBinary: entry.gitBinary }) : null;
-  lines.push(`entry ${entry.name}: would deploy ${what} (dry run: nothing is changed)`);
+  lines.push(`entry ${entry.name}: would deploy ${what} (dry run: no ref, file or index is changed and no command runs)`);
 
   let tip: string | null = null;
   if (entry.update === 'none') {

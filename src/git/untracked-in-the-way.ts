@@ -24,11 +24,13 @@ export async function untrackedInTheWay(
   how: string,
   opts: GitOptions & { deadline?: number },
 ): Promise<string | null> {
-  const r = await runGit(entry, ['-c', 'core.quotePath=false', 'diff', '--cached', '--name-only', '--no-renames', '--diff-filter=D', ref, '--'], repodir, {
+  // -z: names as they are (a quoted name would not be found on disk); the output is one long
+  // "line", which the line splitter may cut: joined back without a '\n'.
+  const r = await runGit(entry, ['diff', '--cached', '--name-only', '-z', '--no-renames', '--diff-filter=D', ref, '--'], repodir, {
     ...opts, show: false, keepAll: true,
   });
   if (!r.ok) return null;
-  const inTheWay = r.lines.filter((path) => {
+  const inTheWay = r.lines.join('').split('\0').filter((path) => {
     if (path === '') return false;
     try {
       return !lstatSync(join(repodir, path)).isDirectory();

@@ -7,6 +7,7 @@ import { head } from '../git/head.ts';
 import { redactUrl } from '../git/redact-url.ts';
 import { remoteTip } from '../git/remote-tip.ts';
 import { remoteUrlNote } from '../git/remote-url-note.ts';
+import { runGit } from '../git/run-git.ts';
 import { dirState } from '../git/update-checkout.ts';
 import { updateRefusal } from '../git/update-refusal.ts';
 import type { Command } from '../settings/types.ts';
@@ -82,6 +83,10 @@ export async function dryRun(req: RunRequest): Promise<{ lines: string[]; proble
         if (have.fetched) lines.push(`git: fetched the objects of ${tip} to check the update (no ref or FETCH_HEAD written)`);
         const refusal = await updateRefusal(entry, checkout, target, tip, entry.update, {});
         if (refusal) fail(refusal);
+        else if (entry.update === 'reset') {
+          const discarded = await localChanges(entry, checkout);
+          if (discarded.length > 0) lines.push(`git: reset discards the local changes to ${showPaths(discarded)}`);
+        }
       }
     }
     // As the real update: submodule steps only where the checkout has a .gitmodules.
@@ -107,4 +112,22 @@ export async function dryRun(req: RunRequest): Promise<{ lines: string[]; proble
   for (const [k, v] of Object.entries(vars)) lines.push(`  ${k}=${v}`);
   if (entry.onFailure.length > 0) lines.push('  WHAUTO_FAILED_STEP=<kind: name of the failed step> (on_failure only)');
   return { lines, problem };
+}
+
+/** Paths named in a line; the rest are counted. */
+const SHOWN = 10;
+
+function showPaths(paths: string[]): string {
+  return paths.slice(0, SHOWN).join(', ') + (paths.length > SHOWN ? ` and ${paths.length - SHOWN} more` : '');
+}
+
+/**
+ * Tracked paths with changes in the work tree or the index (a staged new file too): what
+ * `update: reset` discards. Read with --no-optional-locks, so the index is not rewritten.
+ */
+async function localChanges(entry: RunRequest['entry'], repodir: string): Promise<string[]> {
+  // -z: paths as they are (porcelain quotes a name with a space), one "XY path" each; the
+  // output is one long "line", which the line splitter may cut: joined back without a '\n'.
+  const r = await runGit(entry, ['--no-optional-locks', 'status', '--porcelain', '-z', '--untracked-files=no', '--no-renames'], repodir, { show: false, keepAll: true });
+  return r.ok ? r.lines.join('').split('\0').filter((e) => e.length > 3).map((e) => e.slice(3)) : [];
 }

@@ -192,3 +192,23 @@ test("dryRun says when the checkout's remote is not clone_url (credentials hidde
     repo.cleanup();
   }
 });
+
+test('dryRun (reset) names the local changes the run would discard, and keeps them', async () => {
+  const repo = makeRemote();
+  try {
+    const main = { kind: 'branch', name: 'main' } as const;
+    const entry = repo.entry();
+    await updateCheckout(entry, main, { env: GIT_TEST_ENV });
+    fs.writeFileSync(path.join(repo.deploy, 'README'), 'edited on the server\n');
+    fs.writeFileSync(path.join(repo.deploy, 'staged file.txt'), 'x\n');
+    repo.git(['add', 'staged file.txt'], repo.deploy);
+    const req: RunRequest = { id: 'r1', entry, trigger: 'manual', target: main, deliveries: [], payloadFile: null };
+    const { lines, problem } = await dryRun(req);
+    assert.equal(problem, null);
+    assert.ok(lines.includes('git: reset discards the local changes to README, staged file.txt'), lines.join('\n'));
+    assert.equal(fs.readFileSync(path.join(repo.deploy, 'README'), 'utf8'), 'edited on the server\n');
+    assert.match(repo.git(['status', '--porcelain'], repo.deploy), /^A {2}"staged file\.txt"$/m);
+  } finally {
+    repo.cleanup();
+  }
+});

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import type { Target } from '../runs/types.ts';
 import { layout } from './layout.ts';
 import { byCodeUnit } from './order.ts';
-import type { Target } from '../runs/types.ts';
 
 /**
  * A `whauto trigger` waiting for a busy checkout: it has no run record until it runs, so this

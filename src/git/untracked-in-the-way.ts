@@ -1,21 +1,26 @@
-import { lstatSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Entry } from '../settings/types.ts';
 import { runGit } from './run-git.ts';
+import { showPaths } from './show-paths.ts';
 import type { GitOptions } from './types.ts';
 
-/** Paths named in a refusal; the rest are counted. */
-const SHOWN = 10;
+/** Files looked at in a folder the commit puts a file in place of; past it, the folder counts as in the way. */
+const MAX_WALK = 10_000;
 
 /**
- * Files of the server's own that moving the checkout to `ref` would overwrite: paths the
- * commit tracks, the index does not, and the work tree has as a file or symlink (an
- * untracked or ignored `.env`, an upload). `checkout --force` overwrites them without a
- * word, and even a plain checkout or `merge --ff-only` overwrites ignored ones; they are
- * often the deployment's own and not in the repository. Found by
- * `git diff --cached --name-only --diff-filter=D <ref>` (in the commit, not in the index).
- * Returns a refusal message naming them, or null when there are none or they cannot be
- * listed (then the update goes on and git reports its own errors).
+ * Files of the server's own that moving the checkout to `ref` would overwrite or delete: the
+ * commit tracks a path the index does not, and the work tree has there
+ * - a file or symlink (an untracked or ignored `.env`);
+ * - a folder holding files the index does not track (uploads, where the commit adds a file);
+ * - or, in place of one of its parent folders, a file the index does not track (`data`, where
+ *   the commit adds `data/x`).
+ * `checkout --force` overwrites or deletes them without a word, and even `merge --ff-only`
+ * deletes ignored ones; they are often the deployment's own and not in the repository. The
+ * new paths come from `git diff --cached --name-only --diff-filter=D <ref>` (in the commit,
+ * not in the index), what the index tracks there from `git ls-files`. Returns a refusal
+ * message naming them (a folder with a trailing '/'), or null when there are none or they
+ * cannot be listed (then the update goes on and git reports its own errors).
  */
 export async function untrackedInTheWay(
   entry: Pick<Entry, 'gitBinary' | 'sshKey'>,
@@ -26,20 +31,71 @@ export async function untrackedInTheWay(
 ): Promise<string | null> {
   // -z: names as they are (a quoted name would not be found on disk); the output is one long
   // "line", which the line splitter may cut: joined back without a '\n'.
-  const r = await runGit(entry, ['diff', '--cached', '--name-only', '-z', '--no-renames', '--diff-filter=D', ref, '--'], repodir, {
-    ...opts, show: false, keepAll: true,
-  });
-  if (!r.ok) return null;
-  const inTheWay = r.lines.join('').split('\0').filter((path) => {
-    if (path === '') return false;
-    try {
-      return !lstatSync(join(repodir, path)).isDirectory();
-    } catch {
-      return false;
+  const list = async (args: string[]): Promise<string[] | null> => {
+    const r = await runGit(entry, ['--literal-pathspecs', ...args], repodir, { ...opts, show: false, keepAll: true });
+    return r.ok ? r.lines.join('').split('\0').filter((p) => p !== '') : null;
+  };
+  const added = await list(['diff', '--cached', '--name-only', '-z', '--no-renames', '--diff-filter=D', ref, '--']);
+  if (added === null) return null;
+
+  const inTheWay = new Set<string>();
+  // Paths on disk whose tracking decides: folders in place of a new file, files in place of a new folder.
+  const folders = new Set<string>();
+  const files = new Set<string>();
+  for (const path of added) {
+    const kind = kindOf(join(repodir, path));
+    if (kind === 'dir') folders.add(path);
+    else if (kind === 'other') inTheWay.add(path);
+    else {
+      // Missing, or under a file: the first parent that is not a folder, if any, is in the way.
+      const parts = path.split('/');
+      for (let i = 1; i < parts.length; i++) {
+        const parent = parts.slice(0, i).join('/');
+        const k = kindOf(join(repodir, parent));
+        if (k === 'dir') continue;
+        if (k === 'other') files.add(parent);
+        break;
+      }
     }
-  });
-  if (inTheWay.length === 0) return null;
-  const more = inTheWay.length > SHOWN ? ` and ${inTheWay.length - SHOWN} more` : '';
-  return `update ${how} refuses: the new commit adds ${inTheWay.slice(0, SHOWN).join(', ')}${more}, which ${inTheWay.length === 1 ? 'is' : 'are'} in ${repodir} but not tracked there; `
-    + 'the update would overwrite them. Move them away, or delete them if the repository\'s copy should win, and deploy again';
+  }
+  if (folders.size > 0 || files.size > 0) {
+    const tracked = await list(['ls-files', '-z', '--', ...folders, ...files]);
+    if (tracked === null) return null;
+    const known = new Set(tracked);
+    for (const f of files) if (!known.has(f)) inTheWay.add(f);
+    for (const d of folders) if (holdsUntracked(repodir, d, known)) inTheWay.add(`${d}/`);
+  }
+  if (inTheWay.size === 0) return null;
+  return `update ${how} refuses: the new commit puts files where ${repodir} has ${showPaths([...inTheWay].sort())}, `
+    + 'which git does not track there; the update would overwrite or delete them. Move them away, or delete them if the repository\'s copy should win, and deploy again';
+}
+
+function kindOf(path: string): 'dir' | 'other' | 'none' {
+  try {
+    return lstatSync(path).isDirectory() ? 'dir' : 'other';
+  } catch {
+    return 'none'; // missing, or a parent is a file (ENOTDIR)
+  }
+}
+
+/** Whether folder `dir` (relative to repodir) holds a file or symlink not in `tracked`; true past MAX_WALK files. */
+function holdsUntracked(repodir: string, dir: string, tracked: Set<string>): boolean {
+  let seen = 0;
+  const walk = (rel: string): boolean => {
+    let names: string[];
+    try {
+      names = readdirSync(join(repodir, rel));
+    } catch {
+      return true; // cannot look: fail closed
+    }
+    for (const name of names) {
+      const path = `${rel}/${name}`;
+      if (++seen > MAX_WALK) return true;
+      if (kindOf(join(repodir, path)) === 'dir') {
+        if (walk(path)) return true;
+      } else if (!tracked.has(path)) return true;
+    }
+    return false;
+  };
+  return walk(dir);
 }

@@ -2,7 +2,9 @@ import type { Entry } from '../settings/types.ts';
 import type { Target } from './types.ts';
 import { explainFailure } from './explain-failure.ts';
 import { head } from './head.ts';
+import { localChanges } from './local-changes.ts';
 import { runGit } from './run-git.ts';
+import { showPaths } from './show-paths.ts';
 import { untrackedInTheWay } from './untracked-in-the-way.ts';
 import type { GitOptions } from './types.ts';
 
@@ -27,10 +29,10 @@ export async function updateRefusal(
   const git = (args: string[]) => runGit(entry, ['--no-optional-locks', ...args], repodir, { ...opts, show: false });
 
   if (update === 'ff-only') {
-    const status = await git(['status', '--porcelain', '--untracked-files=no']);
-    if (!status.ok) return explainFailure(status, { ...ctx, step: 'status' });
-    if (status.lines.some((l) => l.trim() !== '')) {
-      return `repodir ${repodir} has local changes; update ff-only refuses to touch it`;
+    const changed = await localChanges(entry, repodir, opts);
+    if (!Array.isArray(changed)) return explainFailure(changed, { ...ctx, step: 'status' });
+    if (changed.length > 0) {
+      return `repodir ${repodir} has local changes to ${showPaths(changed)}; update ff-only refuses to touch it`;
     }
   }
 

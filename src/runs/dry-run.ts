@@ -4,10 +4,11 @@ import { checkRefName } from '../git/check-ref-name.ts';
 import { checkRepo } from '../git/check-repo.ts';
 import { fetchCommit } from '../git/fetch-commit.ts';
 import { head } from '../git/head.ts';
+import { localChanges } from '../git/local-changes.ts';
 import { redactUrl } from '../git/redact-url.ts';
 import { remoteTip } from '../git/remote-tip.ts';
 import { remoteUrlNote } from '../git/remote-url-note.ts';
-import { runGit } from '../git/run-git.ts';
+import { showPaths } from '../git/show-paths.ts';
 import { dirState } from '../git/update-checkout.ts';
 import { updateRefusal } from '../git/update-refusal.ts';
 import type { Command } from '../settings/types.ts';
@@ -84,8 +85,8 @@ export async function dryRun(req: RunRequest): Promise<{ lines: string[]; proble
         const refusal = await updateRefusal(entry, checkout, target, tip, entry.update, {});
         if (refusal) fail(refusal);
         else if (entry.update === 'reset') {
-          const discarded = await localChanges(entry, checkout);
-          if (discarded.length > 0) lines.push(`git: reset discards the local changes to ${showPaths(discarded)}`);
+          const discarded = await localChanges(entry, checkout, {});
+          if (Array.isArray(discarded) && discarded.length > 0) lines.push(`git: reset discards the local changes to ${showPaths(discarded)}`);
         }
       }
     }
@@ -112,22 +113,4 @@ export async function dryRun(req: RunRequest): Promise<{ lines: string[]; proble
   for (const [k, v] of Object.entries(vars)) lines.push(`  ${k}=${v}`);
   if (entry.onFailure.length > 0) lines.push('  WHAUTO_FAILED_STEP=<kind: name of the failed step> (on_failure only)');
   return { lines, problem };
-}
-
-/** Paths named in a line; the rest are counted. */
-const SHOWN = 10;
-
-function showPaths(paths: string[]): string {
-  return paths.slice(0, SHOWN).join(', ') + (paths.length > SHOWN ? ` and ${paths.length - SHOWN} more` : '');
-}
-
-/**
- * Tracked paths with changes in the work tree or the index (a staged new file too): what
- * `update: reset` discards. Read with --no-optional-locks, so the index is not rewritten.
- */
-async function localChanges(entry: RunRequest['entry'], repodir: string): Promise<string[]> {
-  // -z: paths as they are (porcelain quotes a name with a space), one "XY path" each; the
-  // output is one long "line", which the line splitter may cut: joined back without a '\n'.
-  const r = await runGit(entry, ['--no-optional-locks', 'status', '--porcelain', '-z', '--untracked-files=no', '--no-renames'], repodir, { show: false, keepAll: true });
-  return r.ok ? r.lines.join('').split('\0').filter((e) => e.length > 3).map((e) => e.slice(3)) : [];
 }

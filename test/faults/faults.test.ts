@@ -185,7 +185,7 @@ describe('faults: each run fails (or copes) clearly and the next delivery still 
     remote.push('main');
     const { run, log } = await deliver('dirty-ff');
     assert.equal(run.result, 'failed');
-    assert.match(run.message!, /has local changes; update ff-only refuses/);
+    assert.match(run.message!, /has local changes to README; update ff-only refuses/);
     assert.match(log, /has local changes/);
     assert.equal(git(dir('dirty-ff'), 'rev-parse', 'HEAD'), head);
     assert.equal(readFileSync(join(dir('dirty-ff'), 'README'), 'utf8'), 'edited on the server\n');

@@ -99,8 +99,8 @@ for (const update of ['reset', 'ff-only'] as const) {
       repo.git(['push', '--quiet', 'origin', 'main']);
       const r = await updateCheckout(repo.entry({ update }), MAIN, opts());
       assert.equal(r.ok, false);
-      assert.equal(r.message, `update ${update} refuses: the new commit adds .env, a b.png, tab\there, which are in ${repo.deploy} but not tracked there; `
-        + 'the update would overwrite them. Move them away, or delete them if the repository\'s copy should win, and deploy again');
+      assert.equal(r.message, `update ${update} refuses: the new commit puts files where ${repo.deploy} has .env, a b.png, tab\there, which git does not track there; `
+        + 'the update would overwrite or delete them. Move them away, or delete them if the repository\'s copy should win, and deploy again');
       assert.equal(repo.git(['rev-parse', 'HEAD'], repo.deploy), before);
       assert.equal(fs.readFileSync(path.join(repo.deploy, '.env'), 'utf8'), 'SECRET=server\n');
       assert.equal(fs.readFileSync(path.join(repo.deploy, 'a b.png'), 'utf8'), 'server\n');
@@ -117,6 +117,55 @@ for (const update of ['reset', 'ff-only'] as const) {
     }
   });
 }
+
+for (const update of ['reset', 'ff-only'] as const) {
+  test(`updateCheckout (${update}) refuses a commit that puts a file where the server has a folder of its own, or a folder where it has a file`, async () => {
+    const repo = makeRemote();
+    try {
+      await updateCheckout(repo.entry(), MAIN, opts());
+      const before = repo.git(['rev-parse', 'HEAD'], repo.deploy);
+      fs.mkdirSync(path.join(repo.deploy, 'uploads', '2026'), { recursive: true });
+      fs.writeFileSync(path.join(repo.deploy, 'uploads', '2026', 'a.jpg'), 'photo\n');
+      fs.writeFileSync(path.join(repo.deploy, 'data'), 'local data\n');
+      repo.commit('uploads', 'a file now\n');
+      fs.mkdirSync(path.join(repo.work, 'data'));
+      repo.commit('data/x', 'in a folder now\n');
+      repo.git(['push', '--quiet', 'origin', 'main']);
+      const r = await updateCheckout(repo.entry({ update }), MAIN, opts());
+      assert.equal(r.ok, false);
+      assert.match(r.message ?? '', new RegExp(`^update ${update} refuses: the new commit puts files where \\S+ has data, uploads/, which git does not track there`));
+      assert.equal(repo.git(['rev-parse', 'HEAD'], repo.deploy), before);
+      assert.equal(fs.readFileSync(path.join(repo.deploy, 'uploads', '2026', 'a.jpg'), 'utf8'), 'photo\n');
+      assert.equal(fs.readFileSync(path.join(repo.deploy, 'data'), 'utf8'), 'local data\n');
+    } finally {
+      repo.cleanup();
+    }
+  });
+}
+
+test('updateCheckout (reset) replaces a tracked folder by a file, and a tracked file by a folder, when nothing of the server\'s is in them', async () => {
+  const repo = makeRemote();
+  try {
+    fs.mkdirSync(path.join(repo.work, 'lib'));
+    repo.commit('lib/a.js', 'a\n');
+    repo.commit('conf', 'a file\n');
+    repo.git(['push', '--quiet', 'origin', 'main']);
+    await updateCheckout(repo.entry(), MAIN, opts());
+    repo.git(['rm', '--quiet', '-r', 'lib', 'conf']);
+    repo.git(['commit', '--quiet', '-m', 'swap']);
+    repo.commit('lib', 'a file now\n');
+    fs.mkdirSync(path.join(repo.work, 'conf'));
+    const tip = repo.commit('conf/main', 'in a folder now\n');
+    repo.git(['push', '--quiet', 'origin', 'main']);
+    const r = await updateCheckout(repo.entry(), MAIN, opts());
+    assert.equal(r.ok, true, r.message ?? '');
+    assert.equal(r.commit, tip);
+    assert.equal(fs.readFileSync(path.join(repo.deploy, 'lib'), 'utf8'), 'a file now\n');
+    assert.equal(fs.readFileSync(path.join(repo.deploy, 'conf', 'main'), 'utf8'), 'in a folder now\n');
+  } finally {
+    repo.cleanup();
+  }
+});
 
 test('updateCheckout (reset) removes a file only staged on the server (changes in the index are discarded)', async () => {
   const repo = makeRemote();

@@ -13,7 +13,7 @@ import { loadSettings } from '../settings/load.ts';
 import type { Settings } from '../settings/types.ts';
 import { argsError, EXIT, type Io } from './io.ts';
 import { foreignStateDir, loadOrReport, prepareStateDir } from './load.ts';
-import { tryLock } from '../queue/lock.ts';
+import { daemonLockKey, tryLock } from '../queue/lock.ts';
 import { layout } from '../state/layout.ts';
 import { outputCap } from '../log/output-cap.ts';
 
@@ -56,7 +56,7 @@ export async function runServe(io: Io, args: string[]): Promise<number> {
     return EXIT.usage;
   }
   // One daemon per state dir: a second would take back (and run) what the first has queued.
-  const takeStateDir = () => tryLock(layout.locksDir(first.stateDir), `daemon:${first.stateDir}`, { entry: '-', runId: 'daemon' });
+  const takeStateDir = () => tryLock(layout.locksDir(first.stateDir), daemonLockKey(first.stateDir), { entry: '-', runId: 'daemon' });
   let owner = takeStateDir();
   if ('heldBy' in owner) {
     io.stderr(`whauto serve: another daemon (pid ${owner.heldBy.pid}) uses the state dir ${first.stateDir}; give each daemon its own state_dir\n`);
@@ -94,7 +94,7 @@ export async function runServe(io: Io, args: string[]): Promise<number> {
 type StateDirCheck = 'ok' | 'made again' | { problem: string };
 
 /** ms between looks at whether the state dir is still there and still this daemon's. */
-const STATE_DIR_CHECK_MS = 5000;
+const STATE_DIR_CHECK_MS = 1000;
 
 async function serveWith(io: Io, first: Settings, warnings: string[], writeLog: (line: string) => void, keepStateDir: () => StateDirCheck): Promise<number> {
   let settings: Settings = first;
@@ -183,7 +183,7 @@ async function serveWith(io: Io, first: Settings, warnings: string[], writeLog: 
       queue.takeBackCutOff();
       const found = keepStateDir();
       if (found === 'made again') {
-        logger.warn('the state dir was removed: made again (what was queued in it is gone)', { state_dir: settings.stateDir });
+        logger.warn('the state dir was removed: made again (the history of finished runs is gone; waiting and running runs are written again)', { state_dir: settings.stateDir });
         queue.relock();
       } else if (found !== 'ok') {
         logger.error('the state dir is lost; stopping', { state_dir: settings.stateDir, error: found.problem });

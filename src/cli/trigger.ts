@@ -3,15 +3,17 @@ import { ownIdentity, processAlive as alive } from '../exec/process-alive.ts';
 import { lineBuffer } from '../log/line-buffer.ts';
 import { createLogger, showControls } from '../log/logger.ts';
 import { checkoutKey } from '../queue/checkout-key.ts';
-import { tryLock } from '../queue/lock.ts';
+import { daemonLockKey, lockHolder, tryLock } from '../queue/lock.ts';
 import { runOne } from '../queue/run-one.ts';
 import { takeOverFrom } from '../queue/recover.ts';
 import { dryRun } from '../runs/dry-run.ts';
 import type { RunRequest, Target } from '../runs/types.ts';
 import { defaultBranch } from '../server/route.ts';
 import { whyNotDeployed } from '../settings/deploys.ts';
-import type { Entry } from '../settings/types.ts';
+import type { Entry, Settings } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
+import { byCodeUnit } from '../state/order.ts';
+import { listPending } from '../state/pending.ts';
 import { newRunId } from '../state/run-id.ts';
 import { listWaiting, noteWaiting } from '../state/waiting.ts';
 import { argsError, EXIT, type Io } from './io.ts';
@@ -48,6 +50,19 @@ function chooseTarget(entry: Entry, branch: string | undefined, tag: string | un
   if (own) return { kind: 'branch', name: own };
   if (entry.branches.length === 0) return `entry '${entry.name}' deploys tags only (branch: []); give --tag NAME`;
   return `entry '${entry.name}' names no single branch (${entry.branches.join(', ')}); give --branch NAME`;
+}
+
+/**
+ * Whether something began waiting for checkout `key` before this trigger (`id`, waiting since
+ * `since`) and so goes first: another trigger, or a run the daemon accepted (its pending file)
+ * while a daemon runs to start it. First come, first served; the daemon's side is in the queue.
+ */
+function olderWaiter(settings: Settings, key: string, id: string, since: string): boolean {
+  const { stateDir } = settings;
+  if (listWaiting(stateDir, alive).some((t) => t.key === key && t.id !== id && byCodeUnit(t.since, since) < 0)) return true;
+  if (lockHolder(layout.locksDir(stateDir), daemonLockKey(stateDir)) === null) return false; // nobody would run it
+  const onKey = new Set(settings.entries.filter((e) => checkoutKey(e) === key).map((e) => e.name));
+  return listPending(stateDir, () => undefined, { setAside: false }).some((p) => onKey.has(p.entry) && byCodeUnit(p.acceptedAt, since) < 0);
 }
 
 /** `whauto trigger SETTINGS ENTRY`: returns the exit code. */
@@ -117,10 +132,12 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
     io.stderr(`whauto trigger: waiting for run ${lock.heldBy.runId} of entry ${lock.heldBy.entry} (pid ${lock.heldBy.pid}) to finish\n`);
     // No run record until it runs: this record is what shows the wait in status.
     listWaiting(settings.stateDir, alive); // sweeps the records of triggers killed while they waited
-    const done = noteWaiting(settings.stateDir, { id: req.id, entry: entry.name, target: req.target, key, pid: process.pid, ...ownIdentity(), since: new Date().toISOString() });
+    const since = new Date().toISOString();
+    const done = noteWaiting(settings.stateDir, { id: req.id, entry: entry.name, target: req.target, key, pid: process.pid, ...ownIdentity(), since });
     try {
       while ('heldBy' in lock) {
         await new Promise((r) => setTimeout(r, POLL_MS));
+        if (olderWaiter(settings, key, req.id, since)) continue;
         lock = tryLock(layout.locksDir(settings.stateDir), key, { entry: entry.name, runId: req.id });
       }
     } finally {

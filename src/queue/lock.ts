@@ -70,6 +70,17 @@ export function tryLock(locksDir: string, key: string, owner: Omit<LockOwner, 'p
   return { heldBy: held ?? { pid: 0, entry: '?', runId: '?', since: '' } };
 }
 
+/** The lock key a daemon takes on its state dir (one daemon per state dir). */
+export function daemonLockKey(stateDir: string): string {
+  return `daemon:${stateDir}`;
+}
+
+/** The live owner of lock `key` in `locksDir`, or null (free, stale or unreadable). Only reads. */
+export function lockHolder(locksDir: string, key: string): LockOwner | null {
+  const held = readOwner(lockFile(locksDir, key));
+  return held && typeof held.pid === 'number' && alive(held.pid, held.identity) ? held : null;
+}
+
 /**
  * The owners named by the lock files in `locksDir` whose process is gone: their runs were cut
  * off (a `trigger` killed while a daemon runs). Unreadable files are skipped. A few small

@@ -6,6 +6,7 @@ import type { DeliveryRef, RunRecord, RunRequest, Target, Trigger } from '../run
 import { whyNotDeployed } from '../settings/deploys.ts';
 import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
+import { byCodeUnit } from '../state/order.ts';
 import { dropPending, listPending, pendingFiles, pendingText, type PendingRun } from '../state/pending.ts';
 import { isRunId, newRunId } from '../state/run-id.ts';
 import { listWaiting } from '../state/waiting.ts';
@@ -45,6 +46,8 @@ interface Running {
   since: string;
   abort: AbortController;
   done: Promise<RunRecord>;
+  /** Writes the run's record again (a no-op until runOne has one). */
+  recordNow: () => void;
 }
 
 /**
@@ -265,7 +268,7 @@ export class Queue extends EventEmitter {
   /**
    * Takes back runs cut off while this daemon runs (a `trigger` killed with SIGKILL): found by
    * a checkout lock whose owner process is gone, named by a run of a known entry. Cheap when
-   * there is none (a look at the few lock files); call now and then (serve: every 5 s).
+   * there is none (a look at the few lock files); call now and then (serve: every second).
    */
   takeBackCutOff(): void {
     const entries = new Map<string, Entry>();
@@ -305,12 +308,18 @@ export class Queue extends EventEmitter {
   }
 
   /**
-   * Takes again the checkout locks of the running runs (after the state dir was removed and
-   * made again, they are gone): a `trigger` must still find those checkouts busy. One that
-   * another process took meanwhile is logged as an error (the two may overlap now).
+   * After the state dir was removed and made again: writes the waiting runs' files and the
+   * running runs' records again, and takes again the running runs' checkout locks (a
+   * `trigger` must still find those checkouts busy). A lock another process took meanwhile
+   * is logged as an error (the two may overlap now).
    */
   relock(): void {
+    // The waiting runs' files went too: written again, so a crash now loses none of them.
+    for (const w of this.waiting.values()) w.dirty = true;
+    if (this.waiting.size > 0) this.scheduleSave();
     for (const r of this.running.values()) {
+      // Its record went with the state dir: without it, status shows the entry idle.
+      r.recordNow();
       try {
         const again = tryLock(layout.locksDir(this.opts.stateDir), r.key, { entry: r.entry, runId: r.id });
         if ('heldBy' in again && again.heldBy.pid !== process.pid) {
@@ -418,11 +427,12 @@ export class Queue extends EventEmitter {
       if (!w.onDisk) continue;
       const key = checkoutKey(entry);
       if (this.held.has(key) || [...this.running.values()].some((r) => r.key === key)) continue;
-      // A `whauto trigger` waiting for this checkout goes first: the daemon would otherwise take
-      // the lock back the moment its own run ends, and under steady pushes the trigger would wait for good.
-      const manual = listWaiting(this.opts.stateDir, alive).find((t) => t.key === key);
+      // First come, first served: a `whauto trigger` that began waiting for this checkout before
+      // this run was accepted goes first. Else the daemon would take the lock back the moment
+      // its own run ends, and under steady pushes the trigger would wait for good.
+      const manual = listWaiting(this.opts.stateDir, alive).find((t) => t.key === key && byCodeUnit(t.since, w.run.acceptedAt) < 0);
       if (manual) {
-        this.opts.logger.debug('a whauto trigger waits for this checkout: it goes first', { entry: entry.name, pid: manual.pid, run: manual.id });
+        this.opts.logger.debug('a whauto trigger waiting for this checkout since before this run goes first', { entry: entry.name, pid: manual.pid, run: manual.id });
         blocked = true;
         continue;
       }
@@ -471,11 +481,13 @@ export class Queue extends EventEmitter {
     const waiters = w.waiters;
     w.waiters = [];
     const abort = new AbortController();
+    let recordNow: (() => void) | undefined;
     const done = runOne(req, this.opts, {
       signal: abort.signal,
       payload: w.payload,
       take: pendingFiles(stateDir, entry.name),
       onRecorded: (err) => settle(waiters, err),
+      onRecorder: (fn) => { recordNow = fn; },
     }).catch((err: unknown): RunRecord => {
       // runOne records failures itself; this is the last guard so the worker never dies.
       this.opts.logger.error('run crashed', { entry: entry.name, run: req.id, error: err instanceof Error ? err.message : String(err) });
@@ -491,7 +503,7 @@ export class Queue extends EventEmitter {
       this.pump();
       return record;
     });
-    this.running.set(req.id, { id: req.id, entry: entry.name, key, since: new Date().toISOString(), abort, done });
+    this.running.set(req.id, { id: req.id, entry: entry.name, key, since: new Date().toISOString(), abort, done, recordNow: () => recordNow?.() });
     this.emit('start', req);
   }
 }

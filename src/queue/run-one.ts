@@ -34,6 +34,8 @@ export interface RunOneOptions {
   take?: string[];
   /** Told once the first record is durable (null), or with the error when it could not be written. */
   onRecorded?: (err: Error | null) => void;
+  /** Given a function that writes the run's record again now, durably (the state dir was removed and made again). */
+  onRecorder?: (recordNow: () => void) => void;
 }
 
 /**
@@ -59,8 +61,11 @@ export async function runOne(req: RunRequest, ctx: RunContext, opts: RunOneOptio
   let stepTimer: NodeJS.Timeout | null = null;
   // The live record (see executeRun's onStep): serialized when the timer fires, in its state then.
   let newestStep: Readonly<RunRecord> | null = null;
+  // The newest record known, for recordNow.
+  let latest: Readonly<RunRecord> | null = null;
   const stepLater = (record: Readonly<RunRecord>): void => {
     newestStep = record;
+    latest = record;
     stepTimer ??= setTimeout(() => {
       stepTimer = null;
       if (newestStep) saveLater(newestStep, false);
@@ -68,11 +73,17 @@ export async function runOne(req: RunRequest, ctx: RunContext, opts: RunOneOptio
     }, STEP_WRITE_MS);
   };
   const payloadFile = layout.runPayload(stateDir, entry, req.id);
-  const first: FileWrite[] = [runRecordWrite(stateDir, {
+  const running: RunRecord = {
     id: req.id, entry, trigger: req.trigger, target: req.target, deliveries: req.deliveries,
     previous: null, commit: null, startedAt: new Date().toISOString(), endedAt: null,
     step: null, steps: [], result: 'running', message: null, pid: process.pid, ...ownIdentity(), logFile,
-  }, true)];
+  };
+  latest = running;
+  const first: FileWrite[] = [runRecordWrite(stateDir, running, true)];
+  let ended = false;
+  opts.onRecorder?.(() => {
+    if (!ended && latest) saveLater(latest, true);
+  });
   if (opts.payload) first.push({ file: payloadFile, data: opts.payload, durable: true });
   try {
     mkdirSync(layout.runsDir(stateDir, entry), { recursive: true });
@@ -97,6 +108,7 @@ export async function runOne(req: RunRequest, ctx: RunContext, opts: RunOneOptio
   };
   if (opts.signal) execOpts.signal = opts.signal;
   const record = await executeRun(req, execOpts);
+  ended = true;
   // The final record stands for any step change not yet written.
   if (stepTimer) clearTimeout(stepTimer);
   stepTimer = null;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
-import { deliver, finishedRuns, GATED, lines, plainEntry, status } from './lib.ts';
+import { deliver, finishedRuns, GATED, lines, plainEntry, runRecords, status } from './lib.ts';
 
 describe('serve: the state dir removed while the daemon runs', () => {
   let t: { dir: string; cleanup: () => void };
@@ -49,9 +49,13 @@ describe('serve: the state dir removed while the daemon runs', () => {
     writeFileSync(join(t.dir, 'gate'), '');
     assert.equal((await deliver(daemon, 'held')).status, 202);
     await waitFor('held running', () => lines(join(t.dir, 'count')).length === 1);
+    assert.equal((await deliver(daemon, 'held', '5'.repeat(40))).status, 202, 'a run waits');
     const made = daemon.lines.filter((l) => /the state dir was removed: made again/.test(l)).length;
     rmSync(state, { recursive: true, force: true });
     await waitFor('the state dir made again', () => daemon.lines.filter((l) => /the state dir was removed: made again/.test(l)).length > made, 20_000);
+    // What the daemon holds is written again: the waiting run's file, the running run's record.
+    await waitFor('the waiting run written again', () => existsSync(join(state, 'queue', 'held.json')));
+    await waitFor('the running run recorded again', () => runRecords(state, 'held').length === 1);
     const busy = spawnSync(WHAUTO, ['trigger', settings, 'held', '--no-wait'], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(busy.status, 75, busy.stderr);
     // The run's log went with the state dir: status says so rather than point at nothing.
@@ -59,9 +63,9 @@ describe('serve: the state dir removed while the daemon runs', () => {
     assert.equal(shown.code, 0, shown.stderr);
     assert.match(shown.stdout, /running .*\n\s+log: \S+ \(removed\)/);
     rmSync(join(t.dir, 'gate'));
-    await waitFor('held done', () => lines(join(t.dir, 'ends')).length === 1);
+    await waitFor('held done, and the waiting run', () => lines(join(t.dir, 'ends')).length === 2);
     // Its result is written to the log made again, after a line saying what was lost.
-    const [run] = await finishedRuns(state, 'held', 1);
+    const [run] = await finishedRuns(state, 'held', 2);
     const log = readFileSync(run.logFile, 'utf8');
     assert.match(log, /^… the log file was removed while the run went on; the lines before this one were lost\n(.*\n)*==> succeeded/);
     assert.doesNotMatch(status(settings, 'held').stdout, /\(removed\)/);

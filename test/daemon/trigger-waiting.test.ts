@@ -1,5 +1,6 @@
-// A `whauto trigger` waiting for a checkout the daemon's run holds: status shows it, and it
-// goes before the daemon's own waiting run (which would otherwise take the lock back at once).
+// A `whauto trigger` waiting for a checkout the daemon's run holds: status shows it, and the
+// checkout goes first come, first served to triggers and the daemon's waiting run (the daemon
+// would otherwise take the lock back at once when its own run ends).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -70,19 +71,25 @@ describe('serve: a whauto trigger waiting for the checkout', () => {
     assert.match(status(settings, 'held').stdout, /^held\n  idle\n/);
   });
 
-  it('goes before the daemon\'s waiting run of that checkout', async () => {
+  it('first come, first served: triggers and the daemon\'s waiting run take the checkout in the order they began to wait', async () => {
     const count = join(t.dir, 'count');
     const before = lines(count).length;
     writeFileSync(join(t.dir, 'gate'), '');
     assert.equal((await deliver(daemon, 'held')).status, 202);
     await waitFor('held running', () => lines(count).length === before + 1);
+    // A trigger waits, then the daemon's run is accepted, then another trigger waits.
+    const first = await waitingTrigger();
+    await new Promise((r) => setTimeout(r, 20)); // distinct times to order by
     const queued = await deliver(daemon, 'held', '3'.repeat(40));
     assert.equal(queued.status, 202);
-    const manual = await waitingTrigger();
+    await new Promise((r) => setTimeout(r, 20));
+    const last = await waitingTrigger();
     rmSync(join(t.dir, 'gate'));
-    assert.equal(await manual.exit, 0, manual.stderr());
-    await waitFor('the queued run ran', () => lines(count).length === before + 3);
-    assert.deepEqual(lines(count).slice(before).map((l) => l.split(' ')[1]), ['webhook', 'manual', 'webhook']);
-    assert.equal(lines(count).at(-1)!.split(' ')[2], queued.json.runs[0].id);
+    assert.equal(await first.exit, 0, first.stderr());
+    assert.equal(await last.exit, 0, last.stderr());
+    await waitFor('all four ran', () => lines(count).length === before + 4);
+    const ran = lines(count).slice(before).map((l) => l.split(' '));
+    assert.deepEqual(ran.map((r) => r[1]), ['webhook', 'manual', 'webhook', 'manual']);
+    assert.equal(ran[2]![2], queued.json.runs[0].id);
   });
 });

@@ -1,16 +1,18 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
+import { processAlive as alive } from '../exec/process-alive.ts';
+import { showControls } from '../log/logger.ts';
+import { checkoutKey } from '../queue/checkout-key.ts';
+import { daemonLockKey, lockHolder, staleLocks } from '../queue/lock.ts';
 import type { RunRecord } from '../runs/types.ts';
+import type { Entry } from '../settings/types.ts';
+import { layout } from '../state/layout.ts';
 import { listPending } from '../state/pending.ts';
 import { listRuns } from '../state/runs.ts';
 import { listWaiting } from '../state/waiting.ts';
 import { argsError, EXIT, type Io } from './io.ts';
 import { loadOrReport } from './load.ts';
-import { showControls } from '../log/logger.ts';
-import { checkoutKey } from '../queue/checkout-key.ts';
-import type { Entry } from '../settings/types.ts';
-import { processAlive as alive } from '../exec/process-alive.ts';
 
 const HELP = `usage: whauto status SETTINGS [ENTRY] [--json] [--runs N]
        whauto status SETTINGS ENTRY --log [RUN]
@@ -133,6 +135,10 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
     return { kind: 'checkout', text: `run ${holder.run} of entry ${holder.entry}, on the same checkout`, entry: holder.entry, run: holder.run };
   };
   const triggers = listWaiting(stateDir, alive, false);
+  // A daemon that runs takes back within a second a run cut off while it runs (a killed
+  // trigger: its stale lock names the run); else the next daemon start does.
+  const locksDir = layout.locksDir(stateDir);
+  const daemonTakes = new Set(lockHolder(locksDir, daemonLockKey(stateDir)) === null ? [] : staleLocks(locksDir).map((o) => o.runId));
   const report = entries.map((entry) => {
     const runs = runsOf.get(entry.name)!;
     const running = runs.filter((r) => r.result === 'running' && alive(r.pid, r.identity));
@@ -144,7 +150,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
       entry: entry.name,
       finished_runs: allFinished.length,
       running: running.map((r) => ({ id: r.id, trigger: r.trigger, since: r.startedAt, step: r.step, pid: r.pid, log: r.logFile })),
-      cut_off: cutOff.map((r) => ({ id: r.id, since: r.startedAt, pid: r.pid })),
+      cut_off: cutOff.map((r) => ({ id: r.id, since: r.startedAt, pid: r.pid, taken_back_by: daemonTakes.has(r.id) ? 'the running daemon' : 'the next daemon start' })),
       waiting: p ? { id: p.id, trigger: p.trigger, accepted_at: p.acceptedAt, deliveries: p.deliveries.length, ref: p.target.name, waits_for: waitsFor(entry, running.length > 0) } : null,
       // `whauto trigger` runs waiting for the checkout (they have no record yet).
       waiting_triggers: triggers.filter((w) => w.entry === entry.name).map((w) => ({ id: w.id, pid: w.pid, since: w.since, ref: w.target.name, waits_for: triggerWaitsFor(entry) })),
@@ -164,7 +170,12 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
   for (const e of report) {
     io.stdout(`${e.entry}\n`);
     for (const r of e.running) io.stdout(`  running  ${r.id} (${r.trigger}) since ${age(r.since, now)}, step: ${r.step ?? 'starting'}, pid ${r.pid}\n           log: ${logShown(r.log)}\n`);
-    for (const r of e.cut_off) io.stdout(`  cut off  ${r.id}: its process ${r.pid} is gone; the next daemon start deploys it again (with the waiting run, if any)\n`);
+    for (const r of e.cut_off) {
+      const takesBack = r.taken_back_by === 'the running daemon'
+        ? 'the daemon that runs takes it back within a second and deploys it again'
+        : 'the next daemon start deploys it again';
+      io.stdout(`  cut off  ${r.id}: its process ${r.pid} is gone; ${takesBack} (with the waiting run, if any)\n`);
+    }
     if (e.waiting) {
       const n = e.waiting.deliveries;
       io.stdout(`  waiting  ${e.waiting.id} (${e.waiting.trigger}) for ${e.waiting.ref}, ${n} ${n === 1 ? 'delivery' : 'deliveries'}, accepted ${age(e.waiting.accepted_at, now)}; waits for ${e.waiting.waits_for.text}\n`);

@@ -129,11 +129,20 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
       io.stderr(`whauto trigger: checkout ${key} is busy (run ${lock.heldBy.runId} of entry ${lock.heldBy.entry}, pid ${lock.heldBy.pid})\n`);
       return EXIT.busy;
     }
-    io.stderr(`whauto trigger: waiting for run ${lock.heldBy.runId} of entry ${lock.heldBy.entry} (pid ${lock.heldBy.pid}) to finish\n`);
     // No run record until it runs: this record is what shows the wait in status.
     listWaiting(settings.stateDir, alive); // sweeps the records of triggers killed while they waited
     const since = new Date().toISOString();
     const done = noteWaiting(settings.stateDir, { id: req.id, entry: entry.name, target: req.target, key, pid: process.pid, ...ownIdentity(), since });
+    // Ctrl-C while waiting: the record goes, then the signal does what it would have done.
+    const onStop = (signal: NodeJS.Signals): void => {
+      done();
+      process.off('SIGINT', onStop);
+      process.off('SIGTERM', onStop);
+      process.kill(process.pid, signal);
+    };
+    process.once('SIGINT', onStop);
+    process.once('SIGTERM', onStop);
+    io.stderr(`whauto trigger: waiting for run ${lock.heldBy.runId} of entry ${lock.heldBy.entry} (pid ${lock.heldBy.pid}) to finish\n`);
     try {
       while ('heldBy' in lock) {
         await new Promise((r) => setTimeout(r, POLL_MS));
@@ -142,6 +151,8 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
       }
     } finally {
       done();
+      process.off('SIGINT', onStop);
+      process.off('SIGTERM', onStop);
     }
   }
 

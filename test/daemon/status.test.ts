@@ -113,6 +113,8 @@ describe('status', () => {
     const cut = { ...runs[1], id: '20200101T000000000Z-dead', result: 'running', endedAt: null, pid: gone };
     writeFileSync(join(state, 'runs', 'held', `${cut.id}.json`), JSON.stringify(cut));
     assert.match(status(settings, 'held').stdout, /cut off  20200101T000000000Z-dead: its process \d+ is gone; the next daemon start deploys it again/);
+    const cutJson = JSON.parse(status(settings, 'held', '--json').stdout).entries[0].cut_off;
+    assert.deepEqual(cutJson.map((c: any) => [c.id, c.taken_back_by]), [['20200101T000000000Z-dead', 'the next daemon start']]);
 
     // A corrupt record is reported, skipped, and left for the daemon (status only reads).
     const bad = join(state, 'runs', 'held', '20200101T000000000Z-0bad.json');

@@ -46,6 +46,13 @@ describe('serve: a whauto trigger waiting for the checkout', () => {
     await waitFor('held running', () => lines(join(t.dir, 'count')).length === 1);
     const running = first.json.runs[0].id;
 
+    // Ctrl-C while waiting: it stops as Ctrl-C would, and its record goes at once.
+    const interrupted = await waitingTrigger();
+    assert.equal(readdirSync(join(state, 'waiting')).length, 1);
+    interrupted.child.kill('SIGINT');
+    await interrupted.exit;
+    assert.equal(interrupted.child.signalCode, 'SIGINT');
+    assert.deepEqual(readdirSync(join(state, 'waiting')), []);
     const killed = await waitingTrigger();
     killed.child.kill('SIGKILL');
     await killed.exit;

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ownIdentity, processAlive as alive } from '../exec/process-alive.ts';
 import { lineBuffer } from '../log/line-buffer.ts';
@@ -23,7 +24,7 @@ const HELP = `usage: whauto trigger SETTINGS ENTRY [--dry-run] [--no-wait] [--br
 
 Runs ENTRY now, in the foreground, exactly as a webhook run would (trigger 'manual'),
 streaming its output. Waits while another run holds the same checkout (in the daemon or
-another trigger). Exit: 0 succeeded, 1 failed, 2 usage or invalid settings,
+another trigger), first come, first served; settings changed meanwhile are read again. Exit: 0 succeeded, 1 failed, 2 usage or invalid settings,
 75 --no-wait and the checkout is busy.
 
   --dry-run        run nothing and change no ref or file; print the remote tip that would
@@ -63,6 +64,33 @@ function olderWaiter(settings: Settings, key: string, id: string, since: string)
   if (lockHolder(layout.locksDir(stateDir), daemonLockKey(stateDir)) === null) return false; // nobody would run it
   const onKey = new Set(settings.entries.filter((e) => checkoutKey(e) === key).map((e) => e.name));
   return listPending(stateDir, () => undefined, { setAside: false }).some((p) => onKey.has(p.entry) && byCodeUnit(p.acceptedAt, since) < 0);
+}
+
+/** What tells a changed file: its inode (editors write a new one), size and time. */
+function fileStamp(file: string): string {
+  try {
+    const st = statSync(file);
+    return `${st.ino}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return 'gone';
+  }
+}
+
+/**
+ * Reads the settings file again into `req.entry`; returns why the run cannot go on with it
+ * (the file does not validate, the entry is gone, no longer deploys req.target, or now uses
+ * another checkout than the locked `key`), or null.
+ */
+function takeNewSettings(io: Io, file: string, req: RunRequest, key: string): string | null {
+  const now = loadOrReport(io, file, undefined, { readSecrets: false });
+  if (!now) return 'they do not validate (above)';
+  const entry = now.entries.find((e) => e.name === req.entry.name);
+  if (!entry) return `entry '${req.entry.name}' is gone`;
+  const why = whyNotDeployed(entry, req.target.kind, req.target.name);
+  if (why) return why;
+  if (checkoutKey(entry) !== key) return `entry '${entry.name}' now uses another checkout`;
+  req.entry = entry;
+  return null;
 }
 
 /** `whauto trigger SETTINGS ENTRY`: returns the exit code. */
@@ -132,6 +160,7 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
     // No run record until it runs: this record is what shows the wait in status.
     listWaiting(settings.stateDir, alive); // sweeps the records of triggers killed while they waited
     const since = new Date().toISOString();
+    const stamp = fileStamp(settings.file);
     const done = noteWaiting(settings.stateDir, { id: req.id, entry: entry.name, target: req.target, key, pid: process.pid, ...ownIdentity(), since });
     // Ctrl-C while waiting: the record goes, then the signal does what it would have done.
     const onStop = (signal: NodeJS.Signals): void => {
@@ -153,6 +182,17 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
       done();
       process.off('SIGINT', onStop);
       process.off('SIGTERM', onStop);
+    }
+    // The settings changed while it waited: the run takes them as they are now, as the
+    // daemon's runs do, and stops when they no longer deploy what was asked.
+    if (fileStamp(settings.file) !== stamp) {
+      const why = takeNewSettings(io, settings.file, req, key);
+      if (why) {
+        lock.release();
+        io.stderr(`whauto trigger: the settings changed while this run waited: ${why}; nothing was run\n`);
+        return EXIT.usage;
+      }
+      io.stderr('whauto trigger: the settings changed while this run waited: it runs with them as they are now\n');
     }
   }
 

@@ -99,4 +99,31 @@ describe('serve: a whauto trigger waiting for the checkout', () => {
     assert.deepEqual(ran.map((r) => r[1]), ['webhook', 'manual', 'webhook', 'manual']);
     assert.equal(ran[2]![2], queued.json.runs[0].id);
   });
+
+  it('takes the settings as they are when its wait ends, and stops if they no longer deploy what it was asked', async () => {
+    const count = join(t.dir, 'count');
+    /** Holds the checkout with a daemon run, starts a trigger that waits, writes `entry` as the settings, lets go. */
+    const waitThenChange = async (entry: Record<string, unknown>): Promise<Awaited<ReturnType<typeof waitingTrigger>>> => {
+      const before = lines(count).length;
+      writeFileSync(join(t.dir, 'gate'), '');
+      assert.equal((await deliver(daemon, 'held')).status, 202);
+      await waitFor('held running', () => lines(count).length === before + 1);
+      const manual = await waitingTrigger();
+      writeSettings(t.dir, { entries: { held: entry } });
+      rmSync(join(t.dir, 'gate'));
+      await manual.exit;
+      return manual;
+    };
+    const changed = await waitThenChange(plainEntry(t.dir, 'held', [GATED, 'echo "new commands" >> "$COUNT"']));
+    assert.equal(changed.child.exitCode, 0, changed.stderr());
+    assert.match(changed.stderr(), /the settings changed while this run waited: it runs with them as they are now/);
+    assert.equal(lines(count).at(-1), 'new commands');
+
+    const ran = lines(count).length;
+    const gone = await waitThenChange(plainEntry(t.dir, 'held', [GATED], { branch: 'staging' }));
+    assert.equal(gone.child.exitCode, 2, gone.stderr());
+    assert.match(gone.stderr(), /the settings changed while this run waited: entry 'held' does not deploy branch 'main' \(branch: staging\); nothing was run/);
+    assert.equal(lines(count).length, ran + 1, 'only the daemon\'s run ran');
+    writeSettings(t.dir, { entries: { held: plainEntry(t.dir, 'held', [GATED]) } });
+  });
 });

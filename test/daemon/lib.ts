@@ -1,10 +1,13 @@
 // Shared bits of the daemon tests (issue 4): state-dir readers and small gated entries.
+import { after, before } from 'node:test';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
 import { post } from '../helpers/http.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
+import { writeSettings } from '../helpers/settings.ts';
+import { tempDir } from '../helpers/tmp.ts';
 
 export const SECRET = 'daemon-test-secret-4b1d';
 
@@ -100,5 +103,41 @@ export async function startOnPort(settingsFile: string, port: number): Promise<D
   return {
     proc, base, lines: out, exited, stop,
     waitForLine: (re, timeoutMs = 20_000) => waitFor(`a line matching ${re}; stdout:\n${out.join('\n')}\nstderr: ${stderr}`, () => out.find((l) => re.test(l)), timeoutMs),
+  };
+}
+
+/** A daemon for one describe block: its temp dir, settings file, state dir and process. */
+export interface DaemonSuite {
+  readonly dir: string;
+  readonly settings: string;
+  readonly state: string;
+  readonly daemon: Daemon;
+}
+
+/**
+ * Registers before/after hooks that write the settings `settingsOf(dir)` in a fresh temp dir
+ * and start a daemon on them; after the block, the gate is opened, the daemon stopped and
+ * the dir removed. Read the fields inside tests (they are set by the before hook).
+ */
+export function daemonSuite(settingsOf: (dir: string) => Record<string, unknown>): DaemonSuite {
+  let t: { dir: string; cleanup: () => void } | undefined;
+  let settings = '';
+  let daemon: Daemon | undefined;
+  before(async () => {
+    t = tempDir();
+    settings = writeSettings(t.dir, settingsOf(t.dir));
+    daemon = await startDaemon(settings);
+  });
+  after(async () => {
+    if (!t) return;
+    rmSync(join(t.dir, 'gate'), { force: true });
+    await daemon?.stop();
+    t.cleanup();
+  });
+  return {
+    get dir() { return t!.dir; },
+    get settings() { return settings; },
+    get state() { return join(t!.dir, 'state'); },
+    get daemon() { return daemon!; },
   };
 }

@@ -1,40 +1,24 @@
 // The state dir removed under a running daemon: deliveries go on being accepted durably, the
 // daemon makes it again and takes it again, so a second daemon still cannot use it.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
-import { writeSettings } from '../helpers/settings.ts';
-import { tempDir } from '../helpers/tmp.ts';
-import { deliver, finishedRuns, GATED, lines, plainEntry, runRecords, status } from './lib.ts';
+import { waitFor, WHAUTO } from '../helpers/daemon.ts';
+import { daemonSuite, deliver, finishedRuns, GATED, lines, plainEntry, runRecords, status } from './lib.ts';
 
 describe('serve: the state dir removed while the daemon runs', () => {
-  let t: { dir: string; cleanup: () => void };
-  let daemon: Daemon;
-  let settings: string;
-  let state: string;
-
-  before(async () => {
-    t = tempDir();
-    state = join(t.dir, 'state');
-    settings = writeSettings(t.dir, {
-      entries: {
-        a: plainEntry(t.dir, 'a', ['echo deployed']),
-        // A checkout to hold while the state dir goes.
-        held: plainEntry(t.dir, 'held', [GATED], { repodir: join(t.dir, 'work', 'held'), update: 'none' }),
-      },
-    });
-    daemon = await startDaemon(settings);
-  });
-  after(async () => {
-    rmSync(join(t.dir, 'gate'), { force: true });
-    await daemon?.stop();
-    t.cleanup();
-  });
+  const suite = daemonSuite((dir) => ({
+    entries: {
+      a: plainEntry(dir, 'a', ['echo deployed']),
+      // A checkout to hold while the state dir goes.
+      held: plainEntry(dir, 'held', [GATED], { repodir: join(dir, 'work', 'held'), update: 'none' }),
+    },
+  }));
 
   it('is made again: deliveries are still accepted and run, and a second daemon is still refused', async () => {
+    const { dir, settings, state, daemon } = suite;
     rmSync(state, { recursive: true, force: true });
     assert.equal((await deliver(daemon, 'a')).status, 202, 'the queue folder is made again for the write');
     await finishedRuns(state, 'a', 1);
@@ -46,9 +30,10 @@ describe('serve: the state dir removed while the daemon runs', () => {
   });
 
   it('the checkout of a run going on is locked again: a trigger finds it busy', async () => {
-    writeFileSync(join(t.dir, 'gate'), '');
+    const { dir, settings, state, daemon } = suite;
+    writeFileSync(join(dir, 'gate'), '');
     assert.equal((await deliver(daemon, 'held')).status, 202);
-    await waitFor('held running', () => lines(join(t.dir, 'count')).length === 1);
+    await waitFor('held running', () => lines(join(dir, 'count')).length === 1);
     assert.equal((await deliver(daemon, 'held', '5'.repeat(40))).status, 202, 'a run waits');
     const made = daemon.lines.filter((l) => /the state dir was removed: made again/.test(l)).length;
     rmSync(state, { recursive: true, force: true });
@@ -62,8 +47,8 @@ describe('serve: the state dir removed while the daemon runs', () => {
     const shown = status(settings, 'held');
     assert.equal(shown.code, 0, shown.stderr);
     assert.match(shown.stdout, /running .*\n\s+log: \S+ \(removed\)/);
-    rmSync(join(t.dir, 'gate'));
-    await waitFor('held done, and the waiting run', () => lines(join(t.dir, 'ends')).length === 2);
+    rmSync(join(dir, 'gate'));
+    await waitFor('held done, and the waiting run', () => lines(join(dir, 'ends')).length === 2);
     // Its result is written to the log made again, after a line saying what was lost.
     const [run] = await finishedRuns(state, 'held', 2);
     const log = readFileSync(run.logFile, 'utf8');

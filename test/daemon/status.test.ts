@@ -1,42 +1,26 @@
 // Issue 4, point 3: `whauto status` while the daemon runs and when it does not.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
-import { writeSettings } from '../helpers/settings.ts';
-import { tempDir } from '../helpers/tmp.ts';
-import { deliver, finishedRuns, GATED, lines, plainEntry, runRecords, status } from './lib.ts';
+import { waitFor, WHAUTO } from '../helpers/daemon.ts';
+import { daemonSuite, deliver, finishedRuns, GATED, lines, plainEntry, runRecords, status } from './lib.ts';
 
 describe('status', () => {
-  let t: { dir: string; cleanup: () => void };
-  let daemon: Daemon;
-  let settings: string;
-  let state: string;
-
-  before(async () => {
-    t = tempDir();
-    state = join(t.dir, 'state');
-    settings = writeSettings(t.dir, {
-      entries: {
-        held: plainEntry(t.dir, 'held', ['echo "first step of $WHAUTO_RUN_ID"', GATED]),
-        quiet: plainEntry(t.dir, 'quiet', ['echo quiet']),
-      },
-    });
-    daemon = await startDaemon(settings);
-  });
-  after(async () => {
-    rmSync(join(t.dir, 'gate'), { force: true });
-    await daemon?.stop();
-    t.cleanup();
-  });
+  const suite = daemonSuite((dir) => ({
+    entries: {
+      held: plainEntry(dir, 'held', ['echo "first step of $WHAUTO_RUN_ID"', GATED]),
+      quiet: plainEntry(dir, 'quiet', ['echo quiet']),
+    },
+  }));
 
   it('while the daemon runs: the running run with its step, and the waiting run', async () => {
-    writeFileSync(join(t.dir, 'gate'), '');
+    const { dir, settings, state, daemon } = suite;
+    writeFileSync(join(dir, 'gate'), '');
     const first = await deliver(daemon, 'held');
     assert.equal(first.status, 202);
-    await waitFor('held running', () => lines(join(t.dir, 'count')).length === 1);
+    await waitFor('held running', () => lines(join(dir, 'count')).length === 1);
     const second = await deliver(daemon, 'held');
     assert.equal(second.status, 202);
 
@@ -62,11 +46,12 @@ describe('status', () => {
     assert.match(text.stdout, new RegExp(`waiting  ${second.json.runs[0].id} \\(webhook\\) for main, 1 delivery, accepted .*; waits for the running run`));
     assert.doesNotMatch(text.stdout, /quiet/, 'only the entry asked for');
 
-    rmSync(join(t.dir, 'gate'));
+    rmSync(join(dir, 'gate'));
     await finishedRuns(state, 'held', 2);
   });
 
   it('when the daemon does not run: the last runs, --runs N, --log [RUN], a cut-off run', async () => {
+    const { settings, state, daemon } = suite;
     assert.equal((await deliver(daemon, 'quiet')).status, 202);
     await finishedRuns(state, 'quiet', 1);
     assert.equal(await daemon.stop(), 0);

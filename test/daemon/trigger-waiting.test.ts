@@ -1,37 +1,21 @@
 // A `whauto trigger` waiting for a checkout the daemon's run holds: status shows it, and the
 // checkout goes first come, first served to triggers and the daemon's waiting run (the daemon
 // would otherwise take the lock back at once when its own run ends).
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
+import { waitFor, WHAUTO } from '../helpers/daemon.ts';
 import { writeSettings } from '../helpers/settings.ts';
-import { tempDir } from '../helpers/tmp.ts';
-import { deliver, finishedRuns, GATED, lines, plainEntry, status } from './lib.ts';
+import { daemonSuite, deliver, finishedRuns, GATED, lines, plainEntry, status } from './lib.ts';
 
 describe('serve: a whauto trigger waiting for the checkout', () => {
-  let t: { dir: string; cleanup: () => void };
-  let daemon: Daemon;
-  let settings: string;
-  let state: string;
-
-  before(async () => {
-    t = tempDir();
-    state = join(t.dir, 'state');
-    settings = writeSettings(t.dir, { entries: { held: plainEntry(t.dir, 'held', [GATED]) } });
-    daemon = await startDaemon(settings);
-  });
-  after(async () => {
-    rmSync(join(t.dir, 'gate'), { force: true });
-    await daemon?.stop();
-    t.cleanup();
-  });
+  const suite = daemonSuite((dir) => ({ entries: { held: plainEntry(dir, 'held', [GATED]) } }));
 
   /** Starts `whauto trigger SETTINGS held` and resolves once it says it waits. */
   async function waitingTrigger(): Promise<{ child: ChildProcess; stderr: () => string; exit: Promise<number | null> }> {
-    const child = spawn(WHAUTO, ['trigger', settings, 'held'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(WHAUTO, ['trigger', suite.settings, 'held'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr!.on('data', (d) => { err += d; });
     const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -40,10 +24,11 @@ describe('serve: a whauto trigger waiting for the checkout', () => {
   }
 
   it('is shown while it waits, gone once it ran; one killed while waiting is not shown', async () => {
-    writeFileSync(join(t.dir, 'gate'), '');
+    const { dir, settings, state, daemon } = suite;
+    writeFileSync(join(dir, 'gate'), '');
     const first = await deliver(daemon, 'held');
     assert.equal(first.status, 202);
-    await waitFor('held running', () => lines(join(t.dir, 'count')).length === 1);
+    await waitFor('held running', () => lines(join(dir, 'count')).length === 1);
     const running = first.json.runs[0].id;
 
     // Ctrl-C while waiting: it stops as Ctrl-C would, and its record goes at once.
@@ -69,7 +54,7 @@ describe('serve: a whauto trigger waiting for the checkout', () => {
     assert.match(text, new RegExp(`waiting  ${w.id} \\(manual: whauto trigger, pid ${manual.child.pid}\\) for main, since \\d+s ago; waits for the running run ${running}`));
     assert.equal(readdirSync(join(state, 'waiting')).length, 1, 'the killed trigger\'s record was swept by the next trigger');
 
-    rmSync(join(t.dir, 'gate'));
+    rmSync(join(dir, 'gate'));
     assert.equal(await manual.exit, 0, manual.stderr());
     const runs = await finishedRuns(state, 'held', 2);
     assert.ok(runs.some((r) => r.id === w.id && r.trigger === 'manual'), 'the trigger ran with the id status showed');
@@ -79,9 +64,10 @@ describe('serve: a whauto trigger waiting for the checkout', () => {
   });
 
   it('first come, first served: triggers and the daemon\'s waiting run take the checkout in the order they began to wait', async () => {
-    const count = join(t.dir, 'count');
+    const { dir, daemon } = suite;
+    const count = join(dir, 'count');
     const before = lines(count).length;
-    writeFileSync(join(t.dir, 'gate'), '');
+    writeFileSync(join(dir, 'gate'), '');
     assert.equal((await deliver(daemon, 'held')).status, 202);
     await waitFor('held running', () => lines(count).length === before + 1);
     // A trigger waits, then the daemon's run is accepted, then another trigger waits.
@@ -91,7 +77,7 @@ describe('serve: a whauto trigger waiting for the checkout', () => {
     assert.equal(queued.status, 202);
     await new Promise((r) => setTimeout(r, 20));
     const last = await waitingTrigger();
-    rmSync(join(t.dir, 'gate'));
+    rmSync(join(dir, 'gate'));
     assert.equal(await first.exit, 0, first.stderr());
     assert.equal(await last.exit, 0, last.stderr());
     await waitFor('all four ran', () => lines(count).length === before + 4);
@@ -101,29 +87,30 @@ describe('serve: a whauto trigger waiting for the checkout', () => {
   });
 
   it('takes the settings as they are when its wait ends, and stops if they no longer deploy what it was asked', async () => {
-    const count = join(t.dir, 'count');
+    const { dir, settings, daemon } = suite;
+    const count = join(dir, 'count');
     /** Holds the checkout with a daemon run, starts a trigger that waits, writes `entry` as the settings, lets go. */
     const waitThenChange = async (entry: Record<string, unknown>): Promise<Awaited<ReturnType<typeof waitingTrigger>>> => {
       const before = lines(count).length;
-      writeFileSync(join(t.dir, 'gate'), '');
+      writeFileSync(join(dir, 'gate'), '');
       assert.equal((await deliver(daemon, 'held')).status, 202);
       await waitFor('held running', () => lines(count).length === before + 1);
       const manual = await waitingTrigger();
-      writeSettings(t.dir, { entries: { held: entry } });
-      rmSync(join(t.dir, 'gate'));
+      writeSettings(dir, { entries: { held: entry } });
+      rmSync(join(dir, 'gate'));
       await manual.exit;
       return manual;
     };
-    const changed = await waitThenChange(plainEntry(t.dir, 'held', [GATED, 'echo "new commands" >> "$COUNT"']));
+    const changed = await waitThenChange(plainEntry(dir, 'held', [GATED, 'echo "new commands" >> "$COUNT"']));
     assert.equal(changed.child.exitCode, 0, changed.stderr());
     assert.match(changed.stderr(), /the settings changed while this run waited: it runs with them as they are now/);
     assert.equal(lines(count).at(-1), 'new commands');
 
     const ran = lines(count).length;
-    const gone = await waitThenChange(plainEntry(t.dir, 'held', [GATED], { branch: 'staging' }));
+    const gone = await waitThenChange(plainEntry(dir, 'held', [GATED], { branch: 'staging' }));
     assert.equal(gone.child.exitCode, 2, gone.stderr());
     assert.match(gone.stderr(), /the settings changed while this run waited: entry 'held' does not deploy branch 'main' \(branch: staging\); nothing was run/);
     assert.equal(lines(count).length, ran + 1, 'only the daemon\'s run ran');
-    writeSettings(t.dir, { entries: { held: plainEntry(t.dir, 'held', [GATED]) } });
+    writeSettings(dir, { entries: { held: plainEntry(dir, 'held', [GATED]) } });
   });
 });

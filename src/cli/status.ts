@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { processAlive as alive } from '../exec/process-alive.ts';
@@ -9,6 +9,7 @@ import type { RunRecord } from '../runs/types.ts';
 import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
 import { listPending } from '../state/pending.ts';
+import { readRegularFile } from '../state/read-json.ts';
 import { listRuns } from '../state/runs.ts';
 import { listWaiting } from '../state/waiting.ts';
 import { argsError, EXIT, type Io } from './io.ts';
@@ -90,7 +91,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
       return EXIT.usage;
     }
     try {
-      const log = readFileSync(run.logFile);
+      const log = readRegularFile(run.logFile);
       // A terminal would act on escape sequences in the output (a pusher's name can hold them); a pipe gets the bytes.
       io.stdout(io.stdoutIsTerminal ? showControls(log.toString('utf8')) : log);
     } catch (err) {

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync, closeSync } from 'node:fs';
+import { linkSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ownIdentity, processAlive as alive } from '../exec/process-alive.ts';
+import { readRegularFile } from '../state/read-json.ts';
 
 /** What a lock file holds: who owns the checkout now. */
 export interface LockOwner {
@@ -19,7 +20,7 @@ function lockFile(locksDir: string, key: string): string {
 
 function readOwner(file: string): LockOwner | null {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as LockOwner;
+    return JSON.parse(readRegularFile(file).toString('utf8')) as LockOwner;
   } catch {
     return null;
   }

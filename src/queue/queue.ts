@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { ownIdentity, processAlive as alive } from '../exec/process-alive.ts';
 import type { Logger } from '../log/logger.ts';
 import type { DeliveryRef, RunRecord, RunRequest, Target, Trigger } from '../runs/types.ts';
@@ -8,6 +8,7 @@ import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
 import { byCodeUnit } from '../state/order.ts';
 import { dropPending, listPending, pendingFiles, pendingText, type PendingRun } from '../state/pending.ts';
+import { readRegularFile } from '../state/read-json.ts';
 import { isRunId, newRunId } from '../state/run-id.ts';
 import { listWaiting } from '../state/waiting.ts';
 import { stateWriter } from '../state/writer.ts';
@@ -259,7 +260,7 @@ export class Queue extends EventEmitter {
     };
     // The resumed run gets the cut-off run's payload (WHAUTO_PAYLOAD) when it is still there.
     let payload: Buffer | null = null;
-    try { payload = readFileSync(layout.runPayload(stateDir, entry.name, cut.id)); } catch { /* none */ }
+    try { payload = readRegularFile(layout.runPayload(stateDir, entry.name, cut.id)); } catch { /* none */ }
     this.waiting.set(entry.name, { run, deliveriesJson: JSON.stringify(run.deliveries).slice(1, -1), payload, dirty: true, onDisk: false, waiters: [] });
     this.scheduleSave();
     logger.info('cut-off run resumed', { entry: entry.name, run: run.id, cut_off: cut.id });

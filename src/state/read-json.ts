@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, renameSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { layout } from './layout.ts';
 
@@ -19,13 +19,15 @@ export interface ReadJsonOptions {
  * never an exception. A missing file gives null silently.
  */
 export function readJsonState<T>(stateDir: string, file: string, onCorrupt: OnCorrupt, opts: ReadJsonOptions = {}): T | null {
-  let text: string;
+  let text: string | Error;
   try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return null;
+    text = readRegularFile(file).toString('utf8');
+  } catch (err) {
+    if (!(err instanceof NotRegularFile)) return null;
+    text = err;
   }
   try {
+    if (text instanceof Error) throw text;
     const value = JSON.parse(text) as unknown;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
     const wrong = opts.check?.(value as Record<string, unknown>);
@@ -47,5 +49,27 @@ export function readJsonState<T>(stateDir: string, file: string, onCorrupt: OnCo
     }
     onCorrupt(file, to, why);
     return null;
+  }
+}
+
+/** A state file that is not a regular file: a FIFO would block the reader for good. */
+export class NotRegularFile extends Error {
+  constructor() {
+    super('not a regular file');
+  }
+}
+
+/**
+ * The bytes of `file`, opened without blocking and refused (NotRegularFile) unless it is a
+ * regular file: a FIFO, socket or device put in the state dir must not hang the daemon or
+ * `status`. Throws the open error (ENOENT…) as it is.
+ */
+export function readRegularFile(file: string): Buffer {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!fstatSync(fd).isFile()) throw new NotRegularFile();
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }

@@ -1,6 +1,7 @@
-import { mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Target } from '../runs/types.ts';
 import { layout } from './layout.ts';
+import { readRegularFile } from './read-json.ts';
 import { byCodeUnit } from './order.ts';
 
 /**
@@ -65,7 +66,7 @@ export function listWaiting(stateDir: string, alive: (pid: number, identity?: st
     const file = layout.waitingTrigger(stateDir, name.slice(0, -'.json'.length));
     let w: WaitingTrigger;
     try {
-      w = JSON.parse(readFileSync(file, 'utf8')) as WaitingTrigger;
+      w = JSON.parse(readRegularFile(file).toString('utf8')) as WaitingTrigger;
       if (typeof w.pid !== 'number' || typeof w.entry !== 'string' || typeof w.id !== 'string' || typeof w.target?.name !== 'string' || typeof w.key !== 'string') throw new Error('not a waiting trigger');
     } catch {
       continue; // being written, or not ours: nothing waits on it

@@ -1,9 +1,10 @@
 // Issue 4, point 2: run history fields, the log cap, pruning, corrupt state files.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
 import { makeRemote, type Remote } from '../helpers/git.ts';
 import { post } from '../helpers/http.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
@@ -159,12 +160,20 @@ describe('serve: corrupt or half-written state files are set aside, never a cras
     writeFileSync(join(state, 'queue', 'b.json'), '{"id":"x","entry":"not-b"}'); // wrong shape
     writeFileSync(join(state, 'runs', 'a', '20260101T000000000Z-0001.json'), '\u0000\u0000garbage');
     writeFileSync(join(state, 'runs', 'a', '20260101T000000000Z-0002.json'), JSON.stringify({ id: '20260101T000000000Z-0002', entry: 'a', result: 'running' }));
+    // FIFOs would block a reader for good: status and the daemon must not hang on them.
+    mkdirSync(join(state, 'locks'), { recursive: true });
+    for (const f of ['runs/a/20260101T000000000Z-0003.json', 'locks/0000.lock']) {
+      assert.equal(spawnSync('mkfifo', [join(state, f)]).status, 0);
+    }
+    const shown = spawnSync(WHAUTO, ['status', settings, 'a'], { encoding: 'utf8', timeout: 10_000 });
+    assert.equal(shown.status, 0, `status did not hang: ${shown.error?.message ?? shown.stderr}`);
+    assert.match(shown.stderr, /corrupt state file .*-0003\.json skipped: not a regular file/);
     daemon = await startDaemon(settings);
-    for (const f of ['queue/a.json', 'queue/b.json', 'runs/a/20260101T000000000Z-0001.json', 'runs/a/20260101T000000000Z-0002.json']) {
+    for (const f of ['queue/a.json', 'queue/b.json', 'runs/a/20260101T000000000Z-0001.json', 'runs/a/20260101T000000000Z-0002.json', 'runs/a/20260101T000000000Z-0003.json']) {
       await daemon.waitForLine(new RegExp(`warn corrupt state file set aside file=${join(state, f).replace(/[.]/g, '\\.')} moved_to=\\S+ error=`));
     }
     const aside = filesIn(state, 'corrupt');
-    assert.equal(aside.length, 4, aside.join(' '));
+    assert.equal(aside.length, 5, aside.join(' '));
     assert.deepEqual(filesIn(state, 'queue'), []);
     assert.equal((await deliver(daemon, 'a')).status, 202);
     const [r] = await finishedRuns(state, 'a', 1);

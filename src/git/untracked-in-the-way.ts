@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Entry } from '../settings/types.ts';
-import { runGit } from './run-git.ts';
+import { gitPaths } from './git-paths.ts';
 import { showPaths } from './show-paths.ts';
 import type { GitOptions } from './types.ts';
 
@@ -29,12 +29,8 @@ export async function untrackedInTheWay(
   how: string,
   opts: GitOptions & { deadline?: number },
 ): Promise<string | null> {
-  // -z: names as they are (a quoted name would not be found on disk); the output is one long
-  // "line", which the line splitter may cut: joined back without a '\n'.
-  const list = async (args: string[]): Promise<string[] | null> => {
-    const r = await runGit(entry, ['--literal-pathspecs', ...args], repodir, { ...opts, show: false, keepAll: true });
-    return r.ok ? r.lines.join('').split('\0').filter((p) => p !== '') : null;
-  };
+  // -z: names as they are (a quoted name would not be found on disk).
+  const list = (args: string[]): Promise<string[] | null> => gitPaths(entry, ['--literal-pathspecs', ...args], repodir, opts);
   const added = await list(['diff', '--cached', '--name-only', '-z', '--no-renames', '--diff-filter=D', ref, '--']);
   if (added === null) return null;
 

@@ -30,7 +30,7 @@ export async function updateRefusal(
 
   if (update === 'ff-only') {
     const changed = await localChanges(entry, repodir, opts);
-    if (!Array.isArray(changed)) return explainFailure(changed, { ...ctx, step: 'status' });
+    if (typeof changed === 'string') return changed;
     if (changed.length > 0) {
       return `repodir ${repodir} has local changes to ${showPaths(changed)}; update ff-only refuses to touch it`;
     }

@@ -92,14 +92,16 @@ for (const update of ['reset', 'ff-only'] as const) {
       fs.writeFileSync(path.join(repo.deploy, '.env'), 'SECRET=server\n');
       fs.writeFileSync(path.join(repo.deploy, 'a b.png'), 'server\n');
       fs.writeFileSync(path.join(repo.deploy, 'tab\there'), 'server\n');
+      fs.writeFileSync(path.join(repo.deploy, 'new\nline'), 'server\n');
       repo.commit('.env', 'SECRET=repo\n');
       repo.commit('a b.png', 'repo\n');
       repo.commit('tab\there', 'repo\n');
+      repo.commit('new\nline', 'repo\n');
       repo.commit('other.txt', 'new\n');
       repo.git(['push', '--quiet', 'origin', 'main']);
       const r = await updateCheckout(repo.entry({ update }), MAIN, opts());
       assert.equal(r.ok, false);
-      assert.equal(r.message, `update ${update} refuses: the new commit puts files where ${repo.deploy} has .env, a b.png, tab\there, which git does not track there; `
+      assert.equal(r.message, `update ${update} refuses: the new commit puts files where ${repo.deploy} has .env, a b.png, new\nline, tab\there, which git does not track there; `
         + 'the update would overwrite or delete them. Move them away, or delete them if the repository\'s copy should win, and deploy again');
       assert.equal(repo.git(['rev-parse', 'HEAD'], repo.deploy), before);
       assert.equal(fs.readFileSync(path.join(repo.deploy, '.env'), 'utf8'), 'SECRET=server\n');
@@ -109,6 +111,7 @@ for (const update of ['reset', 'ff-only'] as const) {
       fs.rmSync(path.join(repo.deploy, '.env'));
       fs.rmSync(path.join(repo.deploy, 'a b.png'));
       fs.rmSync(path.join(repo.deploy, 'tab\there'));
+      fs.rmSync(path.join(repo.deploy, 'new\nline'));
       const again = await updateCheckout(repo.entry({ update }), MAIN, opts());
       assert.equal(again.ok, true, again.message ?? '');
       assert.equal(fs.readFileSync(path.join(repo.deploy, '.env'), 'utf8'), 'SECRET=repo\n');

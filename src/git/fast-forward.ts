@@ -17,7 +17,7 @@ import type { GitOptions } from './types.ts';
  * Returns null on success, else a message.
  */
 export async function fastForward(
-  entry: Pick<Entry, 'gitBinary' | 'sshKey' | 'remote'>,
+  entry: Pick<Entry, 'gitBinary' | 'sshKey' | 'remote' | 'submodules'>,
   repodir: string,
   target: Target,
   opts: GitOptions & { deadline?: number },

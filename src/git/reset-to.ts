@@ -16,7 +16,7 @@ import type { GitOptions } from './types.ts';
  * Returns null on success, else a message.
  */
 export async function resetTo(
-  entry: Pick<Entry, 'gitBinary' | 'sshKey' | 'remote'>,
+  entry: Pick<Entry, 'gitBinary' | 'sshKey' | 'remote' | 'submodules'>,
   repodir: string,
   target: Target,
   opts: GitOptions & { deadline?: number },

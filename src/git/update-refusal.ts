@@ -5,6 +5,7 @@ import { head } from './head.ts';
 import { localChanges } from './local-changes.ts';
 import { runGit } from './run-git.ts';
 import { showPaths } from './show-paths.ts';
+import { submodulesInTheWay } from './submodules-in-the-way.ts';
 import { untrackedInTheWay } from './untracked-in-the-way.ts';
 import type { GitOptions } from './types.ts';
 
@@ -13,16 +14,18 @@ import type { GitOptions } from './types.ts';
  * commit that is in repodir's object store), or null: both refuse a commit that adds a path
  * the work tree has untracked or ignored (see untrackedInTheWay); ff-only also refuses local
  * changes to tracked files, and a local branch of the target that is not an ancestor of
- * `rev` (diverged). Only reads: the real update (resetTo, fastForward) and the dry run
- * share it, so both refuse the same things. Never throws.
+ * `rev` (diverged); with `entry.submodules`, the same look inside the submodules `rev` moves
+ * (submodulesInTheWay; a dry run passes `onUnknown` for those it cannot look into). Only
+ * reads (but for a submodule commit's objects): the real update (resetTo, fastForward) and
+ * the dry run share it, so both refuse the same things. Never throws.
  */
 export async function updateRefusal(
-  entry: Pick<Entry, 'gitBinary' | 'sshKey' | 'remote'>,
+  entry: Pick<Entry, 'gitBinary' | 'sshKey' | 'remote' | 'submodules'>,
   repodir: string,
   target: Target,
   rev: string,
   update: 'reset' | 'ff-only',
-  opts: GitOptions & { deadline?: number },
+  opts: GitOptions & { deadline?: number; onUnknown?: (message: string) => void },
 ): Promise<string | null> {
   const ctx = { repodir, remote: entry.remote, target };
   // --no-optional-locks: status must not rewrite the index (its stat cache) in a dry run.
@@ -39,6 +42,11 @@ export async function updateRefusal(
   // git itself refuses untracked files in the way of ff-only, but overwrites ignored ones (.env).
   const inTheWay = await untrackedInTheWay(entry, repodir, rev, update, opts);
   if (inTheWay) return inTheWay;
+  // `submodule update --force` overwrites files of the server's own inside submodules too.
+  if (entry.submodules) {
+    const inSubmodule = await submodulesInTheWay(entry, repodir, rev, update, opts);
+    if (inSubmodule) return inSubmodule;
+  }
 
   if (update === 'ff-only' && target.kind === 'branch') {
     const local = `refs/heads/${target.name}`;

@@ -82,7 +82,7 @@ export async function dryRun(req: RunRequest): Promise<{ lines: string[]; proble
         lines.push(`git: cannot check the update to ${tip} (${have.message})`);
       } else {
         if (have.fetched) lines.push(`git: fetched the objects of ${tip} to check the update (no ref or FETCH_HEAD written)`);
-        const refusal = await updateRefusal(entry, checkout, target, tip, entry.update, {});
+        const refusal = await updateRefusal(entry, checkout, target, tip, entry.update, { onUnknown: (m) => lines.push(`git: cannot check: ${m}`) });
         if (refusal) fail(refusal);
         else if (entry.update === 'reset') {
           const discarded = await localChanges(entry, checkout, {});

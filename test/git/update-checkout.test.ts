@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { updateCheckout } from '../../src/git/update-checkout.ts';
+import { dryRun } from '../../src/runs/dry-run.ts';
 import type { Target } from '../../src/runs/types.ts';
 import { GIT_TEST_ENV, makeRemote } from './remote-repo.ts';
 
@@ -324,3 +325,48 @@ test('updateCheckout: a ref name that looks like an option cannot inject one', a
     repo.cleanup();
   }
 });
+
+for (const update of ['reset', 'ff-only'] as const) {
+  test(`updateCheckout (${update}, submodules) refuses a submodule bump that would overwrite a file of the server's own inside the submodule`, async () => {
+    const repo = makeRemote();
+    const sub = makeRemote();
+    try {
+      // git refuses file:// submodules unless told (CVE-2022-39253); a forge's would be https or ssh.
+      const env = { ...GIT_TEST_ENV, GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'protocol.file.allow', GIT_CONFIG_VALUE_0: 'always' };
+      const withSub = { env, timeoutMs: 60_000 };
+      repo.git(['-c', 'protocol.file.allow=always', 'submodule', 'add', '--quiet', sub.bare, 'vendor/sub']);
+      repo.git(['commit', '--quiet', '-m', 'add the submodule']);
+      repo.git(['push', '--quiet', 'origin', 'main']);
+      const entry = repo.entry({ submodules: true, update });
+      const first = await updateCheckout(entry, MAIN, withSub);
+      assert.equal(first.ok, true, first.message ?? '');
+      const before = repo.git(['rev-parse', 'HEAD'], repo.deploy);
+      fs.writeFileSync(path.join(repo.deploy, 'vendor', 'sub', 'X.txt'), 'MINE\n');
+
+      sub.commit('X.txt', 'up\n');
+      sub.git(['push', '--quiet', 'origin', 'main']);
+      const inWork = path.join(repo.work, 'vendor', 'sub');
+      repo.git(['pull', '--quiet', 'origin', 'main'], inWork);
+      repo.git(['add', 'vendor/sub']);
+      repo.git(['commit', '--quiet', '-m', 'bump the submodule']);
+      repo.git(['push', '--quiet', 'origin', 'main']);
+
+      const refusal = new RegExp(`^update ${update} refuses: the new commit puts files where \\S+/vendor/sub has X\\.txt, which git does not track there`);
+      const dry = await dryRun({ id: 'r1', entry, trigger: 'manual', target: MAIN, deliveries: [], payloadFile: null });
+      assert.match(dry.problem ?? '', refusal, 'the dry run says so too');
+      const r = await updateCheckout(entry, MAIN, withSub);
+      assert.equal(r.ok, false);
+      assert.match(r.message ?? '', refusal);
+      assert.equal(repo.git(['rev-parse', 'HEAD'], repo.deploy), before);
+      assert.equal(fs.readFileSync(path.join(repo.deploy, 'vendor', 'sub', 'X.txt'), 'utf8'), 'MINE\n');
+      // Moved away, the same update goes through, submodule and all.
+      fs.rmSync(path.join(repo.deploy, 'vendor', 'sub', 'X.txt'));
+      const again = await updateCheckout(entry, MAIN, withSub);
+      assert.equal(again.ok, true, again.message ?? '');
+      assert.equal(fs.readFileSync(path.join(repo.deploy, 'vendor', 'sub', 'X.txt'), 'utf8'), 'up\n');
+    } finally {
+      repo.cleanup();
+      sub.cleanup();
+    }
+  });
+}

@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Entry } from '../settings/types.ts';
+import { gitPaths } from './git-paths.ts';
+import { head } from './head.ts';
+import { runGit } from './run-git.ts';
+import { untrackedInTheWay } from './untracked-in-the-way.ts';
+import type { GitOptions } from './types.ts';
+
+/**
+ * untrackedInTheWay inside the submodules that moving the checkout to `rev` would move: for
+ * each submodule `rev` records (a gitlink, `git ls-tree -r -z <rev>`, first level only) that
+ * is checked out in the work tree at another commit, the files of the server's own that
+ * `git submodule update --force` would overwrite or delete there. The submodule's new
+ * commit is fetched into its object store when it is missing, objects only (by id from its
+ * `origin`, no ref, no FETCH_HEAD), as a dry run must change nothing; the update's own
+ * `submodule update` then finds it there. Returns a refusal message, or null. A submodule
+ * whose commit cannot be had is a refusal too (what it would overwrite is unknown), but for
+ * a dry run, which says it cannot check (`onUnknown`).
+ */
+export async function submodulesInTheWay(
+  entry: Pick<Entry, 'gitBinary' | 'sshKey'>,
+  repodir: string,
+  rev: string,
+  how: string,
+  opts: GitOptions & { deadline?: number; onUnknown?: (message: string) => void },
+): Promise<string | null> {
+  const tree = await gitPaths(entry, ['ls-tree', '-r', '-z', rev], repodir, opts);
+  if (tree === null) return null;
+  for (const line of tree) {
+    // "<mode> <type> <id>\t<path>"; a submodule is mode 160000, type commit.
+    const tab = line.indexOf('\t');
+    const [mode, , id] = line.slice(0, tab).split(' ');
+    if (mode !== '160000' || !id) continue;
+    const path = line.slice(tab + 1);
+    const dir = join(repodir, path);
+    // Not checked out yet: `submodule update --init` clones into it only when it is empty.
+    if (!existsSync(join(dir, '.git'))) continue;
+    const now = await head(dir, { ...opts, gitBinary: entry.gitBinary, sshKey: entry.sshKey });
+    if (now === id) continue;
+    const has = async () => (await runGit(entry, ['cat-file', '-e', `${id}^{commit}`], dir, { ...opts, show: false })).ok;
+    if (!(await has())) {
+      await runGit(entry, [
+        'fetch', '--refmap=', '--no-write-fetch-head', '--no-tags', '--no-prune', '--no-auto-gc',
+        '--no-write-commit-graph', '--recurse-submodules=no', '--quiet', '--', 'origin', id,
+      ], dir, { ...opts, show: false });
+      if (!(await has())) {
+        const why = `update ${how} refuses: cannot get commit ${id} of submodule ${path} to look for files of the server's own it would overwrite`;
+        if (opts.onUnknown) {
+          opts.onUnknown(why);
+          continue;
+        }
+        return why;
+      }
+    }
+    const inTheWay = await untrackedInTheWay(entry, dir, id, how, opts);
+    if (inTheWay) return inTheWay;
+  }
+  return null;
+}

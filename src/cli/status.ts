@@ -8,6 +8,7 @@ import { daemonLockKey, lockHolder, staleLocks } from '../queue/lock.ts';
 import type { RunRecord } from '../runs/types.ts';
 import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
+import { byCodeUnit } from '../state/order.ts';
 import { listPending } from '../state/pending.ts';
 import { readRegularFile } from '../state/read-json.ts';
 import { listRuns } from '../state/runs.ts';
@@ -111,7 +112,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
   const shown = new Set(entries.map((e) => e.name));
   const runsOf = new Map(settings.entries.map((e) => [e.name, listRuns(stateDir, e.name, shown.has(e.name) ? onCorrupt : () => undefined, read)]));
   // What runs now across every entry, by checkout: says what a waiting run waits for.
-  const runningByKey = new Map<string, { entry: string; run: string }>();
+  const runningByKey = new Map<string, { entry: string; run: string; pid?: number }>();
   let runningCount = 0;
   for (const e of settings.entries) {
     for (const r of runsOf.get(e.name)!) {
@@ -120,11 +121,26 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
       runningByKey.set(checkoutKey(e), { entry: e.name, run: r.id });
     }
   }
+  // A checkout held by a process with no run record we know (another settings file's run on
+  // it, a run whose record was lost): its lock says who.
+  const locksDir = layout.locksDir(stateDir);
+  for (const e of settings.entries) {
+    const key = checkoutKey(e);
+    if (runningByKey.has(key)) continue;
+    const holder = lockHolder(locksDir, key);
+    if (holder) runningByKey.set(key, { entry: holder.entry, run: holder.runId, pid: holder.pid });
+  }
+  const triggers = listWaiting(stateDir, alive, false);
+  /** The `whauto trigger` that goes before a run accepted at `since` (first come, first served), if any. */
+  const triggerAhead = (entry: Entry, since: string) => triggers.find((t) => t.key === checkoutKey(entry) && byCodeUnit(t.since, since) < 0);
   /** What a waiting run waits for: `kind` for scripts, `text` to read (and the run in the way, if one). */
-  const waitsFor = (entry: Entry, ownRunning: boolean): { kind: 'own run' | 'checkout' | 'worker' | 'turn'; text: string; entry?: string; run?: string } => {
-    if (ownRunning) return { kind: 'own run', text: 'the running run' };
+  const waitsFor = (entry: Entry, ownRunning: boolean, since: string): { kind: 'own run' | 'checkout' | 'trigger' | 'worker' | 'turn'; text: string; entry?: string; run?: string } => {
+    const ahead = triggerAhead(entry, since);
+    const then = ahead ? `, then the whauto trigger ${ahead.id} (pid ${ahead.pid}) that waits ahead of it` : '';
+    if (ownRunning) return { kind: 'own run', text: `the running run${then}` };
     const other = runningByKey.get(checkoutKey(entry));
-    if (other) return { kind: 'checkout', text: `run ${other.run} of entry ${other.entry}, on the same checkout`, entry: other.entry, run: other.run };
+    if (other) return { kind: 'checkout', text: `run ${other.run} of entry ${other.entry}${other.pid ? ` (pid ${other.pid})` : ''}, on the same checkout${then}`, entry: other.entry, run: other.run };
+    if (ahead) return { kind: 'trigger', text: `the whauto trigger ${ahead.id} (pid ${ahead.pid}) that waits ahead of it`, entry: ahead.entry, run: ahead.id };
     if (runningCount >= settings.workers) return { kind: 'worker', text: `a free worker (${runningCount} of ${settings.workers} busy)` };
     return { kind: 'turn', text: 'its turn' };
   };
@@ -133,12 +149,10 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
     const holder = runningByKey.get(checkoutKey(entry));
     if (!holder) return { kind: 'checkout', text: 'the checkout, being freed' };
     if (holder.entry === entry.name) return { kind: 'own run', text: `the running run ${holder.run}`, entry: holder.entry, run: holder.run };
-    return { kind: 'checkout', text: `run ${holder.run} of entry ${holder.entry}, on the same checkout`, entry: holder.entry, run: holder.run };
+    return { kind: 'checkout', text: `run ${holder.run} of entry ${holder.entry}${holder.pid ? ` (pid ${holder.pid})` : ''}, on the same checkout`, entry: holder.entry, run: holder.run };
   };
-  const triggers = listWaiting(stateDir, alive, false);
   // A daemon that runs takes back within a second a run cut off while it runs (a killed
   // trigger: its stale lock names the run); else the next daemon start does.
-  const locksDir = layout.locksDir(stateDir);
   const daemonTakes = new Set(lockHolder(locksDir, daemonLockKey(stateDir)) === null ? [] : staleLocks(locksDir).map((o) => o.runId));
   const report = entries.map((entry) => {
     const runs = runsOf.get(entry.name)!;
@@ -152,7 +166,9 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
       finished_runs: allFinished.length,
       running: running.map((r) => ({ id: r.id, trigger: r.trigger, since: r.startedAt, step: r.step, pid: r.pid, log: r.logFile })),
       cut_off: cutOff.map((r) => ({ id: r.id, since: r.startedAt, pid: r.pid, taken_back_by: daemonTakes.has(r.id) ? 'the running daemon' : 'the next daemon start' })),
-      waiting: p ? { id: p.id, trigger: p.trigger, accepted_at: p.acceptedAt, deliveries: p.deliveries.length, ref: p.target.name, waits_for: waitsFor(entry, running.length > 0) } : null,
+      waiting: p ? { id: p.id, trigger: p.trigger, accepted_at: p.acceptedAt, deliveries: p.deliveries.length, ref: p.target.name, waits_for: waitsFor(entry, running.length > 0, p.acceptedAt) } : null,
+      // Another entry's run (or another process) on this entry's checkout.
+      checkout_in_use_by: ((h) => (h && h.entry !== entry.name ? h : null))(runningByKey.get(checkoutKey(entry))),
       // `whauto trigger` runs waiting for the checkout (they have no record yet).
       waiting_triggers: triggers.filter((w) => w.entry === entry.name).map((w) => ({ id: w.id, pid: w.pid, since: w.since, ref: w.target.name, waits_for: triggerWaitsFor(entry) })),
       runs: finished.map((r) => ({
@@ -184,7 +200,10 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
     for (const w of e.waiting_triggers) {
       io.stdout(`  waiting  ${w.id} (manual: whauto trigger, pid ${w.pid}) for ${w.ref}, since ${age(w.since, now)}; waits for ${w.waits_for.text}\n`);
     }
-    if (e.running.length === 0 && !e.waiting && e.waiting_triggers.length === 0) io.stdout('  idle\n');
+    if (e.running.length === 0 && !e.waiting && e.waiting_triggers.length === 0) {
+      const by = e.checkout_in_use_by;
+      io.stdout(by ? `  idle; its checkout is in use by run ${by.run} of entry ${by.entry}${by.pid ? ` (pid ${by.pid})` : ''}\n` : '  idle\n');
+    }
     if (e.finished_runs === 0) io.stdout('  no runs yet\n');
     for (const r of e.runs) {
       const d = r.duration_ms === null ? '?' : `${(r.duration_ms / 1000).toFixed(1)}s`;

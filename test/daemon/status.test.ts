@@ -5,6 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor, WHAUTO } from '../helpers/daemon.ts';
+import { checkoutKey } from '../../src/queue/checkout-key.ts';
+import { tryLock } from '../../src/queue/lock.ts';
+import { loadSettings } from '../../src/settings/load.ts';
 import { daemonSuite, deliver, finishedRuns, GATED, lines, plainEntry, runRecords, status } from './lib.ts';
 
 describe('status', () => {
@@ -98,6 +101,15 @@ describe('status', () => {
     const cut = { ...runs[1], id: '20200101T000000000Z-dead', result: 'running', endedAt: null, pid: gone };
     writeFileSync(join(state, 'runs', 'held', `${cut.id}.json`), JSON.stringify(cut));
     assert.match(status(settings, 'held').stdout, /cut off  20200101T000000000Z-dead: its process \d+ is gone; the next daemon start deploys it again/);
+    // A checkout held by a process status knows no run of (another settings file's run): its lock says who.
+    const heldEntry = loadSettings(settings, {}).settings!.entries.find((e) => e.name === 'held')!;
+    const foreign = tryLock(join(state, 'locks'), checkoutKey(heldEntry), { entry: 'elsewhere', runId: 'R-foreign' });
+    assert.ok(!('heldBy' in foreign));
+    try {
+      assert.match(status(settings, 'held').stdout, new RegExp(`^  idle; its checkout is in use by run R-foreign of entry elsewhere \\(pid ${process.pid}\\)$`, 'm'));
+    } finally {
+      foreign.release();
+    }
     const cutJson = JSON.parse(status(settings, 'held', '--json').stdout).entries[0].cut_off;
     assert.deepEqual(cutJson.map((c: any) => [c.id, c.taken_back_by]), [['20200101T000000000Z-dead', 'the next daemon start']]);
 

@@ -64,7 +64,7 @@ describe('serve: a whauto trigger waiting for the checkout', () => {
   });
 
   it('first come, first served: triggers and the daemon\'s waiting run take the checkout in the order they began to wait', async () => {
-    const { dir, daemon } = suite;
+    const { dir, settings, daemon } = suite;
     const count = join(dir, 'count');
     const before = lines(count).length;
     writeFileSync(join(dir, 'gate'), '');
@@ -75,6 +75,7 @@ describe('serve: a whauto trigger waiting for the checkout', () => {
     await new Promise((r) => setTimeout(r, 20)); // distinct times to order by
     const queued = await deliver(daemon, 'held', '3'.repeat(40));
     assert.equal(queued.status, 202);
+    assert.match(status(settings, 'held').stdout, new RegExp(`waiting  ${queued.json.runs[0].id} .*; waits for the running run, then the whauto trigger \\S+ \\(pid ${first.child.pid}\\) that waits ahead of it`));
     await new Promise((r) => setTimeout(r, 20));
     const last = await waitingTrigger();
     rmSync(join(dir, 'gate'));

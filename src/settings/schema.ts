@@ -62,7 +62,7 @@ export const ENTRY_KEYS: Record<string, KeyDef> = {
 /** Keys at the top of the file. */
 export const TOP_KEYS: Record<string, KeyDef> = {
   listen: { kind: 'listen', default: '127.0.0.1:5000', doc: 'host:port to listen on ([::1]:5000 for IPv6). Default 127.0.0.1:5000.' },
-  webhook_url_path: { kind: 'url-path', default: '/webhook', doc: 'URL prefix of the webhook routes; not /, /healthz or /metrics. Default /webhook.' },
+  webhook_url_path: { kind: 'url-path', default: '/webhook', doc: "URL prefix of the webhook routes: ASCII letters, digits and -._~!$&'()*+,;=:@/ only; not /, /healthz or /metrics. Default /webhook." },
   state_dir: { kind: 'path', default: 'whauto-state', doc: 'Queue, locks and run history. Default whauto-state beside the settings file.' },
   log_level: { kind: 'enum', values: ['debug', 'info', 'warn', 'error'], default: 'info', doc: 'debug | info | warn | error. Default info.' },
   log_format: { kind: 'enum', values: ['text', 'json'], default: 'text', doc: 'text | json (one object a line). Default text.' },
@@ -79,6 +79,12 @@ export const TOP_KEYS: Record<string, KeyDef> = {
 
 /** What an entry name must look like: one URL path segment without escaping. */
 export const ENTRY_NAME = /^[A-Za-z0-9][A-Za-z0-9._~-]*$/;
+
+/**
+ * A URL path of only the characters clients send as written (RFC 3986 pchar and '/'):
+ * others are percent-encoded or rewritten (`\` to `/`), and the server compares raw paths.
+ */
+export const URL_PATH = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
 
 const DURATION = '^(\\d+(\\.\\d+)?|(\\d+(\\.\\d+)?(ms|s|m|h|d))+)$';
 const SIZE = '^\\d+(\\.\\d+)?\\s*([bB]|[kKmMgG]([iI]?[bB])?)?$';
@@ -108,7 +114,7 @@ function kindSchema(def: Kind): object {
     case 'size': return { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: SIZE }] };
     case 'listen': return { anyOf: [{ type: 'string' }, { type: 'integer', minimum: 1, maximum: 65535 }] };
     // Not the server's own GET routes (values.ts says why).
-    case 'url-path': return { type: 'string', pattern: '^[^\\s?#]*$', not: { pattern: '^/*(healthz|metrics)/*$' } };
+    case 'url-path': return { type: 'string', pattern: URL_PATH.source, not: { pattern: '^/*(healthz|metrics)/*$' } };
     case 'cidrs': return { type: ['array', 'null'], items: { type: 'string' } };
     case 'branches': return { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 } }] };
     case 'tags': return { type: ['boolean', 'string'] };

@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { Command } from './types.ts';
-import type { KeyDef } from './schema.ts';
+import { URL_PATH, type KeyDef } from './schema.ts';
 import type { Report } from './report.ts';
 import { fieldsOf, resolveNode } from './nodes.ts';
 import { parseDuration } from './duration.ts';
@@ -70,7 +70,14 @@ export function parseValue(def: KeyDef, node: Node | null, keyNode: Node, ctx: C
       return listen ?? fail('bad-listen', `${k}: ${describe(node)} is not host:port (like 127.0.0.1:5000 or [::1]:5000)`);
     }
     case 'url-path': {
-      if (typeof v !== 'string' || !/^[^\s?#%]*$/.test(v)) return fail('bad-value', `${k} must be a URL path like /webhook, not ${describe(node)}`);
+      if (typeof v !== 'string') return fail('bad-value', `${k} must be a URL path like /webhook, not ${describe(node)}`);
+      // The server compares the raw request path, never decoded (server.ts): a character
+      // clients percent-encode (ü, space) or rewrite (\ to /) could never match.
+      const odd = [...v].find((c) => !URL_PATH.test(c));
+      if (odd !== undefined) {
+        return fail('bad-value',
+          `${k} may hold only letters A-Z a-z, digits and -._~!$&'()*+,;=:@/ (clients encode or rewrite others, so no delivery would reach it), not ${charName(odd)} in ${describe(node)}; write a path like /webhook`);
+      }
       const path = `/${v.replace(/^\/+|\/+$/g, '')}`;
       if (path === '/') return fail('bad-value', `${k} cannot be '/': whauto needs a prefix of its own, like /webhook`);
       // Clients and proxies resolve dot segments away: such a prefix could never be reached.
@@ -122,6 +129,11 @@ export function scalarText(node: Node | null): string | null {
 }
 
 type Fail = (code: string, message: string) => typeof FAILED;
+
+/** `'ü'` for a character that shows, `U+0009` for a space or control character. */
+function charName(c: string): string {
+  return /^[\p{L}\p{N}\p{P}\p{S}]$/u.test(c) ? `'${c}'` : `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
 
 /**
  * Paths the server answers before the webhook routes (src/server/server.ts, metrics.ts).

@@ -96,3 +96,31 @@ describe('single URL under a webhook_url_path beside the built-in GET routes', (
     assert.equal((await fetch(`${daemon.base}/healthz`)).status, 200);
   });
 });
+
+describe('a webhook_url_path with every character check takes', () => {
+  let t: { dir: string; cleanup: () => void };
+  let daemon: Daemon;
+  // All the URL path characters clients send as written (values.ts refuses any other).
+  const base = "/Az09-._~!$&'()*+,;=:@/hooks";
+
+  before(async () => {
+    t = tempDir();
+    daemon = await startDaemon(writeSettings(t.dir, {
+      webhook_url_path: base,
+      entries: { site: { branch: 'main', update: 'none', provider: 'github', secret: 'gh-secret', repo: 'acme/site', workdir: t.dir, commands: ['true'] } },
+    }));
+  });
+  after(async () => {
+    await daemon?.stop();
+    t.cleanup();
+  });
+
+  it('is reached by fetch (a WHATWG URL client) on the single URL and the entry URL', async () => {
+    const d = pushDelivery('github', { repo: 'acme/site', branch: 'main' }, 'gh-secret');
+    for (const url of [`${daemon.base}${base}`, `${daemon.base}${base}/site`]) {
+      assert.equal(new URL(url).pathname, url.slice(daemon.base.length), 'the client sends the path as written');
+      const res = await post(url, d.headers, d.body);
+      assert.equal(res.status, 202, `${url}: ${JSON.stringify(res.json)}`);
+    }
+  });
+});

@@ -52,7 +52,8 @@ export async function startDaemon(settingsFile: string, env: NodeJS.ProcessEnv =
     });
   };
   const listening = await waitForLine(/ listening /);
-  const url = /url=(http:\/\/[^ /]+)/.exec(listening)![1]!;
+  // Quoted when the webhook path holds characters the logger quotes ('=', quotes).
+  const url = /url="?(http:\/\/[^ /"]+)/.exec(listening)![1]!;
   return {
     proc, base: url, lines, waitForLine, exited,
     stop: async (signal = 'SIGTERM') => {

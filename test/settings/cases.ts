@@ -48,6 +48,8 @@ export const CASES: Case[] = [
   { name: 'tags: Off in defaults', yaml: `defaults:\n  tags: Off\nentries:\n  a:\n    ${ok}`, level: 'error', code: 'yaml11-boolean', line: 2, col: 9 },
   { name: 'webhook_url_path: /healthz (the health check\'s route)', yaml: 'webhook_url_path: /healthz\n', level: 'error', code: 'bad-value', line: 1, col: 19 },
   { name: 'webhook_url_path with a .. part (never reached)', yaml: 'webhook_url_path: /hooks/../x\n', level: 'error', code: 'bad-value', line: 1, col: 19 },
+  { name: 'webhook_url_path with a non-ASCII letter (clients percent-encode it)', yaml: 'webhook_url_path: /hooks/ü\n', level: 'error', code: 'bad-value', line: 1, col: 19 },
+  { name: 'webhook_url_path with a backslash (clients turn it into /)', yaml: 'webhook_url_path: \'/a\\b\'\n', level: 'error', code: 'bad-value', line: 1, col: 19 },
   { name: 'webhook_url_path: metrics/ (the metrics route once normalized)', yaml: 'webhook_url_path: metrics/\n', level: 'error', code: 'bad-value', line: 1, col: 19 },
   { name: 'a bad enum value', yaml: 'log_level: loud\n', level: 'error', code: 'bad-value', line: 1, col: 12 },
   { name: 'an integer below its minimum', yaml: 'workers: 0\n', level: 'error', code: 'bad-value', line: 1, col: 10 },

@@ -205,3 +205,17 @@ test('webhook_url_path may not be /healthz or /metrics in any spelling that norm
     assert.equal(load(value).settings?.webhookUrlPath, want, value);
   }
 });
+
+test('webhook_url_path takes exactly the URL path characters clients send as written; any other is bad-value naming it', () => {
+  const load = (value: string): ReturnType<typeof loadSettings> => loadSettings(writeFile(tempDir(), 'whauto.yaml', `webhook_url_path: ${JSON.stringify(value)}\n`), {});
+  const all = "/Az09-._~!$&'()*+,;=:@/x";
+  assert.deepEqual(load(all).findings.filter((f) => f.level === 'error'), []);
+  assert.equal(load(all).settings?.webhookUrlPath, all.replace(/\/$/, ''));
+  for (const [value, named] of [['/ü', "'ü'"], ['/a\\b', "'\\'"], ['/a b', 'U+0020'], ['/a\tb', 'U+0009'], ['/a%2fb', "'%'"], ['/a?b', "'?'"], ['/a#b', "'#'"],
+    ['/a|b', "'|'"], ['/a[0]', "'['"], ['/a^b', "'^'"], ['/a\"b', "'\"'"], ['/a{b}', "'{'"], ['/a`b', "'`'"], ['/a<b', "'<'"], ['/🪝', "'🪝'"]] as const) {
+    const errors = load(value).findings.filter((f) => f.level === 'error');
+    assert.deepEqual(errors.map((f) => f.code), ['bad-value'], value);
+    assert.ok(errors[0]!.message.startsWith("'webhook_url_path' may hold only letters A-Z a-z, digits and -._~!$&'()*+,;=:@/ "), errors[0]!.message);
+    assert.ok(errors[0]!.message.includes(`not ${named} in `), `${value}: ${errors[0]!.message}`);
+  }
+});

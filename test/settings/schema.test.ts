@@ -26,3 +26,9 @@ test('every schema default parses as a value of its own key', () => {
   assert.equal(defaultValue(ENTRY_KEYS.timeout!, 'timeout'), 900_000);
   assert.deepEqual(defaultValue(ENTRY_KEYS.branch!, 'branch'), ['main']);
 });
+
+test('the JSON schema\'s webhook_url_path pattern takes the characters check takes', () => {
+  const pattern = new RegExp((settingsJsonSchema() as unknown as Json & { properties: Record<string, { pattern: string }> }).properties.webhook_url_path!.pattern);
+  for (const ok of ['/webhook', "/Az09-._~!$&'()*+,;=:@/x"]) assert.ok(pattern.test(ok), ok);
+  for (const bad of ['/ü', '/a\\b', '/a b', '/a%2f', '/a?b', '/a#b', '/a|b']) assert.ok(!pattern.test(bad), bad);
+});

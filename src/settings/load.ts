@@ -98,7 +98,13 @@ function settingsOf(path: string, raw: RawSettings, entries: Entry[]): Settings 
   };
 }
 
-/** Two entries updating one checkout to different branches flip it on every push. */
+/**
+ * Entries that update one checkout (the same real repodir) must agree on how: different
+ * branches flip it on every push; a different update mode, remote or clone_url makes each
+ * run undo or refuse what the other's did. One 'shared-checkout' warning per entry that
+ * differs from the first on that checkout, naming what differs. Entries with update: none
+ * do no git work, so they fight over nothing.
+ */
 function warnSharedCheckouts(raw: RawSettings, entries: Entry[], report: Report): void {
   const seen = new Map<string, Entry>();
   entries.forEach((entry, i) => {
@@ -107,12 +113,37 @@ function warnSharedCheckouts(raw: RawSettings, entries: Entry[], report: Report)
     const other = seen.get(real);
     if (!other) {
       seen.set(real, entry);
-    } else if ([...other.branches].sort().join('\n') !== [...entry.branches].sort().join('\n')) {
-      const rawEntry = raw.entries[i];
-      report(rawEntry?.fields.get('repodir')?.node ?? rawEntry?.nameNode, 'warning', 'shared-checkout',
-        `entries '${other.name}' and '${entry.name}' update the same checkout ${entry.repodir} to different branches: each push flips it`);
+      return;
     }
+    const differs = checkoutDifferences(other, entry);
+    if (differs.length === 0) return;
+    const rawEntry = raw.entries[i];
+    const keys = differs.map((d) => d.replace(/ .*/, ''));
+    const why = keys.includes('branch') ? 'each push flips it to the other\'s branch' : 'each run undoes or refuses what the other\'s did';
+    report(rawEntry?.fields.get('repodir')?.node ?? rawEntry?.nameNode, 'warning', 'shared-checkout',
+      `entries '${other.name}' and '${entry.name}' update the same checkout ${entry.repodir} with a different ${andList(differs)}: ${why}; ` +
+      `give them the same ${andList(keys)}, or a repodir each`);
   });
+}
+
+/** What two entries on one checkout set differently, as `key (a vs b)` (clone_url bare); a clone_url only one of them sets is no conflict. */
+function checkoutDifferences(a: Entry, b: Entry): string[] {
+  const out: string[] = [];
+  const pair = (key: string, x: string, y: string): void => {
+    if (x !== y) out.push(`${key} (${x} vs ${y})`);
+  };
+  pair('branch', [...a.branches].sort().join(', ') || '[]', [...b.branches].sort().join(', ') || '[]');
+  pair('update', a.update, b.update);
+  pair('remote', a.remote, b.remote);
+  // Only a missing checkout is cloned, by whichever entry runs first: only two URLs disagree.
+  // Not shown: a URL may hold credentials, and the file has both.
+  if (a.cloneUrl !== null && b.cloneUrl !== null && a.cloneUrl.trim() !== b.cloneUrl.trim()) out.push('clone_url');
+  return out;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function andList(items: string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
 function realOrSame(path: string): string {

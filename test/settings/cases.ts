@@ -66,6 +66,7 @@ export const CASES: Case[] = [
   { name: 'an entry without authentication', yaml: 'entries:\n  a:\n    repodir: /x\n', level: 'warning', code: 'no-auth', line: 2, col: 3 },
   { name: 'a plain entry without a token', yaml: 'entries:\n  a:\n    provider: plain\n    repodir: /x\n', level: 'warning', code: 'no-auth', line: 2, col: 3 },
   { name: 'two entries updating one checkout to different branches', yaml: `entries:\n  a:\n    ${ok}  b:\n    ${ok}    branch: staging\n`, level: 'warning', code: 'shared-checkout', line: 7, col: 14 },
+  { name: 'two entries updating one checkout with different update modes', yaml: `entries:\n  a:\n    ${ok}  b:\n    ${ok}    update: ff-only\n`, level: 'warning', code: 'shared-checkout', line: 7, col: 14 },
   { name: 'a repo given as a URL', yaml: `entries:\n  a:\n    ${ok}    repo: https://github.com/acme/site\n`, level: 'warning', code: 'repo-url', line: 5, col: 11 },
   { name: 'a repo given as a clone address', yaml: `entries:\n  a:\n    ${ok}    repo: git@github.com:acme/site.git\n`, level: 'warning', code: 'repo-url', line: 5, col: 11 },
   { name: 'a workdir outside the checkout', yaml: `entries:\n  a:\n    ${ok}    workdir: ../elsewhere\n`, level: 'warning', code: 'workdir-outside', line: 5, col: 14 },

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync } from 'node:fs';
+import { chmodSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSettings } from '../../src/settings/load.ts';
 import { formatFinding } from '../../src/settings/finding.ts';
@@ -218,4 +218,28 @@ test('webhook_url_path takes exactly the URL path characters clients send as wri
     assert.ok(errors[0]!.message.startsWith("'webhook_url_path' may hold only letters A-Z a-z, digits and -._~!$&'()*+,;=:@/ "), errors[0]!.message);
     assert.ok(errors[0]!.message.includes(`not ${named} in `), `${value}: ${errors[0]!.message}`);
   }
+});
+
+test('shared-checkout: entries on one checkout that differ in branch, update, remote or clone_url are told apart; the same, none or a clone_url of one only say nothing', () => {
+  const said = (a: string, b: string): string[] => {
+    const dir = tempDir();
+    // b reaches the same checkout through a symlink: the real repodir is what counts.
+    const file = writeFile(dir, 'whauto.yaml', `entries:\n  a:\n    secret: s\n    repodir: co\n${a}  b:\n    secret: s\n    repodir: link\n${b}`);
+    mkdirSync(join(dir, 'co'));
+    symlinkSync(join(dir, 'co'), join(dir, 'link'));
+    return loadSettings(file, {}).findings.filter((f) => f.code === 'shared-checkout').map((f) => `${f.level}@${f.line}:${f.col} ${f.message}`);
+  };
+  const co = (m: string): string => m.replace(/ \/\S+\/link /, ' CO ');
+  assert.deepEqual(said('', ''), []);
+  assert.deepEqual(said('    branch: main\n    update: reset\n    remote: origin\n    clone_url: https://x/a.git\n', '    clone_url: " https://x/a.git"\n'), []);
+  assert.deepEqual(said('    clone_url: https://x/a.git\n', ''), [], 'only one clones');
+  assert.deepEqual(said('', '    update: none\n    branch: other\n'), [], 'update: none does no git work');
+  assert.deepEqual(said('', '    update: ff-only\n').map(co), [
+    "warning@7:14 entries 'a' and 'b' update the same checkout CO with a different update (reset vs ff-only): each run undoes or refuses what the other's did; give them the same update, or a repodir each"]);
+  assert.deepEqual(said('    remote: upstream\n', '').map(co), [
+    "warning@8:14 entries 'a' and 'b' update the same checkout CO with a different remote (upstream vs origin): each run undoes or refuses what the other's did; give them the same remote, or a repodir each"]);
+  assert.deepEqual(said('    clone_url: https://token@x/a.git\n', '    clone_url: https://x/b.git\n').map(co), [
+    "warning@8:14 entries 'a' and 'b' update the same checkout CO with a different clone_url: each run undoes or refuses what the other's did; give them the same clone_url, or a repodir each"]);
+  assert.deepEqual(said('    branch: [main, next]\n', '    branch: [next]\n    update: ff-only\n    remote: up\n').map(co), [
+    "warning@8:14 entries 'a' and 'b' update the same checkout CO with a different branch (main, next vs next), update (reset vs ff-only) and remote (origin vs up): each push flips it to the other's branch; give them the same branch, update and remote, or a repodir each"]);
 });

@@ -4,6 +4,7 @@ import type { Command, Entry, ProviderName, UpdateMode } from './types.ts';
 import { ENTRY_KEYS } from './schema.ts';
 import { defaultValue } from './default-value.ts';
 import { resolveSecret, type SecretContext } from './secret.ts';
+import { repodirState } from './checkout.ts';
 import type { RawEntry, RawField, RawMap } from './validate.ts';
 
 const SECRET_KEYS = ['secret', 'secret_env', 'secret_file'];
@@ -20,8 +21,8 @@ export function repoLooksLikeAddress(repo: string): boolean {
  * Builds the normalized Entry from its own keys over `defaults` over the schema defaults:
  * paths made absolute (workdir against repodir), the secret read. Reports
  * 'missing-repodir' and 'deploys-nothing' (errors), 'no-auth', 'repo-url', 'workdir-outside'
- * and, looking at this machine, 'nothing-to-clone', 'workdir-missing' and 'ssh-key-unreadable'
- * (warnings) and the secret's problems. Always returns an
+ * and, looking at this machine, 'nothing-to-clone', 'not-a-repository', 'workdir-missing'
+ * and 'ssh-key-unreadable' (warnings) and the secret's problems. Always returns an
  * Entry; it is only used when nothing was reported as error.
  */
 export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext): Entry {
@@ -74,10 +75,17 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
 
   // What every run would trip over on this machine (warnings: the files may come later).
   const cloneUrl = get<string | null>('clone_url');
-  const repodirMissing = repodir !== null && !existsSync(repodir);
+  const state = repodir === null ? null : repodirState(repodir);
+  const repodirMissing = state === 'missing';
+  const repodirAt = pick('repodir')?.node ?? raw.nameNode;
   if (repodirMissing && update !== 'none' && cloneUrl === null) {
-    ctx.report(pick('repodir')?.node ?? raw.nameNode, 'warning', 'nothing-to-clone',
+    ctx.report(repodirAt, 'warning', 'nothing-to-clone',
       `entry '${raw.name}': repodir ${repodir} does not exist and no clone_url is set: every run would fail at its git step`);
+  }
+  if (update !== 'none' && (state === 'no-git' || state === 'not-a-folder')) {
+    const what = state === 'no-git' ? 'has files but no .git, so it is not a git checkout' : 'is not a folder';
+    ctx.report(repodirAt, 'warning', 'not-a-repository',
+      `entry '${raw.name}': repodir ${repodir} ${what}: every run would fail at its git step; point repodir at the checkout, or empty it (or remove it) so clone_url is cloned there`);
   }
   // A workdir inside a checkout still to be cloned comes with the clone.
   const comesWithClone = repodirMissing && update !== 'none' && !outside(repodir!, workdir);

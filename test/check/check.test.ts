@@ -43,7 +43,7 @@ for (const c of CASES) {
 
 test('whauto check names the file as it was given, relative to the working folder', async () => {
   const dir = tempDir();
-  writeFile(dir, 'whauto.yaml', 'workers: none\nentries:\n  a: {secret: s, repodir: .}\n');
+  writeFile(dir, 'whauto.yaml', 'workers: none\nentries:\n  a: {secret: s, repodir: ., update: none}\n');
   const out = await whauto(['check', 'whauto.yaml'], {}, dir);
   assert.equal(out.code, 2);
   assert.equal(out.stdout, "whauto.yaml:1:10: error: 'workers' must be an integer, not 'none'\nwhauto.yaml: invalid (1 error)\n");
@@ -51,7 +51,7 @@ test('whauto check names the file as it was given, relative to the working folde
 
 test('whauto check --json prints validity, entry count and the findings with codes and positions', async () => {
   const dir = tempDir();
-  const file = writeFile(dir, 'whauto.yaml', 'entries:\n  a:\n    repodir: .\n    update: none\n  b:\n    secret: s\n    repodir: .\n');
+  const file = writeFile(dir, 'whauto.yaml', 'entries:\n  a:\n    repodir: .\n    update: none\n  b:\n    secret: s\n    repodir: .\n    update: none\n');
   const out = await whauto(['check', file, '--json']);
   assert.equal(out.code, 0);
   const report = JSON.parse(out.stdout);

@@ -1,5 +1,7 @@
 // The findings `check` must produce, one settings file each: shared by the loadSettings
 // tests (test/settings) and the built-binary tests (test/check).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Finding } from '../../src/settings/finding.ts';
 import { writeFile } from './tmp.ts';
 
@@ -74,6 +76,7 @@ export const CASES: Case[] = [
   { name: 'no entries', yaml: 'workers: 1\n', level: 'warning', code: 'no-entries', line: 1, col: 1 },
   // warnings about this machine: every run would fail as things stand
   { name: 'a missing repodir without clone_url', yaml: 'entries:\n  a:\n    secret: s\n    repodir: /nonexistent-whauto/co\n', level: 'warning', code: 'nothing-to-clone', line: 4, col: 14 },
+  { name: 'a repodir with files but no .git', yaml: 'entries:\n  a:\n    secret: s\n    repodir: site\n', level: 'warning', code: 'not-a-repository', line: 4, col: 14, setup: (d) => { mkdirSync(join(d, 'site')); writeFile(d, 'site/index.html', 'x'); } },
   { name: 'a missing workdir', yaml: 'entries:\n  a:\n    secret: s\n    update: none\n    workdir: /nonexistent-whauto/w\n', level: 'warning', code: 'workdir-missing', line: 5, col: 14 },
   { name: 'an unreadable ssh_key', yaml: `entries:\n  a:\n    ${ok}    ssh_key: /nonexistent-whauto/key\n`, level: 'warning', code: 'ssh-key-unreadable', line: 5, col: 14 },
   { name: 'an env value whauto sets itself', yaml: `entries:\n  a:\n    ${ok}    env: {WHAUTO_BRANCH: evil}\n`, level: 'warning', code: 'env-whauto', line: 5, col: 11 },

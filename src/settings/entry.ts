@@ -4,7 +4,7 @@ import type { Command, Entry, ProviderName, UpdateMode } from './types.ts';
 import { ENTRY_KEYS } from './schema.ts';
 import { defaultValue } from './default-value.ts';
 import { resolveSecret, type SecretContext } from './secret.ts';
-import { repodirState } from './checkout.ts';
+import { definesRemote, repodirState } from './checkout.ts';
 import type { RawEntry, RawField, RawMap } from './validate.ts';
 
 const SECRET_KEYS = ['secret', 'secret_env', 'secret_file'];
@@ -21,8 +21,8 @@ export function repoLooksLikeAddress(repo: string): boolean {
  * Builds the normalized Entry from its own keys over `defaults` over the schema defaults:
  * paths made absolute (workdir against repodir), the secret read. Reports
  * 'missing-repodir' and 'deploys-nothing' (errors), 'no-auth', 'repo-url', 'workdir-outside'
- * and, looking at this machine, 'nothing-to-clone', 'not-a-repository', 'workdir-missing'
- * and 'ssh-key-unreadable' (warnings) and the secret's problems. Always returns an
+ * and, looking at this machine, 'nothing-to-clone', 'not-a-repository', 'remote-missing',
+ * 'workdir-missing' and 'ssh-key-unreadable' (warnings) and the secret's problems. Always returns an
  * Entry; it is only used when nothing was reported as error.
  */
 export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext): Entry {
@@ -75,6 +75,7 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
 
   // What every run would trip over on this machine (warnings: the files may come later).
   const cloneUrl = get<string | null>('clone_url');
+  const remote = get<string>('remote');
   const state = repodir === null ? null : repodirState(repodir);
   const repodirMissing = state === 'missing';
   const repodirAt = pick('repodir')?.node ?? raw.nameNode;
@@ -86,6 +87,11 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
     const what = state === 'no-git' ? 'has files but no .git, so it is not a git checkout' : 'is not a folder';
     ctx.report(repodirAt, 'warning', 'not-a-repository',
       `entry '${raw.name}': repodir ${repodir} ${what}: every run would fail at its git step; point repodir at the checkout, or empty it (or remove it) so clone_url is cloned there`);
+  }
+  // git fetch of a name the checkout does not define fails as "cannot reach remote".
+  if (update !== 'none' && state === 'checkout' && definesRemote(repodir!, remote) === false) {
+    ctx.report(pick('remote')?.node ?? repodirAt, 'warning', 'remote-missing',
+      `entry '${raw.name}': the checkout ${repodir} has no remote '${remote}' (see git -C ${repodir} remote -v): every fetch would fail; set remote to one it has, or add it with git -C ${repodir} remote add ${remote} URL`);
   }
   // A workdir inside a checkout still to be cloned comes with the clone.
   const comesWithClone = repodirMissing && update !== 'none' && !outside(repodir!, workdir);
@@ -111,7 +117,7 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
     tags,
     repodir,
     cloneUrl,
-    remote: get<string>('remote'),
+    remote,
     update,
     submodules: get<boolean>('submodules'),
     gitBinary: get<string>('git_binary'),

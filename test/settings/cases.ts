@@ -77,6 +77,7 @@ export const CASES: Case[] = [
   // warnings about this machine: every run would fail as things stand
   { name: 'a missing repodir without clone_url', yaml: 'entries:\n  a:\n    secret: s\n    repodir: /nonexistent-whauto/co\n', level: 'warning', code: 'nothing-to-clone', line: 4, col: 14 },
   { name: 'a repodir with files but no .git', yaml: 'entries:\n  a:\n    secret: s\n    repodir: site\n', level: 'warning', code: 'not-a-repository', line: 4, col: 14, setup: (d) => { mkdirSync(join(d, 'site')); writeFile(d, 'site/index.html', 'x'); } },
+  { name: 'a remote the checkout does not define', yaml: 'entries:\n  a:\n    secret: s\n    repodir: co\n    remote: upstream\n', level: 'warning', code: 'remote-missing', line: 5, col: 13, setup: (d) => { mkdirSync(join(d, 'co/.git'), { recursive: true }); writeFile(d, 'co/.git/config', '[remote "origin"]\n\turl = https://x/co.git\n'); } },
   { name: 'a missing workdir', yaml: 'entries:\n  a:\n    secret: s\n    update: none\n    workdir: /nonexistent-whauto/w\n', level: 'warning', code: 'workdir-missing', line: 5, col: 14 },
   { name: 'an unreadable ssh_key', yaml: `entries:\n  a:\n    ${ok}    ssh_key: /nonexistent-whauto/key\n`, level: 'warning', code: 'ssh-key-unreadable', line: 5, col: 14 },
   { name: 'an env value whauto sets itself', yaml: `entries:\n  a:\n    ${ok}    env: {WHAUTO_BRANCH: evil}\n`, level: 'warning', code: 'env-whauto', line: 5, col: 11 },

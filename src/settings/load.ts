@@ -171,22 +171,26 @@ function modeOf(path: string): number | null {
 function warnWritableSettings(mode: number, report: Report): void {
   if ((mode & 0o022) === 0) return;
   report(null, 'warning', 'settings-writable',
-    `the settings file is writable by group or others (mode ${mode.toString(8)}): whoever can write it runs commands as the whauto user; chmod go-w it (644, or 600 with an inline secret)`);
+    `the settings file is writable by group or others (mode ${mode.toString(8)}): whoever can write it runs commands as the whauto user; chmod go-w it (644; 640 or 600 with an inline secret)`);
 }
 
-/** An inline `secret:` in a file that group or others may read is a leaked secret. */
+/**
+ * An inline `secret:` in a file others may read is a leaked secret. Group read is not
+ * warned: 0640 with the service user's group is how that user reads a root-owned file,
+ * the same as for a secret_file.
+ */
 function warnReadableInlineSecret(mode: number, raw: RawSettings, report: Report): void {
   const inline: Node[] = [];
   for (const map of [raw.defaults, ...raw.entries.map((e) => e.fields)]) {
     const field = map.get('secret');
     if (field) inline.push(field.keyNode);
   }
-  // Read bits only: a file others may write but not read is settings-writable's business.
-  if (inline.length === 0 || (mode & 0o044) === 0) return;
+  // The read bit only: a file others may write but not read is settings-writable's business.
+  if (inline.length === 0 || (mode & 0o004) === 0) return;
   // One finding for the file (at its first inline secret): one chmod fixes them all.
   const more = inline.length > 1 ? ` (${inline.length} inline secrets)` : '';
   report(inline[0]!, 'warning', 'secret-in-readable-file',
-    `the settings file holds a secret${more} and is readable by group or others (mode ${mode.toString(8)}): chmod 600 it, or use secret_file/secret_env`);
+    `the settings file holds a secret${more} and is readable by others (mode ${mode.toString(8)}): chmod o-r it (600, or 640 with the service user's group), or use secret_file/secret_env`);
 }
 
 function dedupe(findings: Finding[]): Finding[] {

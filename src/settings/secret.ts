@@ -17,8 +17,8 @@ export interface SecretContext {
  * (at most one; validate() reported more). null: no authentication, or `ctx.readSecrets`
  * false and the secret is not inline. Problems are reported,
  * never with the secret in them: 'secret-env-unset', 'secret-file-unreadable', 'secret-empty',
- * and the warnings 'secret-file-readable' and 'secret-file-writable' (the file's mode lets
- * group or others read it, or write it).
+ * and the warnings 'secret-file-readable' (others may read the file) and
+ * 'secret-file-writable' (group or others may write it).
  */
 export function resolveSecret(fields: Map<string, RawField>, ctx: SecretContext): string | null {
   const inline = fields.get('secret');
@@ -62,8 +62,11 @@ function readSecretFile(field: RawField, ctx: SecretContext): string | null {
   try {
     text = readFileSync(path, 'utf8');
     const mode = statSync(path).mode & 0o777;
-    if ((mode & 0o044) !== 0) {
-      ctx.report(field.node, 'warning', 'secret-file-readable', `secret_file ${path} is readable by group or others (mode ${mode.toString(8)}; chmod 600 it)`);
+    // Group read is how a service user reads a root-owned secret outside systemd (0640
+    // root:whauto); others read is anyone on the machine.
+    if ((mode & 0o004) !== 0) {
+      ctx.report(field.node, 'warning', 'secret-file-readable',
+        `secret_file ${path} is readable by others (mode ${mode.toString(8)}): anyone on this machine can read the secret; chmod o-r it (600, or 640 with the service user's group)`);
     }
     // Who can write the secret can sign deliveries whauto accepts: the same as no secret at all.
     if ((mode & 0o022) !== 0) {

@@ -102,7 +102,7 @@ test('env-whauto is said also when another env value is wrong', () => {
   assert.equal(findings.filter((f) => f.level === 'error').length, 1, 'the wrong value is still an error');
 });
 
-test('the settings file\'s mode: 0644 (as init writes it) and 0600 say nothing; group or other write bits always warn; read bits only with an inline secret', () => {
+test('the settings file\'s mode: 0644 (as init writes it) and 0600 say nothing; group or other write bits always warn; the other read bit only with an inline secret', () => {
   const modeCodes = ['settings-writable', 'secret-in-readable-file'];
   const said = (yaml: string, mode: number): string[] => {
     const file = writeFile(tempDir(), 'whauto.yaml', yaml, mode);
@@ -115,6 +115,9 @@ test('the settings file\'s mode: 0644 (as init writes it) and 0600 say nothing; 
   assert.deepEqual(said(fromEnv, 0o666), ['settings-writable@1:1']);
   assert.deepEqual(said(inline, 0o600), []);
   assert.deepEqual(said(inline, 0o644), ['secret-in-readable-file@3:5']);
+  assert.deepEqual(said(inline, 0o604), ['secret-in-readable-file@3:5']);
+  // 0640 with the service user's group: how that user reads a root-owned file.
+  assert.deepEqual(said(inline, 0o640), []);
   // Writable but not readable by the group: the write is what is wrong, not a leak.
   assert.deepEqual(said(inline, 0o620), ['settings-writable@1:1']);
   assert.deepEqual(said(inline, 0o666), ['settings-writable@1:1', 'secret-in-readable-file@3:5']);
@@ -126,7 +129,7 @@ test('settings-writable names the mode and what to do', () => {
   assert.match(hit?.message ?? '', /writable by group or others \(mode 664\).*run(s)? commands as the whauto user.*chmod go-w/);
 });
 
-test('a secret_file\'s mode: read bits say secret-file-readable, write bits secret-file-writable, each only when so', () => {
+test('a secret_file\'s mode: the other read bit says secret-file-readable, group or other write bits secret-file-writable, each only when so', () => {
   const said = (mode: number): string[] => {
     const dir = tempDir();
     writeFile(dir, 'hook.secret', 'x', mode);
@@ -135,7 +138,10 @@ test('a secret_file\'s mode: read bits say secret-file-readable, write bits secr
   };
   assert.deepEqual(said(0o600), []);
   assert.deepEqual(said(0o400), []);
-  assert.deepEqual(said(0o640), ['secret-file-readable']);
+  // 0640 root:whauto is how a service user reads the secret outside systemd.
+  assert.deepEqual(said(0o640), []);
+  assert.deepEqual(said(0o604), ['secret-file-readable']);
+  assert.deepEqual(said(0o644), ['secret-file-readable']);
   assert.deepEqual(said(0o620), ['secret-file-writable']);
   assert.deepEqual(said(0o602), ['secret-file-writable']);
   assert.deepEqual(said(0o666), ['secret-file-readable', 'secret-file-writable']);

@@ -24,8 +24,9 @@ const HELP = `usage: whauto trigger SETTINGS ENTRY [--dry-run] [--no-wait] [--br
 
 Runs ENTRY now, in the foreground, exactly as a webhook run would (trigger 'manual'),
 streaming its output. Waits while another run holds the same checkout (in the daemon or
-another trigger), first come, first served; settings changed meanwhile are read again. Exit: 0 succeeded, 1 failed, 2 usage or invalid settings,
-75 --no-wait and the checkout is busy.
+another trigger), first come, first served; settings changed meanwhile are read again.
+Exit: 0 succeeded, 1 failed, 2 usage or invalid settings (also when they changed while it
+waited and no longer deploy what was asked), 75 --no-wait and the checkout is busy.
 
   --dry-run        run nothing and change no ref or file; print the remote tip that would
                    deploy, every command, and why the git step would fail (exit 1)
@@ -183,8 +184,8 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
       process.off('SIGINT', onStop);
       process.off('SIGTERM', onStop);
     }
-    // The settings changed while it waited: the run takes them as they are now, as the
-    // daemon's runs do, and stops when they no longer deploy what was asked.
+    // The settings changed while it waited: the run takes them as they are now, and stops
+    // when they no longer deploy what was asked.
     if (fileStamp(settings.file) !== stamp) {
       const why = takeNewSettings(io, settings.file, req, key);
       if (why) {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chownSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBinary, startDaemon, WHAUTO } from '../helpers/daemon.ts';
 import { writeSettings } from '../helpers/settings.ts';
@@ -117,6 +117,23 @@ test('check on a binary (the executable by mistake) gives one finding, not pages
   assert.equal(r.status, 2);
   assert.deepEqual(r.stdout.trim().split('\n').length, 2, r.stdout.slice(0, 500));
   assert.match(r.stdout, /error: this is not a settings file: it holds NUL bytes or bytes that are not UTF-8\n/);
+});
+
+test('serve, run as a user, refuses a state dir root owns and says to chown it, not to run as root', { skip: process.getuid?.() === 0 ? false : 'needs root to run as another user' }, () => {
+  requireBinary();
+  const t = tempDir();
+  try {
+    chmodSync(t.dir, 0o755);
+    const file = writeSettings(t.dir, { entries: { a: { provider: 'plain', secret: 's', update: 'none', commands: ['true'] } } });
+    chmodSync(file, 0o644);
+    mkdirSync(join(t.dir, 'state'));
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', WHAUTO, 'serve', file], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^whauto serve: the state dir .* belongs to root, not to you \(uid 65534\): a whauto command was run as root once; give it back to the user whauto runs as \(chown -R 65534 /);
+    assert.doesNotMatch(r.stderr, /sudo -u root/);
+  } finally {
+    t.cleanup();
+  }
 });
 
 test('serve refuses a state dir that belongs to another user (exit 2): as root it would leave files that user cannot change', { skip: process.getuid?.() === 0 ? false : 'needs root to chown the state dir' }, () => {

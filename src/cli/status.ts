@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { processAlive as alive } from '../exec/process-alive.ts';
@@ -23,6 +23,17 @@ Shows, per entry, what runs now (since when, which step), what waits, and the la
 (id, trigger, result, commit, duration, age) with where each log is. Reads the state dir,
 so it works whether the daemon runs or not. --log prints a run's log (the last by default).
 `;
+
+/** The error code when folder `dir` exists but cannot be listed (EACCES…); null when it lists or is not there. */
+function unreadable(dir: string): string | null {
+  try {
+    readdirSync(dir);
+    return null;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    return code === 'ENOENT' ? null : code;
+  }
+}
 
 function age(iso: string, now: number): string {
   const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
@@ -84,7 +95,29 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
     return EXIT.usage;
   }
 
+  // A folder it cannot read (another user's state dir: the unit's StateDirectoryMode is 0750)
+  // must not look like "no runs yet".
+  for (const dir of [stateDir, layout.queueDir(stateDir), layout.allRunsDir(stateDir)]) {
+    const code = unreadable(dir);
+    if (code) {
+      io.stderr(`whauto status: cannot read ${dir} (${code}): run status as the user whauto runs as (or as root)\n`);
+      return EXIT.usage;
+    }
+  }
+
+  const unreadableRuns = new Map<string, string>();
+  for (const e of entries) {
+    const dir = layout.runsDir(stateDir, e.name);
+    const code = unreadable(dir);
+    if (code) unreadableRuns.set(e.name, `cannot read ${dir} (${code})`);
+  }
+
   if (values.log) {
+    const why = unreadableRuns.get(entries[0]!.name);
+    if (why) {
+      io.stderr(`whauto status: ${why}\n`);
+      return EXIT.failed;
+    }
     const runs = listRuns(stateDir, entries[0]!.name, onCorrupt, read);
     const run = positionals[2] === undefined ? runs[0] : runs.find((r) => r.id === positionals[2]);
     if (!run) {
@@ -111,6 +144,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
   // Each entry's records, read once: the asked-for entries' problems are said, the others' not.
   const shown = new Set(entries.map((e) => e.name));
   const runsOf = new Map(settings.entries.map((e) => [e.name, listRuns(stateDir, e.name, shown.has(e.name) ? onCorrupt : () => undefined, read)]));
+  for (const [name, why] of unreadableRuns) problems.push(`${why}: entry ${name}'s runs are not shown`);
   // What runs now across every entry, by checkout: says what a waiting run waits for.
   const runningByKey = new Map<string, { entry: string; run: string; pid?: number }>();
   let runningCount = 0;
@@ -204,7 +238,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
       const by = e.checkout_in_use_by;
       io.stdout(by ? `  idle; its checkout is in use by run ${by.run} of entry ${by.entry}${by.pid ? ` (pid ${by.pid})` : ''}\n` : '  idle\n');
     }
-    if (e.finished_runs === 0) io.stdout('  no runs yet\n');
+    if (e.finished_runs === 0) io.stdout(unreadableRuns.has(e.entry) ? '  its runs cannot be read (see above)\n' : '  no runs yet\n');
     for (const r of e.runs) {
       const d = r.duration_ms === null ? '?' : `${(r.duration_ms / 1000).toFixed(1)}s`;
       io.stdout(`  ${r.id}  ${r.trigger.padEnd(7)} ${r.result.padEnd(11)} ${(r.commit ?? '-').slice(0, 10).padEnd(10)} ${d.padStart(7)}  ${age(r.started_at, now)}${r.message ? `  ${r.message}` : ''}\n`);

@@ -1,0 +1,41 @@
+// `whauto status` run by a user who cannot read the state dir (the unit's StateDirectoryMode
+// is 0750): it says so, instead of showing every entry idle with no runs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { requireBinary, WHAUTO } from '../helpers/daemon.ts';
+import { writeSettings } from '../helpers/settings.ts';
+import { tempDir } from '../helpers/tmp.ts';
+
+const asNobody = (...args: string[]) => spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', WHAUTO, ...args], { encoding: 'utf8', timeout: 30_000 });
+
+test('status as a user who cannot read the state dir, or an entry\'s runs: it says so', { skip: process.getuid?.() === 0 ? false : 'needs root to run as another user' }, () => {
+  requireBinary();
+  const t = tempDir();
+  try {
+    chmodSync(t.dir, 0o755);
+    const file = writeSettings(t.dir, { entries: { a: { provider: 'plain', secret: 's', update: 'none', commands: ['true'] }, b: { provider: 'plain', secret: 's', update: 'none', commands: ['true'] } } });
+    chmodSync(file, 0o644);
+    const state = join(t.dir, 'state');
+    for (const d of ['queue', 'runs/a', 'runs/b']) mkdirSync(join(state, d), { recursive: true });
+    chmodSync(state, 0o750);
+    const closed = asNobody('status', file);
+    assert.equal(closed.status, 2, closed.stdout);
+    assert.equal(closed.stderr, `whauto status: cannot read ${state} (EACCES): run status as the user whauto runs as (or as root)\n`);
+
+    chmodSync(state, 0o755);
+    chmodSync(join(state, 'runs', 'a'), 0o700);
+    const partly = asNobody('status', file);
+    assert.equal(partly.status, 0, partly.stderr);
+    assert.match(partly.stderr, /cannot read \S+\/runs\/a \(EACCES\): entry a's runs are not shown/);
+    assert.match(partly.stdout, /^a\n {2}idle\n {2}its runs cannot be read \(see above\)\n/m);
+    assert.match(partly.stdout, /^b\n {2}idle\n {2}no runs yet\n/m);
+    const log = asNobody('status', file, 'a', '--log');
+    assert.equal(log.status, 1);
+    assert.match(log.stderr, /cannot read \S+\/runs\/a \(EACCES\)/);
+  } finally {
+    t.cleanup();
+  }
+});

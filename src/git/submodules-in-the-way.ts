@@ -7,11 +7,15 @@ import { runGit } from './run-git.ts';
 import { untrackedInTheWay } from './untracked-in-the-way.ts';
 import type { GitOptions } from './types.ts';
 
+/** Levels of submodules in submodules looked into; deeper ones are not. */
+const MAX_DEPTH = 8;
+
 /**
  * untrackedInTheWay inside the submodules that moving the checkout to `rev` would move: for
- * each submodule `rev` records (a gitlink, `git ls-tree -r -z <rev>`, first level only) that
- * is checked out in the work tree at another commit, the files of the server's own that
- * `git submodule update --force` would overwrite or delete there. The submodule's new
+ * each submodule `rev` records (a gitlink, `git ls-tree -r -z <rev>`) that is checked out in
+ * the work tree at another commit, and then in its own submodules (to MAX_DEPTH levels), the
+ * files of the server's own that `git submodule update --recursive --force` would overwrite
+ * or delete there. The submodule's new
  * commit is fetched into its object store when it is missing, objects only (by id from its
  * `origin`, no ref, no FETCH_HEAD), as a dry run must change nothing; the update's own
  * `submodule update` then finds it there. Returns a refusal message, or null. A submodule
@@ -24,7 +28,9 @@ export async function submodulesInTheWay(
   rev: string,
   how: string,
   opts: GitOptions & { deadline?: number; onUnknown?: (message: string) => void },
+  depth = 0,
 ): Promise<string | null> {
+  if (depth >= MAX_DEPTH) return null;
   const tree = await gitPaths(entry, ['ls-tree', '-r', '-z', rev], repodir, opts);
   if (tree === null) return null;
   for (const line of tree) {
@@ -55,6 +61,9 @@ export async function submodulesInTheWay(
     }
     const inTheWay = await untrackedInTheWay(entry, dir, id, how, opts);
     if (inTheWay) return inTheWay;
+    // `--recursive`: its own submodules move with it.
+    const nested = await submodulesInTheWay(entry, dir, id, how, opts, depth + 1);
+    if (nested) return nested;
   }
   return null;
 }

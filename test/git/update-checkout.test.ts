@@ -370,3 +370,40 @@ for (const update of ['reset', 'ff-only'] as const) {
     }
   });
 }
+
+test('updateCheckout (submodules) looks into submodules of submodules too', async () => {
+  const repo = makeRemote();
+  const lib = makeRemote();
+  const deep = makeRemote();
+  try {
+    const env = { ...GIT_TEST_ENV, GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'protocol.file.allow', GIT_CONFIG_VALUE_0: 'always' };
+    const withSub = { env, timeoutMs: 60_000 };
+    const allow = ['-c', 'protocol.file.allow=always'];
+    lib.git([...allow, 'submodule', 'add', '--quiet', deep.bare, 'deep']);
+    lib.git(['commit', '--quiet', '-m', 'add deep']);
+    lib.git(['push', '--quiet', 'origin', 'main']);
+    repo.git([...allow, 'submodule', 'add', '--quiet', lib.bare, 'lib']);
+    repo.git(['commit', '--quiet', '-m', 'add lib']);
+    repo.git(['push', '--quiet', 'origin', 'main']);
+    const entry = repo.entry({ submodules: true });
+    const first = await updateCheckout(entry, MAIN, withSub);
+    assert.equal(first.ok, true, first.message ?? '');
+    fs.writeFileSync(path.join(repo.deploy, 'lib', 'deep', '.env'), 'SERVER\n');
+
+    deep.commit('.env', 'REPO\n');
+    deep.git(['push', '--quiet', 'origin', 'main']);
+    lib.git(['pull', '--quiet', 'origin', 'main'], path.join(lib.work, 'deep'));
+    lib.git(['commit', '--quiet', '-am', 'bump deep']);
+    lib.git(['push', '--quiet', 'origin', 'main']);
+    repo.git(['pull', '--quiet', 'origin', 'main'], path.join(repo.work, 'lib'));
+    repo.git(['commit', '--quiet', '-am', 'bump lib']);
+    repo.git(['push', '--quiet', 'origin', 'main']);
+
+    const r = await updateCheckout(entry, MAIN, withSub);
+    assert.equal(r.ok, false);
+    assert.match(r.message ?? '', /^update reset refuses: the new commit puts files where \S+\/lib\/deep has \.env, which git does not track there/);
+    assert.equal(fs.readFileSync(path.join(repo.deploy, 'lib', 'deep', '.env'), 'utf8'), 'SERVER\n');
+  } finally {
+    for (const r of [repo, lib, deep]) r.cleanup();
+  }
+});

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Command, Entry, ProviderName, UpdateMode } from './types.ts';
 import { ENTRY_KEYS } from './schema.ts';
@@ -22,7 +22,7 @@ export function repoLooksLikeAddress(repo: string): boolean {
  * paths made absolute (workdir against repodir), the secret read. Reports
  * 'missing-repodir' and 'deploys-nothing' (errors), 'no-auth', 'repo-url', 'workdir-outside'
  * and, looking at this machine, 'nothing-to-clone', 'not-a-repository', 'remote-missing',
- * 'workdir-missing' and 'ssh-key-unreadable' (warnings) and the secret's problems. Always returns an
+ * 'workdir-missing', 'ssh-key-unreadable' and 'git-missing' (warnings) and the secret's problems. Always returns an
  * Entry; it is only used when nothing was reported as error.
  */
 export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext): Entry {
@@ -108,6 +108,13 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
         `entry '${raw.name}': ssh_key ${sshKey} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): git over ssh would fail`);
     }
   }
+  const gitBinary = get<string>('git_binary');
+  // A bare name is looked up in this process's PATH: without one, nothing can be told.
+  const searchPath = ctx.env.PATH;
+  if (update !== 'none' && (gitBinary.includes('/') || searchPath !== undefined) && !findProgram(gitBinary, searchPath ?? '')) {
+    ctx.report(pick('git_binary')?.node ?? raw.nameNode, 'warning', 'git-missing',
+      `entry '${raw.name}': git_binary ${gitBinary} is not ${gitBinary.includes('/') ? 'an executable file' : 'found in PATH'}: every run would fail at its git step`);
+  }
   return {
     name: raw.name,
     provider: get<ProviderName>('provider'),
@@ -120,7 +127,7 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
     remote,
     update,
     submodules: get<boolean>('submodules'),
-    gitBinary: get<string>('git_binary'),
+    gitBinary,
     sshKey,
     workdir,
     env: { ...get<Record<string, string>>('env') },
@@ -136,4 +143,17 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
 function outside(dir: string, path: string): boolean {
   const rel = relative(dir, path);
   return rel === '..' || rel.startsWith('../') || isAbsolute(rel);
+}
+
+/** Whether `program` (a path, or a name looked up in `path`, like the shell does) is an executable file. */
+function findProgram(program: string, path: string): boolean {
+  const candidates = program.includes('/') ? [program] : path.split(':').filter(Boolean).map((dir) => resolve(dir, program));
+  return candidates.some((file) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  });
 }

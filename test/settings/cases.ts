@@ -80,6 +80,8 @@ export const CASES: Case[] = [
   { name: 'a remote the checkout does not define', yaml: 'entries:\n  a:\n    secret: s\n    repodir: co\n    remote: upstream\n', level: 'warning', code: 'remote-missing', line: 5, col: 13, setup: (d) => { mkdirSync(join(d, 'co/.git'), { recursive: true }); writeFile(d, 'co/.git/config', '[remote "origin"]\n\turl = https://x/co.git\n'); } },
   { name: 'a missing workdir', yaml: 'entries:\n  a:\n    secret: s\n    update: none\n    workdir: /nonexistent-whauto/w\n', level: 'warning', code: 'workdir-missing', line: 5, col: 14 },
   { name: 'an unreadable ssh_key', yaml: `entries:\n  a:\n    ${ok}    ssh_key: /nonexistent-whauto/key\n`, level: 'warning', code: 'ssh-key-unreadable', line: 5, col: 14 },
+  { name: 'a git_binary that is not there', yaml: `entries:\n  a:\n    ${ok}    git_binary: /nonexistent-whauto/git\n`, level: 'warning', code: 'git-missing', line: 5, col: 17 },
+  { name: 'a git_binary not in PATH', yaml: `entries:\n  a:\n    ${ok}    git_binary: gitx-whauto-none\n`, level: 'warning', code: 'git-missing', line: 5, col: 17, env: { PATH: '/usr/bin:/bin' } },
   { name: 'an env value whauto sets itself', yaml: `entries:\n  a:\n    ${ok}    env: {WHAUTO_BRANCH: evil}\n`, level: 'warning', code: 'env-whauto', line: 5, col: 11 },
   // legacy notes
   { name: 'legacy listen_ip', yaml: 'listen_ip: 0.0.0.0\nlisten_port: 80\n', level: 'note', code: 'legacy-key', line: 1, col: 1 },

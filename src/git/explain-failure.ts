@@ -13,8 +13,8 @@ export interface FailureContext {
 
 /**
  * One line saying why a git step failed, recognising the common causes: a timeout or abort,
- * git missing, git's "dubious ownership", not a repository, remote branch/tag gone, remote
- * unreachable. Otherwise "git <step> failed (exit N): <git's last error line>".
+ * git missing, git's "dubious ownership", file submodules not allowed, not a repository,
+ * remote branch/tag gone, remote unreachable. Otherwise "git <step> failed (exit N): <git's last error line>".
  */
 export function explainFailure(r: GitResult, ctx: FailureContext): string {
   return redactUrl(explain(r, ctx));
@@ -32,6 +32,11 @@ function explain(r: GitResult, ctx: FailureContext): string {
     const which = at.replace(/\/+$/, '') === ctx.repodir.replace(/\/+$/, '') ? `repodir ${ctx.repodir}` : `the repository at ${at}`;
     return `git refuses ${which}: dubious ownership (it belongs to another user; ` +
       `run whauto as its owner or add it to git's safe.directory)`;
+  }
+  // git ≥ 2.38.1 refuses file:// submodules unless the user allows it (CVE-2022-39253).
+  if (/transport 'file' not allowed/i.test(all)) {
+    return `git ${ctx.step} failed: git refuses submodules on this machine (file transport) unless allowed: ` +
+      'git config --global protocol.file.allow always, as the user whauto runs as';
   }
   if (/couldn't find remote ref/i.test(all)) return `${what} does not exist on remote ${ctx.remote} (deleted?)`;
   if (/not a git repository/i.test(all) && !/does not appear to be a git repository/i.test(all)) {

@@ -31,3 +31,12 @@ test('explainFailure hides credentials of a remote URL', () => {
 test('explainFailure falls back to the last fatal line with the exit code', () => {
   assert.equal(explainFailure(failed(['hint: x', 'fatal: something odd', 'more']), ctx), 'git fetch failed (exit 128): something odd');
 });
+
+test('explainFailure says how to allow submodules on this machine (git refuses the file transport)', () => {
+  const m = explainFailure(failed([
+    "Cloning into '/srv/site/vendor/sub'...",
+    "fatal: transport 'file' not allowed",
+    "fatal: clone of '/srv/forge/sub.git' into submodule path '/srv/site/vendor/sub' failed",
+  ]), { ...ctx, step: 'submodule update' });
+  assert.equal(m, "git submodule update failed: git refuses submodules on this machine (file transport) unless allowed: git config --global protocol.file.allow always, as the user whauto runs as");
+});

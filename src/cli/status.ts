@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { processAlive as alive } from '../exec/process-alive.ts';
 import { showControls } from '../log/logger.ts';
@@ -32,6 +32,32 @@ function unreadable(dir: string): string | null {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     return code === 'ENOENT' ? null : code;
+  }
+}
+
+/** "<file> (<code>)" for the first record (*.json) in `dir` this user cannot read (run records are 0600), else null. */
+function unreadableFileIn(dir: string): string | null {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return null;
+  }
+  for (const name of names.filter((n) => n.endsWith('.json'))) {
+    const problem = unreadableFile(join(dir, name));
+    if (problem) return problem;
+  }
+  return null;
+}
+
+/** "<file> (<code>)" when `file` exists and this user cannot read it, else null. */
+function unreadableFile(file: string): string | null {
+  try {
+    accessSync(file, constants.R_OK);
+    return null;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    return code === 'ENOENT' ? null : `${file} (${code})`;
   }
 }
 
@@ -109,7 +135,8 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
   for (const e of entries) {
     const dir = layout.runsDir(stateDir, e.name);
     const code = unreadable(dir);
-    if (code) unreadableRuns.set(e.name, `cannot read ${dir} (${code})`);
+    const problem = (code ? `${dir} (${code})` : null) ?? unreadableFileIn(dir) ?? unreadableFile(layout.pending(stateDir, e.name));
+    if (problem) unreadableRuns.set(e.name, `cannot read ${problem}`);
   }
 
   if (values.log) {
@@ -178,16 +205,28 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
     if (runningCount >= settings.workers) return { kind: 'worker', text: `a free worker (${runningCount} of ${settings.workers} busy)` };
     return { kind: 'turn', text: 'its turn' };
   };
-  /** What a waiting `whauto trigger` waits for: only the checkout's lock (no worker, no queue). */
-  const triggerWaitsFor = (entry: Entry): { kind: 'own run' | 'checkout'; text: string; entry?: string; run?: string } => {
-    const holder = runningByKey.get(checkoutKey(entry));
-    if (!holder) return { kind: 'checkout', text: 'the checkout, being freed' };
-    if (holder.entry === entry.name) return { kind: 'own run', text: `the running run ${holder.run}`, entry: holder.entry, run: holder.run };
-    return { kind: 'checkout', text: `run ${holder.run} of entry ${holder.entry}${holder.pid ? ` (pid ${holder.pid})` : ''}, on the same checkout`, entry: holder.entry, run: holder.run };
+  const daemonUp = lockHolder(locksDir, daemonLockKey(stateDir)) !== null;
+  const keyOf = new Map(settings.entries.map((e) => [e.name, checkoutKey(e)]));
+  /** What a waiting `whauto trigger` waits for: the checkout's lock, and its turn (no worker). */
+  const triggerWaitsFor = (entry: Entry, w: { id: string; since: string }): { kind: 'own run' | 'checkout'; text: string; entry?: string; run?: string } => {
+    const key = checkoutKey(entry);
+    // First come, first served: what began waiting for this checkout before it goes first
+    // (the daemon's accepted runs only while a daemon runs to start them).
+    const aheadRun = daemonUp ? [...pending.values()].find((p) => keyOf.get(p.entry) === key && byCodeUnit(p.acceptedAt, w.since) < 0) : undefined;
+    const aheadTrigger = triggers.find((t) => t.key === key && t.id !== w.id && byCodeUnit(t.since, w.since) < 0);
+    const then = [
+      ...(aheadRun ? [`run ${aheadRun.id} of entry ${aheadRun.entry}`] : []),
+      ...(aheadTrigger ? [`the whauto trigger ${aheadTrigger.id} (pid ${aheadTrigger.pid})`] : []),
+    ];
+    const after = then.length > 0 ? `, then ${then.join(' and ')}, which wait${then.length === 1 ? 's' : ''} ahead of it` : '';
+    const holder = runningByKey.get(key);
+    if (!holder) return { kind: 'checkout', text: `the checkout, being freed${after}` };
+    if (holder.entry === entry.name) return { kind: 'own run', text: `the running run ${holder.run}${after}`, entry: holder.entry, run: holder.run };
+    return { kind: 'checkout', text: `run ${holder.run} of entry ${holder.entry}${holder.pid ? ` (pid ${holder.pid})` : ''}, on the same checkout${after}`, entry: holder.entry, run: holder.run };
   };
   // A daemon that runs takes back within a second a run cut off while it runs (a killed
   // trigger: its stale lock names the run); else the next daemon start does.
-  const daemonTakes = new Set(lockHolder(locksDir, daemonLockKey(stateDir)) === null ? [] : staleLocks(locksDir).map((o) => o.runId));
+  const daemonTakes = new Set(daemonUp ? staleLocks(locksDir).map((o) => o.runId) : []);
   const report = entries.map((entry) => {
     const runs = runsOf.get(entry.name)!;
     const running = runs.filter((r) => r.result === 'running' && alive(r.pid, r.identity));
@@ -204,7 +243,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
       // Another entry's run (or another process) on this entry's checkout.
       checkout_in_use_by: ((h) => (h && h.entry !== entry.name ? h : null))(runningByKey.get(checkoutKey(entry))),
       // `whauto trigger` runs waiting for the checkout (they have no record yet).
-      waiting_triggers: triggers.filter((w) => w.entry === entry.name).map((w) => ({ id: w.id, pid: w.pid, since: w.since, ref: w.target.name, waits_for: triggerWaitsFor(entry) })),
+      waiting_triggers: triggers.filter((w) => w.entry === entry.name).map((w) => ({ id: w.id, pid: w.pid, since: w.since, ref: w.target.name, waits_for: triggerWaitsFor(entry, w) })),
       runs: finished.map((r) => ({
         id: r.id, trigger: r.trigger, result: r.result, ref: r.target.name, commit: r.commit, previous: r.previous,
         started_at: r.startedAt, duration_ms: duration(r), message: r.message, log: r.logFile,
@@ -220,6 +259,11 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
   for (const p of problems) io.stderr(`whauto status: ${p}\n`);
   for (const e of report) {
     io.stdout(`${e.entry}\n`);
+    // Records it cannot read would show as "idle, no runs": say so instead.
+    if (unreadableRuns.has(e.entry)) {
+      io.stdout('  its runs cannot be read (see above)\n');
+      continue;
+    }
     for (const r of e.running) io.stdout(`  running  ${r.id} (${r.trigger}) since ${age(r.since, now)}, step: ${r.step ?? 'starting'}, pid ${r.pid}\n           log: ${logShown(r.log)}\n`);
     for (const r of e.cut_off) {
       const takesBack = r.taken_back_by === 'the running daemon'
@@ -238,7 +282,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
       const by = e.checkout_in_use_by;
       io.stdout(by ? `  idle; its checkout is in use by run ${by.run} of entry ${by.entry}${by.pid ? ` (pid ${by.pid})` : ''}\n` : '  idle\n');
     }
-    if (e.finished_runs === 0) io.stdout(unreadableRuns.has(e.entry) ? '  its runs cannot be read (see above)\n' : '  no runs yet\n');
+    if (e.finished_runs === 0) io.stdout('  no runs yet\n');
     for (const r of e.runs) {
       const d = r.duration_ms === null ? '?' : `${(r.duration_ms / 1000).toFixed(1)}s`;
       io.stdout(`  ${r.id}  ${r.trigger.padEnd(7)} ${r.result.padEnd(11)} ${(r.commit ?? '-').slice(0, 10).padEnd(10)} ${d.padStart(7)}  ${age(r.started_at, now)}${r.message ? `  ${r.message}` : ''}\n`);

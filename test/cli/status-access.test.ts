@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBinary, WHAUTO } from '../helpers/daemon.ts';
 import { writeSettings } from '../helpers/settings.ts';
@@ -30,11 +30,19 @@ test('status as a user who cannot read the state dir, or an entry\'s runs: it sa
     const partly = asNobody('status', file);
     assert.equal(partly.status, 0, partly.stderr);
     assert.match(partly.stderr, /cannot read \S+\/runs\/a \(EACCES\): entry a's runs are not shown/);
-    assert.match(partly.stdout, /^a\n {2}idle\n {2}its runs cannot be read \(see above\)\n/m);
+    assert.match(partly.stdout, /^a\n {2}its runs cannot be read \(see above\)\n/m);
     assert.match(partly.stdout, /^b\n {2}idle\n {2}no runs yet\n/m);
     const log = asNobody('status', file, 'a', '--log');
     assert.equal(log.status, 1);
     assert.match(log.stderr, /cannot read \S+\/runs\/a \(EACCES\)/);
+
+    // Run records are 0600: a folder it can list, with records it cannot read.
+    chmodSync(join(state, 'runs', 'a'), 0o755);
+    writeFileSync(join(state, 'runs', 'b', '20260101T000000000Z-0001.json'), '{}', { mode: 0o600 });
+    const records = asNobody('status', file);
+    assert.equal(records.status, 0, records.stderr);
+    assert.match(records.stderr, /cannot read \S+\/runs\/b\/20260101T000000000Z-0001\.json \(EACCES\): entry b's runs are not shown/);
+    assert.match(records.stdout, /^b\n {2}its runs cannot be read \(see above\)\n/m);
   } finally {
     t.cleanup();
   }

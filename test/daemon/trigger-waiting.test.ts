@@ -78,6 +78,8 @@ describe('serve: a whauto trigger waiting for the checkout', () => {
     assert.match(status(settings, 'held').stdout, new RegExp(`waiting  ${queued.json.runs[0].id} .*; waits for the running run, then the whauto trigger \\S+ \\(pid ${first.child.pid}\\) that waits ahead of it`));
     await new Promise((r) => setTimeout(r, 20));
     const last = await waitingTrigger();
+    const lastShown = JSON.parse(status(settings, 'held', '--json').stdout).entries[0].waiting_triggers.find((w: any) => w.pid === last.child.pid);
+    assert.match(lastShown.waits_for.text, new RegExp(`^the running run \\S+, then run ${queued.json.runs[0].id} of entry held and the whauto trigger \\S+ \\(pid ${first.child.pid}\\), which wait ahead of it$`));
     rmSync(join(dir, 'gate'));
     assert.equal(await first.exit, 0, first.stderr());
     assert.equal(await last.exit, 0, last.stderr());

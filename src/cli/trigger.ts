@@ -11,6 +11,7 @@ import { dryRun } from '../runs/dry-run.ts';
 import type { RunRequest, Target } from '../runs/types.ts';
 import { defaultBranch } from '../server/route.ts';
 import { whyNotDeployed } from '../settings/deploys.ts';
+import { stateDirProblem } from '../settings/state-dir.ts';
 import type { Entry, Settings } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
 import { byCodeUnit } from '../state/order.ts';
@@ -135,6 +136,12 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
   if (values['dry-run']) {
     const { lines, problem } = await dryRun(req);
     for (const line of lines) io.stdout(line + '\n');
+    // What the real trigger checks first, with this user's rights: it would not start at all.
+    const unusable = foreignStateDir(settings.stateDir, 'trigger') ?? stateDirProblem(settings.stateDir);
+    if (unusable) {
+      io.stderr(`whauto trigger: dry run: the run would not start: ${unusable}\n`);
+      return EXIT.failed;
+    }
     if (!problem) return EXIT.ok;
     // As the run itself would: it fails at its git step.
     io.stderr(`whauto trigger: dry run: the run would fail: ${problem}\n`);

@@ -9,6 +9,7 @@ import { defaultValue } from './default-value.ts';
 import { translateLegacy } from './legacy.ts';
 import { validate, type RawSettings } from './validate.ts';
 import { buildEntry } from './entry.ts';
+import { stateDirProblem } from './state-dir.ts';
 
 export interface LoadResult {
   /** The normalized settings; null iff some finding has level 'error'. */
@@ -73,6 +74,8 @@ export function loadSettings(file: string, env: NodeJS.ProcessEnv, opts: { readS
   }
   if (raw.entries.length === 0) report(raw.root, 'warning', 'no-entries', 'no entries: no push will deploy anything');
   const settings = settingsOf(path, raw, entries);
+  const stateDir = stateDirProblem(settings.stateDir);
+  if (stateDir) report(raw.top.get('state_dir')?.node ?? null, 'warning', 'state-dir-unusable', stateDir);
 
   const sorted = dedupe(findings).sort((a, b) => a.line - b.line || a.col - b.col);
   return { settings: sorted.some((f) => f.level === 'error') ? null : settings, findings: sorted };

@@ -1,5 +1,5 @@
-// `whauto status` run by a user who cannot read the state dir (the unit's StateDirectoryMode
-// is 0750): it says so, instead of showing every entry idle with no runs.
+// Commands run by a user other than the one whauto runs as (the unit's StateDirectoryMode is
+// 0750): status, check and trigger --dry-run say what that user cannot read or make.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -43,6 +43,26 @@ test('status as a user who cannot read the state dir, or an entry\'s runs: it sa
     assert.equal(records.status, 0, records.stderr);
     assert.match(records.stderr, /cannot read \S+\/runs\/b\/20260101T000000000Z-0001\.json \(EACCES\): entry b's runs are not shown/);
     assert.match(records.stdout, /^b\n {2}its runs cannot be read \(see above\)\n/m);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('check and trigger --dry-run, run as a user who cannot make the state dir, say so (serve and trigger would refuse it)', { skip: process.getuid?.() === 0 ? false : 'needs root to run as another user' }, () => {
+  requireBinary();
+  const t = tempDir();
+  try {
+    chmodSync(t.dir, 0o755); // root's: nobody cannot make whauto-state in it
+    const file = writeSettings(t.dir, { state_dir: 'whauto-state', entries: { a: { provider: 'plain', secret: 's', update: 'none', commands: ['true'] } } });
+    chmodSync(file, 0o644);
+    const check = asNobody('check', file);
+    assert.equal(check.status, 0, check.stderr);
+    assert.match(check.stdout + check.stderr, new RegExp(`warning: state_dir ${t.dir}/whauto-state cannot be made by this user: ${t.dir} is not writable \\(EACCES\\); serve and trigger would refuse it`));
+    const dry = asNobody('trigger', file, 'a', '--dry-run');
+    assert.equal(dry.status, 1, dry.stderr);
+    assert.match(dry.stderr, /whauto trigger: dry run: the run would not start: state_dir \S+ cannot be made by this user/);
+    const asRoot = spawnSync(WHAUTO, ['check', file], { encoding: 'utf8' });
+    assert.doesNotMatch(asRoot.stdout + asRoot.stderr, /state_dir/, 'root can make it: no warning');
   } finally {
     t.cleanup();
   }

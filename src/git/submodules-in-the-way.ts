@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Entry } from '../settings/types.ts';
+import { FETCH_OBJECTS_ONLY } from './fetch-commit.ts';
 import { gitPaths } from './git-paths.ts';
 import { head } from './head.ts';
 import { runGit } from './run-git.ts';
@@ -46,10 +47,7 @@ export async function submodulesInTheWay(
     if (now === id) continue;
     const has = async () => (await runGit(entry, ['cat-file', '-e', `${id}^{commit}`], dir, { ...opts, show: false })).ok;
     if (!(await has())) {
-      await runGit(entry, [
-        'fetch', '--refmap=', '--no-write-fetch-head', '--no-tags', '--no-prune', '--no-auto-gc',
-        '--no-write-commit-graph', '--recurse-submodules=no', '--quiet', '--', 'origin', id,
-      ], dir, { ...opts, show: false });
+      await runGit(entry, [...FETCH_OBJECTS_ONLY, '--', 'origin', id], dir, { ...opts, show: false });
       if (!(await has())) {
         const why = `update ${how} refuses: cannot get commit ${id} of submodule ${path} to look for files of the server's own it would overwrite`;
         if (opts.onUnknown) {

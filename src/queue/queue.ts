@@ -106,6 +106,8 @@ export class Queue extends EventEmitter {
   private writesInFlight = 0;
   /** The newest group write failed: deliveries are answered 500 until one goes through. */
   private lastWriteFailed = false;
+  /** The newest run's first record could not be written. */
+  private lastRecordFailed = false;
   private hurryNow: (() => void) | null = null;
   private readonly writer = stateWriter();
 
@@ -333,11 +335,12 @@ export class Queue extends EventEmitter {
   }
 
   /**
-   * Whether accepted deliveries can be recorded now: the newest group write went through and
-   * the queue folder is there. For /healthz (a stat per call).
+   * Whether accepted deliveries and runs can be recorded now: the newest group write and the
+   * newest run's first record went through, and the queue folder is there. For /healthz (a
+   * stat per call).
    */
   canRecord(): boolean {
-    if (this.lastWriteFailed) return false;
+    if (this.lastWriteFailed || this.lastRecordFailed) return false;
     try {
       return statSync(layout.queueDir(this.opts.stateDir)).isDirectory();
     } catch {
@@ -487,7 +490,11 @@ export class Queue extends EventEmitter {
       signal: abort.signal,
       payload: w.payload,
       take: pendingFiles(stateDir, entry.name),
-      onRecorded: (err) => settle(waiters, err),
+      onRecorded: (err) => {
+        // A run that cannot be recorded is not healthy either (its pending run stays, status cannot show it).
+        this.lastRecordFailed = err !== null;
+        settle(waiters, err);
+      },
       onRecorder: (fn) => { recordNow = fn; },
     }).catch((err: unknown): RunRecord => {
       // runOne records failures itself; this is the last guard so the worker never dies.

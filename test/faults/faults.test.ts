@@ -313,6 +313,23 @@ describe('faults: each run fails (or copes) clearly and the next delivery still 
     const refusedId = refused.headers['x-github-delivery'];
     for (const r of runs('canary')) assert.ok(!r.deliveries.some((d) => d.deliveryId === refusedId), `run ${r.id} ran the refused delivery`);
   });
+
+  it('a run that cannot be recorded makes /healthz 500 until one can', async () => {
+    // A file where the entry's runs folder was: the run's records fail (ENOTDIR), root or not.
+    const runsDir = join(state, 'runs', 'canary');
+    rmSync(runsDir, { recursive: true, force: true });
+    writeFileSync(runsDir, '');
+    const d = pushDelivery('github', { repo: REPO, branch: 'main' }, SECRET);
+    assert.equal((await post(`${daemon.base}/webhook/canary`, d.headers, d.body)).status, 202, 'the delivery itself is recorded');
+    await daemon.waitForLine(/cannot write run record .*entry=canary/);
+    await waitFor('/healthz 500', async () => (await fetch(`${daemon.base}/healthz`)).status === 500);
+
+    rmSync(runsDir);
+    const commit = remote.push('main');
+    const { run } = await deliver('canary');
+    assert.equal(run.commit, commit);
+    assert.equal((await fetch(`${daemon.base}/healthz`)).status, 200, 'healthy again once a run is recorded');
+  });
 });
 
 describe('faults: a state dir that cannot be written at start', () => {

@@ -103,7 +103,7 @@ function settingsOf(path: string, raw: RawSettings, entries: Entry[]): Settings 
 
 /**
  * Entries that update one checkout (the same real repodir) must agree on how: different
- * branches flip it on every push; a different update mode, remote or clone_url makes each
+ * branches (or tags) flip it on every push; a different update mode, remote or clone_url makes each
  * run undo or refuse what the other's did. One 'shared-checkout' warning per entry that
  * differs from the first on that checkout, naming what differs. Entries with update: none
  * do no git work, so they fight over nothing.
@@ -122,7 +122,9 @@ function warnSharedCheckouts(raw: RawSettings, entries: Entry[], report: Report)
     if (differs.length === 0) return;
     const rawEntry = raw.entries[i];
     const keys = differs.map((d) => d.replace(/ .*/, ''));
-    const why = keys.includes('branch') ? 'each push flips it to the other\'s branch' : 'each run undoes or refuses what the other\'s did';
+    const why = keys.includes('branch') ? 'each push flips it to the other\'s branch'
+      : keys.includes('tags') ? 'a tag push leaves it on the tag until the other entry\'s next push moves it back'
+        : 'each run undoes or refuses what the other\'s did';
     report(rawEntry?.fields.get('repodir')?.node ?? rawEntry?.nameNode, 'warning', 'shared-checkout',
       `entries '${other.name}' and '${entry.name}' update the same checkout ${entry.repodir} with a different ${andList(differs)}: ${why}; ` +
       `give them the same ${andList(keys)}, or a repodir each`);
@@ -136,6 +138,8 @@ function checkoutDifferences(a: Entry, b: Entry): string[] {
     if (x !== y) out.push(`${key} (${x} vs ${y})`);
   };
   pair('branch', [...a.branches].sort().join(', ') || '[]', [...b.branches].sort().join(', ') || '[]');
+  // A tag push checks the tag out detached; the other entry's next branch push flips it back.
+  pair('tags', String(a.tags), String(b.tags));
   pair('update', a.update, b.update);
   pair('remote', a.remote, b.remote);
   // Only a missing checkout is cloned, by whichever entry runs first: only two URLs disagree.

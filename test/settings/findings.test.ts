@@ -226,7 +226,7 @@ test('webhook_url_path takes exactly the URL path characters clients send as wri
   }
 });
 
-test('shared-checkout: entries on one checkout that differ in branch, update, remote or clone_url are told apart; the same, none or a clone_url of one only say nothing', () => {
+test('shared-checkout: entries on one checkout that differ in branch, tags, update, remote or clone_url are told apart; the same, none or a clone_url of one only say nothing', () => {
   const said = (a: string, b: string): string[] => {
     const dir = tempDir();
     // b reaches the same checkout through a symlink: the real repodir is what counts.
@@ -246,6 +246,8 @@ test('shared-checkout: entries on one checkout that differ in branch, update, re
     "warning@8:14 entries 'a' and 'b' update the same checkout CO with a different remote (upstream vs origin): each run undoes or refuses what the other's did; give them the same remote, or a repodir each"]);
   assert.deepEqual(said('    clone_url: https://token@x/a.git\n', '    clone_url: https://x/b.git\n').map(co), [
     "warning@8:14 entries 'a' and 'b' update the same checkout CO with a different clone_url: each run undoes or refuses what the other's did; give them the same clone_url, or a repodir each"]);
+  assert.deepEqual(said('', '    tags: "v*"\n').map(co), [
+    "warning@7:14 entries 'a' and 'b' update the same checkout CO with a different tags (false vs v*): a tag push leaves it on the tag until the other entry's next push moves it back; give them the same tags, or a repodir each"]);
   assert.deepEqual(said('    branch: [main, next]\n', '    branch: [next]\n    update: ff-only\n    remote: up\n').map(co), [
     "warning@8:14 entries 'a' and 'b' update the same checkout CO with a different branch (main, next vs next), update (reset vs ff-only) and remote (origin vs up): each push flips it to the other's branch; give them the same branch, update and remote, or a repodir each"]);
 });

@@ -59,16 +59,16 @@ export function foreignStateDir(stateDir: string, command: 'serve' | 'trigger'):
     return null; // not there yet: this run makes it
   }
   if (process.getuid === undefined || uid === process.getuid()) return null;
-  let name: string | null = null;
-  try {
-    name = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.split(':')[2] === String(uid))?.split(':')[0] ?? null;
-  } catch { /* no passwd file */ }
   // Root owning it is a slip (a command once run as root), not a user to become: whauto never runs as root.
   if (uid === 0) {
     const me = process.getuid();
     return `the state dir ${stateDir} belongs to root, not to you (uid ${me}): a whauto command was run as root once; ` +
       `give it back to the user whauto runs as (chown -R ${me} ${stateDir}, as root), and do not run whauto as root`;
   }
+  let name: string | null = null;
+  try {
+    name = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.split(':')[2] === String(uid))?.split(':')[0] ?? null;
+  } catch { /* no passwd file */ }
   const as = `sudo -u ${name ?? `'#${uid}'`} whauto ${command} …`;
   return `the state dir ${stateDir} belongs to ${name ?? 'another user'} (uid ${uid}), not to you: run ${command} as that user (${as}); ` +
     'run as you, its files and the checkouts would become yours and that user could not update them';

@@ -172,6 +172,9 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
   const shown = new Set(entries.map((e) => e.name));
   const runsOf = new Map(settings.entries.map((e) => [e.name, listRuns(stateDir, e.name, shown.has(e.name) ? onCorrupt : () => undefined, read)]));
   for (const [name, why] of unreadableRuns) problems.push(`${why}: entry ${name}'s runs are not shown`);
+  // Each entry's checkout key, found once (a realpath each).
+  const keyOf = new Map(settings.entries.map((e) => [e.name, checkoutKey(e)]));
+  const keyFor = (e: Entry): string => keyOf.get(e.name)!;
   // What runs now across every entry, by checkout: says what a waiting run waits for.
   const runningByKey = new Map<string, { entry: string; run: string; pid?: number }>();
   let runningCount = 0;
@@ -179,37 +182,36 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
     for (const r of runsOf.get(e.name)!) {
       if (r.result !== 'running' || !alive(r.pid, r.identity)) continue;
       runningCount++;
-      runningByKey.set(checkoutKey(e), { entry: e.name, run: r.id });
+      runningByKey.set(keyFor(e), { entry: e.name, run: r.id });
     }
   }
   // A checkout held by a process with no run record we know (another settings file's run on
   // it, a run whose record was lost): its lock says who.
   const locksDir = layout.locksDir(stateDir);
   for (const e of settings.entries) {
-    const key = checkoutKey(e);
+    const key = keyFor(e);
     if (runningByKey.has(key)) continue;
     const holder = lockHolder(locksDir, key);
     if (holder) runningByKey.set(key, { entry: holder.entry, run: holder.runId, pid: holder.pid });
   }
   const triggers = listWaiting(stateDir, alive, false);
   /** The `whauto trigger` that goes before a run accepted at `since` (first come, first served), if any. */
-  const triggerAhead = (entry: Entry, since: string) => triggers.find((t) => t.key === checkoutKey(entry) && byCodeUnit(t.since, since) < 0);
+  const triggerAhead = (entry: Entry, since: string) => triggers.find((t) => t.key === keyFor(entry) && byCodeUnit(t.since, since) < 0);
   /** What a waiting run waits for: `kind` for scripts, `text` to read (and the run in the way, if one). */
   const waitsFor = (entry: Entry, ownRunning: boolean, since: string): { kind: 'own run' | 'checkout' | 'trigger' | 'worker' | 'turn'; text: string; entry?: string; run?: string } => {
     const ahead = triggerAhead(entry, since);
     const then = ahead ? `, then the whauto trigger ${ahead.id} (pid ${ahead.pid}) that waits ahead of it` : '';
     if (ownRunning) return { kind: 'own run', text: `the running run${then}` };
-    const other = runningByKey.get(checkoutKey(entry));
+    const other = runningByKey.get(keyFor(entry));
     if (other) return { kind: 'checkout', text: `run ${other.run} of entry ${other.entry}${other.pid ? ` (pid ${other.pid})` : ''}, on the same checkout${then}`, entry: other.entry, run: other.run };
     if (ahead) return { kind: 'trigger', text: `the whauto trigger ${ahead.id} (pid ${ahead.pid}) that waits ahead of it`, entry: ahead.entry, run: ahead.id };
     if (runningCount >= settings.workers) return { kind: 'worker', text: `a free worker (${runningCount} of ${settings.workers} busy)` };
     return { kind: 'turn', text: 'its turn' };
   };
   const daemonUp = lockHolder(locksDir, daemonLockKey(stateDir)) !== null;
-  const keyOf = new Map(settings.entries.map((e) => [e.name, checkoutKey(e)]));
   /** What a waiting `whauto trigger` waits for: the checkout's lock, and its turn (no worker). */
   const triggerWaitsFor = (entry: Entry, w: { id: string; since: string }): { kind: 'own run' | 'checkout'; text: string; entry?: string; run?: string } => {
-    const key = checkoutKey(entry);
+    const key = keyFor(entry);
     // First come, first served: what began waiting for this checkout before it goes first
     // (the daemon's accepted runs only while a daemon runs to start them).
     const aheadRun = daemonUp ? [...pending.values()].find((p) => keyOf.get(p.entry) === key && byCodeUnit(p.acceptedAt, w.since) < 0) : undefined;
@@ -241,7 +243,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
       cut_off: cutOff.map((r) => ({ id: r.id, since: r.startedAt, pid: r.pid, taken_back_by: daemonTakes.has(r.id) ? 'the running daemon' : 'the next daemon start' })),
       waiting: p ? { id: p.id, trigger: p.trigger, accepted_at: p.acceptedAt, deliveries: p.deliveries.length, ref: p.target.name, waits_for: waitsFor(entry, running.length > 0, p.acceptedAt) } : null,
       // Another entry's run (or another process) on this entry's checkout.
-      checkout_in_use_by: ((h) => (h && h.entry !== entry.name ? h : null))(runningByKey.get(checkoutKey(entry))),
+      checkout_in_use_by: ((h) => (h && h.entry !== entry.name ? h : null))(runningByKey.get(keyFor(entry))),
       // `whauto trigger` runs waiting for the checkout (they have no record yet).
       waiting_triggers: triggers.filter((w) => w.entry === entry.name).map((w) => ({ id: w.id, pid: w.pid, since: w.since, ref: w.target.name, waits_for: triggerWaitsFor(entry, w) })),
       runs: finished.map((r) => ({

@@ -12,7 +12,7 @@ import type { RunRequest, Target } from '../runs/types.ts';
 import { defaultBranch } from '../server/route.ts';
 import { whyNotDeployed } from '../settings/deploys.ts';
 import { stateDirProblem } from '../settings/state-dir.ts';
-import type { Entry, Settings } from '../settings/types.ts';
+import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
 import { byCodeUnit } from '../state/order.ts';
 import { listPending } from '../state/pending.ts';
@@ -57,14 +57,13 @@ function chooseTarget(entry: Entry, branch: string | undefined, tag: string | un
 
 /**
  * Whether something began waiting for checkout `key` before this trigger (`id`, waiting since
- * `since`) and so goes first: another trigger, or a run the daemon accepted (its pending file)
- * while a daemon runs to start it. First come, first served; the daemon's side is in the queue.
+ * `since`) and so goes first: another trigger, or a run the daemon accepted (the pending file
+ * of an entry in `onKey`, the entries on that checkout) while a daemon runs to start it.
+ * First come, first served; the daemon's side is in the queue.
  */
-function olderWaiter(settings: Settings, key: string, id: string, since: string): boolean {
-  const { stateDir } = settings;
+function olderWaiter(stateDir: string, key: string, onKey: Set<string>, id: string, since: string): boolean {
   if (listWaiting(stateDir, alive).some((t) => t.key === key && t.id !== id && byCodeUnit(t.since, since) < 0)) return true;
   if (lockHolder(layout.locksDir(stateDir), daemonLockKey(stateDir)) === null) return false; // nobody would run it
-  const onKey = new Set(settings.entries.filter((e) => checkoutKey(e) === key).map((e) => e.name));
   return listPending(stateDir, () => undefined, { setAside: false }).some((p) => onKey.has(p.entry) && byCodeUnit(p.acceptedAt, since) < 0);
 }
 
@@ -180,10 +179,11 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
     process.once('SIGINT', onStop);
     process.once('SIGTERM', onStop);
     io.stderr(`whauto trigger: waiting for run ${lock.heldBy.runId} of entry ${lock.heldBy.entry} (pid ${lock.heldBy.pid}) to finish\n`);
+    const onKey = new Set(settings.entries.filter((e) => checkoutKey(e) === key).map((e) => e.name));
     try {
       while ('heldBy' in lock) {
         await new Promise((r) => setTimeout(r, POLL_MS));
-        if (olderWaiter(settings, key, req.id, since)) continue;
+        if (olderWaiter(settings.stateDir, key, onKey, req.id, since)) continue;
         lock = tryLock(layout.locksDir(settings.stateDir), key, { entry: entry.name, runId: req.id });
       }
     } finally {

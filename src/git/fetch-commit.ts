@@ -2,7 +2,7 @@ import type { Entry } from '../settings/types.ts';
 import type { Target } from './types.ts';
 import { targetRef } from './check-ref-name.ts';
 import { explainFailure } from './explain-failure.ts';
-import { runGit } from './run-git.ts';
+import { runGit, type GitResult } from './run-git.ts';
 import type { GitOptions } from './types.ts';
 
 /**
@@ -16,16 +16,32 @@ export const FETCH_OBJECTS_ONLY: readonly string[] = [
 ];
 
 /**
- * Makes sure `commit` (the remote tip of `target`, as remoteTip read it) is in repodir's
- * object store, so that a dry run can look at it: `git cat-file -e <commit>^{commit}`, and
- * when it is missing, `git fetch --refmap= --no-write-fetch-head --no-tags --no-prune … --
- * <remote> refs/heads/<b>` (a tag: refs/tags/<t>) with no destination. That fetch writes
- * objects only: no ref (the empty --refmap stops git's own update of
- * refs/remotes/<remote>/<b>), no FETCH_HEAD, nothing in the work tree or the index; the
- * objects are unreferenced until a real run fetches them, and git's gc prunes them otherwise.
- * It fetches by name, not by commit, as servers need not serve an unadvertised commit.
- * Returns `{ fetched }` (whether it fetched), or `{ message }`: why the commit is not there
- * (the fetch failed, or the remote moved on since remoteTip). Never throws.
+ * Makes sure `commit` is in `dir`'s object store: `git cat-file -e <commit>^{commit}`, and when
+ * it is missing, a FETCH_OBJECTS_ONLY fetch of `what` (a ref name, or the commit itself) from
+ * `remote`. Returns `{ fetched }` (whether it fetched), or `{ failed }`: the failed fetch, or
+ * null when the fetch went through but brought no such commit. Never throws.
+ */
+export async function ensureCommit(
+  entry: Pick<Entry, 'gitBinary' | 'sshKey'>,
+  dir: string,
+  commit: string,
+  remote: string,
+  what: string,
+  opts: GitOptions & { deadline?: number },
+): Promise<{ fetched: boolean } | { failed: GitResult | null }> {
+  const have = async () => (await runGit(entry, ['cat-file', '-e', `${commit}^{commit}`], dir, { ...opts, show: false })).ok;
+  if (await have()) return { fetched: false };
+  const r = await runGit(entry, [...FETCH_OBJECTS_ONLY, '--', remote, what], dir, { ...opts, show: false });
+  if (!r.ok) return { failed: r };
+  return (await have()) ? { fetched: true } : { failed: null };
+}
+
+/**
+ * ensureCommit for a dry run: `commit` is the remote tip of `target` (as remoteTip read it),
+ * fetched by name (refs/heads/<b> or refs/tags/<t>), as servers need not serve an
+ * unadvertised commit. The objects stay unreferenced until a real run fetches them, and git's
+ * gc prunes them otherwise. Returns `{ fetched }`, or `{ message }`: why the commit is not
+ * there (the fetch failed, or the remote moved on since remoteTip). Never throws.
  */
 export async function fetchCommit(
   entry: Pick<Entry, 'gitBinary' | 'sshKey' | 'remote'>,
@@ -34,10 +50,8 @@ export async function fetchCommit(
   commit: string,
   opts: GitOptions & { deadline?: number },
 ): Promise<{ fetched: boolean } | { message: string }> {
-  const have = async () => (await runGit(entry, ['cat-file', '-e', `${commit}^{commit}`], repodir, { ...opts, show: false })).ok;
-  if (await have()) return { fetched: false };
-  const r = await runGit(entry, [...FETCH_OBJECTS_ONLY, '--', entry.remote, targetRef(target)], repodir, { ...opts, show: false });
-  if (!r.ok) return { message: explainFailure(r, { step: 'fetch', repodir, remote: entry.remote, target }) };
-  if (await have()) return { fetched: true };
+  const r = await ensureCommit(entry, repodir, commit, entry.remote, targetRef(target), opts);
+  if ('fetched' in r) return r;
+  if (r.failed) return { message: explainFailure(r.failed, { step: 'fetch', repodir, remote: entry.remote, target }) };
   return { message: `${target.kind} ${target.name} on ${entry.remote} no longer points at ${commit}` };
 }

@@ -10,21 +10,20 @@ const KEEP_LINES = 200;
 
 export interface GitResult extends CommandResult {
   ok: boolean;
-  /** The last lines git printed (stdout and stderr), at most 200 (all with `keepAll`). */
+  /** The last lines git printed (stdout and stderr), at most 200. */
   lines: string[];
 }
 
 /**
  * Runs `git <args>` in `cwd` for `entry` (its gitBinary, sshKey). With `show`, announces
  * the step as a `$ git …` line (URL credentials hidden) and streams git's output to
- * opts.onLine; quiet queries (rev-parse…) only collect it (`keepAll`: every line, for lists
- * of paths). Never throws.
+ * opts.onLine; quiet queries (rev-parse…) only collect it. Never throws.
  */
 export async function runGit(
   entry: Pick<Entry, 'gitBinary' | 'sshKey'>,
   args: string[],
   cwd: string,
-  opts: GitOptions & { show?: boolean; deadline?: number; keepAll?: boolean },
+  opts: GitOptions & { show?: boolean; deadline?: number },
 ): Promise<GitResult> {
   const lines: string[] = [];
   const show = opts.show === true && opts.onLine !== undefined;
@@ -40,7 +39,7 @@ export async function runGit(
     ...(opts.signal ? { signal: opts.signal } : {}),
     onLine: (line) => {
       lines.push(line);
-      if (lines.length > KEEP_LINES && !opts.keepAll) lines.shift();
+      if (lines.length > KEEP_LINES) lines.shift();
       if (show) opts.onLine!(redactUrl(line));
     },
   });

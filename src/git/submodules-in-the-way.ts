@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Entry } from '../settings/types.ts';
-import { FETCH_OBJECTS_ONLY } from './fetch-commit.ts';
+import { ensureCommit } from './fetch-commit.ts';
 import { gitPaths } from './git-paths.ts';
 import { head } from './head.ts';
-import { runGit } from './run-git.ts';
 import { untrackedInTheWay } from './untracked-in-the-way.ts';
 import type { GitOptions } from './types.ts';
 
@@ -16,10 +15,9 @@ const MAX_DEPTH = 8;
  * each submodule `rev` records (a gitlink, `git ls-tree -r -z <rev>`) that is checked out in
  * the work tree at another commit, and then in its own submodules (to MAX_DEPTH levels), the
  * files of the server's own that `git submodule update --recursive --force` would overwrite
- * or delete there. The submodule's new
- * commit is fetched into its object store when it is missing, objects only (by id from its
- * `origin`, no ref, no FETCH_HEAD), as a dry run must change nothing; the update's own
- * `submodule update` then finds it there. Returns a refusal message, or null. A submodule
+ * or delete there. The submodule's new commit is fetched into its object store when it is
+ * missing, objects only (ensureCommit, by id from its `origin`), as a dry run must change
+ * nothing; the update's own `submodule update` then finds it there. Returns a refusal message, or null. A submodule
  * whose commit cannot be had is a refusal too (what it would overwrite is unknown), but for
  * a dry run, which says it cannot check (`onUnknown`).
  */
@@ -45,17 +43,13 @@ export async function submodulesInTheWay(
     if (!existsSync(join(dir, '.git'))) continue;
     const now = await head(dir, { ...opts, gitBinary: entry.gitBinary, sshKey: entry.sshKey });
     if (now === id) continue;
-    const has = async () => (await runGit(entry, ['cat-file', '-e', `${id}^{commit}`], dir, { ...opts, show: false })).ok;
-    if (!(await has())) {
-      await runGit(entry, [...FETCH_OBJECTS_ONLY, '--', 'origin', id], dir, { ...opts, show: false });
-      if (!(await has())) {
-        const why = `update ${how} refuses: cannot get commit ${id} of submodule ${path} to look for files of the server's own it would overwrite`;
-        if (opts.onUnknown) {
-          opts.onUnknown(why);
-          continue;
-        }
-        return why;
+    if (!('fetched' in (await ensureCommit(entry, dir, id, 'origin', id, opts)))) {
+      const why = `update ${how} refuses: cannot get commit ${id} of submodule ${path} to look for files of the server's own it would overwrite`;
+      if (opts.onUnknown) {
+        opts.onUnknown(why);
+        continue;
       }
+      return why;
     }
     const inTheWay = await untrackedInTheWay(entry, dir, id, how, opts);
     if (inTheWay) return inTheWay;

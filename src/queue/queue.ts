@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { existsSync, statSync } from 'node:fs';
 import { ownIdentity, processAlive as alive } from '../exec/process-alive.ts';
-import type { Logger } from '../log/logger.ts';
 import type { DeliveryRef, RunRecord, RunRequest, Target, Trigger } from '../runs/types.ts';
 import { whyNotDeployed } from '../settings/deploys.ts';
 import type { Entry } from '../settings/types.ts';
@@ -424,8 +423,12 @@ export class Queue extends EventEmitter {
     let blocked = false;
     for (const w of [...this.waiting.values()]) {
       if (this.running.size >= this.opts.workers) break;
-      if (this.dropIfNotRun(w)) continue;
-      const entry = this.opts.entry(w.run.entry)!;
+      // settingsChanged drops what a reload no longer deploys; an entry gone is the guard left here.
+      const entry = this.opts.entry(w.run.entry);
+      if (!entry) {
+        this.dropIfNotRun(w);
+        continue;
+      }
       // Not before a write of it reached the disk (the write's end pumps again): if none can,
       // its deliveries are answered 500 and it is dropped, not run (see dropUnwritten).
       if (!w.onDisk) continue;

@@ -22,8 +22,8 @@ export function repoLooksLikeAddress(repo: string): boolean {
  * paths made absolute (workdir against repodir), the secret read. Reports
  * 'missing-repodir' and 'deploys-nothing' (errors), 'no-auth', 'repo-url', 'workdir-outside'
  * and, looking at this machine, 'nothing-to-clone', 'not-a-repository', 'remote-missing',
- * 'workdir-missing', 'ssh-key-unreadable' and 'git-missing' (warnings) and the secret's problems. Always returns an
- * Entry; it is only used when nothing was reported as error.
+ * 'workdir-missing', 'ssh-key-unreadable' and 'git-missing' (warnings) and the secret's
+ * problems. Always returns an Entry; it is only used when nothing was reported as error.
  */
 export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext): Entry {
   // The secret keys go together: an entry that names its own source ignores the defaults'.

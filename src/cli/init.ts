@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ENTRY_NAME } from '../settings/schema.ts';
-import { PROVIDERS, type ProviderName } from '../settings/types.ts';
+import { PROVIDERS, type ProviderName } from '../model/names.ts';
 import { FORGE_SETUP } from './forge-setup.ts';
 import { argsError, EXIT, type Io } from './io.ts';
 import { underPseudoFilesystem } from './load.ts';

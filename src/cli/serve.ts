@@ -6,7 +6,7 @@ import { lineBuffer } from '../log/line-buffer.ts';
 import { Queue } from '../queue/queue.ts';
 import { createWebhookServer } from '../server/server.ts';
 import { createMetrics } from '../server/metrics.ts';
-import type { RunRecord } from '../runs/types.ts';
+import type { RunRecord } from '../model/run-record.ts';
 import { VERSION } from './version.ts';
 import { formatFinding } from '../settings/finding.ts';
 import { loadSettings } from '../settings/load.ts';

@@ -5,7 +5,7 @@ import { processAlive as alive } from '../exec/process-alive.ts';
 import { showControls } from '../log/logger.ts';
 import { checkoutKey } from '../queue/checkout-key.ts';
 import { daemonLockKey, lockHolder, staleLocks } from '../queue/lock.ts';
-import type { RunRecord } from '../runs/types.ts';
+import type { RunRecord } from '../model/run-record.ts';
 import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
 import { byCodeUnit } from '../state/order.ts';

@@ -1,3 +1,4 @@
+import { targetOfRef } from '../model/target.ts';
 import { PayloadError } from './types.ts';
 
 const MAX_REF_BYTES = 1024;
@@ -33,6 +34,6 @@ export function checkRef(ref: unknown, path = 'ref'): string {
 
 /** Branch and tag name of a checked ref: exactly one of them is set. */
 export function refNames(ref: string): { branch: string | null; tag: string | null } {
-  if (ref.startsWith('refs/heads/')) return { branch: ref.slice('refs/heads/'.length), tag: null };
-  return { branch: null, tag: ref.slice('refs/tags/'.length) };
+  const target = targetOfRef(ref);
+  return { branch: target?.kind === 'branch' ? target.name : null, tag: target?.kind === 'tag' ? target.name : null };
 }

@@ -1,13 +1,9 @@
 import os from 'node:os';
 import type { Entry } from '../settings/types.ts';
-import type { Target } from './types.ts';
+import { targetRef, type Target } from '../model/target.ts';
 import { runGit } from './run-git.ts';
 import type { GitOptions } from './types.ts';
 
-/** The full ref of a target: refs/heads/<name> or refs/tags/<name>. */
-export function targetRef(target: Target): string {
-  return `${target.kind === 'tag' ? 'refs/tags' : 'refs/heads'}/${target.name}`;
-}
 
 /**
  * Null when the target's name is a valid git ref name (`git check-ref-format`), else a

@@ -1,6 +1,6 @@
 import type { Entry } from '../settings/types.ts';
 import type { Target } from './types.ts';
-import { targetRef } from './check-ref-name.ts';
+import { targetRef } from '../model/target.ts';
 import { explainFailure } from './explain-failure.ts';
 import { runGit } from './run-git.ts';
 import type { GitOptions } from './types.ts';

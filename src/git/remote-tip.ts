@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { Entry } from '../settings/types.ts';
 import type { Target } from './types.ts';
-import { targetRef } from './check-ref-name.ts';
+import { targetRef } from '../model/target.ts';
 import { explainFailure } from './explain-failure.ts';
 import { redactUrl } from './redact-url.ts';
 import { runGit } from './run-git.ts';

@@ -1,8 +1,4 @@
-/** What to deploy: a branch (checked out on that branch) or a tag (detached). */
-export interface Target {
-  kind: 'branch' | 'tag';
-  name: string;
-}
+export type { Target } from '../model/target.ts';
 
 /** Options shared by the git functions. */
 export interface GitOptions {

@@ -1,14 +1,17 @@
 import { EventEmitter } from 'node:events';
 import { existsSync, statSync } from 'node:fs';
 import { ownIdentity, processAlive as alive } from '../exec/process-alive.ts';
-import type { DeliveryRef, RunRecord, RunRequest, Target, Trigger } from '../runs/types.ts';
-import { whyNotDeployed } from '../settings/deploys.ts';
+import type { Trigger } from '../model/names.ts';
+import { newRunRecord, type DeliveryRef, type RunRecord } from '../model/run-record.ts';
+import type { Target } from '../model/target.ts';
+import type { RunRequest } from '../runs/types.ts';
+import { whyNotDeployed } from '../model/deploys.ts';
 import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
 import { byCodeUnit } from '../state/order.ts';
 import { dropPending, listPending, pendingFiles, pendingText, type PendingRun } from '../state/pending.ts';
 import { readRegularFile } from '../state/read-json.ts';
-import { isRunId, newRunId } from '../state/run-id.ts';
+import { isRunId, newRunId } from '../model/run-id.ts';
 import { listWaiting } from '../state/waiting.ts';
 import { stateWriter } from '../state/writer.ts';
 import { openRunLog } from '../runs/run-log.ts';
@@ -502,11 +505,11 @@ export class Queue extends EventEmitter {
     }).catch((err: unknown): RunRecord => {
       // runOne records failures itself; this is the last guard so the worker never dies.
       this.opts.logger.error('run crashed', { entry: entry.name, run: req.id, error: err instanceof Error ? err.message : String(err) });
-      return {
-        id: req.id, entry: entry.name, trigger: req.trigger, target: req.target, deliveries: req.deliveries, previous: null, commit: null,
-        startedAt: new Date().toISOString(), endedAt: new Date().toISOString(), step: null, steps: [], result: 'failed',
-        message: String(err), pid: process.pid, ...ownIdentity(), logFile: layout.runLog(stateDir, entry.name, req.id),
-      };
+      const record = newRunRecord({
+        id: req.id, entry: entry.name, trigger: req.trigger, target: req.target, deliveries: req.deliveries,
+        logFile: layout.runLog(stateDir, entry.name, req.id), owner: { pid: process.pid, ...ownIdentity() },
+      });
+      return { ...record, endedAt: new Date().toISOString(), result: 'failed', message: String(err) };
     }).then((record) => {
       release();
       this.running.delete(req.id);

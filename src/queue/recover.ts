@@ -1,10 +1,11 @@
 import type { Logger } from '../log/logger.ts';
-import type { RunRecord, Target } from '../runs/types.ts';
+import type { RunRecord } from '../model/run-record.ts';
+import type { Target } from '../model/target.ts';
 import type { Entry } from '../settings/types.ts';
 import { listRuns, saveRun } from '../state/runs.ts';
 import { processAlive } from '../exec/process-alive.ts';
 import { endLeftovers } from '../runs/end-leftovers.ts';
-import { isRunId } from '../state/run-id.ts';
+import { isRunId } from '../model/run-id.ts';
 import type { LockOwner } from './lock.ts';
 
 /** A run recorded by this very pid (reused after a restart) is not alive either; nor one whose pid another process has now. */

@@ -2,7 +2,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { ownIdentity } from '../exec/process-alive.ts';
 import type { Logger } from '../log/logger.ts';
 import { executeRun } from '../runs/execute-run.ts';
-import type { RunRecord, RunRequest } from '../runs/types.ts';
+import { newRunRecord, type RunRecord } from '../model/run-record.ts';
+import { targetRef } from '../model/target.ts';
+import type { RunRequest } from '../runs/types.ts';
 import { layout } from '../state/layout.ts';
 import { pruneRuns, runRecordWrite } from '../state/runs.ts';
 import { stateWriter, type FileWrite } from '../state/writer.ts';
@@ -73,11 +75,10 @@ export async function runOne(req: RunRequest, ctx: RunContext, opts: RunOneOptio
     }, STEP_WRITE_MS);
   };
   const payloadFile = layout.runPayload(stateDir, entry, req.id);
-  const running: RunRecord = {
-    id: req.id, entry, trigger: req.trigger, target: req.target, deliveries: req.deliveries,
-    previous: null, commit: null, startedAt: new Date().toISOString(), endedAt: null,
-    step: null, steps: [], result: 'running', message: null, pid: process.pid, ...ownIdentity(), logFile,
-  };
+  const running = newRunRecord({
+    id: req.id, entry, trigger: req.trigger, target: req.target, deliveries: req.deliveries, logFile,
+    owner: { pid: process.pid, ...ownIdentity() },
+  });
   latest = running;
   const first: FileWrite[] = [runRecordWrite(stateDir, running, true)];
   let ended = false;
@@ -97,7 +98,7 @@ export async function runOne(req: RunRequest, ctx: RunContext, opts: RunOneOptio
   }
   const newest = req.deliveries.at(-1);
   logger.info('run started', {
-    entry, run: req.id, trigger: req.trigger, ref: `${req.target.kind === 'tag' ? 'refs/tags/' : 'refs/heads/'}${req.target.name}`,
+    entry, run: req.id, trigger: req.trigger, ref: targetRef(req.target),
     deliveries: req.deliveries.length, delivery: newest?.deliveryId ?? undefined,
   });
   const execOpts: Parameters<typeof executeRun>[1] = {

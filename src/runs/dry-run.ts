@@ -11,6 +11,7 @@ import { remoteUrlNote } from '../git/remote-url-note.ts';
 import { showPaths } from '../git/show-paths.ts';
 import { dirState } from '../git/update-checkout.ts';
 import { updateRefusal } from '../git/update-refusal.ts';
+import { targetRef } from '../model/target.ts';
 import type { Command } from '../settings/types.ts';
 import { commandName } from './command-name.ts';
 import { formatDuration } from './format-duration.ts';
@@ -72,8 +73,7 @@ export async function dryRun(req: RunRequest): Promise<{ lines: string[]; proble
       }
     }
     if (tip === null) problem ??= `the remote tip of ${what} is unknown: ${why}`;
-    const ref = target.kind === 'tag' ? `refs/tags/${target.name}` : `refs/heads/${target.name}`;
-    lines.push(`git: fetch ${ref} from ${entry.remote} in ${repodir}`);
+    lines.push(`git: fetch ${targetRef(target)} from ${entry.remote} in ${repodir}`);
     const how = entry.update === 'ff-only' ? 'fast-forward (refusing local changes or a diverged branch)' : 'check out, discarding local changes';
     lines.push(`git: ${how}: ${current ?? '(nothing)'} -> ${tip ?? `(remote tip unknown: ${why})`}`);
     if (checkout !== null && tip !== null) {

@@ -9,7 +9,9 @@ import { commandName } from './command-name.ts';
 import { formatDuration } from './format-duration.ts';
 import { openRunLog } from './run-log.ts';
 import { runEnv, type RunEnvValues } from './run-env.ts';
-import type { RunRecord, RunRequest, RunResult, StepKind, StepRecord } from './types.ts';
+import type { RunResult, StepKind } from '../model/names.ts';
+import { newRunRecord, type RunRecord, type StepRecord } from '../model/run-record.ts';
+import type { RunRequest } from './types.ts';
 
 /** ms on_failure commands get when they set no timeout of their own (past the run's timeout). */
 export const ON_FAILURE_TIMEOUT_MS = 60_000;
@@ -78,11 +80,10 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
   };
   const say = (line: string): void => tell(line, false);
   const note = (line: string): void => tell(line, true);
-  const record: RunRecord = {
+  const record: RunRecord = newRunRecord({
     id: req.id, entry: entry.name, trigger: req.trigger, target: req.target, deliveries: req.deliveries,
-    previous: null, commit: null, startedAt: new Date(started).toISOString(), endedAt: null,
-    step: null, steps: [], result: 'running', message: null, pid: process.pid, ...ownIdentity(), logFile: opts.logFile,
-  };
+    logFile: opts.logFile, owner: { pid: process.pid, ...ownIdentity() }, startedAt: new Date(started).toISOString(),
+  });
   const report = (): void => {
     try {
       opts.onStep?.(record);

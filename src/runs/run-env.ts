@@ -1,3 +1,4 @@
+import { targetRef } from '../model/target.ts';
 import type { RunRequest } from './types.ts';
 
 export interface RunEnvValues {
@@ -16,7 +17,7 @@ export interface RunEnvValues {
  */
 export function whautoVars(req: RunRequest, values: RunEnvValues): Record<string, string> {
   const last = req.deliveries[req.deliveries.length - 1];
-  const ref = last?.ref ?? `${req.target.kind === 'tag' ? 'refs/tags' : 'refs/heads'}/${req.target.name}`;
+  const ref = last?.ref ?? targetRef(req.target);
   const vars: Record<string, string> = {
     WHAUTO_ENTRY: req.entry.name,
     WHAUTO_RUN_ID: req.id,

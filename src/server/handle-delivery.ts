@@ -1,7 +1,7 @@
 import { getForge } from '../forges/registry.ts';
 import { PayloadError, type Delivery, type ParseResult, type PushEvent } from '../forges/types.ts';
 import type { Queue } from '../queue/queue.ts';
-import type { DeliveryRef } from '../runs/types.ts';
+import type { DeliveryRef } from '../model/run-record.ts';
 import type { Entry } from '../settings/types.ts';
 import { answers, type Answer } from './answer.ts';
 import { route } from './route.ts';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Queue } from '../queue/queue.ts';
-import type { RunRecord } from '../runs/types.ts';
+import type { RunRecord } from '../model/run-record.ts';
 import type { Settings } from '../settings/types.ts';
 import { byCodeUnit } from '../state/order.ts';
 import { answers, send } from './answer.ts';

@@ -1,7 +1,7 @@
 import type { PushEvent } from '../forges/types.ts';
-import type { Target } from '../runs/types.ts';
+import { defaultBranch, whyNotDeployed } from '../model/deploys.ts';
+import type { Target } from '../model/target.ts';
 import type { Entry } from '../settings/types.ts';
-import { globMatch, isLiteral } from '../settings/glob.ts';
 
 export type Route = { target: Target } | { ignore: string };
 
@@ -14,14 +14,9 @@ export function repoMatches(entry: Entry, event: PushEvent): boolean {
   return event.repository.name.toLowerCase() === want;
 }
 
-/** The branch an entry deploys when nothing names one (a manual run, a plain delivery without ref). */
-export function defaultBranch(entry: Entry): string | null {
-  return entry.branches.find(isLiteral) ?? null;
-}
-
 /**
  * Decides what one push event means for one entry: a target to deploy, or why it is ignored
- * (another repository, a deletion, a tag where tags are off, another branch).
+ * (another repository, a deletion, a branch or tag the entry does not deploy: see whyNotDeployed).
  */
 export function route(entry: Entry, event: PushEvent): Route {
   if (!repoMatches(entry, event)) return { ignore: `repository '${event.repository.fullName}' is not '${entry.repo}'` };
@@ -30,13 +25,9 @@ export function route(entry: Entry, event: PushEvent): Route {
     return branch ? { target: { kind: 'branch', name: branch } } : { ignore: 'no ref given and the entry names no single branch' };
   }
   if (event.deleted) return { ignore: `${event.tag !== null ? 'tag' : 'branch'} deletion of ${event.ref}` };
-  if (event.tag !== null) {
-    if (entry.tags === false) return { ignore: `tag push of ${event.tag} (tags are off for entry ${entry.name})` };
-    if (typeof entry.tags === 'string' && !globMatch(entry.tags, event.tag)) return { ignore: `tag ${event.tag} does not match '${entry.tags}'` };
-    return { target: { kind: 'tag', name: event.tag } };
-  }
-  if (event.branch !== null && entry.branches.some((b) => globMatch(b, event.branch!))) {
-    return { target: { kind: 'branch', name: event.branch } };
-  }
-  return { ignore: `branch ${event.branch ?? event.ref} is not deployed by entry ${entry.name}` };
+  const target: Target | null = event.tag !== null ? { kind: 'tag', name: event.tag }
+    : event.branch !== null ? { kind: 'branch', name: event.branch } : null;
+  if (target === null) return { ignore: `${event.ref} is neither a branch nor a tag` };
+  const why = whyNotDeployed(entry, target.kind, target.name);
+  return why ? { ignore: why } : { target };
 }

@@ -3,7 +3,7 @@
  * spelling) and its doc. The validator (`values.ts`, `validate.ts`) works from this table and
  * `settingsJsonSchema()` turns it into a JSON Schema for editors.
  */
-import { PROVIDERS } from './types.ts';
+import { PROVIDERS, UPDATE_MODES } from '../model/names.ts';
 
 export type Kind =
   | { kind: 'string' }
@@ -44,7 +44,7 @@ export const ENTRY_KEYS: Record<string, KeyDef> = {
   repodir: { kind: 'path', doc: 'The checkout that is updated; required unless update is none.' },
   clone_url: { kind: 'string', doc: 'Clone repodir from here when it is missing.' },
   remote: { kind: 'string', default: 'origin', doc: 'The git remote to fetch from. Default origin.' },
-  update: { kind: 'enum', values: ['reset', 'ff-only', 'none'], default: 'reset',
+  update: { kind: 'enum', values: UPDATE_MODES, default: 'reset',
     doc: 'How the checkout is brought to the pushed branch: reset | ff-only | none. Default reset.' },
   submodules: { kind: 'bool', default: true, doc: 'Update submodules too. Default true.' },
   git_binary: { kind: 'string', default: 'git', doc: 'The git executable. Default git.' },

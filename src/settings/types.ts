@@ -4,12 +4,9 @@
  * Durations are in milliseconds, sizes in bytes, paths absolute.
  */
 
-export const PROVIDERS = [
-  'github', 'gitlab', 'gitea', 'forgejo', 'gogs', 'bitbucket', 'bitbucket-server', 'plain',
-] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
+import type { ProviderName, UpdateMode } from '../model/names.ts';
 
-export type UpdateMode = 'reset' | 'ff-only' | 'none';
+export type { ProviderName, UpdateMode };
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'text' | 'json';
 

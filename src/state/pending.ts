@@ -1,5 +1,7 @@
 import { readdirSync, unlinkSync } from 'node:fs';
-import type { DeliveryRef, Target, Trigger } from '../runs/types.ts';
+import type { Trigger } from '../model/names.ts';
+import type { DeliveryRef } from '../model/run-record.ts';
+import type { Target } from '../model/target.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { layout } from './layout.ts';
 import { readJsonState, type OnCorrupt } from './read-json.ts';

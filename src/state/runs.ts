@@ -1,5 +1,5 @@
 import { readdirSync, unlinkSync } from 'node:fs';
-import type { RunRecord } from '../runs/types.ts';
+import type { RunRecord } from '../model/run-record.ts';
 import { writeFileAtomic } from './atomic.ts';
 import type { FileWrite } from './atomic-async.ts';
 import { layout } from './layout.ts';

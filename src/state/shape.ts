@@ -1,3 +1,4 @@
+import { RUN_RESULTS, TRIGGERS } from '../model/names.ts';
 /** Shape checks of state files: each returns why a value is unusable, or null when it is fine. */
 
 type Obj = Record<string, unknown>;
@@ -20,14 +21,14 @@ export function checkPending(entryFromName: string): (v: Obj) => string | null {
   return (v) => {
     if (typeof v['id'] !== 'string' || v['id'] === '') return 'no run id';
     if (v['entry'] !== entryFromName) return `entry is not '${entryFromName}' as the file name says`;
-    if (!['webhook', 'manual', 'resumed'].includes(v['trigger'] as string)) return 'trigger is not webhook, manual or resumed';
+    if (!(TRIGGERS as readonly string[]).includes(v['trigger'] as string)) return `trigger is not one of ${TRIGGERS.join(', ')}`;
     if (!isTime(v['acceptedAt'])) return 'acceptedAt is not a time';
     if (v['payload'] !== undefined && typeof v['payload'] !== 'string') return 'payload is not base64 text';
     return target(v['target']) ?? deliveries(v['deliveries']);
   };
 }
 
-const RESULTS = ['running', 'succeeded', 'failed', 'timed out', 'interrupted'];
+const RESULTS: readonly string[] = ['running', ...RUN_RESULTS];
 
 /** A run record (`runs/<entry>/<id>.json`) whose name must be `<id>.json`. */
 export function checkRun(entry: string, idFromName: string): (v: Obj) => string | null {

@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
-import type { Target } from '../runs/types.ts';
+import type { Target } from '../model/target.ts';
 import { layout } from './layout.ts';
 import { readRegularFile } from './read-json.ts';
 import { byCodeUnit } from './order.ts';

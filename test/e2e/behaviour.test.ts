@@ -87,7 +87,7 @@ describe('serve: what gets deployed and what does not', () => {
     const branch = pushDelivery('github', { repo: 'acme/releases', branch: 'main' }, SECRET);
     const ignored = await post(`${daemon.base}/webhook/releases`, branch.headers, branch.body);
     assert.equal(ignored.status, 200);
-    assert.match(ignored.json.reason, /branch main is not deployed by entry releases/);
+    assert.match(ignored.json.reason, /entry 'releases' does not deploy branch 'main'/);
     const r = spawnSync(WHAUTO, ['trigger', settingsFile, 'releases', '--dry-run'], { encoding: 'utf8' });
     assert.equal(r.status, 2);
     assert.match(r.stderr, /deploys tags only \(branch: \[\]\); give --tag NAME/);
@@ -99,7 +99,7 @@ describe('serve: what gets deployed and what does not', () => {
     const res = await post(`${daemon.base}/webhook/staging`, d.headers, d.body);
     assert.equal(res.status, 200);
     assert.equal(res.json.status, 'ignored');
-    assert.match(res.json.reason, /branch feature\/x is not deployed/);
+    assert.match(res.json.reason, /does not deploy branch 'feature\/x'/);
     assert.equal(runRecords(state, 'staging').length, before);
     assert.equal(existsSync(join(state, 'queue', 'staging.json')), false, 'nothing queued');
   });

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { updateCheckout } from '../../src/git/update-checkout.ts';
 import { dryRun } from '../../src/runs/dry-run.ts';
-import type { Target } from '../../src/runs/types.ts';
+import type { Target } from '../../src/model/target.ts';
 import { GIT_TEST_ENV, makeRemote } from './remote-repo.ts';
 
 const MAIN: Target = { kind: 'branch', name: 'main' };

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createMetrics, DURATION_BUCKETS } from '../../src/server/metrics.ts';
-import type { RunRecord } from '../../src/runs/types.ts';
+import type { RunRecord } from '../../src/model/run-record.ts';
 import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
 import { post } from '../helpers/http.ts';
 import { pushDelivery } from '../helpers/payloads.ts';

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { dryRun } from '../../src/runs/dry-run.ts';
 import { updateCheckout } from '../../src/git/update-checkout.ts';
-import type { RunRequest, Target } from '../../src/runs/types.ts';
+import type { RunRequest } from '../../src/runs/types.ts';
+import type { Target } from '../../src/model/target.ts';
 import type { Entry } from '../../src/settings/types.ts';
 import { GIT_TEST_ENV, makeRemote, type RemoteRepo } from '../git/remote-repo.ts';
 

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { executeRun, type ExecuteRunOptions } from '../../src/runs/execute-run.ts';
 import type { Command, Entry } from '../../src/settings/types.ts';
-import type { DeliveryRef, RunRequest } from '../../src/runs/types.ts';
+import type { DeliveryRef } from '../../src/model/run-record.ts';
+import type { RunRequest } from '../../src/runs/types.ts';
 import { GIT_TEST_ENV, makeRemote, type RemoteRepo } from '../git/remote-repo.ts';
 
 const sh = (run: string | string[], timeout: number | null = null): Command => ({ run, timeout });

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PushEvent } from '../../src/forges/types.ts';
-import { globMatch } from '../../src/settings/glob.ts';
-import { defaultBranch, route } from '../../src/server/route.ts';
+import { globMatch } from '../../src/model/glob.ts';
+import { defaultBranch } from '../../src/model/deploys.ts';
+import { route } from '../../src/server/route.ts';
 import type { Entry } from '../../src/settings/types.ts';
 
 const entry = (over: Partial<Entry> = {}): Entry => ({
@@ -34,7 +35,7 @@ test('route: a listed branch or a glob match deploys that branch', () => {
 });
 
 test('route: another branch, a deletion, another repository are ignored with a reason', () => {
-  assert.match((route(entry(), push('refs/heads/dev')) as { ignore: string }).ignore, /branch dev is not deployed/);
+  assert.match((route(entry(), push('refs/heads/dev')) as { ignore: string }).ignore, /does not deploy branch 'dev'/);
   assert.match((route(entry(), push('refs/heads/main', { deleted: true })) as { ignore: string }).ignore, /branch deletion/);
   assert.match((route(entry(), push('refs/heads/main', { repository: { fullName: 'evil/site', name: 'site', cloneUrls: [] } })) as { ignore: string }).ignore, /repository 'evil\/site'/);
 });
@@ -52,7 +53,7 @@ test('route: only a plain delivery may leave the repository out; another forge n
 });
 
 test('route: tags deploy only where tags is true or its glob matches', () => {
-  assert.match((route(entry(), push('refs/tags/v1')) as { ignore: string }).ignore, /tags are off/);
+  assert.match((route(entry(), push('refs/tags/v1')) as { ignore: string }).ignore, /does not deploy tags/);
   assert.deepEqual(route(entry({ tags: true }), push('refs/tags/v1')), { target: { kind: 'tag', name: 'v1' } });
   assert.deepEqual(route(entry({ tags: 'v*' }), push('refs/tags/v1')), { target: { kind: 'tag', name: 'v1' } });
   assert.ok('ignore' in route(entry({ tags: 'v*' }), push('refs/tags/nightly')));

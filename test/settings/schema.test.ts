@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { settingsJsonSchema, ENTRY_KEYS, TOP_KEYS } from '../../src/settings/schema.ts';
-import { PROVIDERS } from '../../src/settings/types.ts';
+import { PROVIDERS } from '../../src/model/names.ts';
 import { defaultValue } from '../../src/settings/default-value.ts';
 
 interface Json { properties: Record<string, { description?: string; default?: unknown; enum?: string[] }>; $defs: { entry: Json }; $schema: string }

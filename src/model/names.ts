@@ -1,0 +1,27 @@
+/**
+ * The closed sets of names every layer shares: forges, update modes, triggers, results and
+ * step kinds. A `Record<Name, …>` over one of them makes the compiler list every place a new
+ * name must be handled.
+ */
+
+/** The forges an entry's `provider` may name. */
+export const PROVIDERS = [
+  'github', 'gitlab', 'gitea', 'forgejo', 'gogs', 'bitbucket', 'bitbucket-server', 'plain',
+] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+/** How a checkout is brought to the pushed commit (the entry's `update`). */
+export const UPDATE_MODES = ['reset', 'ff-only', 'none'] as const;
+export type UpdateMode = (typeof UPDATE_MODES)[number];
+
+/** What started a run. */
+export const TRIGGERS = ['webhook', 'manual', 'resumed'] as const;
+export type Trigger = (typeof TRIGGERS)[number];
+
+/** How a run ended ('running' while it runs). */
+export const RUN_RESULTS = ['succeeded', 'failed', 'timed out', 'interrupted'] as const;
+export type RunResult = (typeof RUN_RESULTS)[number];
+
+/** The kinds of step a run is made of, in the order they run. */
+export const STEP_KINDS = ['pre_commands', 'git', 'commands', 'post_commands', 'on_failure'] as const;
+export type StepKind = (typeof STEP_KINDS)[number];

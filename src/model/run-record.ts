@@ -1,0 +1,77 @@
+import type { RunResult, StepKind, Trigger } from './names.ts';
+import type { Target } from './target.ts';
+
+/** One delivery a run stands for (several when deliveries were coalesced). */
+export interface DeliveryRef {
+  forge: string;
+  event: string;
+  deliveryId: string | null;
+  ref: string;
+  before: string | null;
+  after: string | null;
+  pusher: string | null;
+  repository: string | null;
+  /** ISO time the delivery was accepted. */
+  receivedAt: string;
+}
+
+export interface StepRecord {
+  kind: StepKind;
+  /** What ran: the command as written, or the git step's name. */
+  name: string;
+  /** Exit code; null when killed by a signal or not started. */
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number;
+  ok: boolean;
+}
+
+/** The record of a finished (or running) run, as kept in the state dir. */
+export interface RunRecord {
+  id: string;
+  entry: string;
+  trigger: Trigger;
+  target: Target;
+  deliveries: DeliveryRef[];
+  /** HEAD before the update, and the commit checked out after it (null when unknown). */
+  previous: string | null;
+  commit: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  /** Which step is running (while running). */
+  step: string | null;
+  steps: StepRecord[];
+  result: RunResult | 'running';
+  /** One line saying why a run did not succeed. */
+  message: string | null;
+  /** pid of the process that runs it (a resumed run is detected through this). */
+  pid: number;
+  /** Which process had that pid (see processIdentity): a pid alone may be another's after a crash. */
+  identity?: string;
+  /** Absolute path of the run's log file. */
+  logFile: string;
+}
+
+/** What a new record is made from. */
+export interface NewRunRecord {
+  id: string;
+  entry: string;
+  trigger: Trigger;
+  target: Target;
+  deliveries: DeliveryRef[];
+  logFile: string;
+  /** The process that runs it: its pid and, where it can be read, its identity. */
+  owner: { pid: number; identity?: string };
+  /** ISO start time; default now. */
+  startedAt?: string;
+}
+
+/** A run record as a run starts: result 'running', no step, no commit yet. The one place a record is made. */
+export function newRunRecord(r: NewRunRecord): RunRecord {
+  return {
+    id: r.id, entry: r.entry, trigger: r.trigger, target: r.target, deliveries: r.deliveries,
+    previous: null, commit: null, startedAt: r.startedAt ?? new Date().toISOString(), endedAt: null,
+    step: null, steps: [], result: 'running', message: null,
+    pid: r.owner.pid, ...(r.owner.identity !== undefined ? { identity: r.owner.identity } : {}), logFile: r.logFile,
+  };
+}

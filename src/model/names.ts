@@ -14,8 +14,11 @@ export type ProviderName = (typeof PROVIDERS)[number];
 export const UPDATE_MODES = ['reset', 'ff-only', 'none'] as const;
 export type UpdateMode = (typeof UPDATE_MODES)[number];
 
-/** What started a run. */
-export const TRIGGERS = ['webhook', 'manual', 'resumed'] as const;
+/**
+ * What started a run: a delivery, `whauto trigger`, the next start after a crash cut a run
+ * off, a poll that saw a new tip, `whauto rollback`.
+ */
+export const TRIGGERS = ['webhook', 'manual', 'resumed', 'poll', 'rollback'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
 
 /** How a run ended ('running' while it runs). */

@@ -143,7 +143,7 @@ test('the checkout warnings are reported along with the other findings, nothing 
   const dir = tempDir();
   mkdirSync(join(dir, 'site'));
   writeFileSync(join(dir, 'site', 'x'), 'x');
-  const { settings, findings } = loadSettings(writeFile(dir, 'whauto.yaml', 'entries:\n  a:\n    secret: s\n    repodir: site\n'), {});
+  const { settings, findings } = loadSettings(writeFile(dir, 'whauto.yaml', 'entries:\n  a:\n    secret: s\n    branch: main\n    repodir: site\n'), {});
   assert.ok(settings, 'warnings only');
   assert.deepEqual(findings.map((f) => f.code), ['not-a-repository'], findings.map(formatFinding).join('\n'));
 });

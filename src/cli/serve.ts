@@ -11,7 +11,7 @@ import { VERSION } from './version.ts';
 import { formatFinding } from '../settings/finding.ts';
 import { loadSettings } from '../settings/load.ts';
 import type { Settings } from '../settings/types.ts';
-import { argsError, EXIT, type Io } from './io.ts';
+import { argsError, EXIT, positionalsProblem, usageError, type Io } from './io.ts';
 import { foreignStateDir, loadOrReport, prepareStateDir } from './load.ts';
 import { daemonLockKey, tryLock } from '../queue/lock.ts';
 import { layout } from '../state/layout.ts';
@@ -30,18 +30,15 @@ export async function runServe(io: Io, args: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
   } catch (err) {
-    io.stderr(`whauto serve: ${argsError(err)}\n\n${HELP}`);
-    return EXIT.usage;
+    return usageError(io, 'serve', HELP, argsError(err));
   }
   if (parsed.values.help) {
     io.stdout(HELP);
     return EXIT.ok;
   }
-  const [file, ...extra] = parsed.positionals;
-  if (file === undefined || extra.length > 0) {
-    io.stderr(`whauto serve: ${file === undefined ? 'SETTINGS is missing' : `unexpected argument '${extra[0]}'`}\n\n${HELP}`);
-    return EXIT.usage;
-  }
+  const problem = positionalsProblem(parsed.positionals, ['SETTINGS']);
+  if (problem) return usageError(io, 'serve', HELP, problem);
+  const file = parsed.positionals[0]!;
   const warnings: string[] = [];
   const first = loadOrReport(io, file, (w) => warnings.push(w));
   if (!first) return EXIT.usage;

@@ -105,7 +105,7 @@ test('serve says what is wrong with its arguments: a missing or an extra one (ex
   requireBinary();
   const none = spawnSync(WHAUTO, ['serve'], { encoding: 'utf8' });
   assert.equal(none.status, 2);
-  assert.match(none.stderr, /^whauto serve: SETTINGS is missing\n/);
+  assert.match(none.stderr, /^whauto serve: missing SETTINGS\n/);
   const extra = spawnSync(WHAUTO, ['serve', 'settings.yaml', 'extra'], { encoding: 'utf8' });
   assert.equal(extra.status, 2);
   assert.match(extra.stderr, /^whauto serve: unexpected argument 'extra'\n/);

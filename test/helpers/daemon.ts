@@ -22,10 +22,10 @@ export interface Daemon {
   exited: Promise<number | null>;
 }
 
-/** Starts `whauto serve settingsFile` (settings should listen on 127.0.0.1:0) and waits for its 'listening' line. */
-export async function startDaemon(settingsFile: string, env: NodeJS.ProcessEnv = {}): Promise<Daemon> {
+/** Starts `whauto serve settingsFile [...args]` (settings should listen on 127.0.0.1:0) and waits for its 'listening' line. */
+export async function startDaemon(settingsFile: string, env: NodeJS.ProcessEnv = {}, args: string[] = []): Promise<Daemon> {
   requireBinary();
-  const proc = spawn(WHAUTO, ['serve', settingsFile], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(WHAUTO, ['serve', settingsFile, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const waiters: Array<{ re: RegExp; resolve: (l: string) => void }> = [];
   let buf = '';

@@ -214,7 +214,7 @@ entries:
     repo: ${scalar(opts.repo)}
     branch: ${scalar(opts.branch)}
     # tags: "v*"                # deploy tag pushes too (true: every tag)
-    repodir: ${scalar(opts.repodir)}
+    repodir: ${scalar(opts.repodir)}${opts.systemd ? '  # contrib/systemd lets whauto write only /srv and /var/lib/whauto: see ReadWritePaths= there' : ''}
     ${opts.cloneUrl === null ? '# clone_url: git@forge.example:owner/name.git   # clone repodir from here when it is missing' : `clone_url: ${scalar(opts.cloneUrl)}`}
     update: reset               # reset | ff-only | none
     timeout: 15m                # the whole run
@@ -227,6 +227,28 @@ entries:
     #   - echo "deploy of $WHAUTO_BRANCH failed at $WHAUTO_FAILED_STEP"
     # allow_ips: []             # CIDRs the forge delivers from; empty: any
 `;
+}
+
+/** Where contrib/systemd's units let the service write (ReadWritePaths=); all else is read-only (ProtectSystem=strict). */
+const UNIT_WRITABLE = ['/var/lib/whauto', '/srv'];
+
+/**
+ * What init --systemd says about the unit's ReadWritePaths=: whether `repodir` is writable
+ * under it, and the drop-in that adds a path (the checkout when it lies elsewhere).
+ */
+function writablePaths(repodir: string, service: string): string[] {
+  const inside = UNIT_WRITABLE.some((w) => repodir === w || repodir.startsWith(`${w}/`));
+  const add = inside ? '/var/www/site' : repodir;
+  return [
+    `  The unit lets whauto and the entry's commands write only ${UNIT_WRITABLE.join(' and ')} (ReadWritePaths=; the rest is read-only).`,
+    inside
+      ? `  repodir ${repodir} is inside them; add any other path the commands write (a web root), as in:`
+      : `  repodir ${repodir} is not: add it, or every run fails with "Read-only file system":`,
+    `    systemctl edit ${service}    # and write:`,
+    '    [Service]',
+    `    ReadWritePaths=${add}`,
+    ...(add.startsWith('/home/') ? ['    ProtectHome=read-only    # the unit hides /home otherwise'] : []),
+  ];
 }
 
 /** "  Name:   value", the values lined up; a long name still gets a space before its value. */
@@ -250,9 +272,12 @@ function forgeSide(opts: InitOptions, entry: string, settingsFile: string, secre
   if (opts.url === null) lines.push('', `Pass --url https://HOST to print the full URL; whauto listens on ${opts.listen} (put a reverse proxy in front).`);
   if (opts.systemd) {
     // The unit that serves this file as written: whauto.service for the default name, whauto@NAME otherwise.
-    const unit = opts.name === 'whauto' ? 'contrib/systemd/whauto.service' : `contrib/systemd/whauto@.service, enabled as whauto@${opts.name}`;
+    const service = opts.name === 'whauto' ? 'whauto' : `whauto@${opts.name}`;
+    const unit = opts.name === 'whauto' ? 'contrib/systemd/whauto.service' : `contrib/systemd/whauto@.service, enabled as ${service}`;
     lines.push('', `systemd: the unit needs LoadCredential=${opts.name}.secret:${secretFile}`,
-      `  (${unit} has it for /etc/whauto/${opts.name}.secret)`);
+      `  (${unit} has it for /etc/whauto/${opts.name}.secret)`,
+      ...(opts.dir === '/etc/whauto' ? [] : [`  The unit serves /etc/whauto/${opts.name}.yaml with that secret: put both files there (or change its paths in a drop-in).`]),
+      ...writablePaths(opts.repodir, service));
   }
   lines.push('', `Next: whauto check ${settingsFile}${opts.systemd ? ' (with CREDENTIALS_DIRECTORY set, or under systemd)' : ''}`, '');
   return lines.join('\n');

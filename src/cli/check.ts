@@ -7,7 +7,8 @@ import { formatFinding, type Finding } from '../settings/finding.ts';
 const HELP = `usage: whauto check SETTINGS [--json]
 
 Validates the settings file and reports every problem as FILE:LINE:COL: level: message.
-Warnings (risky but valid settings) and notes (legacy spellings) do not fail the check.
+Warnings (risky but valid settings) and notes (legacy spellings, an entry that deploys
+main because it names no branch) do not fail the check.
 
   --json     print {"valid":…,"file":…,"entries":N,"findings":[…]} instead
   -h, --help this text

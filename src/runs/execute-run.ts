@@ -173,8 +173,9 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     for (const line of plan.notes) say(`note: ${line}`);
-    const problem = plan.refusal ?? await applySteps(plan, plan.steps, entry) ?? await checkOutcome(plan, req.target);
+    let problem = plan.refusal ?? await applySteps(plan, plan.steps, entry);
     const at = await plan.where();
+    problem ??= await checkOutcome(plan, req.target, at);
     record.previous = plan.previous;
     record.commit = at?.commit ?? null;
     values.previous = plan.previous;
@@ -209,8 +210,8 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
   };
 
   try {
-    // Before the update, HEAD is what is deployed: WHAUTO_PREVIOUS is it, WHAUTO_AFTER is ''.
-    if (entry.repodir) values.previous = await head(entry.repodir, { gitBinary: entry.gitBinary });
+    // Before the update, HEAD is what is deployed: pre_commands get it as WHAUTO_PREVIOUS (WHAUTO_AFTER is '').
+    if (entry.repodir && entry.preCommands.length > 0) values.previous = await head(entry.repodir, { gitBinary: entry.gitBinary });
     record.previous = values.previous;
     report();
 

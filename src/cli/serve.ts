@@ -6,6 +6,7 @@ import { lineBuffer } from '../log/line-buffer.ts';
 import { Queue } from '../queue/queue.ts';
 import { createWebhookServer } from '../server/server.ts';
 import { createMetrics } from '../server/metrics.ts';
+import { createNotifier } from '../notify/notifier.ts';
 import type { RunRecord } from '../model/run-record.ts';
 import { VERSION } from './version.ts';
 import { formatFinding } from '../settings/finding.ts';
@@ -118,6 +119,9 @@ async function serveWith(io: Io, first: Settings, listen: Settings['listen'], wa
 
   // A run printing 50 MB must not flood the daemon log: the same cap as the run's own log.
   const output = outputCap(logger, () => settings.maxLog);
+  const metrics = createMetrics(VERSION);
+  // Notifications and commit statuses go beside the queue: no run waits for them.
+  const notifier = createNotifier({ logger, onOutcome: (o) => metrics.countNotify(o) });
   const queue = new Queue({
     stateDir: settings.stateDir,
     maxLog: settings.maxLog,
@@ -126,9 +130,9 @@ async function serveWith(io: Io, first: Settings, listen: Settings['listen'], wa
     workers: settings.workers,
     entry: (name) => settings.entries.find((e) => e.name === name) ?? null,
     onLine: (req, line) => output.line(req.id, req.entry.name, line),
+    observer: notifier,
   });
   queue.on('finish', (r: { id: string }) => output.done(r.id));
-  const metrics = createMetrics(VERSION);
   queue.on('finish', (record: RunRecord) => metrics.countRun(record));
   queue.recover(settings.entries);
   const web = createWebhookServer(settings, queue, logger, metrics);
@@ -174,7 +178,9 @@ async function serveWith(io: Io, first: Settings, listen: Settings['listen'], wa
       stopping = true;
       logger.info('shutting down', { signal, timeout_ms: settings.shutdownTimeout });
       web.stopAccepting();
-      queue.drain(settings.shutdownTimeout).then(() => {
+      const since = Date.now();
+      // What the notifications still need gets what the runs left of shutdown_timeout; the rest is said in the log.
+      queue.drain(settings.shutdownTimeout).then(() => notifier.settle({ timeoutMs: Math.max(0, settings.shutdownTimeout - (Date.now() - since)) })).then(() => {
         web.server.close();
         web.server.closeAllConnections();
         process.off('SIGHUP', reload);

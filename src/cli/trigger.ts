@@ -6,6 +6,7 @@ import { createLogger, showControls } from '../log/logger.ts';
 import { checkoutKey } from '../queue/checkout-key.ts';
 import { daemonLockKey, lockHolder, tryLock } from '../queue/lock.ts';
 import { runOne } from '../queue/run-one.ts';
+import { createNotifier } from '../notify/notifier.ts';
 import { takeOverFrom } from '../queue/recover.ts';
 import { dryRun } from '../runs/dry-run.ts';
 import type { RunRequest } from '../runs/types.ts';
@@ -218,11 +219,15 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
   const output = lineBuffer(io.stdout);
   try {
     const logger = createLogger({ level: settings.logLevel, format: settings.logFormat, write: io.stderr });
+    const notifier = createNotifier({ logger });
     const record = await runOne(req, {
       stateDir: settings.stateDir, maxLog: settings.maxLog, keepRuns: settings.keepRuns, logger,
-      onLine: (_req, line) => output.write(line + '\n'),
+      onLine: (_req, line) => output.write(line + '\n'), observer: notifier,
     }, { signal: abort.signal });
     output.close();
+    // This run's notifications go out before the command ends, bounded by their tries' timeouts; a Ctrl-C
+    // stops them (after one that interrupted the run, the next ends the command as Ctrl-C does).
+    await notifier.settle(abort.signal.aborted ? {} : { signal: abort.signal });
     io.stderr(`whauto trigger: run ${record.id} ${record.result}${record.message ? `: ${record.message}` : ''}\n`);
     return record.result === 'succeeded' ? EXIT.ok : EXIT.failed;
   } finally {

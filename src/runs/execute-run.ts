@@ -7,7 +7,7 @@ import type { Command } from '../settings/types.ts';
 import { applySteps, checkOutcome, planUpdate } from '../update/apply.ts';
 import type { Plan } from '../update/types.ts';
 import { commandName } from './command-name.ts';
-import { formatDuration } from './format-duration.ts';
+import { formatDuration } from '../log/format-duration.ts';
 import { openRunLog } from './run-log.ts';
 import { runEnv, type RunEnvValues } from './run-env.ts';
 import type { RunResult, StepKind } from '../model/names.ts';

@@ -1,4 +1,4 @@
-import { MATRIX_ROOM_URL } from '../settings/notify-entry.ts';
+import { MATRIX_ROOM_URL } from '../settings/check-url.ts';
 import type { Format } from './types.ts';
 import { bearer, jsonRequest } from './request.ts';
 import { details, headline, plainText } from './text.ts';

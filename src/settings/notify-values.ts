@@ -4,6 +4,7 @@ import { COMMIT_STATUS_KEYS, NOTIFY_KEYS } from './schema.ts';
 import type { Report } from './report.ts';
 import { fieldsOf, resolveNode, type Field } from './nodes.ts';
 import { didYouMean } from './did-you-mean.ts';
+import { checkTargetUrl } from './check-url.ts';
 import { describe, scalarText } from './values.ts';
 import type { RawField } from './validate.ts';
 
@@ -105,6 +106,8 @@ function parseTarget(node: Node, n: number, ctx: Ctx): RawTarget | null {
   if (NEEDS_TOKEN.includes(format) && tokens.length === 0) {
     bad(formatNode, 'missing-token', `${format} needs an access token: give token_file or token_env`);
   }
+  const inline = sources.get('url');
+  if (inline) checkTargetUrl(inline.value as string, inline.node, what, format, tokens.length > 0, ctx.report);
   if (NO_TOKEN.includes(format) && tokens.length > 0) {
     ctx.report(tokens[0], 'warning', 'token-unused', `${what}: ${format} takes no token (its webhook URL is the credential); this one is never sent`);
   }

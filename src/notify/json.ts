@@ -2,7 +2,7 @@ import type { Announcement, Format } from './types.ts';
 import { bearer, jsonRequest } from './request.ts';
 
 /** The version of the `json` payload: raised when a field changes meaning or goes (a new field does not raise it). */
-export const JSON_PAYLOAD_VERSION = 1;
+const JSON_PAYLOAD_VERSION = 1;
 
 /** The `json` format's body: every field of the announcement, snake_case, versioned (see docs/notifications.md). */
 export function jsonPayload(a: Announcement): Record<string, unknown> {

@@ -2,8 +2,8 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { showControls } from '../log/logger.ts';
 
 /** The most of a run's log a notification carries: lines, and bytes. */
-export const TAIL_LINES = 20;
-export const TAIL_BYTES = 2048;
+const TAIL_LINES = 20;
+const TAIL_BYTES = 2048;
 
 /**
  * The last lines of the log file `file` (at most TAIL_LINES, TAIL_BYTES in all), control

@@ -24,7 +24,7 @@ const bare = (path: string): string => path.replace(/\/+$/, '').replace(/\.git$/
  * The forge's web root a repository URL points into: scheme and host, and for an http(s) URL
  * the path before the repository's own (`https://host/gitlab` for `https://host/gitlab/acme/site.git`).
  */
-export function webBaseOf(url: string, fullName: string): string | null {
+function webBaseOf(url: string, fullName: string): string | null {
   const parts = splitUrl(url);
   if (parts === null) return null;
   const path = bare(parts.path);
@@ -34,7 +34,7 @@ export function webBaseOf(url: string, fullName: string): string | null {
 }
 
 /** OWNER/NAME as a repository URL's path says (Bitbucket Server's /scm/ left out), or null. */
-export function fullNameOf(url: string): string | null {
+function fullNameOf(url: string): string | null {
   const parts = splitUrl(url);
   const path = parts === null ? '' : bare(parts.path).replace(/^\/+/, '').replace(/^scm\//i, '');
   return path.includes('/') ? path : null;

@@ -3,13 +3,13 @@ import { retryAfterMs } from './retry-after.ts';
 import type { HttpRequest } from './types.ts';
 
 /** ms one try may take before it is given up. */
-export const TRY_TIMEOUT_MS = 10_000;
+const TRY_TIMEOUT_MS = 10_000;
 /** Tries in all: the first and two more. */
-export const TRIES = 3;
+const TRIES = 3;
 /** ms before the second try; doubled before the third. */
-export const BACKOFF_MS = 1000;
+const BACKOFF_MS = 1000;
 /** The longest `Retry-After` honoured (ms); a longer one ends the tries. */
-export const MAX_RETRY_AFTER_MS = 60_000;
+const MAX_RETRY_AFTER_MS = 60_000;
 
 export interface SendOptions {
   /** ms one try may take. Default TRY_TIMEOUT_MS. */

@@ -34,7 +34,7 @@ interface Ctx {
 }
 
 /** The events a target is told of when its `on` is not given. */
-export const DEFAULT_EVENTS: NotifyEvent[] = ['succeeded', 'failed', 'timed out'];
+const DEFAULT_EVENTS: NotifyEvent[] = ['succeeded', 'failed', 'timed out'];
 
 /** Formats whose service needs a token besides the URL (Matrix: an access token). */
 const NEEDS_TOKEN: readonly NotifyFormat[] = ['matrix'];

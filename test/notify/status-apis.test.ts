@@ -3,7 +3,7 @@
 import { after, before, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sendStatus } from '../../src/notify/deliver.ts';
-import { fullNameOf, statusRepo, webBaseOf } from '../../src/notify/repository.ts';
+import { statusRepo } from '../../src/notify/repository.ts';
 import { STATUS_APIS } from '../../src/notify/status-apis.ts';
 import type { DeliveryRef } from '../../src/model/run-record.ts';
 import type { ProviderName } from '../../src/model/names.ts';
@@ -124,17 +124,23 @@ test('the API root follows from the delivery\'s repository URL, per forge', asyn
   assert.equal(await at('bitbucket-server', 'PROJ/site', 'https://bb.example.com/scm/proj/site.git'), 'https://bb.example.com');
 });
 
-test('a URL\'s user info never reaches the API root; a local path gives none', () => {
-  assert.equal(webBaseOf('https://user:secret-token@git.example.com/acme/site.git', 'acme/site'), 'https://git.example.com');
-  assert.equal(webBaseOf('/srv/git/site.git', 'acme/site'), null);
-  assert.equal(webBaseOf('file:///srv/git/site.git', 'acme/site'), null);
+test('a URL\'s user info never reaches the API root; a local path gives none', async () => {
+  const root = async (cloneUrl: string) => statusRepo(entry({ repo: 'acme/site', cloneUrl }), null, STATUS_APIS.gitea, null);
+  assert.deepEqual(await root('https://user:secret-token@git.example.com/acme/site.git'),
+    { fullName: 'acme/site', webBase: 'https://git.example.com', apiBase: 'https://git.example.com/api/v1' });
+  assert.match(String(await root('/srv/git/site.git')), /set commit_status\.api_url/);
+  assert.match(String(await root('file:///srv/git/site.git')), /set commit_status\.api_url/);
 });
 
-test('a repository\'s name follows from its URL when the entry has no repo', () => {
-  assert.equal(fullNameOf('https://github.com/acme/site.git'), 'acme/site');
-  assert.equal(fullNameOf('git@gitlab.com:group/sub/site.git'), 'group/sub/site');
-  assert.equal(fullNameOf('https://bb.example.com/scm/proj/site.git'), 'proj/site');
-  assert.equal(fullNameOf('/srv/site.git'), null);
+test('a repository\'s name follows from its URL when the entry has no repo', async () => {
+  const name = async (cloneUrl: string) => {
+    const r = await statusRepo(entry({ repo: null, cloneUrl }), null, STATUS_APIS.gitlab, 'https://api.invalid');
+    return typeof r === 'string' ? null : r.fullName;
+  };
+  assert.equal(await name('https://github.com/acme/site.git'), 'acme/site');
+  assert.equal(await name('git@gitlab.com:group/sub/site.git'), 'group/sub/site');
+  assert.equal(await name('https://bb.example.com/scm/proj/site.git'), 'proj/site');
+  assert.equal(await name('/srv/site.git'), null);
 });
 
 test('a trigger run\'s status goes to the entry\'s repo on its clone_url\'s forge, or says what is missing', async () => {

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { showControls } from '../log/logger.ts';
 import { sendTests } from '../notify/test-send.ts';
 import { argsError, EXIT, type Io } from './io.ts';
-import { loadOrReport } from './load.ts';
+import { entryOrReport, loadOrReport } from './load.ts';
 
 const HELP = `usage: whauto notify SETTINGS ENTRY --test [--status COMMIT]
 
@@ -44,11 +44,8 @@ export async function runNotify(io: Io, args: string[]): Promise<number> {
   // The webhook secret is not needed; the targets' urls and tokens are read all the same.
   const settings = loadOrReport(io, positionals[0]!, undefined, { readSecrets: false });
   if (!settings) return EXIT.usage;
-  const entry = settings.entries.find((e) => e.name === positionals[1]);
-  if (!entry) {
-    io.stderr(`whauto notify: no entry named '${showControls(positionals[1]!)}' (entries: ${settings.entries.map((e) => e.name).join(', ') || 'none'})\n`);
-    return EXIT.usage;
-  }
+  const entry = entryOrReport(io, 'notify', settings, positionals[1]!);
+  if (!entry) return EXIT.usage;
   if (entry.notify.length === 0 && values.status === undefined) {
     io.stderr(`whauto notify: entry '${entry.name}' has no notify targets (and no --status was asked for)\n`);
     return EXIT.usage;

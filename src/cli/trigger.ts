@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ownIdentity, processAlive as alive } from '../exec/process-alive.ts';
 import { lineBuffer } from '../log/line-buffer.ts';
-import { createLogger, showControls } from '../log/logger.ts';
+import { createLogger } from '../log/logger.ts';
 import { checkoutKey } from '../queue/checkout-key.ts';
 import { daemonLockKey, lockHolder, tryLock } from '../queue/lock.ts';
 import { runOne } from '../queue/run-one.ts';
@@ -20,7 +20,7 @@ import { listPending } from '../state/pending.ts';
 import { newRunId } from '../model/run-id.ts';
 import { listWaiting, noteWaiting } from '../state/waiting.ts';
 import { argsError, EXIT, positionalsProblem, usageError, type Io } from './io.ts';
-import { foreignStateDir, loadOrReport, prepareStateDir } from './load.ts';
+import { entryOrReport, foreignStateDir, loadOrReport, prepareStateDir } from './load.ts';
 
 const HELP = `usage: whauto trigger SETTINGS ENTRY [--dry-run] [--no-wait] [--branch NAME | --tag NAME]
 
@@ -119,11 +119,8 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
   // It verifies no delivery: a secret it cannot read (CREDENTIALS_DIRECTORY outside systemd) does not matter.
   const settings = loadOrReport(io, positionals[0]!, undefined, { readSecrets: false });
   if (!settings) return EXIT.usage;
-  const entry = settings.entries.find((e) => e.name === positionals[1]);
-  if (!entry) {
-    io.stderr(`whauto trigger: no entry named '${showControls(positionals[1]!)}' (entries: ${settings.entries.map((e) => e.name).join(', ') || 'none'})\n`);
-    return EXIT.usage;
-  }
+  const entry = entryOrReport(io, 'trigger', settings, positionals[1]!);
+  if (!entry) return EXIT.usage;
   const target = chooseTarget(entry, values.branch, values.tag);
   if (typeof target === 'string') {
     io.stderr(`whauto trigger: ${target}\n`);

@@ -14,7 +14,7 @@ import { loadSettings } from '../settings/load.ts';
 import type { Settings } from '../settings/types.ts';
 import { argsError, EXIT, positionalsProblem, usageError, type Io } from './io.ts';
 import { foreignStateDir, loadOrReport, prepareStateDir } from './load.ts';
-import { daemonLockKey, tryLock } from '../queue/lock.ts';
+import { daemonLockKey, tryLock } from '../checkouts/lock.ts';
 import { layout } from '../state/layout.ts';
 import { outputCap } from '../log/output-cap.ts';
 import { notOnThisMachine, parseListen } from '../settings/listen.ts';
@@ -61,7 +61,7 @@ export async function runServe(io: Io, args: string[]): Promise<number> {
     io.stderr(`whauto serve: ${stateError}\n`);
     return EXIT.usage;
   }
-  // One daemon per state dir: a second would take back (and run) what the first has queued.
+  // One daemon per state dir: a second would read back (and run) what the first has queued.
   const takeStateDir = () => tryLock(layout.locksDir(first.stateDir), daemonLockKey(first.stateDir), { entry: '-', runId: 'daemon' });
   let owner = takeStateDir();
   if ('heldBy' in owner) {
@@ -200,8 +200,8 @@ async function serveWith(io: Io, first: Settings, listen: Settings['listen'], wa
     };
     const watch = setInterval(() => {
       if (stopping) return;
-      // A `trigger` killed while this daemon runs leaves a stale lock: its run is taken back now.
-      queue.takeBackCutOff();
+      // A `trigger` killed while this daemon runs leaves a stale lock: its run is resumed now.
+      queue.resumeCutOff();
       const found = keepStateDir();
       if (found === 'made again') {
         logger.warn('the state dir was removed: made again (the history of finished runs is gone; waiting and running runs are written again)', { state_dir: settings.stateDir });

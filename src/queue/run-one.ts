@@ -38,7 +38,7 @@ export interface RunObserver {
 }
 
 /** How runOne starts a run besides the request itself. */
-export interface RunOneOptions {
+interface RunOneOptions {
   signal?: AbortSignal;
   /** Raw payload of the newest delivery: written beside the first record as the run's payload file (WHAUTO_PAYLOAD). */
   payload?: Buffer | null;

@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor, WHAUTO } from '../helpers/daemon.ts';
-import { checkoutKey } from '../../src/queue/checkout-key.ts';
-import { tryLock } from '../../src/queue/lock.ts';
+import { checkoutKey } from '../../src/checkouts/checkout-key.ts';
+import { tryLock } from '../../src/checkouts/lock.ts';
 import { loadSettings } from '../../src/settings/load.ts';
 import { daemonSuite, deliver, finishedRuns, GATED, lines, plainEntry, runRecords, status } from './lib.ts';
 
@@ -111,7 +111,7 @@ describe('status', () => {
       foreign.release();
     }
     const cutJson = JSON.parse(status(settings, 'held', '--json').stdout).entries[0].cut_off;
-    assert.deepEqual(cutJson.map((c: any) => [c.id, c.taken_back_by]), [['20200101T000000000Z-dead', 'the next daemon start']]);
+    assert.deepEqual(cutJson.map((c: any) => [c.id, c.resumed_by]), [['20200101T000000000Z-dead', 'the next daemon start']]);
 
     // A corrupt record is reported, skipped, and left for the daemon (status only reads).
     const bad = join(state, 'runs', 'held', '20200101T000000000Z-0bad.json');

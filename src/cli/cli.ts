@@ -8,7 +8,7 @@ import { runSchema } from './schema.ts';
 import { runInit } from './init.ts';
 import { runNotify } from './notify.ts';
 
-export const USAGE = `whauto ${VERSION}: turns a git push into a deployment
+const USAGE = `whauto ${VERSION}: turns a git push into a deployment
 
 usage:
   whauto serve   SETTINGS [--listen HOST:PORT]

@@ -26,7 +26,7 @@ export const RUN_RESULTS = ['succeeded', 'failed', 'timed out', 'interrupted'] a
 export type RunResult = (typeof RUN_RESULTS)[number];
 
 /** The kinds of step a run is made of, in the order they run. */
-export const STEP_KINDS = ['pre_commands', 'git', 'commands', 'post_commands', 'on_failure'] as const;
+const STEP_KINDS = ['pre_commands', 'git', 'commands', 'post_commands', 'on_failure'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
 /**

@@ -58,7 +58,7 @@ export interface RunRecord {
 }
 
 /** What a new record is made from. */
-export interface NewRunRecord {
+interface NewRunRecord {
   id: string;
   entry: string;
   trigger: Trigger;

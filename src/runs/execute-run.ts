@@ -15,7 +15,7 @@ import { newRunRecord, type RunRecord, type StepRecord } from '../model/run-reco
 import type { RunRequest } from './types.ts';
 
 /** ms on_failure commands get when they set no timeout of their own (past the run's timeout). */
-export const ON_FAILURE_TIMEOUT_MS = 60_000;
+const ON_FAILURE_TIMEOUT_MS = 60_000;
 
 export interface ExecuteRunOptions {
   /** Absolute path of the run's log file (appended to; its folder is created). */

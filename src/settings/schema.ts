@@ -5,7 +5,7 @@
  */
 import { NOTIFY_EVENTS, NOTIFY_FORMATS, PROVIDERS, UPDATE_MODES } from '../model/names.ts';
 
-export type Kind =
+type Kind =
   | { kind: 'string' }
   | { kind: 'path' }
   | { kind: 'secret' }

@@ -155,7 +155,7 @@ const RESERVED_PATHS: Record<string, string> = {
  * other text. YAML 1.2, which whauto reads, takes these words as strings; only
  * true/false (any case YAML 1.2 allows) are booleans.
  */
-export function yaml11Meaning(text: string): boolean | null {
+function yaml11Meaning(text: string): boolean | null {
   if (/^(?:y|Y|yes|Yes|YES|on|On|ON)$/.test(text)) return true;
   if (/^(?:n|N|no|No|NO|off|Off|OFF)$/.test(text)) return false;
   return null;

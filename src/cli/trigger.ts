@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ownIdentity } from '../exec/process-alive.ts';
 import { lineBuffer } from '../log/line-buffer.ts';
-import { createLogger, showControls } from '../log/logger.ts';
+import { createLogger } from '../log/logger.ts';
 import { checkoutKey } from '../checkouts/checkout-key.ts';
 import { tryLock } from '../checkouts/lock.ts';
 import { ahead, waiters, waitingTriggers } from '../checkouts/turns.ts';

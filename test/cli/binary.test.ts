@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBinary, WHAUTO } from '../helpers/daemon.ts';
+import { defaultEmbeddedNode } from '../helpers/embedded-node.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -19,7 +20,7 @@ test('dist/whauto --version and --help work when copied alone to another folder'
     const env = { PATH: '/usr/bin:/bin' };
     const version = spawnSync(copy, ['--version'], { cwd: '/', env, encoding: 'utf8' });
     assert.equal(version.status, 0, version.stderr);
-    assert.equal(version.stdout.trim(), `whauto ${pkg.version} (node ${process.version})`);
+    assert.equal(version.stdout.trim(), `whauto ${pkg.version} (node ${defaultEmbeddedNode()})`);
     assert.equal(version.stderr, '', 'no experimental-feature warning');
     const help = spawnSync(copy, ['--help'], { cwd: t.dir, env, encoding: 'utf8' });
     assert.equal(help.status, 0);

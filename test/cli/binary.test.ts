@@ -36,6 +36,10 @@ test('an unknown command exits 2 with the usage; no command exits 2', () => {
   const unknown = spawnSync(WHAUTO, ['deploy'], { encoding: 'utf8' });
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /unknown command 'deploy'/);
+  // A name every object has is no command either.
+  const inherited = spawnSync(WHAUTO, ['toString'], { encoding: 'utf8' });
+  assert.equal(inherited.status, 2);
+  assert.match(inherited.stderr, /unknown command 'toString'/);
   const none = spawnSync(WHAUTO, [], { encoding: 'utf8' });
   assert.equal(none.status, 2);
   assert.match(none.stderr, /usage:/);

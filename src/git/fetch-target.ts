@@ -6,7 +6,8 @@ import type { GitOptions } from './types.ts';
 /**
  * Fetches the target from the entry's remote into `into` with a forced refspec (force pushes
  * deploy): `git fetch --prune --no-tags --no-recurse-submodules -- <remote>
- * +refs/heads/<b>:<into>` (a tag: `+refs/tags/<t>:<into>`). Submodules are not fetched here:
+ * +refs/heads/<b>:<into>` (a tag: `+refs/tags/<t>:<into>`), FETCH_HEAD written whatever git's
+ * config says (the update reads the fetched commit from it). Submodules are not fetched here:
  * their own remotes, as the old commit's `.gitmodules` names them, may be gone; they are
  * brought to the new commit after `submodule sync`. Shown in the log. Never throws.
  */
@@ -18,5 +19,5 @@ export function fetchTarget(
   opts: GitOptions & { deadline?: number },
 ): Promise<GitResult> {
   const refspec = `+${targetRef(target)}:${into}`;
-  return runGit(entry, ['fetch', '--prune', '--no-tags', '--no-recurse-submodules', '--', entry.remote, refspec], repodir, { ...opts, show: true });
+  return runGit(entry, ['fetch', '--prune', '--no-tags', '--no-recurse-submodules', '--write-fetch-head', '--', entry.remote, refspec], repodir, { ...opts, show: true });
 }

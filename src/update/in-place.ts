@@ -16,7 +16,7 @@ import { lookAtCheckout, type CheckoutLook } from './look.ts';
 import { obtainTip } from './obtain.ts';
 import { lookAtSubmodules, removeLeftoversStep, submoduleSteps } from './submodules.ts';
 import type { Plan, PlanStep, UpdateContext, UpdateFailure } from './types.ts';
-import { whereIs } from './where.ts';
+import { whereFromFiles, whereIs } from './where.ts';
 import os from 'node:os';
 
 /** What an in-place update knows once it has the commit to deploy. */
@@ -79,6 +79,7 @@ export async function planInPlace(ctx: UpdateContext, how: InPlaceMode): Promise
 
   const look = await lookAtCheckout(ctx, repodir, plan, how.hooks);
   if ('message' in look) return refuse(look);
+  plan.where = () => whereFromFiles(entry, repodir, look.facts.gitDir, look.facts.commonDir, git);
   plan.previous = look.facts.head;
   // The fetch waits on the remote, git status on the disk: they go at once.
   const [tip, changes] = await Promise.all([obtainTip(ctx, look, plan), localChanges(entry, repodir, { ...git, readOnly: ctx.dry })]);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { explainFailure } from '../git/explain-failure.ts';
 import { ensureCommit } from '../git/fetch-commit.ts';
 import { fetchTarget } from '../git/fetch-target.ts';
@@ -32,7 +34,9 @@ export async function obtainTip(ctx: UpdateContext, look: CheckoutLook, plan: Pl
     plan.steps.push(step);
     const r = await fetch();
     if (!r.ok) return gone(r);
-    const tip = await head(repodir, { ...git, gitBinary: entry.gitBinary, rev: look.fetchedRef });
+    // The one ref fetched is FETCH_HEAD's line (a branch's commit; a tag's object needs git to peel it).
+    const fetchHead = target.kind === 'branch' ? /^([0-9a-f]{40}(?:[0-9a-f]{24})?)\t/.exec(readFetchHead(look.facts.gitDir))?.[1] : undefined;
+    const tip = fetchHead ?? await head(repodir, { ...git, gitBinary: entry.gitBinary, rev: look.fetchedRef });
     return tip ?? failure(`git fetch brought no commit for ${ref} into ${look.fetchedRef}`);
   }
   plan.steps.push({ ...step, run: async () => { const r = await fetch(); return r.ok ? null : gone(r); } });
@@ -45,4 +49,13 @@ export async function obtainTip(ctx: UpdateContext, look: CheckoutLook, plan: Pl
   }
   if (have.fetched) plan.notes.push(`fetched the objects of ${tip.tip} to look at the update (no ref or FETCH_HEAD written)`);
   return tip.tip;
+}
+
+/** The FETCH_HEAD file git wrote in `gitDir` ('' when it cannot be read). */
+function readFetchHead(gitDir: string): string {
+  try {
+    return readFileSync(join(gitDir, 'FETCH_HEAD'), 'utf8');
+  } catch {
+    return '';
+  }
 }

@@ -4,6 +4,8 @@ import { runGit } from '../git/run-git.ts';
 import type { GitOptions } from '../git/types.ts';
 import type { Entry } from '../settings/types.ts';
 
+const COMMIT = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
 /** Reads made after a step failed or the run was cut off: their own 10 s, whatever the run had left. */
 function quick(opts: GitOptions): GitOptions & { show: false } {
   return { ...(opts.env ? { env: opts.env } : {}), timeoutMs: 10_000, show: false };
@@ -32,6 +34,28 @@ export async function whereIs(entry: Pick<Entry, 'gitBinary' | 'sshKey'>, dir: s
     // unreadable: the branch stays unknown
   }
   return { commit, branch: ref.startsWith('ref: refs/heads/') ? ref.slice('ref: refs/heads/'.length) : null };
+}
+
+/**
+ * Where the checkout stands, read from its files when they tell it plainly (gitrepository-layout:
+ * `HEAD` in `gitDir` holds `ref: refs/heads/<b>` or a commit, and a loose ref in `commonDir`
+ * holds its commit), else by whereIs: no git process in the common case of a checkout just
+ * updated (git writes the ref it moved as a loose file).
+ */
+export async function whereFromFiles(
+  entry: Pick<Entry, 'gitBinary' | 'sshKey'>, dir: string, gitDir: string, commonDir: string, opts: GitOptions & { deadline?: number },
+): Promise<Where | null> {
+  try {
+    const head = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
+    if (COMMIT.test(head)) return { commit: head, branch: null };
+    if (head.startsWith('ref: refs/heads/')) {
+      const commit = readFileSync(join(commonDir, head.slice(5)), 'utf8').trim();
+      if (COMMIT.test(commit)) return { commit, branch: head.slice('ref: refs/heads/'.length) };
+    }
+  } catch {
+    // a packed ref, another ref store: git says
+  }
+  return whereIs(entry, dir, opts);
 }
 
 /**

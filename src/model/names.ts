@@ -11,8 +11,19 @@ export const PROVIDERS = [
 export type ProviderName = (typeof PROVIDERS)[number];
 
 /** How a checkout is brought to the pushed commit (the entry's `update`). */
-export const UPDATE_MODES = ['reset', 'ff-only', 'none'] as const;
+export const UPDATE_MODES = ['reset', 'ff-only', 'none', 'release'] as const;
 export type UpdateMode = (typeof UPDATE_MODES)[number];
+
+/**
+ * What each update mode keeps in repodir: a git checkout it updates in place, the release
+ * layout (repo/, releases/<id>/, shared/, current), or nothing of whauto's.
+ */
+export const REPODIR_HOLDS: Record<UpdateMode, 'checkout' | 'releases' | 'nothing'> = {
+  reset: 'checkout',
+  'ff-only': 'checkout',
+  none: 'nothing',
+  release: 'releases',
+};
 
 /**
  * What started a run: a delivery, `whauto trigger`, the next start after a crash cut a run

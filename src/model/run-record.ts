@@ -38,9 +38,14 @@ export interface RunRecord {
   trigger: Trigger;
   target: Target;
   deliveries: DeliveryRef[];
-  /** HEAD before the update, and the commit checked out after it (null when unknown). */
+  /**
+   * What was deployed before the run (HEAD; the live release's commit) and after it (null
+   * when unknown). A rollback: the commit it left, and the one it went back to.
+   */
   previous: string | null;
   commit: string | null;
+  /** update: release: the id of the release the run built (or a rollback switched to). */
+  release?: string;
   startedAt: string;
   endedAt: string | null;
   /** Which step is running (while running). */

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ownIdentity } from '../exec/process-alive.ts';
 import { runCommand } from '../exec/run-command.ts';
-import { head } from '../git/head.ts';
 import type { Command } from '../settings/types.ts';
 import { applySteps, checkOutcome, planUpdate } from '../update/apply.ts';
+import { deployedCommit, liveWorkdir, rollbackHow } from '../update/deployed.ts';
 import type { Plan } from '../update/types.ts';
 import { commandName } from './command-name.ts';
 import { formatDuration } from '../log/format-duration.ts';
@@ -39,13 +39,14 @@ export interface ExecuteRunOptions {
 }
 
 /**
- * Where pre_commands run: the workdir, or, before the first deploy has cloned the checkout
- * (the workdir does not exist yet), the nearest existing folder above the repodir, so that an
- * entry with pre_commands and a clone_url can make its first deploy.
+ * Where pre_commands and on_failure run: the workdir in what is deployed now, or, while
+ * nothing is deployed (before the first deploy has cloned the checkout or made a release, or
+ * when it failed: the live folder does not exist), the nearest existing folder above the live
+ * folder, so that an entry with pre_commands and a clone_url can make its first deploy.
  */
-function preCommandsCwd(workdir: string, repodir: string | null): string {
-  if (existsSync(workdir) || repodir === null || existsSync(repodir)) return workdir;
-  let dir = dirname(repodir);
+function outsideDeployCwd(workdir: string, live: string | null): string {
+  if (existsSync(workdir) || live === null || existsSync(live)) return workdir;
+  let dir = dirname(live);
   while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
   return dir;
 }
@@ -60,10 +61,14 @@ interface StepFailure {
 
 /**
  * Runs `req`: pre_commands → git update (the plan of the entry's update strategy, applied) →
- * commands → the plan's steps after the commands (a release's switch) → post_commands; the
- * first failing step ends the run (a release's new folder is undone), then on_failure runs
- * (with WHAUTO_FAILED_STEP) unless the run was interrupted. The record's commit is what HEAD
- * is after the git step, whether it succeeded or not. entry.timeout bounds the whole run: each command gets
+ * commands (in the plan's workdir: a new release) → the plan's steps after the commands (a
+ * release's switch) → post_commands; the first failing step ends the run (a release's new
+ * folder is undone unless it went live), then on_failure runs (with WHAUTO_FAILED_STEP) unless
+ * the run was interrupted. A rollback (`req.rollback`) deploys what it names; one that
+ * switches back to a release runs only the switch and post_commands. pre_commands,
+ * post_commands and on_failure run in the workdir of what is deployed (liveWorkdir). The
+ * record's commit is what is deployed after the git step (HEAD; the release built), whether it
+ * succeeded or not, and after an undo what stays deployed. entry.timeout bounds the whole run: each command gets
  * min(its own timeout, what is left). Output and a `==> <kind>: <name>` line per step go to
  * the log file and onLine. Never throws for a failing run; resolves with the final record
  * (result succeeded | failed | timed out | interrupted, message one line).
@@ -97,6 +102,10 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
     }
   };
   const values: RunEnvValues = { previous: null, after: null };
+  // Where what is deployed lives: pre_commands, post_commands and on_failure run in its workdir.
+  const deployed = liveWorkdir(entry);
+  // A rollback that switches back to a release builds nothing: no pre_commands, no commands.
+  const switchBack = req.rollback !== undefined && rollbackHow(entry) === 'switch';
   // The step the run was in when its own timeout (entry.timeout) came: named in the message.
   let inStep = '';
   const timedOutRun = (): StepFailure => ({
@@ -130,7 +139,8 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
     const own = cmd.timeout ?? Infinity;
     begin(kind, name);
     const r = await runCommand(cmd, {
-      cwd: kind === 'pre_commands' ? preCommandsCwd(entry.workdir, entry.repodir) : plan?.workdir ?? entry.workdir,
+      cwd: kind === 'commands' ? plan?.workdir ?? deployed.workdir
+        : kind === 'post_commands' ? deployed.workdir : outsideDeployCwd(deployed.workdir, deployed.live),
       env: { ...runEnv(req, vals, opts.env), ...(kind === 'pre_commands' ? {} : plan?.env) },
       strayEnv: 'WHAUTO_RUN_ID',
       timeoutMs: Math.min(own, left),
@@ -156,7 +166,7 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
   let plan: Plan | null = null;
   const gitUpdate = async (): Promise<StepFailure | null> => {
     // update: none does no git work; its step says so rather than claiming an update.
-    const stepName = entry.update === 'none' ? 'no update (update: none)' : 'git update';
+    const stepName = entry.update === 'none' ? 'no update (update: none)' : switchBack ? 'switch back to an earlier release' : 'git update';
     attempted = `git: ${stepName}`;
     inStep = `git \`${stepName}\``;
     if (opts.signal?.aborted) return interrupted();
@@ -171,7 +181,9 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
       timeoutMs: left,
       ...(opts.graceMs !== undefined ? { graceMs: opts.graceMs } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
+      to: req.rollback ?? null,
     });
+    if (plan.release) record.release = plan.release;
     for (const line of plan.notes) say(`note: ${line}`);
     let problem = plan.refusal ?? await applySteps(plan, plan.steps, entry);
     const at = await plan.where();
@@ -190,9 +202,10 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
   };
 
   /** The plan's steps after the commands (a release's switch): a failure there fails the run like a command's. */
+  let afterDone = false;
   const afterCommands = async (): Promise<StepFailure | null> => {
-    if (!plan || plan.after.length === 0) return null;
-    const f = await applySteps(plan, plan.after, entry);
+    const f = plan && plan.after.length > 0 ? await applySteps(plan, plan.after, entry) : null;
+    afterDone = f === null;
     return f ? { result: 'failed', message: `git update: ${f.message}`, details: f.gitLines } : null;
   };
 
@@ -210,15 +223,15 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
   };
 
   try {
-    // Before the update, HEAD is what is deployed: pre_commands get it as WHAUTO_PREVIOUS (WHAUTO_AFTER is '').
-    if (entry.repodir && entry.preCommands.length > 0) values.previous = await head(entry.repodir, { gitBinary: entry.gitBinary });
+    // Before the update, what is deployed (HEAD; the live release) is what pre_commands get as WHAUTO_PREVIOUS (WHAUTO_AFTER is '').
+    if (entry.preCommands.length > 0 && !switchBack) values.previous = await deployedCommit(entry);
     record.previous = values.previous;
     report();
 
     const stages: Array<() => Promise<StepFailure | null>> = [
-      ...entry.preCommands.map((c) => () => command('pre_commands', c, null)),
+      ...(switchBack ? [] : entry.preCommands.map((c) => () => command('pre_commands', c, null))),
       gitUpdate,
-      ...entry.commands.map((c) => () => command('commands', c, null)),
+      ...(switchBack ? [] : entry.commands.map((c) => () => command('commands', c, null))),
       afterCommands,
       ...entry.postCommands.map((c) => () => command('post_commands', c, null)),
     ];
@@ -227,8 +240,13 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
       failure = await stage();
       if (failure) break;
     }
-    // A failed run leaves nothing of a plan half done that it can take back (a release's new folder).
-    if (failure && plan && (plan as Plan).undo.length > 0) await applySteps(plan, (plan as Plan).undo, entry);
+    // A run that failed before the plan's `after` steps were done leaves nothing of the plan
+    // half done that it can take back (a release's new folder); the record then says what stays deployed.
+    const made = plan as Plan | null;
+    if (failure && made && !afterDone && made.undo.length > 0) {
+      await applySteps(made, made.undo, entry);
+      record.commit = (await made.where())?.commit ?? null;
+    }
     if (failure && failure.result !== 'interrupted') {
       // Said before on_failure's output, so the log reads in the order things happened.
       if (entry.onFailure.length > 0) {

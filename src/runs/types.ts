@@ -2,6 +2,7 @@ import type { Trigger } from '../model/names.ts';
 import type { DeliveryRef } from '../model/run-record.ts';
 import type { Target } from '../model/target.ts';
 import type { Entry } from '../settings/types.ts';
+import type { RollbackTo } from '../update/types.ts';
 
 export interface RunRequest {
   /** Unique run id, e.g. '20261129T072714123Z-3f2a'. */
@@ -13,4 +14,6 @@ export interface RunRequest {
   deliveries: DeliveryRef[];
   /** Path of a file holding the raw payload of the last delivery, or null. */
   payloadFile: string | null;
+  /** A rollback (trigger 'rollback'): what it goes back to instead of the target's remote tip. */
+  rollback?: RollbackTo;
 }

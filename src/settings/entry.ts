@@ -1,5 +1,6 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
+import { REPODIR_HOLDS } from '../model/names.ts';
 import type { Command, Entry, ProviderName, UpdateMode } from './types.ts';
 import { ENTRY_KEYS } from './schema.ts';
 import { defaultValue } from './default-value.ts';
@@ -23,8 +24,9 @@ export function repoLooksLikeAddress(repo: string): boolean {
  * Builds the normalized Entry from its own keys over `defaults` over the schema defaults:
  * paths made absolute (workdir against repodir), the secret read. Reports
  * 'missing-repodir' and 'deploys-nothing' (errors), 'default-branch' (a note), 'no-auth',
- * 'repo-url', 'repo-without-owner', 'workdir-outside'
- * and, looking at this machine, 'nothing-to-clone', 'not-a-repository', 'remote-missing',
+ * 'repo-url', 'repo-without-owner', 'workdir-outside', 'release-only' (shared or keep_releases
+ * without update: release) and, looking at this machine, 'release-layout' (an error: update:
+ * release on a repodir that is a git checkout), 'nothing-to-clone', 'not-a-repository', 'remote-missing',
  * 'workdir-missing', 'ssh-key-unreadable' and 'git-missing' (warnings) and the secret's
  * problems. Always returns an Entry; it is only used when nothing was reported as error.
  */
@@ -94,18 +96,35 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
     ctx.report(repodirAt, 'warning', 'nothing-to-clone',
       `entry '${raw.name}': repodir ${repodir} does not exist and no clone_url is set: every run would fail at its git step`);
   }
-  if (update !== 'none' && (state === 'no-git' || state === 'not-a-folder')) {
+  const holds = REPODIR_HOLDS[update];
+  for (const key of ['shared', 'keep_releases']) {
+    // Only the entry's own: a default is for the entries that use it.
+    const field = raw.fields.get(key);
+    if (field && holds !== 'releases') {
+      ctx.report(field.keyNode, 'warning', 'release-only', `entry '${raw.name}': ${key} is used only with update: release; with update: ${update} it does nothing`);
+    }
+  }
+  if (holds === 'releases' && state === 'checkout') {
+    ctx.report(repodirAt, 'error', 'release-layout',
+      `entry '${raw.name}': repodir ${repodir} is a git checkout, but update: release keeps its own layout there: repo/ (the git store), releases/<id>/, shared/ and current (a link to the live release); ` +
+      'move the checkout away and point the web server at <repodir>/current (docs/releases.md gives the steps), or keep update: reset');
+  }
+  if (holds === 'releases' && state !== 'missing' && state !== 'checkout' && !isFolder(resolve(repodir!, 'repo')) && cloneUrl === null) {
+    ctx.report(repodirAt, 'warning', 'nothing-to-clone',
+      `entry '${raw.name}': repodir ${repodir} has no repo/ and no clone_url is set: every run would fail at its git step`);
+  }
+  if (holds === 'checkout' && (state === 'no-git' || state === 'not-a-folder')) {
     const what = state === 'no-git' ? 'has files but no .git, so it is not a git checkout' : 'is not a folder';
     ctx.report(repodirAt, 'warning', 'not-a-repository',
       `entry '${raw.name}': repodir ${repodir} ${what}: every run would fail at its git step; point repodir at the checkout, or empty it (or remove it) so clone_url is cloned there`);
   }
   // git fetch of a name the checkout does not define fails as "cannot reach remote".
-  if (update !== 'none' && state === 'checkout' && definesRemote(repodir!, remote) === false) {
+  if (holds === 'checkout' && state === 'checkout' && definesRemote(repodir!, remote) === false) {
     ctx.report(pick('remote')?.node ?? repodirAt, 'warning', 'remote-missing',
       `entry '${raw.name}': the checkout ${repodir} has no remote '${remote}' (see git -C ${repodir} remote -v): every fetch would fail; set remote to one it has, or add it with git -C ${repodir} remote add ${remote} URL`);
   }
-  // A workdir inside a checkout still to be cloned comes with the clone.
-  const comesWithClone = repodirMissing && update !== 'none' && !outside(repodir!, workdir);
+  // A workdir inside a checkout still to be cloned comes with the clone; inside a release, with each release.
+  const comesWithClone = ((repodirMissing && update !== 'none') || holds === 'releases') && !outside(repodir!, workdir);
   if (!comesWithClone && !existsSync(workdir)) {
     ctx.report(pick('workdir')?.node ?? raw.nameNode, 'warning', 'workdir-missing',
       `entry '${raw.name}': workdir ${workdir} does not exist: every run would fail at its first command`);
@@ -147,10 +166,20 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
     commands: get<Command[]>('commands'),
     postCommands: get<Command[]>('post_commands'),
     onFailure: get<Command[]>('on_failure'),
+    shared: get<string[]>('shared'),
+    keepReleases: get<number>('keep_releases'),
     allowIps: get<string[]>('allow_ips'),
     notify: notifyTargets(get<RawTarget[]>('notify'), ctx),
     commitStatus: commitStatusOf(get<RawCommitStatus | null>('commit_status'), raw.name, get<ProviderName>('provider'), ctx),
   };
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function outside(dir: string, path: string): boolean {

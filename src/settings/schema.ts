@@ -23,6 +23,7 @@ type Kind =
   | { kind: 'commands' }
   | { kind: 'notify' }
   | { kind: 'commit-status' }
+  | { kind: 'shared-paths' }
   | { kind: 'defaults' }
   | { kind: 'entries' };
 
@@ -43,11 +44,11 @@ export const ENTRY_KEYS: Record<string, KeyDef> = {
   repo: { kind: 'string', doc: '"owner/name" of the repository whose pushes deploy (a bare name matches that name under any owner); none: reached only by its own URL.' },
   branch: { kind: 'branches', default: 'main', doc: 'Branch name, glob ("release/*") or list of them; [] for an entry that deploys tags only. Default main.' },
   tags: { kind: 'tags', default: false, doc: 'true or a glob ("v*"): tag pushes deploy too. Default false.' },
-  repodir: { kind: 'path', doc: 'The checkout that is updated; required unless update is none.' },
+  repodir: { kind: 'path', doc: 'The checkout that is updated (update: release: the deploy root holding repo/, releases/, shared/ and current); required unless update is none.' },
   clone_url: { kind: 'string', doc: 'Clone repodir from here when it is missing.' },
   remote: { kind: 'string', default: 'origin', doc: 'The git remote to fetch from. Default origin.' },
   update: { kind: 'enum', values: UPDATE_MODES, default: 'reset',
-    doc: 'How the checkout is brought to the pushed branch: reset | ff-only | none. Default reset.' },
+    doc: 'How the checkout is brought to the pushed branch: reset | ff-only | none | release (a new release folder per deploy, switched to atomically: docs/releases.md). Default reset.' },
   submodules: { kind: 'bool', default: true, doc: 'Update submodules too. Default true.' },
   git_binary: { kind: 'string', default: 'git', doc: 'The git executable. Default git.' },
   ssh_key: { kind: 'path', doc: 'Private key for git over ssh (GIT_SSH_COMMAND).' },
@@ -58,6 +59,10 @@ export const ENTRY_KEYS: Record<string, KeyDef> = {
   commands: { kind: 'commands', default: [], doc: 'Commands after the git update.' },
   post_commands: { kind: 'commands', default: [], doc: 'Commands after the commands succeeded.' },
   on_failure: { kind: 'commands', default: [], doc: 'Commands when a step failed (WHAUTO_FAILED_STEP says which).' },
+  shared: { kind: 'shared-paths', default: [],
+    doc: 'update: release: paths relative to a release (no ..) that are links to <repodir>/shared/<path>, the server\'s own files that outlive releases; a trailing / makes a missing one a folder, else an empty file. Default [].' },
+  keep_releases: { kind: 'int', min: 2, default: 5,
+    doc: 'update: release: releases kept on disk; older ones are removed after a deploy, never the live one or the one before it. Default 5.' },
   allow_ips: { kind: 'cidrs', default: [], doc: 'Client addresses (CIDRs) allowed to deliver; empty: any.' },
   notify: { kind: 'notify', default: [], doc: 'Where runs are announced: a list of {url | url_file | url_env, format, on, token_file | token_env}; an entry\'s list replaces the defaults\'. Default none.' },
   commit_status: { kind: 'commit-status', doc: 'Set the deployed commit\'s status on the forge: {token_file | token_env, context, api_url, target_url}. Default none.' },
@@ -97,6 +102,8 @@ export const ENTRY_NAME = /^[A-Za-z0-9][A-Za-z0-9._~-]*$/;
 export const URL_PATH = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
 
 const DURATION = '^(\\d+(\\.\\d+)?|(\\d+(\\.\\d+)?(ms|s|m|h|d))+)$';
+/** What a `shared` path may not be: absolute, or with a `..` part. */
+const SHARED_PATH_BAD = '^/|(^|/)\\.\\.(/|$)';
 const SIZE = '^\\d+(\\.\\d+)?\\s*([bB]|[kKmMgG]([iI]?[bB])?)?$';
 
 function commandSchema(): object {
@@ -169,6 +176,7 @@ function kindSchema(def: Kind): object {
     case 'commands': return { anyOf: [{ type: 'null' }, { type: 'string', minLength: 1 }, { type: 'array', items: commandSchema() }] };
     case 'notify': return notifySchema();
     case 'commit-status': return commitStatusSchema();
+    case 'shared-paths': return { type: ['array', 'null'], items: { type: 'string', minLength: 1, not: { pattern: SHARED_PATH_BAD } } };
     case 'defaults': return { $ref: '#/$defs/entry' };
     case 'entries': return {
       type: ['object', 'null'],

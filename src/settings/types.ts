@@ -29,7 +29,7 @@ export interface Entry {
   branches: string[];
   /** false: tag pushes are ignored; true: all tags deploy; a string: a glob of tag names. */
   tags: boolean | string;
-  /** Absolute path of the checkout that is updated; null only where update is none. */
+  /** Absolute path of the checkout that is updated (update: release: the deploy root); null only where update is none. */
   repodir: string | null;
   cloneUrl: string | null;
   remote: string;
@@ -46,6 +46,13 @@ export interface Entry {
   commands: Command[];
   postCommands: Command[];
   onFailure: Command[];
+  /**
+   * update: release: paths inside each release that are links to `<repodir>/shared/<path>`,
+   * relative, normalized, a trailing `/` for a folder.
+   */
+  shared: string[];
+  /** update: release: releases kept on disk (at least 2). Default 5. */
+  keepReleases: number;
   /** CIDRs (or addresses) allowed to deliver; empty: any. */
   allowIps: string[];
   /** Where runs are announced (`notify`); the entry's own list replaces the defaults'. */

@@ -25,7 +25,7 @@ interface Ctx {
  * Parses the value `node` of key `ctx.key` as `def` says: durations become ms, sizes
  * bytes, listen `{host, port}`, commands `Command[]`, branch `string[]`, and so on.
  * Paths stay as written (resolution needs the settings folder). Reports what is wrong
- * (codes: 'type', 'bad-value', 'bad-duration', 'bad-size', 'bad-listen', 'bad-cidr',
+ * (codes: 'type', 'bad-value', 'bad-path', 'bad-duration', 'bad-size', 'bad-listen', 'bad-cidr',
  * 'unknown-provider', 'secret-empty', 'yaml11-boolean', and parseNotify's and
  * parseCommitStatus's) and returns FAILED. Never echoes a secret's value.
  */
@@ -112,6 +112,8 @@ export function parseValue(def: KeyDef, node: Node | null, keyNode: Node, ctx: C
       return parseNotify(node, ctx) ?? FAILED;
     case 'commit-status':
       return parseCommitStatus(node, ctx) ?? FAILED;
+    case 'shared-paths':
+      return parseSharedPaths(node, ctx, fail);
     case 'defaults':
     case 'entries':
       return fail('type', `${k} is not a plain value`);
@@ -224,6 +226,41 @@ function parseEnv(node: Node | null, ctx: Ctx, fail: Fail): Record<string, strin
         ctx.report(f.node ?? f.keyNode, 'error', 'type', `'${ctx.key}.${f.key}' must be a string, number or boolean, not ${describe(f.node)}`);
         ok = false;
       } else out[f.key] = text;
+    }
+  }
+  return ok ? out : FAILED;
+}
+
+/**
+ * `shared`: a list of paths inside a release, each relative and without a `..` part (a link
+ * must not lead out of the release folder); `.` parts and repeated slashes are dropped, a
+ * trailing `/` (a folder) is kept. One path inside another would link a link: refused too.
+ */
+function parseSharedPaths(node: Node | null, ctx: Ctx, fail: Fail): string[] | typeof FAILED {
+  if (node === null || (isScalar(node) && node.value === null)) return [];
+  if (isMap(node)) return fail('type', `'${ctx.key}' must be a list of paths, not a mapping`);
+  const out: string[] = [];
+  let ok = true;
+  const bad = (item: Node | null, why: string): void => {
+    ctx.report(item ?? node, 'error', 'bad-path', `'${ctx.key}': ${describe(item)} ${why}`);
+    ok = false;
+  };
+  for (const item of itemsOf(node, ctx)) {
+    const text = isScalar(item) && typeof item.value === 'string' ? item.value : null;
+    if (text === null || text === '') {
+      bad(item, 'is not a path (write a path relative to the release, like .env or storage/)');
+      continue;
+    }
+    const parts = text.split('/').filter((p) => p !== '' && p !== '.');
+    if (text.startsWith('/')) bad(item, 'is absolute; write it relative to the release (it is linked to shared/ under the same name)');
+    else if (parts.includes('..')) bad(item, 'has a .. part: a shared path stays inside the release');
+    else if (parts.length === 0 || text.includes('\0')) bad(item, 'names no file or folder inside the release');
+    else {
+      const path = parts.join('/') + (text.endsWith('/') ? '/' : '');
+      const bare = (p: string) => p.replace(/\/$/, '');
+      const clash = out.find((o) => bare(o) === bare(path) || bare(path).startsWith(`${bare(o)}/`) || bare(o).startsWith(`${bare(path)}/`));
+      if (clash) bad(item, `overlaps '${clash}' (a shared path may not be, or be inside, another)`);
+      else out.push(path);
     }
   }
   return ok ? out : FAILED;

@@ -2,7 +2,7 @@ import { runGit } from '../git/run-git.ts';
 import { showPaths } from '../git/show-paths.ts';
 import { explainFailure } from '../git/explain-failure.ts';
 import { failure } from './failure.ts';
-import { planInPlace, type InPlaceMode } from './in-place.ts';
+import { inCheckout, planInPlace, type InPlaceMode } from './in-place.ts';
 import { gitStep } from './move.ts';
 import type { PlanStep, Strategy } from './types.ts';
 
@@ -12,6 +12,12 @@ import type { PlanStep, Strategy } from './types.ts';
  * commit drops), commits only the checkout has, and a local branch that is not an ancestor of
  * the tip (diverged). Then: a tag is checked out detached; a branch not there yet is created
  * at the tip; else HEAD goes to the branch and `git merge --ff-only <tip>` moves it.
+ *
+ * A rollback moves the branch back, which is no fast-forward: what ff-only keeps is that
+ * nothing of the server's own is lost. So a rollback refuses local changes and commits only
+ * the checkout has, as a deploy does, but not a branch ahead of the older commit (the commits
+ * it steps back over are the remote's, which still has them); `git checkout -B <b> <commit>`
+ * (without --force) moves it, and the next push fast-forwards from there again.
  */
 const ffOnly: InPlaceMode = {
   mode: 'ff-only',
@@ -24,7 +30,7 @@ const ffOnly: InPlaceMode = {
       return { refusal: failure(`repodir ${repodir} has local changes to ${showPaths(changed)}; update ff-only refuses to touch it`), notes: [] };
     }
     const local = at.look.localRef;
-    if (local !== null && at.look.facts.refs.has(local)) {
+    if (local !== null && at.look.facts.refs.has(local) && ctx.to === null) {
       const r = await runGit(entry, ['merge-base', '--is-ancestor', local, at.tip], repodir, { ...git, show: false });
       if (r.exitCode === 1) {
         return { refusal: failure(`branch ${target.name} in ${repodir} has diverged from ${entry.remote}/${target.name}; update ff-only refuses`), notes: [] };
@@ -42,6 +48,9 @@ const ffOnly: InPlaceMode = {
     const step = (args: string[], name: string, changes: string, gitStepName: string): PlanStep =>
       gitStep(ctx, repodir, args, { name, reads: at.tip, changes, step: gitStepName });
     if (target.kind === 'tag') return [step(['checkout', '--detach', at.tip, '--'], `check out tag ${target.name} at ${at.tip} (detached)`, 'the work tree, the index and HEAD', 'checkout')];
+    if (ctx.to !== null) {
+      return [step(['checkout', '-B', target.name, at.tip, '--'], `move branch ${target.name} back to ${at.tip} (a rollback) and check it out`, `branch ${target.name}, the work tree and the index`, 'checkout')];
+    }
     if (localRef === null || !facts.refs.has(localRef)) {
       return [step(['checkout', '-b', target.name, at.tip, '--'], `create branch ${target.name} at ${at.tip} and check it out`, `branch ${target.name}, the work tree and the index`, 'checkout')];
     }
@@ -52,4 +61,4 @@ const ffOnly: InPlaceMode = {
   },
 };
 
-export const ffOnlyStrategy: Strategy = { mode: 'ff-only', plan: (ctx) => planInPlace(ctx, ffOnly) };
+export const ffOnlyStrategy: Strategy = { mode: 'ff-only', rollback: 'deploy', plan: (ctx) => planInPlace(ctx, ffOnly), ...inCheckout };

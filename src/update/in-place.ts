@@ -18,6 +18,9 @@ import { lookAtSubmodules, removeLeftoversStep, submoduleSteps } from './submodu
 import type { Plan, PlanStep, UpdateContext, UpdateFailure } from './types.ts';
 import { whereFromFiles, whereIs } from './where.ts';
 import os from 'node:os';
+import { head } from '../git/head.ts';
+import type { Entry } from '../settings/types.ts';
+import type { GitOptions } from '../git/types.ts';
 
 /** What an in-place update knows once it has the commit to deploy. */
 export interface InPlaceLook {
@@ -41,6 +44,13 @@ export interface InPlaceMode {
   /** The steps that move the checkout to the tip. */
   move(ctx: UpdateContext, at: InPlaceLook): PlanStep[];
 }
+
+/** What the modes that update the checkout itself share: the checkout is what is deployed. */
+export const inCheckout = {
+  liveDir: (entry: Entry): string | null => entry.repodir,
+  deployed: async (entry: Entry, git: GitOptions): Promise<string | null> =>
+    (entry.repodir ? head(entry.repodir, { ...git, gitBinary: entry.gitBinary, sshKey: entry.sshKey }) : null),
+};
 
 /** A plan with nothing in it yet, whose `where` reads the entry's checkout. */
 export function emptyPlan(ctx: UpdateContext): Plan {
@@ -82,7 +92,7 @@ export async function planInPlace(ctx: UpdateContext, how: InPlaceMode): Promise
   plan.where = () => whereFromFiles(entry, repodir, look.facts.gitDir, look.facts.commonDir, git);
   plan.previous = look.facts.head;
   // The fetch waits on the remote, git status on the disk: they go at once.
-  const [tip, changes] = await Promise.all([obtainTip(ctx, look, plan), localChanges(entry, repodir, { ...git, readOnly: ctx.dry })]);
+  const [tip, changes] = await Promise.all([obtainTip(ctx, { ...look, gitDir: look.facts.gitDir }, plan), localChanges(entry, repodir, { ...git, readOnly: ctx.dry })]);
   if (typeof tip !== 'string') return refuse(tip);
   plan.tip = tip;
   if (typeof changes === 'string') return refuse(failure(changes));

@@ -1,10 +1,11 @@
 import { head } from '../git/head.ts';
-import { emptyPlan } from './in-place.ts';
+import { emptyPlan, inCheckout } from './in-place.ts';
 import type { Strategy } from './types.ts';
 
 /** `update: none`: no git work; the plan has no step, and previous and tip are HEAD (null when repodir is no checkout). */
 export const noneStrategy: Strategy = {
   mode: 'none',
+  rollback: { refused: 'update: none does no git work, so there is no earlier deploy to go back to' },
   async plan(ctx) {
     const plan = emptyPlan(ctx);
     const { entry, git } = ctx;
@@ -12,4 +13,5 @@ export const noneStrategy: Strategy = {
     plan.tip = plan.previous;
     return plan;
   },
+  ...inCheckout,
 };

@@ -17,9 +17,11 @@ import type { Plan, UpdateContext, UpdateFailure } from './types.ts';
  * ref, and the looks that follow need the commit), and the step goes into the plan as done. A
  * dry run asks the remote for its tip (`git ls-remote`) and fetches that commit's objects
  * only (no ref, no FETCH_HEAD: git's gc prunes them unless a run fetches them); the fetch
- * goes into the plan as a step to do.
+ * goes into the plan as a step to do. A rollback (`ctx.to`) fetches as a run does (so the
+ * remote-tracking ref stays the remote's), and returns its older commit instead of the tip,
+ * fetched by id when the store no longer has it (a dry run: objects only).
  */
-export async function obtainTip(ctx: UpdateContext, look: CheckoutLook, plan: Plan): Promise<string | UpdateFailure> {
+export async function obtainTip(ctx: UpdateContext, look: Pick<CheckoutLook, 'repodir' | 'fetchedRef' | 'remoteUrl'> & { gitDir: string }, plan: Plan): Promise<string | UpdateFailure> {
   const { entry, target, git } = ctx;
   const { repodir } = look;
   const ref = targetRef(target);
@@ -34,12 +36,14 @@ export async function obtainTip(ctx: UpdateContext, look: CheckoutLook, plan: Pl
     plan.steps.push(step);
     const r = await fetch();
     if (!r.ok) return gone(r);
+    if (ctx.to) return olderCommit(ctx, repodir, ctx.to.commit);
     // The one ref fetched is FETCH_HEAD's line (a branch's commit; a tag's object needs git to peel it).
-    const fetchHead = target.kind === 'branch' ? /^([0-9a-f]{40}(?:[0-9a-f]{24})?)\t/.exec(readFetchHead(look.facts.gitDir))?.[1] : undefined;
+    const fetchHead = target.kind === 'branch' ? /^([0-9a-f]{40}(?:[0-9a-f]{24})?)\t/.exec(readFetchHead(look.gitDir))?.[1] : undefined;
     const tip = fetchHead ?? await head(repodir, { ...git, gitBinary: entry.gitBinary, rev: look.fetchedRef });
     return tip ?? failure(`git fetch brought no commit for ${ref} into ${look.fetchedRef}`);
   }
   plan.steps.push({ ...step, run: async () => { const r = await fetch(); return r.ok ? null : gone(r); } });
+  if (ctx.to) return olderCommit(ctx, repodir, ctx.to.commit);
   const tip = await remoteTip(entry, repodir, entry.remote, target, git);
   if ('message' in tip) return failure(`the remote tip of ${target.kind} ${target.name} is unknown: ${tip.message}`, tip.failed);
   // Servers need not serve an unadvertised commit: fetched by its ref name.
@@ -58,4 +62,13 @@ function readFetchHead(gitDir: string): string {
   } catch {
     return '';
   }
+}
+
+/** The older commit a rollback deploys, fetched by id (objects only) when `dir` lacks it. */
+async function olderCommit(ctx: UpdateContext, dir: string, commit: string): Promise<string | UpdateFailure> {
+  const { entry, target, git } = ctx;
+  const have = await ensureCommit(entry, dir, commit, entry.remote, commit, git);
+  if ('fetched' in have) return commit;
+  const why = have.failed ? explainFailure(have.failed, { step: 'fetch', repodir: dir, remote: entry.remote, target }) : `${entry.remote} does not have it`;
+  return failure(`commit ${commit} to go back to is not in ${dir} and cannot be fetched: ${why}`, have.failed);
 }

@@ -1,6 +1,6 @@
 import { showCommits } from '../git/local-commits.ts';
 import { showPaths } from '../git/show-paths.ts';
-import { planInPlace, type InPlaceMode } from './in-place.ts';
+import { inCheckout, planInPlace, type InPlaceMode } from './in-place.ts';
 import { gitStep } from './move.ts';
 import type { Strategy } from './types.ts';
 
@@ -36,4 +36,4 @@ const reset: InPlaceMode = {
   },
 };
 
-export const resetStrategy: Strategy = { mode: 'reset', plan: (ctx) => planInPlace(ctx, reset) };
+export const resetStrategy: Strategy = { mode: 'reset', rollback: 'deploy', plan: (ctx) => planInPlace(ctx, reset), ...inCheckout };

@@ -1,6 +1,7 @@
 import type { UpdateMode } from '../model/names.ts';
 import { ffOnlyStrategy } from './ff-only.ts';
 import { noneStrategy } from './none.ts';
+import { releaseStrategy } from './release.ts';
 import { resetStrategy } from './reset.ts';
 import type { Strategy } from './types.ts';
 
@@ -12,4 +13,5 @@ export const STRATEGIES: Record<UpdateMode, Strategy> = {
   reset: resetStrategy,
   'ff-only': ffOnlyStrategy,
   none: noneStrategy,
+  release: releaseStrategy,
 };

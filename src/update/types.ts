@@ -15,10 +15,20 @@ export interface UpdateFailure {
   aborted?: boolean;
 }
 
+/** What a rollback deploys instead of the remote tip. */
+export interface RollbackTo {
+  /** The commit it goes back to (full hex). */
+  commit: string;
+  /** update: release: the release (its id) to switch back to; null: the newest one on disk holding `commit`. */
+  release: string | null;
+}
+
 /** How an update is made: for a run (it fetches and changes the checkout) or for a dry run (it only reads). */
 export interface UpdateContext {
   entry: Entry;
   target: Target;
+  /** A rollback: deploy this instead of the target's remote tip. Null: the remote tip. */
+  to: RollbackTo | null;
   /** Dry run: the plan is made with reads only (ls-remote, an objects-only fetch) and never applied. */
   dry: boolean;
   /** git's environment, output lines, abort signal; `deadline` (ms since the epoch) bounds every git process. */
@@ -63,11 +73,15 @@ export interface Plan {
   workdir?: string;
   /** Variables the commands get besides WHAUTO_* (WHAUTO_RELEASE_DIR…). */
   env?: Record<string, string>;
+  /** update: release: the id of the release the plan builds (or, for a rollback, switches to). */
+  release?: string;
   /**
    * Where the checkout stands now, read after a step failed or after the last one: HEAD's
    * commit and, when HEAD is on a branch, its name. Null where there is no checkout.
    */
   where(): Promise<{ commit: string | null; branch: string | null } | null>;
+  /** Where things stand after a step failed, in words, when `where` cannot say it (a release layout has no HEAD). */
+  whereNow?(): Promise<string>;
 }
 
 /**
@@ -77,5 +91,15 @@ export interface Plan {
  */
 export interface Strategy {
   readonly mode: UpdateMode;
+  /**
+   * How `whauto rollback` goes back: `switch` (to an earlier release still on disk: no git, no
+   * build, so neither pre_commands nor commands run), `deploy` (the older commit, as a run
+   * deploys a tip), or why this mode cannot.
+   */
+  readonly rollback: 'switch' | 'deploy' | { refused: string };
   plan(ctx: UpdateContext): Promise<Plan>;
+  /** The folder that holds what is deployed now (the checkout; `<repodir>/current` for releases); null without repodir. */
+  liveDir(entry: Entry): string | null;
+  /** The commit deployed now (the checkout's HEAD; the live release's commit); null when none or unknown. Never throws. */
+  deployed(entry: Entry, git: GitOptions): Promise<string | null>;
 }

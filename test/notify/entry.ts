@@ -5,7 +5,7 @@ export function entry(over: Partial<Entry> = {}): Entry {
   return {
     name: 'site', provider: 'github', secret: null, repo: 'acme/site', branches: ['main'], tags: false,
     repodir: null, cloneUrl: null, remote: 'origin', update: 'none', submodules: false, gitBinary: 'git', sshKey: null,
-    workdir: '/tmp', env: {}, timeout: 60_000, preCommands: [], commands: [], postCommands: [], onFailure: [], allowIps: [],
+    workdir: '/tmp', env: {}, timeout: 60_000, preCommands: [], commands: [], postCommands: [], onFailure: [], shared: [], keepReleases: 5, allowIps: [],
     notify: [], commitStatus: null, ...over,
   };
 }

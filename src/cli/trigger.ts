@@ -1,11 +1,9 @@
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ownIdentity } from '../exec/process-alive.ts';
 import { lineBuffer } from '../log/line-buffer.ts';
 import { createLogger } from '../log/logger.ts';
 import { checkoutKey } from '../checkouts/checkout-key.ts';
-import { tryLock } from '../checkouts/lock.ts';
-import { ahead, waiters, waitingTriggers } from '../checkouts/turns.ts';
+import { takeTurn } from '../checkouts/take-turn.ts';
 import { runOne } from '../queue/run-one.ts';
 import { createNotifier } from '../notify/notifier.ts';
 import { takeOver } from '../queue/recover.ts';
@@ -15,9 +13,7 @@ import type { Target } from '../model/target.ts';
 import { defaultBranch, whyNotDeployed } from '../model/deploys.ts';
 import { stateDirProblem } from '../settings/state-dir.ts';
 import type { Entry } from '../settings/types.ts';
-import { layout } from '../state/layout.ts';
 import { newRunId } from '../model/run-id.ts';
-import { noteWaiting } from '../state/waiting.ts';
 import { argsError, EXIT, positionalsProblem, usageError, type Io } from './io.ts';
 import { entryOrReport, foreignStateDir, loadOrReport, prepareStateDir } from './load.ts';
 
@@ -36,8 +32,6 @@ waited and no longer deploy what was asked), 75 --no-wait and the checkout is bu
                    entry deploys (for entries with globs like release/*)
   --tag NAME       deploy this tag instead (the entry's tags setting must allow it)
 `;
-
-const POLL_MS = 250;
 
 /**
  * What a manual run deploys: the entry's own branch, or the --branch/--tag asked for, which
@@ -140,53 +134,29 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
     return EXIT.usage;
   }
   const key = checkoutKey(entry);
-  let lock = tryLock(layout.locksDir(settings.stateDir), key, { entry: entry.name, runId: req.id });
-  if ('heldBy' in lock) {
-    if (values['no-wait']) {
-      io.stderr(`whauto trigger: checkout ${key} is busy (run ${lock.heldBy.runId} of entry ${lock.heldBy.entry}, pid ${lock.heldBy.pid})\n`);
-      return EXIT.busy;
+  // The entries on this checkout: only their runs can wait ahead of this one.
+  const onKey = new Set(settings.entries.filter((e) => checkoutKey(e) === key).map((e) => e.name));
+  const stamp = fileStamp(settings.file);
+  const turn = await takeTurn(settings.stateDir, { id: req.id, entry: entry.name, target: req.target, key }, {
+    wait: !values['no-wait'],
+    keyOf: (name) => (onKey.has(name) ? key : undefined),
+    onWait: (h) => io.stderr(`whauto trigger: waiting for run ${h.runId} of entry ${h.entry} (pid ${h.pid}) to finish\n`),
+  });
+  if ('busy' in turn) {
+    io.stderr(`whauto trigger: checkout ${key} is busy (run ${turn.busy.runId} of entry ${turn.busy.entry}, pid ${turn.busy.pid})\n`);
+    return EXIT.busy;
+  }
+  const { lock } = turn;
+  // The settings changed while it waited: the run takes them as they are now, and stops
+  // when they no longer deploy what was asked.
+  if (turn.waited && fileStamp(settings.file) !== stamp) {
+    const why = takeNewSettings(io, settings.file, req, key);
+    if (why) {
+      lock.release();
+      io.stderr(`whauto trigger: the settings changed while this run waited: ${why}; nothing was run\n`);
+      return EXIT.usage;
     }
-    // No run record until it runs: this record is what shows the wait in status.
-    waitingTriggers(settings.stateDir, true); // sweeps the records of triggers killed while they waited
-    const since = new Date().toISOString();
-    const stamp = fileStamp(settings.file);
-    const done = noteWaiting(settings.stateDir, { id: req.id, entry: entry.name, target: req.target, key, pid: process.pid, ...ownIdentity(), since });
-    // Ctrl-C while waiting: the record goes, then the signal does what it would have done.
-    const onStop = (signal: NodeJS.Signals): void => {
-      done();
-      process.off('SIGINT', onStop);
-      process.off('SIGTERM', onStop);
-      process.kill(process.pid, signal);
-    };
-    process.once('SIGINT', onStop);
-    process.once('SIGTERM', onStop);
-    io.stderr(`whauto trigger: waiting for run ${lock.heldBy.runId} of entry ${lock.heldBy.entry} (pid ${lock.heldBy.pid}) to finish\n`);
-    // The entries on this checkout: only their runs can wait ahead of this one.
-    const onKey = new Set(settings.entries.filter((e) => checkoutKey(e) === key).map((e) => e.name));
-    const me = { id: req.id, key, since };
-    try {
-      while ('heldBy' in lock) {
-        await new Promise((r) => setTimeout(r, POLL_MS));
-        // First come, first served: whoever began waiting for this checkout before goes first.
-        if (ahead(waiters(settings.stateDir, (name) => (onKey.has(name) ? key : undefined), { sweep: true }), me).length > 0) continue;
-        lock = tryLock(layout.locksDir(settings.stateDir), key, { entry: entry.name, runId: req.id });
-      }
-    } finally {
-      done();
-      process.off('SIGINT', onStop);
-      process.off('SIGTERM', onStop);
-    }
-    // The settings changed while it waited: the run takes them as they are now, and stops
-    // when they no longer deploy what was asked.
-    if (fileStamp(settings.file) !== stamp) {
-      const why = takeNewSettings(io, settings.file, req, key);
-      if (why) {
-        lock.release();
-        io.stderr(`whauto trigger: the settings changed while this run waited: ${why}; nothing was run\n`);
-        return EXIT.usage;
-      }
-      io.stderr('whauto trigger: the settings changed while this run waited: it runs with them as they are now\n');
-    }
+    io.stderr('whauto trigger: the settings changed while this run waited: it runs with them as they are now\n');
   }
 
   if (lock.tookOver) {

@@ -59,7 +59,7 @@ export function prepareStateDir(stateDir: string): string | null {
  * state dir, and would leave root-owned records, logs and clones behind that the daemon's
  * user cannot change.
  */
-export function foreignStateDir(stateDir: string, command: 'serve' | 'trigger'): string | null {
+export function foreignStateDir(stateDir: string, command: 'serve' | 'trigger' | 'rollback'): string | null {
   let uid: number;
   try {
     uid = statSync(stateDir).uid;

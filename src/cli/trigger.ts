@@ -1,12 +1,4 @@
-import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { lineBuffer } from '../log/line-buffer.ts';
-import { createLogger } from '../log/logger.ts';
-import { checkoutKey } from '../checkouts/checkout-key.ts';
-import { takeTurn } from '../checkouts/take-turn.ts';
-import { runOne } from '../queue/run-one.ts';
-import { createNotifier } from '../notify/notifier.ts';
-import { takeOver } from '../queue/recover.ts';
 import { dryRun } from '../runs/dry-run.ts';
 import type { RunRequest } from '../runs/types.ts';
 import type { Target } from '../model/target.ts';
@@ -15,7 +7,8 @@ import { stateDirProblem } from '../settings/state-dir.ts';
 import type { Entry } from '../settings/types.ts';
 import { newRunId } from '../model/run-id.ts';
 import { argsError, EXIT, positionalsProblem, usageError, type Io } from './io.ts';
-import { entryOrReport, foreignStateDir, loadOrReport, prepareStateDir } from './load.ts';
+import { entryOrReport, foreignStateDir, loadOrReport } from './load.ts';
+import { runNow } from './run-now.ts';
 
 const HELP = `usage: whauto trigger SETTINGS ENTRY [--dry-run] [--no-wait] [--branch NAME | --tag NAME]
 
@@ -47,33 +40,6 @@ function chooseTarget(entry: Entry, branch: string | undefined, tag: string | un
   if (own) return { kind: 'branch', name: own };
   if (entry.branches.length === 0) return `entry '${entry.name}' deploys tags only (branch: []); give --tag NAME`;
   return `entry '${entry.name}' names no single branch (${entry.branches.join(', ')}); give --branch NAME`;
-}
-
-/** What tells a changed file: its inode (editors write a new one), size and time. */
-function fileStamp(file: string): string {
-  try {
-    const st = statSync(file);
-    return `${st.ino}:${st.size}:${st.mtimeMs}`;
-  } catch {
-    return 'gone';
-  }
-}
-
-/**
- * Reads the settings file again into `req.entry`; returns why the run cannot go on with it
- * (the file does not validate, the entry is gone, no longer deploys req.target, or now uses
- * another checkout than the locked `key`), or null.
- */
-function takeNewSettings(io: Io, file: string, req: RunRequest, key: string): string | null {
-  const now = loadOrReport(io, file, undefined, { readSecrets: false });
-  if (!now) return 'they do not validate (above)';
-  const entry = now.entries.find((e) => e.name === req.entry.name);
-  if (!entry) return `entry '${req.entry.name}' is gone`;
-  const why = whyNotDeployed(entry, req.target.kind, req.target.name);
-  if (why) return why;
-  if (checkoutKey(entry) !== key) return `entry '${entry.name}' now uses another checkout`;
-  req.entry = entry;
-  return null;
 }
 
 /** `whauto trigger SETTINGS ENTRY`: returns the exit code. */
@@ -123,74 +89,5 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
     return EXIT.failed;
   }
 
-  const foreign = foreignStateDir(settings.stateDir, 'trigger');
-  if (foreign) {
-    io.stderr(`whauto trigger: ${foreign}\n`);
-    return EXIT.usage;
-  }
-  const stateError = prepareStateDir(settings.stateDir);
-  if (stateError) {
-    io.stderr(`whauto trigger: ${stateError}\n`);
-    return EXIT.usage;
-  }
-  const key = checkoutKey(entry);
-  // The entries on this checkout: only their runs can wait ahead of this one.
-  const onKey = new Set(settings.entries.filter((e) => checkoutKey(e) === key).map((e) => e.name));
-  const stamp = fileStamp(settings.file);
-  const turn = await takeTurn(settings.stateDir, { id: req.id, entry: entry.name, target: req.target, key }, {
-    wait: !values['no-wait'],
-    keyOf: (name) => (onKey.has(name) ? key : undefined),
-    onWait: (h) => io.stderr(`whauto trigger: waiting for run ${h.runId} of entry ${h.entry} (pid ${h.pid}) to finish\n`),
-  });
-  if ('busy' in turn) {
-    io.stderr(`whauto trigger: checkout ${key} is busy (run ${turn.busy.runId} of entry ${turn.busy.entry}, pid ${turn.busy.pid})\n`);
-    return EXIT.busy;
-  }
-  const { lock } = turn;
-  // The settings changed while it waited: the run takes them as they are now, and stops
-  // when they no longer deploy what was asked.
-  if (turn.waited && fileStamp(settings.file) !== stamp) {
-    const why = takeNewSettings(io, settings.file, req, key);
-    if (why) {
-      lock.release();
-      io.stderr(`whauto trigger: the settings changed while this run waited: ${why}; nothing was run\n`);
-      return EXIT.usage;
-    }
-    io.stderr('whauto trigger: the settings changed while this run waited: it runs with them as they are now\n');
-  }
-
-  if (lock.tookOver) {
-    io.stderr(`whauto trigger: took over the stale lock of run ${lock.tookOver.runId} (process ${lock.tookOver.pid} is gone)\n`);
-    // That run may have left processes in the checkout: they go before this run starts; and
-    // this run deploys what it did, so the daemon need not run it again.
-    const dead = lock.tookOver;
-    const { ended, replaced } = await takeOver(settings.stateDir, dead, entry.name, req.target, `manual run ${req.id}`);
-    if (ended > 0) io.stderr(`whauto trigger: ended ${ended} process${ended === 1 ? '' : 'es'} that run left running\n`);
-    if (replaced) io.stderr(`whauto trigger: run ${dead.runId} was cut off; this run deploys ${req.target.name} after it, so it is recorded interrupted and not run again\n`);
-  }
-  const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  // The command's lines of one turn in one write (a line per write is slow for big output).
-  const output = lineBuffer(io.stdout);
-  try {
-    const logger = createLogger({ level: settings.logLevel, format: settings.logFormat, write: io.stderr });
-    const notifier = createNotifier({ logger });
-    const record = await runOne(req, {
-      stateDir: settings.stateDir, maxLog: settings.maxLog, keepRuns: settings.keepRuns, logger,
-      onLine: (_req, line) => output.write(line + '\n'), observer: notifier,
-    }, { signal: abort.signal });
-    output.close();
-    // This run's notifications go out before the command ends, bounded by their tries' timeouts; a Ctrl-C
-    // stops them (after one that interrupted the run, the next ends the command as Ctrl-C does).
-    await notifier.settle(abort.signal.aborted ? {} : { signal: abort.signal });
-    io.stderr(`whauto trigger: run ${record.id} ${record.result}${record.message ? `: ${record.message}` : ''}\n`);
-    return record.result === 'succeeded' ? EXIT.ok : EXIT.failed;
-  } finally {
-    output.close();
-    lock.release();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  return runNow(io, 'trigger', settings, req, { wait: !values['no-wait'] });
 }

@@ -8,6 +8,8 @@ usage:
                                            run the daemon (--listen: instead of the file's listen)
   whauto trigger SETTINGS ENTRY [--dry-run] [--no-wait] [--branch B | --tag T]
                                            run one entry now, as if a webhook had come
+  whauto rollback SETTINGS ENTRY [--to RUN_ID|COMMIT] [--dry-run] [--no-wait]
+                                           go back to what the entry deployed before
   whauto check   SETTINGS [--json]         validate the settings; exit 0 only when valid
   whauto status  SETTINGS [ENTRY] [--json] [--runs N] [--log [RUN]]
                                            the queue and the recent runs
@@ -23,7 +25,7 @@ usage:
   whauto --help | --version | <command> --help
 
 exit codes: 0 success, 1 a run failed, 2 usage error or invalid settings,
-            75 trigger --no-wait found the entry busy
+            75 trigger or rollback --no-wait found the entry busy
 `;
 
 type Command = (io: Io, args: string[]) => Promise<number>;
@@ -34,6 +36,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   check: async () => (await import('./check.ts')).runCheck,
   serve: async () => (await import('./serve.ts')).runServe,
   trigger: async () => (await import('./trigger.ts')).runTrigger,
+  rollback: async () => (await import('./rollback.ts')).runRollback,
   status: async () => (await import('./status.ts')).runStatus,
   init: async () => (await import('./init.ts')).runInit,
   schema: async () => (await import('./schema.ts')).runSchema,

@@ -7,6 +7,8 @@ import { whyNotDeployed } from '../model/deploys.ts';
 import { createNotifier } from '../notify/notifier.ts';
 import { takeOver } from '../queue/recover.ts';
 import { runOne } from '../queue/run-one.ts';
+import { dryRun } from '../runs/dry-run.ts';
+import { stateDirProblem } from '../settings/state-dir.ts';
 import type { RunRequest } from '../runs/types.ts';
 import type { Settings } from '../settings/types.ts';
 import { EXIT, type Io } from './io.ts';
@@ -119,4 +121,19 @@ export async function runNow(io: Io, command: 'trigger' | 'rollback', settings: 
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * `whauto <command> --dry-run`: prints what running `req` would do (dryRun) and returns 0, or
+ * 1 when the run would not start (a state dir it may not use) or would fail at its git step.
+ */
+export async function dryRunNow(io: Io, command: 'trigger' | 'rollback', settings: Settings, req: RunRequest): Promise<number> {
+  const { lines, problem } = await dryRun(req);
+  for (const line of lines) io.stdout(line + '\n');
+  // What the real command checks first, with this user's rights: it would not start at all.
+  const unusable = foreignStateDir(settings.stateDir, command) ?? stateDirProblem(settings.stateDir);
+  // Else as the run itself would: it fails at its git step.
+  const why = unusable ? `the run would not start: ${unusable}` : problem ? `the run would fail: ${problem}` : null;
+  if (why) io.stderr(`whauto ${command}: dry run: ${why}\n`);
+  return why ? EXIT.failed : EXIT.ok;
 }

@@ -13,15 +13,18 @@ import { layout } from '../state/layout.ts';
 import { listPending, type PendingRun } from '../state/pending.ts';
 import { readRegularFile } from '../state/read-json.ts';
 import { listRuns } from '../state/runs.ts';
+import { deploysText, releaseRows, rollbackInEffect } from './status-deploys.ts';
 import { argsError, EXIT, positionalsProblem, usageError, type Io } from './io.ts';
 import { loadOrReport } from './load.ts';
 
 const HELP = `usage: whauto status SETTINGS [ENTRY] [--json] [--runs N]
        whauto status SETTINGS ENTRY --log [RUN]
 
-Shows, per entry, what runs now (since when, which step), what waits, and the last runs
-(id, trigger, result, commit, duration, age) with where each log is. Reads the state dir,
-so it works whether the daemon runs or not. --log prints a run's log (the last by default).
+Shows, per entry, what runs now (since when, which step), what waits, a rollback in effect
+("rolled back to X (was Y)" until the next deploy), for update: release the releases on disk
+(id, commit, result, subject; * marks the live one), and the last runs (id, trigger, result,
+commit, duration, age) with where each log is. Reads the state dir, so it works whether the
+daemon runs or not. --log prints a run's log (the last by default).
 `;
 
 /** The error code when folder `dir` exists but cannot be listed (EACCES…); null when it lists or is not there. */
@@ -180,6 +183,8 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
   // A daemon that runs resumes within a second a run cut off while it runs (a killed
   // trigger: its stale lock names the run); else the next daemon start does.
   const daemonResumes = new Set(up ? staleLocks(layout.locksDir(stateDir)).map((o) => o.runId) : []);
+  // Release entries: their folders on disk (a look at the folder and one git process each).
+  const releasesOf = new Map(await Promise.all(entries.map(async (e) => [e.name, await releaseRows(e, runsOf.get(e.name)!)] as const)));
   const report = entries.map((entry) => {
     const runs = runsOf.get(entry.name)!;
     const running = runs.filter((r) => r.result === 'running' && alive(r.pid, r.identity));
@@ -203,8 +208,11 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
       waiting_triggers: all.filter((w) => w.kind === 'trigger' && w.entry === entry.name).map((w) => ({ id: w.id, pid: w.pid, since: w.since, ref: w.target.name, waits_for: triggerWaitsFor(w, { holder, ahead: ahead(all, w) }) })),
       runs: finished.map((r) => ({
         id: r.id, trigger: r.trigger, result: r.result, ref: r.target.name, commit: r.commit, previous: r.previous,
-        started_at: r.startedAt, duration_ms: duration(r), message: r.message, log: r.logFile,
+        started_at: r.startedAt, duration_ms: duration(r), message: r.message, log: r.logFile, ...(r.release ? { release: r.release } : {}),
       })),
+      rolled_back: rollbackInEffect(runs),
+      // update: release only: the release folders on disk.
+      ...(releasesOf.get(entry.name) ? { releases: releasesOf.get(entry.name) } : {}),
     };
   });
   // A log removed by hand (or with the state dir) is said to be gone, not pointed at.
@@ -239,6 +247,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
       const by = e.checkout_in_use_by;
       io.stdout(by ? `  idle; its checkout is in use by run ${by.run} of entry ${by.entry}${by.pid ? ` (pid ${by.pid})` : ''}\n` : '  idle\n');
     }
+    for (const line of deploysText(e.rolled_back, e.releases ?? null)) io.stdout(`${line}\n`);
     if (e.finished_runs === 0) io.stdout('  no runs yet\n');
     for (const r of e.runs) {
       const d = r.duration_ms === null ? '?' : `${(r.duration_ms / 1000).toFixed(1)}s`;

@@ -1,14 +1,12 @@
 import { parseArgs } from 'node:util';
-import { dryRun } from '../runs/dry-run.ts';
 import type { RunRequest } from '../runs/types.ts';
 import type { Target } from '../model/target.ts';
 import { defaultBranch, whyNotDeployed } from '../model/deploys.ts';
-import { stateDirProblem } from '../settings/state-dir.ts';
 import type { Entry } from '../settings/types.ts';
 import { newRunId } from '../model/run-id.ts';
 import { argsError, EXIT, positionalsProblem, usageError, type Io } from './io.ts';
-import { entryOrReport, foreignStateDir, loadOrReport } from './load.ts';
-import { runNow } from './run-now.ts';
+import { entryOrReport, loadOrReport } from './load.ts';
+import { dryRunNow, runNow } from './run-now.ts';
 
 const HELP = `usage: whauto trigger SETTINGS ENTRY [--dry-run] [--no-wait] [--branch NAME | --tag NAME]
 
@@ -74,20 +72,6 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
     return EXIT.usage;
   }
   const req: RunRequest = { id: newRunId(), entry, trigger: 'manual', target, deliveries: [], payloadFile: null };
-  if (values['dry-run']) {
-    const { lines, problem } = await dryRun(req);
-    for (const line of lines) io.stdout(line + '\n');
-    // What the real trigger checks first, with this user's rights: it would not start at all.
-    const unusable = foreignStateDir(settings.stateDir, 'trigger') ?? stateDirProblem(settings.stateDir);
-    if (unusable) {
-      io.stderr(`whauto trigger: dry run: the run would not start: ${unusable}\n`);
-      return EXIT.failed;
-    }
-    if (!problem) return EXIT.ok;
-    // As the run itself would: it fails at its git step.
-    io.stderr(`whauto trigger: dry run: the run would fail: ${problem}\n`);
-    return EXIT.failed;
-  }
-
+  if (values['dry-run']) return dryRunNow(io, 'trigger', settings, req);
   return runNow(io, 'trigger', settings, req, { wait: !values['no-wait'] });
 }

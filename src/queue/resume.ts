@@ -44,7 +44,8 @@ export function readBack(q: Requeue): void {
 }
 
 /**
- * Resumes the run `cut` that was cut off (already recorded interrupted): the entry's waiting
+ * Resumes the run `cut` that was cut off (already recorded interrupted), unless it was a
+ * rollback (said in the log: going back is the user's call): the entry's waiting
  * run replaces it when there is one (it deploys the newest tip), else a new run with trigger
  * 'resumed' and its deliveries and payload. Written by the group writes like any accepted run
  * (in order with the writes of the waiting run, if one is on its way).
@@ -53,6 +54,11 @@ export function resume(q: Requeue, cut: RunRecord): void {
   const { stateDir, logger } = q;
   const entry = q.entry(cut.entry);
   if (!entry) return;
+  // A rollback is a one-off command: resumed, it would deploy the tip it was run to leave.
+  if (cut.trigger === 'rollback') {
+    logger.warn('cut-off rollback not resumed: run whauto rollback again if it is still wanted', { entry: entry.name, cut_off: cut.id });
+    return;
+  }
   const why = whyNotDeployed(entry, cut.target.kind, cut.target.name);
   if (why) {
     logger.warn('cut-off run not resumed: the settings no longer deploy it', { entry: entry.name, cut_off: cut.id, ref: cut.target.name, why });

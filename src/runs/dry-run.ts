@@ -1,6 +1,8 @@
 import type { Command } from '../settings/types.ts';
 import { planUpdate } from '../update/apply.ts';
+import { liveWorkdir, rollbackHow } from '../update/deployed.ts';
 import { describePlan } from '../update/describe.ts';
+import { commandCwd } from './command-cwd.ts';
 import { commandName } from './command-name.ts';
 import { formatDuration } from '../log/format-duration.ts';
 import { whautoVars } from './run-env.ts';
@@ -20,11 +22,13 @@ import type { RunRequest } from './types.ts';
 export async function dryRun(req: RunRequest): Promise<{ lines: string[]; problem: string | null }> {
   const { entry, target } = req;
   const lines: string[] = [];
-  lines.push(`entry ${entry.name}: would deploy ${target.kind} ${target.name} (dry run: no ref, file or index is changed and no command runs)`);
-  const plan = await planUpdate(entry, target, { dry: true });
+  const what = req.rollback ? `roll back to ${req.rollback.commit} of` : 'deploy';
+  lines.push(`entry ${entry.name}: would ${what} ${target.kind} ${target.name} (dry run: no ref, file or index is changed and no command runs)`);
+  const plan = await planUpdate(entry, target, { dry: true, to: req.rollback ?? null });
   lines.push(...describePlan(plan, entry.repodir));
-
-  const workdir = plan.workdir ?? entry.workdir;
+  // As executeRun: a rollback that switches back to a release runs no pre_commands and no commands.
+  const switchBack = req.rollback !== undefined && rollbackHow(entry) === 'switch';
+  const deployed = liveWorkdir(entry);
   const vars = { ...whautoVars(req, { previous: plan.previous, after: plan.tip }), ...plan.env };
   const show = (kind: string, commands: Command[], cwd: string): void => {
     for (const c of commands) {
@@ -32,10 +36,10 @@ export async function dryRun(req: RunRequest): Promise<{ lines: string[]; proble
       lines.push(`${kind}: ${commandName(c)}   (in ${cwd}${limit})`);
     }
   };
-  show('pre_commands', entry.preCommands, entry.workdir);
-  show('commands', entry.commands, workdir);
-  show('post_commands', entry.postCommands, workdir);
-  show('on_failure', entry.onFailure, workdir);
+  if (!switchBack) show('pre_commands', entry.preCommands, commandCwd('pre_commands', deployed));
+  if (!switchBack) show('commands', entry.commands, commandCwd('commands', deployed, plan.workdir));
+  show('post_commands', entry.postCommands, commandCwd('post_commands', deployed));
+  show('on_failure', entry.onFailure, commandCwd('on_failure', deployed));
   lines.push(`run timeout ${formatDuration(entry.timeout)}; environment: the daemon's${Object.keys(entry.env).length ? ` + env (${Object.keys(entry.env).join(', ')})` : ''} +`);
   for (const [k, v] of Object.entries(vars)) lines.push(`  ${k}=${v}`);
   if (entry.onFailure.length > 0) lines.push('  WHAUTO_FAILED_STEP=<kind: name of the failed step> (on_failure only)');

@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { ownIdentity } from '../exec/process-alive.ts';
 import { runCommand } from '../exec/run-command.ts';
 import type { Command } from '../settings/types.ts';
 import { applySteps, checkOutcome, planUpdate } from '../update/apply.ts';
 import { deployedCommit, liveWorkdir, rollbackHow } from '../update/deployed.ts';
 import type { Plan } from '../update/types.ts';
+import { commandCwd } from './command-cwd.ts';
 import { commandName } from './command-name.ts';
 import { formatDuration } from '../log/format-duration.ts';
 import { openRunLog } from './run-log.ts';
@@ -36,19 +35,6 @@ export interface ExecuteRunOptions {
   signal?: AbortSignal;
   /** Base environment of commands. Default process.env. */
   env?: NodeJS.ProcessEnv;
-}
-
-/**
- * Where pre_commands and on_failure run: the workdir in what is deployed now, or, while
- * nothing is deployed (before the first deploy has cloned the checkout or made a release, or
- * when it failed: the live folder does not exist), the nearest existing folder above the live
- * folder, so that an entry with pre_commands and a clone_url can make its first deploy.
- */
-function outsideDeployCwd(workdir: string, live: string | null): string {
-  if (existsSync(workdir) || live === null || existsSync(live)) return workdir;
-  let dir = dirname(live);
-  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
 }
 
 /** How a step went: null when it succeeded. */
@@ -128,7 +114,7 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
   /** Runs one command as a step; `budgetMs` null: bounded by the run's deadline. */
   let attempted = '';
   const command = async (
-    kind: StepKind, cmd: Command, budgetMs: number | null, vals: RunEnvValues = values,
+    kind: Exclude<StepKind, 'git'>, cmd: Command, budgetMs: number | null, vals: RunEnvValues = values,
   ): Promise<StepFailure | null> => {
     const name = commandName(cmd);
     attempted = `${kind}: ${name}`;
@@ -139,8 +125,7 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
     const own = cmd.timeout ?? Infinity;
     begin(kind, name);
     const r = await runCommand(cmd, {
-      cwd: kind === 'commands' ? plan?.workdir ?? deployed.workdir
-        : kind === 'post_commands' ? deployed.workdir : outsideDeployCwd(deployed.workdir, deployed.live),
+      cwd: commandCwd(kind, deployed, plan?.workdir),
       env: { ...runEnv(req, vals, opts.env), ...(kind === 'pre_commands' ? {} : plan?.env) },
       strayEnv: 'WHAUTO_RUN_ID',
       timeoutMs: Math.min(own, left),

@@ -9,6 +9,17 @@ import { RELEASE_REFS, type ReleaseLayout } from './release-layout.ts';
 import { fillSubmodules } from './release-submodules.ts';
 import type { PlanStep, UpdateContext } from './types.ts';
 
+/** A step of a release: `run` says the step's name in the run's log first (`release: <name>`), as git steps show their command. */
+function releaseStep(ctx: UpdateContext, step: Required<PlanStep>): PlanStep {
+  return {
+    ...step,
+    run: async () => {
+      ctx.git.onLine?.(`release: ${step.name}`);
+      return step.run();
+    },
+  };
+}
+
 /** A path under the deploy root as the log shows it: `releases/<id>`, `shared/.env`. */
 function short(layout: ReleaseLayout, path: string): string {
   return relative(layout.root, path);
@@ -21,7 +32,7 @@ function short(layout: ReleaseLayout, path: string): string {
  */
 export function buildStep(ctx: UpdateContext, layout: ReleaseLayout, dir: string, commit: string, baseUrl: string | null): PlanStep {
   const { entry, target, git } = ctx;
-  return {
+  return releaseStep(ctx, {
     name: `build ${short(layout, dir)}: the files of ${commit}${entry.submodules ? ' and its submodules' : ''}, from ${short(layout, layout.repo)}/`,
     reads: `${commit} in ${short(layout, layout.repo)}/${entry.submodules ? ' (submodules: their remotes, for commits repo/modules/ lacks)' : ''}`,
     changes: `${short(layout, dir)} (new)`,
@@ -35,7 +46,7 @@ export function buildStep(ctx: UpdateContext, layout: ReleaseLayout, dir: string
       if (r) return failure(explainFailure(r.failed, { step: r.step, repodir: layout.repo, remote: entry.remote, target }), r.failed);
       return entry.submodules ? fillSubmodules(ctx, layout.repo, dir, commit, baseUrl) : null;
     },
-  };
+  });
 }
 
 /**
@@ -45,9 +56,9 @@ export function buildStep(ctx: UpdateContext, layout: ReleaseLayout, dir: string
  * submodule's file) and a parent that is a file or a symlink in the release (a link there
  * could lead out of it).
  */
-export function linkSharedStep(layout: ReleaseLayout, dir: string, shared: string[]): PlanStep {
+export function linkSharedStep(ctx: UpdateContext, layout: ReleaseLayout, dir: string, shared: string[]): PlanStep {
   const bare = (p: string) => p.replace(/\/$/, '');
-  return {
+  return releaseStep(ctx, {
     name: `link the shared paths into ${short(layout, dir)}: ${shared.map((p) => `${bare(p)} -> shared/${p}`).join(', ')}`,
     reads: 'shared/',
     changes: `${short(layout, dir)} (links); shared/ (a missing path is created empty)`,
@@ -76,13 +87,13 @@ export function linkSharedStep(layout: ReleaseLayout, dir: string, shared: strin
       }
       return null;
     },
-  };
+  });
 }
 
 /** Marks the release `id` built whole: the ref `refs/whauto/releases/<id>` in repo/ names its commit (which git's gc then keeps). */
 export function markBuiltStep(ctx: UpdateContext, layout: ReleaseLayout, id: string, commit: string): PlanStep {
   const { entry, git } = ctx;
-  return {
+  return releaseStep(ctx, {
     name: `mark releases/${id} built (ref ${RELEASE_REFS}${id} in repo/)`,
     reads: 'nothing',
     changes: `${RELEASE_REFS}${id} in repo/`,
@@ -90,7 +101,7 @@ export function markBuiltStep(ctx: UpdateContext, layout: ReleaseLayout, id: str
       const r = await updateRef(entry, layout.repo, `${RELEASE_REFS}${id}`, commit, git);
       return r.ok ? null : failure(`cannot write the ref of releases/${id} in ${layout.repo}`, r);
     },
-  };
+  });
 }
 
 /**
@@ -99,8 +110,8 @@ export function markBuiltStep(ctx: UpdateContext, layout: ReleaseLayout, id: str
  * the old release or the new one, never neither), then the deploy root is fsync'd so the
  * switch outlives a power cut.
  */
-export function switchStep(layout: ReleaseLayout, id: string): PlanStep {
-  return {
+export function switchStep(ctx: UpdateContext, layout: ReleaseLayout, id: string): PlanStep {
+  return releaseStep(ctx, {
     name: `switch current to releases/${id} (a new symlink renamed over the old one)`,
     reads: 'nothing',
     changes: 'current',
@@ -122,7 +133,7 @@ export function switchStep(layout: ReleaseLayout, id: string): PlanStep {
       }
       return null;
     },
-  };
+  });
 }
 
 /**
@@ -130,12 +141,12 @@ export function switchStep(layout: ReleaseLayout, id: string): PlanStep {
  * live release away). `why` ends the step's name.
  */
 export function removeReleaseStep(ctx: UpdateContext, layout: ReleaseLayout, id: string, why: string): PlanStep {
-  return {
+  return releaseStep(ctx, {
     name: `remove releases/${id} (${why})`,
     reads: 'current',
     changes: `releases/${id}`,
     run: async () => removeRelease(ctx, layout, id),
-  };
+  });
 }
 
 async function removeRelease(ctx: UpdateContext, layout: ReleaseLayout, id: string): Promise<ReturnType<typeof failure> | null> {
@@ -161,7 +172,7 @@ async function removeRelease(ctx: UpdateContext, layout: ReleaseLayout, id: stri
 export function pruneStep(ctx: UpdateContext, layout: ReleaseLayout, id: string, left: string | null): PlanStep {
   const { entry, git } = ctx;
   const keep = entry.keepReleases;
-  return {
+  return releaseStep(ctx, {
     name: `remove the releases past the newest ${keep} (never the live one, the one before it, or the one live until now)`,
     reads: 'releases/',
     changes: 'releases/ (old ones removed)',
@@ -179,7 +190,7 @@ export function pruneStep(ctx: UpdateContext, layout: ReleaseLayout, id: string,
       for (const stray of found.strayRefs) await updateRef(entry, layout.repo, `${RELEASE_REFS}${stray}`, null, git);
       return null;
     },
-  };
+  });
 }
 
 function kindOf(path: string): 'missing' | 'folder' | 'symlink' | 'file' {

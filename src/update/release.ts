@@ -125,8 +125,8 @@ async function planRelease(ctx: UpdateContext): Promise<Plan> {
   const dir = join(layout.releases, id);
   inRelease(plan, entry, layout, id, dir);
   plan.steps.push(buildStep(ctx, layout, dir, tip, url));
-  if (entry.shared.length > 0) plan.steps.push(linkSharedStep(layout, dir, entry.shared));
-  plan.after.push(markBuiltStep(ctx, layout, id, tip), switchStep(layout, id), pruneStep(ctx, layout, id, found.live));
+  if (entry.shared.length > 0) plan.steps.push(linkSharedStep(ctx, layout, dir, entry.shared));
+  plan.after.push(markBuiltStep(ctx, layout, id, tip), switchStep(ctx, layout, id), pruneStep(ctx, layout, id, found.live));
   plan.undo.push(removeReleaseStep(ctx, layout, id, 'its deploy failed'));
   return plan;
 }
@@ -147,7 +147,7 @@ function planSwitchBack(ctx: UpdateContext, plan: Plan, layout: ReleaseLayout, f
   }
   plan.tip = back.commit;
   inRelease(plan, ctx.entry, layout, back.id, back.dir);
-  plan.steps.push(switchStep(layout, back.id));
+  plan.steps.push(switchStep(ctx, layout, back.id));
   return plan;
 }
 

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { head } from '../git/head.ts';
 import { listRefs } from '../git/refs.ts';
 import type { GitOptions } from '../git/types.ts';
+import { REPODIR_HOLDS } from '../model/names.ts';
 import type { Entry } from '../settings/types.ts';
 import { failure } from './failure.ts';
-import { currentRelease, isReleaseId, RELEASE_REFS, type ReleaseLayout } from './release-layout.ts';
+import { currentRelease, isReleaseId, RELEASE_REFS, releaseLayout, type ReleaseLayout } from './release-layout.ts';
 import type { UpdateFailure } from './types.ts';
 
 /** A release folder on disk. */
@@ -59,6 +60,12 @@ export async function listReleases(entry: Pick<Entry, 'gitBinary' | 'sshKey'>, l
   if (live && isFolder(layout.repo)) live.commit = await head(layout.repo, { ...git, gitBinary: entry.gitBinary, rev: live.id.slice(-7) });
   const onDisk = new Set(names);
   return { releases, live: current.live, strayRefs: refs.map((r) => r.name).filter((n) => !onDisk.has(n)) };
+}
+
+/** The releases of `entry` (see listReleases), or null when its update mode keeps none. Never throws. */
+export async function entryReleases(entry: Entry, git: GitOptions & { deadline?: number } = {}): Promise<ReleaseList | UpdateFailure | null> {
+  if (entry.repodir === null || REPODIR_HOLDS[entry.update] !== 'releases') return null;
+  return listReleases(entry, releaseLayout(entry.repodir), git);
 }
 
 function isFolder(path: string): boolean {

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { newRunId } from '../model/run-id.ts';
 import type { RunRequest } from '../runs/types.ts';
+import type { Entry } from '../settings/types.ts';
 import { listRuns } from '../state/runs.ts';
-import { chooseRollback } from '../update/rollback-choice.ts';
+import { chooseRollback, type RollbackChoice } from '../update/rollback-choice.ts';
 import { argsError, EXIT, positionalsProblem, usageError, type Io } from './io.ts';
 import { entryOrReport, loadOrReport } from './load.ts';
 import { dryRunNow, runNow } from './run-now.ts';
@@ -49,16 +50,29 @@ export async function runRollback(io: Io, args: string[]): Promise<number> {
   if (!settings) return EXIT.usage;
   const entry = entryOrReport(io, 'rollback', settings, positionals[1]!);
   if (!entry) return EXIT.usage;
-  const runs = listRuns(settings.stateDir, entry.name, () => undefined, { setAside: false });
-  const choice = await chooseRollback(entry, runs, values.to ?? null);
+  const asked = values.to ?? null;
+  const choose = (e: Entry) => chooseRollback(e, listRuns(settings.stateDir, e.name, () => undefined, { setAside: false }), asked);
+  const choice = await choose(entry);
   if ('refused' in choice) {
     io.stderr(`whauto rollback: ${choice.refused}\n`);
     return EXIT.usage;
   }
-  io.stderr(`whauto rollback: ${values['dry-run'] ? 'would go' : 'going'} back to ${choice.what}, from ${choice.left ?? 'nothing known'}\n`);
   const req: RunRequest = {
     id: newRunId(), entry, trigger: 'rollback', target: choice.target, deliveries: [], payloadFile: null, rollback: choice.to,
   };
-  if (values['dry-run']) return dryRunNow(io, 'rollback', settings, req);
-  return runNow(io, 'rollback', settings, req, { wait: !values['no-wait'] });
+  const tell = (c: RollbackChoice, would: boolean) => io.stderr(`whauto rollback: ${would ? 'would go' : 'going'} back to ${c.what}, from ${c.left ?? 'nothing known'}\n`);
+  if (values['dry-run']) {
+    tell(choice, true);
+    return dryRunNow(io, 'rollback', settings, req);
+  }
+  // Chosen again once the checkout is this command's: a run it waited for may have changed what is deployed.
+  const prepare = async (r: RunRequest): Promise<string | null> => {
+    const now = await choose(r.entry);
+    if ('refused' in now) return now.refused;
+    r.target = now.target;
+    r.rollback = now.to;
+    tell(now, false);
+    return null;
+  };
+  return runNow(io, 'rollback', settings, req, { wait: !values['no-wait'], prepare });
 }

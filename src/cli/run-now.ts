@@ -45,11 +45,16 @@ function takeNewSettings(io: Io, file: string, req: RunRequest, key: string): st
  * Runs `req` now, in the foreground, for `whauto <command>` (trigger, rollback): refuses a
  * state dir of another user; takes the checkout's lock, waiting its turn unless `opts.wait` is
  * false (then exit 75 when busy); after a wait, reads the settings again (exit 2 when they no
- * longer deploy it); ends what a cut-off run on the checkout left running; then runs it,
+ * longer deploy it); ends what a cut-off run on the checkout left running; `prepare`, with the
+ * lock held, may settle what the run does (a rollback chooses what to go back to then) or say
+ * why it cannot run (exit 2); then runs it,
  * streaming its output to stdout, its notifications sent before it returns. Returns the exit
  * code: 0 succeeded, 1 failed, 2 usage, 75 busy.
  */
-export async function runNow(io: Io, command: 'trigger' | 'rollback', settings: Settings, req: RunRequest, opts: { wait: boolean }): Promise<number> {
+export async function runNow(
+  io: Io, command: 'trigger' | 'rollback', settings: Settings, req: RunRequest,
+  opts: { wait: boolean; prepare?: (req: RunRequest) => Promise<string | null> },
+): Promise<number> {
   const foreign = foreignStateDir(settings.stateDir, command);
   if (foreign) {
     io.stderr(`whauto ${command}: ${foreign}\n`);
@@ -95,6 +100,12 @@ export async function runNow(io: Io, command: 'trigger' | 'rollback', settings: 
     const { ended, replaced } = await takeOver(settings.stateDir, dead, entry.name, req.target, `${req.trigger} run ${req.id}`);
     if (ended > 0) io.stderr(`whauto ${command}: ended ${ended} process${ended === 1 ? '' : 'es'} that run left running\n`);
     if (replaced) io.stderr(`whauto ${command}: run ${dead.runId} was cut off; this run deploys ${req.target.name} after it, so it is recorded interrupted and not run again\n`);
+  }
+  const refused = opts.prepare ? await opts.prepare(req) : null;
+  if (refused) {
+    lock.release();
+    io.stderr(`whauto ${command}: ${refused}\n`);
+    return EXIT.usage;
   }
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();

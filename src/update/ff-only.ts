@@ -1,4 +1,5 @@
 import { runGit } from '../git/run-git.ts';
+import { showCommits } from '../git/local-commits.ts';
 import { showPaths } from '../git/show-paths.ts';
 import { explainFailure } from '../git/explain-failure.ts';
 import { failure } from './failure.ts';
@@ -36,6 +37,9 @@ const ffOnly: InPlaceMode = {
         return { refusal: failure(`branch ${target.name} in ${repodir} has diverged from ${entry.remote}/${target.name}; update ff-only refuses`), notes: [] };
       }
       if (!r.ok) return { refusal: failure(explainFailure(r, { step: 'merge-base', repodir, remote: entry.remote, target }), r), notes: [] };
+    }
+    if (at.commits.commits.length > 0 && ctx.to !== null) {
+      return { refusal: failure(`${repodir} has commits only it has, which going back to ${at.tip} would drop: ${showCommits(at.commits)}; update ff-only refuses the rollback`), notes: [] };
     }
     if (at.commits.commits.length > 0) {
       return { refusal: failure(`${repodir} has commits of its own on a detached HEAD that the tip does not have; update ff-only refuses`), notes: [] };

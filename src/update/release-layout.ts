@@ -33,14 +33,16 @@ export function isReleaseId(name: string): boolean {
 
 /**
  * A new release id for `commit`: the UTC time `now` to the second and the commit's short
- * hex. When `taken(id)` (a folder of that name is there: two deploys in one second), the
- * next second is tried, so ids stay unique and sort by time.
+ * hex, or, when the newest release on disk (`newest`) has that second or a later one (two
+ * deploys in one second), the second after it: ids stay unique and sort by time.
  */
-export function newReleaseId(commit: string, now: Date, taken: (id: string) => boolean): string {
-  for (let t = now.getTime(); ; t += 1000) {
-    const id = `${new Date(t).toISOString().replace(/[-:]|\.\d+/g, '')}-${commit.slice(0, 7)}`;
-    if (!taken(id)) return id;
-  }
+export function newReleaseId(commit: string, now: Date, newest: string | null): string {
+  const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]|\.\d+/g, '');
+  let ms = Math.floor(now.getTime() / 1000) * 1000;
+  // 20261204T153000Z -> 2026-12-04T15:30:00Z
+  const last = newest === null ? NaN : Date.parse(newest.slice(0, 16).replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'));
+  if (ms <= last) ms = last + 1000;
+  return `${stamp(ms)}-${commit.slice(0, 7)}`;
 }
 
 /**

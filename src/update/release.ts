@@ -121,7 +121,7 @@ async function planRelease(ctx: UpdateContext): Promise<Plan> {
         'a shared path must be one the repository does not have: remove it from the repository, or from shared'));
     }
   }
-  const id = newReleaseId(tip, new Date(), (name) => existsSync(join(layout.releases, name)));
+  const id = newReleaseId(tip, new Date(), found.releases[0]?.id ?? null);
   const dir = join(layout.releases, id);
   inRelease(plan, entry, layout, id, dir);
   plan.steps.push(buildStep(ctx, layout, dir, tip, url));

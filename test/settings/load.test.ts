@@ -247,3 +247,9 @@ test('max_body and max_log of 0 are errors (bad-size): nothing could be delivere
     assert.deepEqual([f.level, f.line], ['error', 1], key);
   }
 });
+
+test('loadSettings normalizes shared paths (. parts and repeated slashes dropped, a trailing / kept) and keep_releases', () => {
+  const { settings } = load('entries:\n  site:\n    secret: s\n    repodir: site\n    update: release\n    shared: [./.env, storage//logs/, config/./app.ini]\n    keep_releases: 3\n');
+  assert.deepEqual(settings.entries[0]!.shared, ['.env', 'storage/logs/', 'config/app.ini']);
+  assert.equal(settings.entries[0]!.keepReleases, 3);
+});

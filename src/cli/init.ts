@@ -216,7 +216,7 @@ entries:
     # tags: "v*"                # deploy tag pushes too (true: every tag)
     repodir: ${scalar(opts.repodir)}${opts.systemd ? '  # contrib/systemd lets whauto write only /srv and /var/lib/whauto: see ReadWritePaths= there' : ''}
     ${opts.cloneUrl === null ? '# clone_url: git@forge.example:owner/name.git   # clone repodir from here when it is missing' : `clone_url: ${scalar(opts.cloneUrl)}`}
-    update: reset               # reset | ff-only | none
+    update: reset               # reset | ff-only | none | release (docs/releases.md)
     timeout: 15m                # the whole run
     # env: {NODE_ENV: production}
     commands:                   # after the git update; a string runs through /bin/sh -c, a list runs an argv

@@ -12,10 +12,13 @@ import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
 import { listPending, type PendingRun } from '../state/pending.ts';
 import { readRegularFile } from '../state/read-json.ts';
-import { listRuns } from '../state/runs.ts';
+import { readRun, recentRuns, runIds } from '../state/runs.ts';
 import { deploysText, releaseRows, rollbackInEffect } from './status-deploys.ts';
 import { argsError, EXIT, positionalsProblem, usageError, type Io } from './io.ts';
 import { loadOrReport } from './load.ts';
+
+/** Finished runs read for a rollback in effect and the releases' results, whatever --runs shows. */
+const RECENT = 20;
 
 const HELP = `usage: whauto status SETTINGS [ENTRY] [--json] [--runs N]
        whauto status SETTINGS ENTRY --log [RUN]
@@ -38,7 +41,10 @@ function unreadable(dir: string): string | null {
   }
 }
 
-/** "<file> (<code>)" for the first record (*.json) in `dir` this user cannot read (run records are 0600), else null. */
+/**
+ * "<file> (<code>)" when the first record (*.json) listed in `dir` is one this user cannot
+ * read (run records are 0600, all of one owner: one says it for all), else null.
+ */
 function unreadableFileIn(dir: string): string | null {
   let names: string[];
   try {
@@ -46,11 +52,8 @@ function unreadableFileIn(dir: string): string | null {
   } catch {
     return null;
   }
-  for (const name of names.filter((n) => n.endsWith('.json'))) {
-    const problem = unreadableFile(join(dir, name));
-    if (problem) return problem;
-  }
-  return null;
+  const first = names.find((n) => n.endsWith('.json'));
+  return first === undefined ? null : unreadableFile(join(dir, first));
 }
 
 /** "<file> (<code>)" when `file` exists and this user cannot read it, else null. */
@@ -145,8 +148,12 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
       io.stderr(`whauto status: ${why}\n`);
       return EXIT.failed;
     }
-    const runs = listRuns(stateDir, entries[0]!.name, onCorrupt, read);
-    const run = positionals[2] === undefined ? runs[0] : runs.find((r) => r.id === positionals[2]);
+    const name = entries[0]!.name;
+    const asked = positionals[2];
+    // The run asked for, or the newest that reads.
+    const run = asked !== undefined
+      ? (runIds(stateDir, name).includes(asked) ? readRun(stateDir, name, asked, onCorrupt, read) : null)
+      : runIds(stateDir, name).map((id) => readRun(stateDir, name, id, onCorrupt, read)).find((r) => r !== null);
     if (!run) {
       io.stderr(`whauto status: ${positionals[2] === undefined ? `entry '${wanted}' has no runs yet` : `no run '${showControls(positionals[2])}' of entry '${wanted}'`}\n`);
       return EXIT.usage;
@@ -168,15 +175,16 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
   };
   const pending = new Map(listPending(stateDir, onCorruptPending, read).map((p) => [p.entry, p]));
   const now = Date.now();
-  // Each entry's records, read once: the asked-for entries' problems are said, the others' not.
+  // Each entry's running runs and newest finished ones, read once (not every record): the
+  // asked-for entries' problems are said, the others' not.
   const shown = new Set(entries.map((e) => e.name));
-  const runsOf = new Map(settings.entries.map((e) => [e.name, listRuns(stateDir, e.name, shown.has(e.name) ? onCorrupt : () => undefined, read)]));
+  const runsOf = new Map(settings.entries.map((e) => [e.name, recentRuns(stateDir, e.name, shown.has(e.name) ? Math.max(count, RECENT) : 0, shown.has(e.name) ? onCorrupt : () => undefined, read)]));
   for (const [name, why] of unreadableRuns) problems.push(`${why}: entry ${name}'s runs are not shown`);
   // Each entry's checkout key, found once (a realpath each).
   const keyOf = new Map(settings.entries.map((e) => [e.name, checkoutKey(e)]));
   const keyFor = (e: Entry): string => keyOf.get(e.name)!;
   // What runs now across every entry, and so who holds each checkout.
-  const runningNow = settings.entries.flatMap((e) => runsOf.get(e.name)!.filter((r) => r.result === 'running' && alive(r.pid, r.identity)).map((r) => ({ key: keyFor(e), entry: e.name, id: r.id })));
+  const runningNow = settings.entries.flatMap((e) => runsOf.get(e.name)!.running.filter((r) => alive(r.pid, r.identity)).map((r) => ({ key: keyFor(e), entry: e.name, id: r.id })));
   const holderOf = holders(stateDir, new Set(keyOf.values()), runningNow);
   const all = waiters(stateDir, (name) => keyOf.get(name), { sweep: false, pending: [...pending.values()] });
   const up = daemonUp(stateDir);
@@ -184,22 +192,21 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
   // trigger: its stale lock names the run); else the next daemon start does.
   const daemonResumes = new Set(up ? staleLocks(layout.locksDir(stateDir)).map((o) => o.runId) : []);
   // Release entries: their folders on disk (a look at the folder and one git process each).
-  const releasesOf = new Map(await Promise.all(entries.map(async (e) => [e.name, await releaseRows(e, runsOf.get(e.name)!)] as const)));
+  const releasesOf = new Map(await Promise.all(entries.map(async (e) => [e.name, await releaseRows(e, [...runsOf.get(e.name)!.running, ...runsOf.get(e.name)!.finished])] as const)));
   const report = entries.map((entry) => {
     const runs = runsOf.get(entry.name)!;
-    const running = runs.filter((r) => r.result === 'running' && alive(r.pid, r.identity));
-    const cutOff = runs.filter((r) => r.result === 'running' && !alive(r.pid, r.identity));
-    const allFinished = runs.filter((r) => r.result !== 'running');
-    const finished = allFinished.slice(0, count);
+    const running = runs.running.filter((r) => alive(r.pid, r.identity));
+    const cutOff = runs.running.filter((r) => !alive(r.pid, r.identity));
+    const finished = runs.finished.slice(0, count);
     const p = pending.get(entry.name);
     const holder = holderOf.get(keyFor(entry));
     const asWaiter = (run: PendingRun): Waiter => ({ kind: 'run', id: run.id, entry: run.entry, key: keyFor(entry), since: run.acceptedAt, target: run.target });
     return {
       entry: entry.name,
-      finished_runs: allFinished.length,
+      finished_runs: runs.finishedCount,
       running: running.map((r) => ({ id: r.id, trigger: r.trigger, since: r.startedAt, step: r.step, pid: r.pid, log: r.logFile })),
       cut_off: cutOff.map((r) => ({ id: r.id, since: r.startedAt, pid: r.pid, resumed_by: daemonResumes.has(r.id) ? 'the running daemon' : 'the next daemon start' })),
-      waiting: p ? { id: p.id, trigger: p.trigger, accepted_at: p.acceptedAt, deliveries: p.deliveries.length, ref: p.target.name, waits_for: runWaitsFor(asWaiter(p), {
+      waiting: p ? { id: p.id, trigger: p.trigger, accepted_at: p.acceptedAt, deliveries: p.deliveryCount, ref: p.target.name, waits_for: runWaitsFor(asWaiter(p), {
         ownRunning: running.length > 0, holder, ahead: ahead(all.filter((w) => w.kind === 'trigger'), asWaiter(p)), busy: runningNow.length, workers: settings.workers,
       }) } : null,
       // Another entry's run (or another process) on this entry's checkout.
@@ -210,7 +217,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
         id: r.id, trigger: r.trigger, result: r.result, ref: r.target.name, commit: r.commit, previous: r.previous,
         started_at: r.startedAt, duration_ms: duration(r), message: r.message, log: r.logFile, ...(r.release ? { release: r.release } : {}),
       })),
-      rolled_back: rollbackInEffect(runs),
+      rolled_back: rollbackInEffect(runs.finished),
       // update: release only: the release folders on disk.
       ...(releasesOf.get(entry.name) ? { releases: releasesOf.get(entry.name) } : {}),
     };

@@ -1,6 +1,12 @@
 import type { RunResult, StepKind, Trigger } from './names.ts';
 import type { Target } from './target.ts';
 
+/**
+ * How many deliveries a run keeps whole: its newest. It counts them all (deliveryCount), so
+ * that its record stays the same size however many deliveries were coalesced into it.
+ */
+export const KEEP_DELIVERIES = 10;
+
 /** One delivery a run stands for (several when deliveries were coalesced). */
 export interface DeliveryRef {
   forge: string;
@@ -37,7 +43,10 @@ export interface RunRecord {
   entry: string;
   trigger: Trigger;
   target: Target;
+  /** The newest deliveries the run stands for (at most KEEP_DELIVERIES), oldest first. */
   deliveries: DeliveryRef[];
+  /** How many deliveries it stands for; absent in records of versions before 0.2 (then deliveries.length). */
+  deliveryCount?: number;
   /**
    * What was deployed before the run (HEAD; the live release's commit) and after it (null
    * when unknown). A rollback: the commit it left, and the one it went back to.
@@ -69,6 +78,8 @@ interface NewRunRecord {
   trigger: Trigger;
   target: Target;
   deliveries: DeliveryRef[];
+  /** How many deliveries it stands for (default: deliveries.length). */
+  deliveryCount?: number;
   logFile: string;
   /** The process that runs it: its pid and, where it can be read, its identity. */
   owner: { pid: number; identity?: string };
@@ -79,7 +90,7 @@ interface NewRunRecord {
 /** A run record as a run starts: result 'running', no step, no commit yet. The one place a record is made. */
 export function newRunRecord(r: NewRunRecord): RunRecord {
   return {
-    id: r.id, entry: r.entry, trigger: r.trigger, target: r.target, deliveries: r.deliveries,
+    id: r.id, entry: r.entry, trigger: r.trigger, target: r.target, deliveries: r.deliveries, deliveryCount: r.deliveryCount ?? r.deliveries.length,
     previous: null, commit: null, startedAt: r.startedAt ?? new Date().toISOString(), endedAt: null,
     step: null, steps: [], result: 'running', message: null,
     pid: r.owner.pid, ...(r.owner.identity !== undefined ? { identity: r.owner.identity } : {}), logFile: r.logFile,

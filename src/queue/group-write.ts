@@ -1,10 +1,7 @@
+import { unlinkSync } from 'node:fs';
 import type { Logger } from '../log/logger.ts';
-import { layout } from '../state/layout.ts';
-import { pendingFiles, pendingText, type PendingRun } from '../state/pending.ts';
-import { stateWriter } from '../state/writer.ts';
-
-/** Group writes on their way to the state writer at once (see GroupWrites). */
-const MAX_WRITES_IN_FLIGHT = 3;
+import { JournalWriter, type Frame } from '../state/journal.ts';
+import { goneItem, pendingItem, type PendingRun } from '../state/pending.ts';
 
 /** A durable promise's settle functions. */
 interface Promised {
@@ -23,8 +20,6 @@ export function settle(list: Promised[], err: unknown): void {
 /** The waiting run of one entry, as the queue keeps it between writes. */
 export interface WaitingRun {
   run: PendingRun;
-  /** JSON of run.deliveries without the brackets, kept up to date as deliveries join (no re-serialization of a growing list). */
-  deliveriesJson: string;
   /** Raw payload of the newest delivery (null: none). */
   payload: Buffer | null;
   /** Changed since its last write began. */
@@ -35,9 +30,18 @@ export interface WaitingRun {
   promised: Promised[];
 }
 
+/** The frame of `runs`: an item per run, its payload as a blob. */
+function frameOf(runs: Iterable<WaitingRun>, gone: string[] = []): Frame {
+  const frame: Frame = { items: [], blobs: [] };
+  for (const w of runs) frame.items.push(pendingItem(w.run, w.payload ? frame.blobs.push(w.payload) - 1 : null));
+  for (const id of gone) frame.items.push(goneItem(id));
+  return frame;
+}
+
 /**
- * Durable group writes of the waiting runs: each write takes every waiting run changed since
- * the last one began, so a burst of deliveries costs a few fsyncs, not one per delivery. A
+ * Durable group writes of the waiting runs, to the journal (see state/journal.ts): one write at
+ * a time, each taking every waiting run changed since the last one began (its bounded state and
+ * newest payload), so a burst of deliveries costs a few disk writes, not one per delivery. A
  * run's promises settle once a write holding it is on disk (or failed). A waiting run none of
  * whose writes reached the disk is dropped when one fails: every delivery of it is answered
  * 500, so the forge delivers it again, and running it now would deploy twice. One that
@@ -45,26 +49,29 @@ export interface WaitingRun {
  */
 export class GroupWrites {
   private scheduled = false;
-  private inFlight = 0;
+  private writing = false;
   /** The newest group write failed: deliveries are answered 500 until one goes through. */
   lastFailed = false;
-  private readonly writer = stateWriter();
+  private readonly journal: JournalWriter;
+  /** Runs that started and whose first record is not on disk yet: snapshots still hold them. */
+  private readonly starting = new Map<string, WaitingRun>();
+  /** Ids of runs that started (or were dropped) for the next write, and who waits for that. */
+  private goneIds: string[] = [];
+  private goneTold: Array<(written: boolean) => void> = [];
+  /** Files of versions before the journal, removed once a write holding their runs is on disk. */
+  private legacy: string[] = [];
 
   /** `waiting`: the queue's waiting runs by entry; `written`: told after each write (the queue starts what can start). */
   constructor(
-    private readonly stateDir: string,
+    stateDir: string,
     private readonly logger: Logger,
     private readonly waiting: Map<string, WaitingRun>,
     private readonly written: () => void,
-  ) {}
+  ) {
+    this.journal = new JournalWriter(stateDir);
+  }
 
-  /**
-   * Schedules a group write of every changed waiting run, once per turn of the event loop
-   * (every delivery read in that turn joins it). Up to MAX_WRITES_IN_FLIGHT writes may be
-   * on their way: the state writer takes those that queued up while the disk was busy in
-   * one batch, the newest content of a file standing for the older, so a delivery waits for
-   * at most the write going on and its own, never for the main thread to learn of one first.
-   */
+  /** Schedules a group write, once per turn of the event loop (every delivery read in that turn joins it). */
   schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
@@ -76,34 +83,71 @@ export class GroupWrites {
 
   /** Writes every waiting run again (the state dir was removed and made again). */
   rewriteAll(): void {
+    this.journal.reset();
     for (const w of this.waiting.values()) w.dirty = true;
-    if (this.waiting.size > 0) this.schedule();
+    this.schedule();
   }
 
-  /** Removes the waiting run of `entry` from the state dir (after any write of it still on its way). */
-  remove(entry: string): void {
-    this.writer.write({ files: [], unlink: pendingFiles(this.stateDir, entry) }).catch(() => undefined);
+  /** Removes `files` (waiting runs kept by versions before the journal) once the runs read from them are written. */
+  replaceLegacy(files: string[]): void {
+    this.legacy.push(...files);
+    this.schedule();
+  }
+
+  /** The waiting run `w` starts: it stays in the journal's snapshots until taken(). */
+  start(w: WaitingRun): void {
+    this.starting.set(w.run.id, w);
+  }
+
+  /**
+   * Run `id` started (its first record is on disk) or was dropped: the journal is told, so no
+   * restart runs it again. Resolves true once that is on disk, false when the write failed
+   * (it is tried again with the next).
+   */
+  gone(id: string): Promise<boolean> {
+    this.starting.delete(id);
+    this.goneIds.push(id);
+    const told = new Promise<boolean>((resolve) => this.goneTold.push(resolve));
+    this.schedule();
+    return told;
   }
 
   private save(): void {
-    if (this.inFlight >= MAX_WRITES_IN_FLIGHT) return; // the next one to finish calls again
+    if (this.writing) return; // the write going on calls again when it ends
     const batch = [...this.waiting.values()].filter((w) => w.dirty);
-    if (batch.length === 0) return;
+    // Started runs and old files alone are not tried again at once after a failed write: the next accept carries them.
+    if (batch.length === 0 && (this.lastFailed || (this.goneIds.length === 0 && this.legacy.length === 0))) return;
     const promised: Promised[] = [];
-    const files = batch.map((w) => {
+    for (const w of batch) {
       w.dirty = false;
       promised.push(...w.promised);
       w.promised = [];
-      return { file: layout.pending(this.stateDir, w.run.entry), data: pendingText(w.run, `[${w.deliveriesJson}]`, w.payload), durable: true };
-    });
-    this.inFlight++;
-    this.writer.write({ files }).then(() => null, (err: unknown) => err).then((error) => {
-      this.inFlight--;
+    }
+    const gone = this.goneIds;
+    const told = this.goneTold;
+    const legacy = this.legacy;
+    this.goneIds = [];
+    this.goneTold = [];
+    this.legacy = [];
+    this.writing = true;
+    this.journal.write(frameOf(batch, gone), () => frameOf([...this.starting.values(), ...this.waiting.values()])).then(() => null, (err: unknown) => err).then((error) => {
+      this.writing = false;
       this.lastFailed = error !== null;
       settle(promised, error);
       for (const w of batch) {
         if (error === null) w.onDisk = true;
         else if (!w.onDisk && this.waiting.get(w.run.entry) === w) this.dropUnwritten(w, error);
+      }
+      if (error === null) {
+        for (const f of legacy) {
+          try { unlinkSync(f); } catch { /* gone */ }
+        }
+        for (const t of told) t(true);
+      } else {
+        // Tried again with the next write.
+        this.goneIds.unshift(...gone);
+        this.legacy.unshift(...legacy);
+        for (const t of told) t(false);
       }
       this.written();
       this.save();
@@ -115,7 +159,7 @@ export class GroupWrites {
     settle(w.promised, error);
     w.promised = [];
     this.logger.error('run not queued: the state dir cannot be written', {
-      entry: w.run.entry, run: w.run.id, deliveries: w.run.deliveries.length, error: error instanceof Error ? error.message : String(error),
+      entry: w.run.entry, run: w.run.id, deliveries: w.run.deliveryCount, error: error instanceof Error ? error.message : String(error),
     });
   }
 }

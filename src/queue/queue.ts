@@ -10,7 +10,7 @@ import type { Target } from '../model/target.ts';
 import type { RunRequest } from '../runs/types.ts';
 import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
-import { pendingFiles } from '../state/pending.ts';
+import { joinDeliveries } from '../state/pending.ts';
 import { CheckoutClaims } from './claim.ts';
 import { GroupWrites, settle, type WaitingRun } from './group-write.ts';
 import { recordCutOff } from './recover.ts';
@@ -87,20 +87,19 @@ export class Queue extends EventEmitter {
     let w = this.waiting.get(entry.name);
     const coalesced = w !== undefined;
     if (w) {
-      // In place: copying a long deliveries list on every delivery of a burst is quadratic.
+      // In place, and bounded: the run keeps the newest deliveries and counts them all.
       w.run.target = target;
       if (delivery) {
-        w.run.deliveries.push(delivery);
-        w.deliveriesJson += (w.deliveriesJson ? ',' : '') + JSON.stringify(delivery);
+        w.run.deliveries = joinDeliveries(w.run.deliveries, [delivery]);
+        w.run.deliveryCount++;
       }
       if (payload) w.payload = payload;
     } else {
       w = {
         run: {
-          id: newRunId(), entry: entry.name, trigger, target, deliveries: delivery ? [delivery] : [],
+          id: newRunId(), entry: entry.name, trigger, target, deliveries: delivery ? [delivery] : [], deliveryCount: delivery ? 1 : 0,
           acceptedAt: new Date().toISOString(),
         },
-        deliveriesJson: delivery ? JSON.stringify(delivery) : '',
         payload, dirty: false, onDisk: false, promised: [],
       };
       this.waiting.set(entry.name, w);
@@ -119,7 +118,7 @@ export class Queue extends EventEmitter {
    */
   recover(entries: Entry[]): void {
     readBack(this.requeue);
-    for (const cut of recordCutOff(this.opts.stateDir, entries, this.opts.logger)) resume(this.requeue, cut);
+    for (const cut of recordCutOff(this.opts.stateDir, entries, this.opts.logger, true)) resume(this.requeue, cut);
     this.pump();
   }
 
@@ -169,7 +168,7 @@ export class Queue extends EventEmitter {
   snapshot(): { running: Array<{ entry: string; id: string; since: string }>; waiting: Array<{ entry: string; id: string; deliveries: number }> } {
     return {
       running: [...this.running.values()].map((r) => ({ entry: r.entry, id: r.id, since: r.since })),
-      waiting: [...this.waiting.values()].map(({ run }) => ({ entry: run.entry, id: run.id, deliveries: run.deliveries.length })),
+      waiting: [...this.waiting.values()].map(({ run }) => ({ entry: run.entry, id: run.id, deliveries: run.deliveryCount })),
     };
   }
 
@@ -223,7 +222,7 @@ export class Queue extends EventEmitter {
     const name = w.run.entry;
     this.waiting.delete(name);
     this.opts.logger.warn('waiting run dropped: the settings no longer deploy it', { entry: name, run: w.run.id, ref: w.run.target.name, why });
-    this.writes.remove(name);
+    void this.writes.gone(w.run.id);
     settle(w.promised, null); // written before (or never needed): the run is dropped
   }
 
@@ -263,10 +262,12 @@ export class Queue extends EventEmitter {
     const { stateDir } = this.opts;
     const pending = w.run;
     const req: RunRequest = {
-      id: pending.id, entry, trigger: pending.trigger, target: pending.target, deliveries: pending.deliveries, payloadFile: null,
+      id: pending.id, entry, trigger: pending.trigger, target: pending.target, deliveries: pending.deliveries,
+      deliveryCount: pending.deliveryCount, payloadFile: null,
     };
     // Deliveries joined since the last group write are made durable by the run's first record
-    // (which holds them all); the pending file goes once that record is on disk.
+    // (which holds them all); the journal says the run started once that record is on disk.
+    this.writes.start(w);
     const promised = w.promised;
     w.promised = [];
     const abort = new AbortController();
@@ -274,7 +275,7 @@ export class Queue extends EventEmitter {
     const done = runOne(req, this.opts, {
       signal: abort.signal,
       payload: w.payload,
-      take: pendingFiles(stateDir, entry.name),
+      take: () => this.writes.gone(req.id),
       onRecorded: (err) => {
         // A run that cannot be recorded is not healthy either (its pending run stays, status cannot show it).
         this.lastRecordFailed = err !== null;
@@ -285,7 +286,7 @@ export class Queue extends EventEmitter {
       // runOne records failures itself; this is the last guard so the worker never dies.
       this.opts.logger.error('run crashed', { entry: entry.name, run: req.id, error: err instanceof Error ? err.message : String(err) });
       const record = newRunRecord({
-        id: req.id, entry: entry.name, trigger: req.trigger, target: req.target, deliveries: req.deliveries,
+        id: req.id, entry: entry.name, trigger: req.trigger, target: req.target, deliveries: req.deliveries, deliveryCount: req.deliveryCount,
         logFile: layout.runLog(stateDir, entry.name, req.id), owner: { pid: process.pid, ...ownIdentity() },
       });
       return { ...record, endedAt: new Date().toISOString(), result: 'failed', message: String(err) };

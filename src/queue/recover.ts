@@ -2,7 +2,7 @@ import type { Logger } from '../log/logger.ts';
 import type { RunRecord } from '../model/run-record.ts';
 import { sameTarget, type Target } from '../model/target.ts';
 import type { Entry } from '../settings/types.ts';
-import { listRuns, saveRun } from '../state/runs.ts';
+import { markAllScanned, maybeRunning, readRun, saveRun, unmarkRunning } from '../state/runs.ts';
 import { processAlive } from '../exec/process-alive.ts';
 import { endLeftovers } from '../runs/end-leftovers.ts';
 import { isRunId } from '../model/run-id.ts';
@@ -21,22 +21,33 @@ function alive(r: RunRecord): boolean {
 
 /**
  * Finds the runs of `entries` cut off (recorded 'running', their process gone), records each
- * interrupted, and returns them, so the caller can resume them.
+ * interrupted, and returns them, so the caller can resume them. Reads only the records marked
+ * running (see markRunning); `scanAll` (at daemon start) reads every record of a state dir
+ * from a version without marks once, then says that every mark is there.
  */
-export function recordCutOff(stateDir: string, entries: Entry[], logger: Logger): RunRecord[] {
+export function recordCutOff(stateDir: string, entries: Entry[], logger: Logger, scanAll = false): RunRecord[] {
   const cut: RunRecord[] = [];
+  const onCorrupt = (file: string, to: string | null, why: string): void => logger.warn('corrupt state file set aside', { file, moved_to: to ?? undefined, error: why });
   for (const entry of entries) {
-    const runs = listRuns(stateDir, entry.name, (file, to, why) => logger.warn('corrupt state file set aside', { file, moved_to: to ?? undefined, error: why }));
-    for (const r of runs) {
-      if (r.result !== 'running' || alive(r)) continue;
+    for (const id of maybeRunning(stateDir, entry.name)) {
+      const r = readRun(stateDir, entry.name, id, onCorrupt);
+      if (r?.result === 'running' && alive(r)) continue;
+      if (r?.result !== 'running') {
+        unmarkRunning(stateDir, entry.name, id); // finished (the mark outlived a crash), or no record
+        continue;
+      }
       const record: RunRecord = { ...r, result: 'interrupted', endedAt: new Date().toISOString(), step: null, message: `cut off: process ${r.pid} is gone` };
       try {
         saveRun(stateDir, record);
+        unmarkRunning(stateDir, entry.name, id);
       } catch (err) {
         logger.error('cannot write run record', { entry: entry.name, run: r.id, error: (err as Error).message });
       }
       cut.push(record);
     }
+  }
+  if (scanAll) {
+    try { markAllScanned(stateDir); } catch { /* scanned again at the next start */ }
   }
   return cut;
 }
@@ -48,10 +59,11 @@ export function recordCutOff(stateDir: string, entries: Entry[], logger: Logger)
  * daemon to resume).
  */
 function replaceCutOff(stateDir: string, entry: string, id: string, target: Target, message: string): boolean {
-  const r = listRuns(stateDir, entry, () => undefined, { setAside: false }).find((x) => x.id === id);
+  const r = readRun(stateDir, entry, id, () => undefined, { setAside: false });
   if (!r || r.result !== 'running' || alive(r) || !sameTarget(r.target, target)) return false;
   try {
     saveRun(stateDir, { ...r, result: 'interrupted', endedAt: new Date().toISOString(), step: null, message });
+    unmarkRunning(stateDir, entry, id);
     return true;
   } catch {
     return false;

@@ -4,7 +4,7 @@ import { newRunId } from '../model/run-id.ts';
 import type { RunRecord } from '../model/run-record.ts';
 import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
-import { dropPending, listPending, type PendingRun } from '../state/pending.ts';
+import { joinDeliveries, legacyPending, listPending, type PendingRun } from '../state/pending.ts';
 import { readRegularFile } from '../state/read-json.ts';
 import type { GroupWrites, WaitingRun } from './group-write.ts';
 
@@ -31,16 +31,20 @@ export function whyNotRun(entry: Entry | null, run: PendingRun): string | null {
 export function readBack(q: Requeue): void {
   const { stateDir, logger } = q;
   const onCorrupt = (file: string, to: string | null, why: string): void => logger.warn('corrupt state file set aside', { file, moved_to: to ?? undefined, error: why });
+  // Files of versions before the journal: written to the journal with the first write, then removed.
+  const legacy = legacyPending(stateDir, onCorrupt).map((l) => l.file);
   for (const { payload, ...p } of listPending(stateDir, onCorrupt)) {
     const why = whyNotRun(q.entry(p.entry), p);
     if (why) {
       logger.warn('waiting run dropped: the settings no longer deploy it', { entry: p.entry, run: p.id, ref: p.target.name, why });
-      dropPending(stateDir, p.entry);
+      void q.writes.gone(p.id);
       continue;
     }
-    q.waiting.set(p.entry, { run: p, deliveriesJson: JSON.stringify(p.deliveries).slice(1, -1), payload, dirty: false, onDisk: true, promised: [] });
-    logger.info('waiting run read back', { entry: p.entry, run: p.id, deliveries: p.deliveries.length });
+    // dirty: the first write after a start is a snapshot of what waits, and holds this run.
+    q.waiting.set(p.entry, { run: p, payload, dirty: true, onDisk: true, promised: [] });
+    logger.info('waiting run read back', { entry: p.entry, run: p.id, deliveries: p.deliveryCount });
   }
+  q.writes.replaceLegacy(legacy);
 }
 
 /**
@@ -68,8 +72,9 @@ export function resume(q: Requeue, cut: RunRecord): void {
   if (waiting) {
     // In place: the waiting run may have accepts whose 202 waits for its next write.
     const known = new Set(waiting.run.deliveries.map((d) => JSON.stringify(d)));
-    waiting.run.deliveries = [...cut.deliveries.filter((d) => !known.has(JSON.stringify(d))), ...waiting.run.deliveries];
-    waiting.deliveriesJson = JSON.stringify(waiting.run.deliveries).slice(1, -1);
+    const theirs = cut.deliveries.filter((d) => !known.has(JSON.stringify(d)));
+    waiting.run.deliveries = joinDeliveries(theirs, waiting.run.deliveries);
+    waiting.run.deliveryCount += (cut.deliveryCount ?? cut.deliveries.length) - (cut.deliveries.length - theirs.length);
     waiting.dirty = true;
     q.writes.schedule();
     logger.info('cut-off run replaced by the waiting run', { entry: entry.name, run: waiting.run.id, cut_off: cut.id });
@@ -77,12 +82,12 @@ export function resume(q: Requeue, cut: RunRecord): void {
   }
   const run: PendingRun = {
     id: newRunId(), entry: entry.name, trigger: 'resumed', target: cut.target, deliveries: cut.deliveries,
-    acceptedAt: new Date().toISOString(),
+    deliveryCount: cut.deliveryCount ?? cut.deliveries.length, acceptedAt: new Date().toISOString(),
   };
   // The resumed run gets the cut-off run's payload (WHAUTO_PAYLOAD) when it is still there.
   let payload: Buffer | null = null;
   try { payload = readRegularFile(layout.runPayload(stateDir, entry.name, cut.id)); } catch { /* none */ }
-  q.waiting.set(entry.name, { run, deliveriesJson: JSON.stringify(run.deliveries).slice(1, -1), payload, dirty: true, onDisk: false, promised: [] });
+  q.waiting.set(entry.name, { run, payload, dirty: true, onDisk: false, promised: [] });
   q.writes.schedule();
   logger.info('cut-off run resumed', { entry: entry.name, run: run.id, cut_off: cut.id });
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { ownIdentity } from '../exec/process-alive.ts';
 import type { Logger } from '../log/logger.ts';
 import { executeRun } from '../runs/execute-run.ts';
@@ -7,7 +7,7 @@ import { targetRef } from '../model/target.ts';
 import type { Entry } from '../settings/types.ts';
 import type { RunRequest } from '../runs/types.ts';
 import { layout } from '../state/layout.ts';
-import { pruneRuns, runRecordWrite } from '../state/runs.ts';
+import { markRunning, pruneRuns, runRecordWrite, unmarkRunning } from '../state/runs.ts';
 import { stateWriter, type FileWrite } from '../state/writer.ts';
 
 /**
@@ -42,8 +42,8 @@ interface RunOneOptions {
   signal?: AbortSignal;
   /** Raw payload of the newest delivery: written beside the first record as the run's payload file (WHAUTO_PAYLOAD). */
   payload?: Buffer | null;
-  /** Files removed once the first record (and payload) are on disk: the pending run the run came from. */
-  take?: string[];
+  /** Called once the first record (and payload) are on disk: the pending run the run came from is gone; resolves true once that is on disk too. */
+  take?: () => Promise<boolean>;
   /** Told once the first record is durable (null), or with the error when it could not be written. */
   onRecorded?: (err: Error | null) => void;
   /** Given a function that writes the run's record again now, durably (the state dir was removed and made again). */
@@ -86,7 +86,7 @@ export async function runOne(req: RunRequest, ctx: RunContext, opts: RunOneOptio
   };
   const payloadFile = layout.runPayload(stateDir, entry, req.id);
   const running = newRunRecord({
-    id: req.id, entry, trigger: req.trigger, target: req.target, deliveries: req.deliveries, logFile,
+    id: req.id, entry, trigger: req.trigger, target: req.target, deliveries: req.deliveries, deliveryCount: req.deliveryCount, logFile,
     owner: { pid: process.pid, ...ownIdentity() },
   });
   latest = running;
@@ -96,9 +96,12 @@ export async function runOne(req: RunRequest, ctx: RunContext, opts: RunOneOptio
     if (!ended && latest) saveLater(latest, true);
   });
   if (opts.payload) first.push({ file: payloadFile, data: opts.payload, durable: true });
+  // Not pruned before the journal says the run started: a pruned record would not keep a restart from running it again.
+  let taken: Promise<boolean> = Promise.resolve(false);
   try {
-    mkdirSync(layout.runsDir(stateDir, entry), { recursive: true });
-    await writer.write({ files: first, unlink: opts.take ?? [] });
+    markRunning(stateDir, entry, req.id);
+    await writer.write({ files: first });
+    taken = opts.take?.() ?? Promise.resolve(true);
     if (opts.payload) req.payloadFile = payloadFile;
     opts.onRecorded?.(null);
   } catch (err) {
@@ -109,7 +112,7 @@ export async function runOne(req: RunRequest, ctx: RunContext, opts: RunOneOptio
   const newest = req.deliveries.at(-1);
   logger.info('run started', {
     entry, run: req.id, trigger: req.trigger, ref: targetRef(req.target),
-    deliveries: req.deliveries.length, delivery: newest?.deliveryId ?? undefined,
+    deliveries: req.deliveryCount ?? req.deliveries.length, delivery: newest?.deliveryId ?? undefined,
   });
   ctx.observer?.onRunStarted(req.entry, running);
   const execOpts: Parameters<typeof executeRun>[1] = {
@@ -127,15 +130,18 @@ export async function runOne(req: RunRequest, ctx: RunContext, opts: RunOneOptio
   // The final record stands for any step change not yet written.
   if (stepTimer) clearTimeout(stepTimer);
   stepTimer = null;
-  saveLater(record, true);
+  const final = writer.write({ files: [runRecordWrite(stateDir, record, true)] });
+  last = final.catch(failed);
   await last;
+  // Unmarked only once the final record is on disk: else a restart finds it cut off.
+  if (await final.then(() => true, () => false)) unmarkRunning(stateDir, entry, req.id);
   const ms = Date.parse(record.endedAt ?? '') - Date.parse(record.startedAt);
   const fields = { entry, run: req.id, result: record.result, commit: record.commit, duration_ms: Number.isFinite(ms) ? ms : undefined, message: record.message ?? undefined };
   if (record.result === 'succeeded') logger.info('run finished', fields);
   else logger.warn('run finished', fields);
   ctx.observer?.onRunFinished(req.entry, record);
   try {
-    pruneRuns(stateDir, entry, ctx.keepRuns, (file, to, why) => logger.warn('corrupt state file set aside', { file, moved_to: to ?? undefined, error: why }));
+    if (await taken) pruneRuns(stateDir, entry, ctx.keepRuns, (file, to, why) => logger.warn('corrupt state file set aside', { file, moved_to: to ?? undefined, error: why }));
   } catch (err) {
     logger.warn('cannot prune old runs', { entry, error: (err as Error).message });
   }

@@ -77,7 +77,7 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
   const say = (line: string): void => tell(line, false);
   const note = (line: string): void => tell(line, true);
   const record: RunRecord = newRunRecord({
-    id: req.id, entry: entry.name, trigger: req.trigger, target: req.target, deliveries: req.deliveries,
+    id: req.id, entry: entry.name, trigger: req.trigger, target: req.target, deliveries: req.deliveries, deliveryCount: req.deliveryCount,
     logFile: opts.logFile, owner: { pid: process.pid, ...ownIdentity() }, startedAt: new Date(started).toISOString(),
   });
   const report = (): void => {

@@ -10,8 +10,10 @@ export interface RunRequest {
   entry: Entry;
   trigger: Trigger;
   target: Target;
-  /** Deliveries, oldest first; empty for a manual run. The last one fills WHAUTO_* values. */
+  /** The newest deliveries (at most KEEP_DELIVERIES), oldest first; empty for a manual run. The last one fills WHAUTO_* values. */
   deliveries: DeliveryRef[];
+  /** How many deliveries the run stands for (default: deliveries.length). */
+  deliveryCount?: number;
   /** Path of a file holding the raw payload of the last delivery, or null. */
   payloadFile: string | null;
   /** A rollback (trigger 'rollback'): what it goes back to instead of the target's remote tip. */

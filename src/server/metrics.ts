@@ -104,6 +104,12 @@ export function createMetrics(version: string, startMs: number = Date.now() - pr
       family('process_start_time_seconds', 'gauge', 'Start time of the process since the epoch in seconds.');
       out.push(`process_start_time_seconds ${Math.floor(startMs / 1000)}`);
 
+      const mem = process.memoryUsage();
+      family('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.');
+      out.push(`process_resident_memory_bytes ${mem.rss}`);
+      family('nodejs_heap_size_used_bytes', 'gauge', 'Used size of the JavaScript heap in bytes.');
+      out.push(`nodejs_heap_size_used_bytes ${mem.heapUsed}`);
+
       family('whauto_deliveries_total', 'counter', 'Requests to the webhook routes by entry ("" when none or several) and HTTP answer code.');
       for (const [k, n] of [...deliveries].sort()) {
         const [entry, code] = JSON.parse(k) as [string, string];

@@ -1,4 +1,4 @@
-import { open, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -11,7 +11,12 @@ export interface FileWrite {
 
 async function writeTemp(file: string, data: string | Uint8Array, durable: boolean): Promise<string> {
   const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'w', 0o600);
+  const fh = await open(tmp, 'w', 0o600).catch(async (err: NodeJS.ErrnoException) => {
+    // Its folder removed under the daemon (the state dir deleted): made again, as at start.
+    if (err.code !== 'ENOENT') throw err;
+    await mkdir(dirname(file), { recursive: true });
+    return open(tmp, 'w', 0o600);
+  });
   try {
     await fh.writeFile(data);
     if (durable) await fh.sync();
@@ -25,10 +30,9 @@ async function writeTemp(file: string, data: string | Uint8Array, durable: boole
 }
 
 /**
- * Writes several files atomically with the main thread's async fs calls (the state writer's
- * fallback when its worker thread is not there): every temp file is written (and fsync'd
- * when durable) at once, then renamed over its file, then each folder holding a durable file
- * is fsync'd once. When the promise resolves the durable files hold their new content on
+ * Writes several files atomically with async fs calls: every temp file is written (and
+ * fsync'd when durable; its folder made again when it is gone) at once, then renamed over its
+ * file, then each folder holding a durable file is fsync'd once. When the promise resolves the durable files hold their new content on
  * disk; a reader sees old or new, never half. Rejects on I/O errors (files renamed before
  * the error keep their new content). Paths must differ.
  */

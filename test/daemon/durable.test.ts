@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { running } from '../helpers/proc.ts';
+import { listPending } from '../../src/state/pending.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { deliver, filesIn, GATED, lines, plainEntry, runRecords, status } from './lib.ts';
 
@@ -42,19 +43,19 @@ describe('serve: a SIGKILL loses nothing that was accepted', () => {
     assert.equal((await deliver(first, 'c', '1'.repeat(40))).status, 202);
     await waitFor('a and c running', () => lines(count).length === 2);
     const waitingIds = new Set<string>();
-    for (const after of ['2', '3', '4']) {
+    const waitingNow = () => listPending(state, () => assert.fail('nothing corrupt')).map((p) => [p.entry, p.deliveryCount]);
+    for (const [i, after] of ['2', '3', '4'].entries()) {
       const res = await deliver(first, 'a', after.repeat(40));
       assert.equal(res.status, 202);
       waitingIds.add(res.json.runs[0].id);
-      // The 202 came after the pending run was on disk.
-      assert.deepEqual(filesIn(state, 'queue').filter((f) => f.endsWith('.json')), ['a.json']);
+      // The 202 came after the waiting run, with this delivery, was in the journal.
+      assert.deepEqual(waitingNow(), [['a', i + 1]]);
     }
     assert.equal(waitingIds.size, 1, 'the three deliveries joined one waiting run');
     const b = await deliver(first, 'b', '5'.repeat(40));
     assert.equal(b.status, 202);
-    assert.deepEqual(filesIn(state, 'queue').filter((f) => f.endsWith('.json')), ['a.json', 'b.json']);
-    const pendingA = JSON.parse(readFileSync(join(state, 'queue', 'a.json'), 'utf8'));
-    assert.equal(pendingA.deliveries.length, 3);
+    assert.deepEqual(waitingNow(), [['a', 3], ['b', 1]]);
+    const pendingA = listPending(state, () => undefined).find((p) => p.entry === 'a')!;
 
     first.proc.kill('SIGKILL');
     await first.exited;
@@ -76,7 +77,7 @@ describe('serve: a SIGKILL loses nothing that was accepted', () => {
       assert.equal(e.waiting, null, `${e.entry} waits`);
       assert.deepEqual(e.running, [], `${e.entry} runs`);
     }
-    assert.deepEqual(filesIn(state, 'queue'), []);
+    assert.deepEqual(waitingNow(), []);
 
     const started = lines(count);
     assert.equal(started.length, 5, started.join('\n'));
@@ -89,6 +90,7 @@ describe('serve: a SIGKILL loses nothing that was accepted', () => {
     assert.equal(runA.trigger, 'webhook');
     assert.equal(runA.id, pendingA.id, 'the waiting run kept its id');
     assert.deepEqual(runA.deliveries.map((d: any) => d.after), ['1', '2', '3', '4'].map((x) => x.repeat(40)), 'it stands for the cut-off delivery too');
+    assert.equal(runA.deliveryCount, 4);
     const [cutC, resumedC] = runRecords(state, 'c');
     assert.equal(cutC.result, 'interrupted');
     assert.equal(resumedC.trigger, 'resumed');

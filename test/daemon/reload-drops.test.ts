@@ -7,8 +7,11 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
 import { writeSettings } from '../helpers/settings.ts';
+import { listPending } from '../../src/state/pending.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { deliver, finishedRuns, GATED, lines, plainEntry, runRecords } from './lib.ts';
+
+const waitingEntries = (state: string): string[] => listPending(state, () => undefined).map((p) => p.entry);
 
 describe('serve: settings that no longer deploy a waiting run', () => {
   let t: { dir: string; cleanup: () => void };
@@ -43,13 +46,13 @@ describe('serve: settings that no longer deploy a waiting run', () => {
     const held = await deliver(daemon, 'held', '3'.repeat(40));
     const other = await deliver(daemon, 'other');
     assert.deepEqual([held.status, other.status], [202, 202]);
-    assert.ok(existsSync(join(state, 'queue', 'held.json')) && existsSync(join(state, 'queue', 'other.json')));
+    assert.deepEqual(waitingEntries(state).sort(), ['held', 'other']);
 
     write('staging', false);
     daemon.proc.kill('SIGHUP');
     await daemon.waitForLine(new RegExp(`warn waiting run dropped: the settings no longer deploy it entry=held run=${held.json.runs[0].id} ref=main why="entry 'held' does not deploy branch 'main' \\(branch: staging\\)"`));
     await daemon.waitForLine(new RegExp(`warn waiting run dropped: the settings no longer deploy it entry=other run=${other.json.runs[0].id} ref=main why="entry 'other' is no longer in the settings"`));
-    await waitFor('the pending files removed', () => !existsSync(join(state, 'queue', 'held.json')) && !existsSync(join(state, 'queue', 'other.json')));
+    await waitFor('the waiting runs gone from the journal', () => waitingEntries(state).length === 0);
 
     rmSync(join(t.dir, 'gate'));
     await finishedRuns(state, 'held', 1);
@@ -71,12 +74,12 @@ describe('serve: settings that no longer deploy a waiting run', () => {
     const stopped = daemon.stop();
     rmSync(join(t.dir, 'gate'));
     assert.equal(await stopped, 0);
-    assert.ok(existsSync(join(state, 'queue', 'held.json')), 'the waiting run stays for the next start');
+    assert.deepEqual(waitingEntries(state), ['held'], 'the waiting run stays for the next start');
 
     write('staging', false);
     daemon = await startDaemon(settings);
     await daemon.waitForLine(new RegExp(`warn waiting run dropped: the settings no longer deploy it entry=held run=${waiting.json.runs[0].id} ref=main`));
-    assert.equal(existsSync(join(state, 'queue', 'held.json')), false);
+    await waitFor('the dropped run gone from the journal', () => waitingEntries(state).length === 0);
     assert.equal(lines(join(t.dir, 'count')).length, before + 1, 'main was not deployed again');
   });
 });

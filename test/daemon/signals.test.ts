@@ -5,6 +5,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
 import { writeSettings } from '../helpers/settings.ts';
+import { listPending } from '../../src/state/pending.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { alive, deliver, filesIn, finishedRuns, GATED, lines, plainEntry, runRecords } from './lib.ts';
 
@@ -113,8 +114,7 @@ describe('serve: SIGTERM and SIGINT', () => {
     assert.equal(await d.exited, 0);
     const [run] = runRecords(state, 'held');
     assert.equal(run.result, 'succeeded');
-    assert.deepEqual(filesIn(state, 'queue').filter((f) => f.endsWith('.json')), ['held.json'], 'the waiting run is kept');
-    assert.equal(JSON.parse(readFileSync(join(state, 'queue', 'held.json'), 'utf8')).id, waiting.json.runs[0].id);
+    assert.deepEqual(listPending(state, () => undefined).map((p) => [p.entry, p.id]), [['held', waiting.json.runs[0].id]], 'the waiting run is kept');
 
     const next = await startDaemon(settings);
     daemons.push(next);

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor, WHAUTO } from '../helpers/daemon.ts';
 import { daemonSuite, deliver, finishedRuns, GATED, lines, plainEntry, runRecords, status } from './lib.ts';
+import { listPending } from '../../src/state/pending.ts';
 
 describe('serve: the state dir removed while the daemon runs', () => {
   const suite = daemonSuite((dir) => ({
@@ -39,7 +40,7 @@ describe('serve: the state dir removed while the daemon runs', () => {
     rmSync(state, { recursive: true, force: true });
     await waitFor('the state dir made again', () => daemon.lines.filter((l) => /the state dir was removed: made again/.test(l)).length > made, 20_000);
     // What the daemon holds is written again: the waiting run's file, the running run's record.
-    await waitFor('the waiting run written again', () => existsSync(join(state, 'queue', 'held.json')));
+    await waitFor('the waiting run written again', () => listPending(state, () => undefined).some((p) => p.entry === 'held'));
     await waitFor('the running run recorded again', () => runRecords(state, 'held').length === 1);
     const busy = spawnSync(WHAUTO, ['trigger', settings, 'held', '--no-wait'], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(busy.status, 75, busy.stderr);

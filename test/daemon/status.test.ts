@@ -100,6 +100,8 @@ describe('status', () => {
     const gone = spawnSync('true').pid!;
     const cut = { ...runs[1], id: '20200101T000000000Z-dead', result: 'running', endedAt: null, pid: gone };
     writeFileSync(join(state, 'runs', 'held', `${cut.id}.json`), JSON.stringify(cut));
+    // What a run leaves beside its record while it runs (a crash leaves it there).
+    writeFileSync(join(state, 'runs', 'held', `${cut.id}.running`), '');
     assert.match(status(settings, 'held').stdout, /cut off  20200101T000000000Z-dead: its process \d+ is gone; the next daemon start deploys it again/);
     // A checkout held by a process status knows no run of (another settings file's run): its lock says who.
     const heldEntry = loadSettings(settings, {}).settings!.entries.find((e) => e.name === 'held')!;
@@ -113,8 +115,8 @@ describe('status', () => {
     const cutJson = JSON.parse(status(settings, 'held', '--json').stdout).entries[0].cut_off;
     assert.deepEqual(cutJson.map((c: any) => [c.id, c.resumed_by]), [['20200101T000000000Z-dead', 'the next daemon start']]);
 
-    // A corrupt record is reported, skipped, and left for the daemon (status only reads).
-    const bad = join(state, 'runs', 'held', '20200101T000000000Z-0bad.json');
+    // A corrupt record (among the newest shown) is reported, skipped, and left for the daemon (status only reads).
+    const bad = join(state, 'runs', 'held', '20991231T000000000Z-0bad.json');
     writeFileSync(bad, '{"id":');
     const withBad = status(settings, 'held');
     assert.equal(withBad.code, 0);

@@ -216,7 +216,10 @@ describe('serve: bursts coalesce and trigger waits for the daemon', () => {
     const runs = await finishedRuns(state, 'slow', 2);
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(runRecords(state, 'slow').length, 2, 'exactly two runs');
-    assert.equal(runs[1].deliveries.length, 20);
+    // It counts all 20 and keeps the newest 10 whole (a run record stays bounded).
+    assert.equal(runs[1].deliveryCount, 20);
+    assert.equal(runs[1].deliveries.length, 10);
+    assert.equal(runs[1].deliveries.at(-1).after, String((19 % 9) + 1).repeat(40), 'the newest last');
     assert.deepEqual(lines(join(t.dir, 'slow.log')), ['start webhook', 'end webhook', 'start webhook', 'end webhook']);
   });
 

@@ -39,8 +39,8 @@ function frameOf(runs: Iterable<WaitingRun>, gone: string[] = []): Frame {
 }
 
 /**
- * Durable group writes of the waiting runs, to the journal (see state/journal.ts): one write at
- * a time, each taking every waiting run changed since the last one began (its bounded state and
+ * Durable group writes of the waiting runs, to the journal (see state/journal.ts): a write (two
+ * may go at once) takes every waiting run changed since the last one began (its bounded state and
  * newest payload), so a burst of deliveries costs a few disk writes, not one per delivery. A
  * run's promises settle once a write holding it is on disk (or failed). A waiting run none of
  * whose writes reached the disk is dropped when one fails: every delivery of it is answered
@@ -49,11 +49,10 @@ function frameOf(runs: Iterable<WaitingRun>, gone: string[] = []): Frame {
  */
 export class GroupWrites {
   private scheduled = false;
-  private writing = false;
   /** The newest group write failed: deliveries are answered 500 until one goes through. */
   lastFailed = false;
   private readonly journal: JournalWriter;
-  /** Runs that started and whose first record is not on disk yet: snapshots still hold them. */
+  /** Runs that started and whose final record is not on disk yet: the journal still holds them. */
   private readonly starting = new Map<string, WaitingRun>();
   /** Ids of runs that started (or were dropped) for the next write, and who waits for that. */
   private goneIds: string[] = [];
@@ -94,13 +93,14 @@ export class GroupWrites {
     this.schedule();
   }
 
-  /** The waiting run `w` starts: it stays in the journal's snapshots until taken(). */
+  /** The waiting run `w` starts: the journal holds it until gone() (written again first when it changed since its last write). */
   start(w: WaitingRun): void {
     this.starting.set(w.run.id, w);
+    if (w.dirty) this.schedule();
   }
 
   /**
-   * Run `id` started (its first record is on disk) or was dropped: the journal is told, so no
+   * Run `id` ended (its final record is on disk) or was dropped: the journal is told, so no
    * restart runs it again. Resolves true once that is on disk, false when the write failed
    * (it is tried again with the next).
    */
@@ -113,8 +113,8 @@ export class GroupWrites {
   }
 
   private save(): void {
-    if (this.writing) return; // the write going on calls again when it ends
-    const batch = [...this.waiting.values()].filter((w) => w.dirty);
+    if (!this.journal.canWrite()) return; // a write going on calls again when it ends
+    const batch = [...this.waiting.values(), ...this.starting.values()].filter((w) => w.dirty);
     // Started runs and old files alone are not tried again at once after a failed write: the next accept carries them.
     if (batch.length === 0 && (this.lastFailed || (this.goneIds.length === 0 && this.legacy.length === 0))) return;
     const promised: Promised[] = [];
@@ -129,9 +129,7 @@ export class GroupWrites {
     this.goneIds = [];
     this.goneTold = [];
     this.legacy = [];
-    this.writing = true;
     this.journal.write(frameOf(batch, gone), () => frameOf([...this.starting.values(), ...this.waiting.values()])).then(() => null, (err: unknown) => err).then((error) => {
-      this.writing = false;
       this.lastFailed = error !== null;
       settle(promised, error);
       for (const w of batch) {

@@ -265,11 +265,9 @@ export class Queue extends EventEmitter {
       id: pending.id, entry, trigger: pending.trigger, target: pending.target, deliveries: pending.deliveries,
       deliveryCount: pending.deliveryCount, payloadFile: null,
     };
-    // Deliveries joined since the last group write are made durable by the run's first record
-    // (which holds them all); the journal says the run started once that record is on disk.
+    // The journal keeps the run until its final record is on disk; deliveries joined since the
+    // last group write began are answered by the next one, which holds the run as it starts.
     this.writes.start(w);
-    const promised = w.promised;
-    w.promised = [];
     const abort = new AbortController();
     let recordNow: (() => void) | undefined;
     const done = runOne(req, this.opts, {
@@ -277,9 +275,8 @@ export class Queue extends EventEmitter {
       payload: w.payload,
       take: () => this.writes.gone(req.id),
       onRecorded: (err) => {
-        // A run that cannot be recorded is not healthy either (its pending run stays, status cannot show it).
+        // A run that cannot be recorded is not healthy either (status cannot show it).
         this.lastRecordFailed = err !== null;
-        settle(promised, err);
       },
       onRecorder: (fn) => { recordNow = fn; },
     }).catch((err: unknown): RunRecord => {

@@ -42,7 +42,13 @@ interface RunOneOptions {
   signal?: AbortSignal;
   /** Raw payload of the newest delivery: written beside the first record as the run's payload file (WHAUTO_PAYLOAD). */
   payload?: Buffer | null;
-  /** Called once the first record (and payload) are on disk: the pending run the run came from is gone; resolves true once that is on disk too. */
+  /**
+   * For a run the journal keeps (the daemon's): called once its final record is on disk, to say
+   * in the journal that the pending run it came from is gone; resolves true once that is on
+   * disk too. Until then a restart finds the run by the journal (or its record, when that
+   * reached the disk), so its first record and payload need not be fsync'd. Without it (a
+   * `trigger`), they are, before the run starts.
+   */
   take?: () => Promise<boolean>;
   /** Told once the first record is durable (null), or with the error when it could not be written. */
   onRecorded?: (err: Error | null) => void;
@@ -52,9 +58,9 @@ interface RunOneOptions {
 
 /**
  * Runs `req` while its checkout's lock is held (the caller took it), recording the run in the
- * state dir as it goes, through the state writer (off the main thread, in order): a durable
- * 'running' record first (so a crash is seen on the next start), with the payload file, and
- * only then are `take` files removed; the step as it changes (atomic, not fsync'd: it is for
+ * state dir as it goes, through the state writer (off the main thread, in order): a running
+ * mark and a 'running' record first (so a crash is seen on the next start; durable unless the
+ * journal keeps the run: see `take`), with the payload file; the step as it changes (atomic, not fsync'd: it is for
  * `status`; at most every STEP_WRITE_MS); the final record, durable before runOne resolves.
  * Old runs are pruned afterwards. Never throws for a failing run; state-dir write failures are logged, not thrown.
  */
@@ -90,18 +96,18 @@ export async function runOne(req: RunRequest, ctx: RunContext, opts: RunOneOptio
     owner: { pid: process.pid, ...ownIdentity() },
   });
   latest = running;
-  const first: FileWrite[] = [runRecordWrite(stateDir, running, true)];
+  const durableStart = opts.take === undefined;
+  const first: FileWrite[] = [runRecordWrite(stateDir, running, durableStart)];
   let ended = false;
   opts.onRecorder?.(() => {
     if (!ended && latest) saveLater(latest, true);
   });
-  if (opts.payload) first.push({ file: payloadFile, data: opts.payload, durable: true });
-  // Not pruned before the journal says the run started: a pruned record would not keep a restart from running it again.
-  let taken: Promise<boolean> = Promise.resolve(false);
+  if (opts.payload) first.push({ file: payloadFile, data: opts.payload, durable: durableStart });
+  let recorded = false;
   try {
     markRunning(stateDir, entry, req.id);
     await writer.write({ files: first });
-    taken = opts.take?.() ?? Promise.resolve(true);
+    recorded = true;
     if (opts.payload) req.payloadFile = payloadFile;
     opts.onRecorded?.(null);
   } catch (err) {
@@ -133,15 +139,18 @@ export async function runOne(req: RunRequest, ctx: RunContext, opts: RunOneOptio
   const final = writer.write({ files: [runRecordWrite(stateDir, record, true)] });
   last = final.catch(failed);
   await last;
-  // Unmarked only once the final record is on disk: else a restart finds it cut off.
-  if (await final.then(() => true, () => false)) unmarkRunning(stateDir, entry, req.id);
+  // Unmarked, and gone from the journal, only once the final record is on disk: else a restart finds it cut off.
+  const ok = await final.then(() => true, () => false);
+  if (ok) unmarkRunning(stateDir, entry, req.id);
+  // Not pruned before the journal says the run is gone: a pruned record would not keep a restart from running it again.
+  const taken = ok && recorded && (opts.take ? await opts.take() : true);
   const ms = Date.parse(record.endedAt ?? '') - Date.parse(record.startedAt);
   const fields = { entry, run: req.id, result: record.result, commit: record.commit, duration_ms: Number.isFinite(ms) ? ms : undefined, message: record.message ?? undefined };
   if (record.result === 'succeeded') logger.info('run finished', fields);
   else logger.warn('run finished', fields);
   ctx.observer?.onRunFinished(req.entry, record);
   try {
-    if (await taken) pruneRuns(stateDir, entry, ctx.keepRuns, (file, to, why) => logger.warn('corrupt state file set aside', { file, moved_to: to ?? undefined, error: why }));
+    if (taken) pruneRuns(stateDir, entry, ctx.keepRuns, (file, to, why) => logger.warn('corrupt state file set aside', { file, moved_to: to ?? undefined, error: why }));
   } catch (err) {
     logger.warn('cannot prune old runs', { entry, error: (err as Error).message });
   }

@@ -22,6 +22,8 @@ import { layout } from './layout.ts';
 
 const MAGIC = 0x314a4857; // 'WHJ1' read little-endian
 const HEADER_BYTES = 16;
+/** Writes going to the disk at once (the disk may do them together). */
+const MAX_IN_FLIGHT = 2;
 /** The size each file is made at (bytes); one grows (once, to twice what is needed) for a snapshot that does not fit. */
 const FILE_BYTES = 1 << 20;
 
@@ -136,15 +138,28 @@ export class JournalWriter {
   private files: Array<Open | null> = [null, null];
   /** The file frames go to now, its epoch, and where the next frame goes; null: the next write is a snapshot. */
   private at: { index: number; epoch: number; pos: number } | null = null;
-  private busy = false;
+  private inFlight = 0;
+  /** The last write's outcome: a write counts as done only once every write before it is. */
+  private last: Promise<void> = Promise.resolve();
   /** Set by reset(): the files are opened again at the next write. */
   private stale = false;
+  /** A write failed: the next starts afresh (a snapshot), once none is going. */
+  private failed = false;
 
   constructor(private readonly stateDir: string) {}
 
   /** The next write is a snapshot, into files opened (and made, when gone) again: the state dir was removed and made again. */
   reset(): void {
     this.stale = true;
+  }
+
+  /**
+   * Whether write() may be called now: fewer than MAX_IN_FLIGHT writes are going, and none is
+   * when the files must be opened again (their descriptors are not closed under a write).
+   */
+  canWrite(): boolean {
+    if (this.inFlight >= MAX_IN_FLIGHT) return false;
+    return this.inFlight === 0 || !(this.failed || this.stale || (this.at !== null && this.gone(this.at.index)));
   }
 
   private reopen(): void {
@@ -156,15 +171,22 @@ export class JournalWriter {
 
   /**
    * Writes `delta` after the frames so far, or `snapshot()` (everything that is waiting now) at
-   * the start of the other file when `delta` does not fit, after opening, or after a reset. A
-   * file removed under the writer (the state dir deleted) is seen here and made again.
-   * Resolves once the frame is on disk; rejects with the I/O error (the next write then goes
-   * where this one was to go).
+   * the start of the other file when `delta` does not fit, after opening, or after a reset or a
+   * failed write. A file removed under the writer (the state dir deleted) is seen here and made
+   * again. Up to MAX_IN_FLIGHT writes go at once, to the places one after the other (the disk
+   * may do them together); each resolves once its frame and every frame before it are on disk,
+   * and rejects when one of them failed (a frame after a hole does not read). Call only when
+   * canWrite().
    */
   write(delta: Frame, snapshot: () => Frame): Promise<void> {
-    if (this.busy) return Promise.reject(new Error('journal writes must not overlap'));
+    if (!this.canWrite()) return Promise.reject(new Error('journal writes must wait (see canWrite)'));
     let target: { index: number; epoch: number; pos: number };
     let bytes: Buffer;
+    if (this.failed) {
+      this.failed = false;
+      this.at = null;
+      this.last = Promise.resolve();
+    }
     try {
       if (this.stale || (this.at && this.gone(this.at.index))) this.reopen();
       if (this.at === null) this.at = this.resume();
@@ -180,15 +202,19 @@ export class JournalWriter {
       return Promise.reject(err);
     }
     const fd = this.open(target.index).fd;
-    this.busy = true;
-    return new Promise<void>((resolve, reject) => {
+    this.at = { ...target, pos: target.pos + bytes.length };
+    this.inFlight++;
+    const own = new Promise<void>((resolve, reject) => {
       write(fd, bytes, 0, bytes.length, target.pos, (err) => {
-        this.busy = false;
-        if (err) return reject(err);
-        this.at = { ...target, pos: target.pos + bytes.length };
-        resolve();
+        this.inFlight--;
+        if (err) reject(err);
+        else resolve();
       });
     });
+    const done = Promise.all([this.last, own]).then(() => undefined);
+    done.catch(() => { this.failed = true; });
+    this.last = done;
+    return done;
   }
 
   /** Where writing goes on after opening: position 0 of the file read now, so that the first write is a snapshot into the other. */

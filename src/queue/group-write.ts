@@ -70,6 +70,13 @@ export class GroupWrites {
     this.journal = new JournalWriter(stateDir);
   }
 
+  /** Makes the journal ready before serving (see JournalWriter.prepare); a failure is left for the first write to meet. */
+  prepare(): void {
+    try {
+      this.journal.prepare();
+    } catch { /* the first write tries again, and answers 500 if it cannot */ }
+  }
+
   /** Schedules a group write, once per turn of the event loop (every delivery read in that turn joins it). */
   schedule(): void {
     if (this.scheduled) return;

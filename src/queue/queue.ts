@@ -117,6 +117,7 @@ export class Queue extends EventEmitter {
    * `entries` a crash cut off. Call once before serving.
    */
   recover(entries: Entry[]): void {
+    this.writes.prepare();
     readBack(this.requeue);
     for (const cut of recordCutOff(this.opts.stateDir, entries, this.opts.logger, true)) resume(this.requeue, cut);
     this.pump();

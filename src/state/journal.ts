@@ -148,6 +148,15 @@ export class JournalWriter {
 
   constructor(private readonly stateDir: string) {}
 
+  /**
+   * Opens the files now (making them when missing: a few fsyncs), so that the first delivery
+   * after a start does not wait for that. Throws on I/O errors (then the first write tries again).
+   */
+  prepare(): void {
+    this.open(0);
+    this.open(1);
+  }
+
   /** The next write is a snapshot, into files opened (and made, when gone) again: the state dir was removed and made again. */
   reset(): void {
     this.stale = true;

@@ -12,6 +12,7 @@ import { git, makeRemote, type Remote } from '../helpers/git.ts';
 import { FORGE_NAMES, pushDelivery, signFor, type Built } from '../helpers/payloads.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { listPending } from '../../src/state/pending.ts';
 import { chunked, headerList, rawBytes, rawRequest } from './raw.ts';
 
 const secretOf = (forge: string): string => `${forge}-hook-secret-7f3a9c`;
@@ -89,14 +90,11 @@ describe('hostile requests against a running daemon', () => {
     return { status: r.statuses[0] ?? 0, text: r.text };
   }
 
-  /** Every file under state/queue and state/runs, and every marker a command wrote. */
+  /** Every run waiting in the journal, every file under state/runs, and every marker a command wrote. */
   function traces(): string[] {
-    const out: string[] = [];
-    for (const sub of ['queue', 'runs']) {
-      const dir = join(state, sub);
-      if (!existsSync(dir)) continue;
-      for (const f of readdirSync(dir, { recursive: true })) out.push(relative(state, join(dir, String(f))));
-    }
+    const out: string[] = listPending(state, () => undefined).map((p) => `waiting ${p.entry} ${p.id}`);
+    const dir = join(state, 'runs');
+    if (existsSync(dir)) for (const f of readdirSync(dir, { recursive: true })) out.push(relative(state, join(dir, String(f))));
     for (const f of readdirSync(marks)) out.push(`marker ${f}`);
     return out;
   }

@@ -1,6 +1,6 @@
 // Helpers of the benchmark: processes, RSS of a process tree, HTTP, waiting, statistics.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
@@ -237,4 +237,62 @@ export function writeWebhookHooks(dir, script, secret) {
     ] },
   }], null, 1));
   return hooks;
+}
+
+/**
+ * The disk's own sync-write latency where `dir` lives: ms per 4 KB O_DSYNC write, `n` times,
+ * in place into a file made beforehand (what whauto's journal does: data only) and appended to
+ * a growing file (each write also changes the file's size: a filesystem journal commit). The
+ * medians; the limit no durable receiver can pass one group per write.
+ */
+export function diskSyncLatency(dir, n = 400) {
+  const buf = Buffer.alloc(4096, 1);
+  const time = (file, flags, positioned) => {
+    const fd = openSync(file, flags);
+    const ms = [];
+    try {
+      for (let i = 0; i < n; i++) {
+        const t = performance.now();
+        writeSync(fd, buf, 0, buf.length, positioned ? i * buf.length : null);
+        ms.push(performance.now() - t);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return median(ms);
+  };
+  const inPlace = join(dir, 'disk-in-place');
+  writeFileSync(inPlace, Buffer.alloc(n * 4096));
+  const fd = openSync(inPlace, 'r+');
+  fsyncSync(fd);
+  closeSync(fd);
+  const append = join(dir, 'disk-append');
+  const r = {
+    inPlaceMs: time(inPlace, constants.O_RDWR | constants.O_DSYNC, true),
+    appendMs: time(append, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC, false),
+  };
+  rmSync(inPlace, { force: true });
+  rmSync(append, { force: true });
+  return r;
+}
+
+/**
+ * Another writer on the same filesystem as `dir`, as a busy server has: a process that makes,
+ * fsyncs, renames and removes small files in a loop (filesystem journal work, as a mail spool
+ * or a database checkpoint does), until stop(). Bounded: it stops by itself after `maxSeconds`.
+ */
+export function startWriter(dir, maxSeconds = 300) {
+  const script = `
+    const fs = require('node:fs'); const path = require('node:path');
+    const dir = ${JSON.stringify(dir)}; const end = Date.now() + ${maxSeconds * 1000};
+    const buf = Buffer.alloc(4096, 7); let i = 0;
+    while (Date.now() < end) {
+      const tmp = path.join(dir, 'w' + (i % 64) + '.tmp'); const to = path.join(dir, 'w' + (i++ % 64));
+      const fd = fs.openSync(tmp, 'w'); fs.writeSync(fd, buf); fs.fsyncSync(fd); fs.closeSync(fd);
+      fs.renameSync(tmp, to);
+      if (i % 8 === 0) { const d = fs.openSync(dir, 'r'); fs.fsyncSync(d); fs.closeSync(d); }
+    }`;
+  mkdirSync(dir, { recursive: true });
+  const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+  return { stop: () => new Promise((r) => { if (child.exitCode !== null) return r(); child.once('exit', r); child.kill('SIGKILL'); }) };
 }

@@ -1,7 +1,7 @@
-// whauto against adnanh/webhook, side by side, on loopback (issue 6).
-//   npm run bench [-- --rounds 3 --seconds 4 --whauto dist/whauto]
+// whauto against adnanh/webhook and the floor, side by side, on loopback; then the scale runs.
+//   npm run bench [-- --rounds 3 --seconds 4 --whauto dist/whauto --no-scale]
 // Needs `webhook` and `wrk` (Debian/Ubuntu: apt-get install webhook wrk); installs nothing and
-// skips, saying so, what it cannot run. Prints one table and writes bench/RESULTS.md.
+// skips, saying so, what it cannot run. Prints the tables and writes bench/RESULTS.md.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { Agent } from 'node:http';
@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { lines, machine, writeWebhookHooks, writeWhautoSettings, wrkLoad, wrkLua, nowMs, post, quiesce, rssSampler, sleep, startDaemon, summary, treeRssMb, waitFor, which } from './lib.mjs';
+import { diskSyncLatency, lines, machine, startWriter, writeWebhookHooks, writeWhautoSettings, wrkLoad, wrkLua, nowMs, post, quiesce, rssSampler, sleep, startDaemon, summary, treeRssMb, waitFor, which } from './lib.mjs';
+import { scale } from './scale.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: opt } = parseArgs({
@@ -19,6 +20,7 @@ const { values: opt } = parseArgs({
     seconds: { type: 'string', default: '4' },
     whauto: { type: 'string', default: join(root, 'dist/whauto') },
     out: { type: 'string', default: join(root, 'bench/RESULTS.md') },
+    'no-scale': { type: 'boolean', default: false },
   },
 });
 const ROUNDS = Number(opt.rounds);
@@ -93,12 +95,20 @@ const TOOLS = {
     },
     url: (port) => `http://127.0.0.1:${port}/hooks/deploy`,
   },
-  // Not a contender: the floor (see reference-server.mjs); only its accepted throughput is measured.
+  // Not contenders: the floors (see reference-server.mjs); only their accepted throughput is measured.
   reference: {
     available: true,
     loadOnly: true,
     async start(dir, port, script, logFd) {
       return startDaemon(process.execPath, [join(root, 'bench/reference-server.mjs'), String(port), SECRET], { cwd: dir, logFd, port });
+    },
+    url: (port) => `http://127.0.0.1:${port}/hooks/deploy`,
+  },
+  durableReference: {
+    available: true,
+    loadOnly: true,
+    async start(dir, port, script, logFd) {
+      return startDaemon(process.execPath, [join(root, 'bench/reference-server.mjs'), String(port), SECRET, join(dir, 'journal')], { cwd: dir, logFd, port });
     },
     url: (port) => `http://127.0.0.1:${port}/hooks/deploy`,
   },
@@ -150,7 +160,10 @@ async function oneTool(name, round) {
       const lua = wrkLua(dir, body);
       wrkLoad(wrkBin, SECONDS, url, lua, GOOD, 16, true); // warm-up, not counted
       for (const c of CONNECTIONS) r[`accepted${c}`] = wrkLoad(wrkBin, SECONDS, url, lua, GOOD, c, true);
-      console.log(`  round ${round} ${name}: accepted/s ${r.accepted16.perSecond.toFixed(0)} (16) ${r.accepted64.perSecond.toFixed(0)} (64)`);
+      const writer = startWriter(join(dir, 'other-writer'));
+      for (const c of CONNECTIONS) r[`writer${c}`] = wrkLoad(wrkBin, SECONDS, url, lua, GOOD, c, true);
+      await writer.stop();
+      console.log(`  round ${round} ${name}: accepted/s ${r.accepted16.perSecond.toFixed(0)} (16) ${r.accepted64.perSecond.toFixed(0)} (64); beside a writer ${r.writer16.perSecond.toFixed(0)} (16) ${r.writer64.perSecond.toFixed(0)} (64)`);
       return r;
     }
     await sleep(1_000);
@@ -172,6 +185,13 @@ async function oneTool(name, round) {
       }
       r.peakRss = sampler.stop();
       r.afterLoadRss = treeRssMb(daemon.pid);
+      // Another process writing to the same filesystem meanwhile (see startWriter).
+      const writer = startWriter(join(dir, 'other-writer'));
+      for (const c of CONNECTIONS) {
+        r[`writer${c}`] = wrkLoad(wrkBin, SECONDS, url, lua, GOOD, c, true);
+        await quiesce(daemon.pid, out);
+      }
+      await writer.stop();
     }
     writeCommand(dir, 2);
     rmSync(out, { force: true });
@@ -216,50 +236,73 @@ for (let i = 0; i < Math.max(ROUNDS, 3) * 3; i++) {
 }
 
 // ---- table ------------------------------------------------------------------------------
+const diskDir = mkdtempSync(join(tmpdir(), 'bench-disk-'));
+const disk = diskSyncLatency(diskDir);
+rmSync(diskDir, { recursive: true, force: true });
 const pick = (name, f) => summary((results[name] ?? []).map(f));
 const fmt = (s, digits) => (s ? `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})` : 'n/a');
+const ratio = (a, b) => (a && b && b.median > 0 ? `${(a.median / b.median).toFixed(2)}x` : '');
 const rows = [];
-const row = (label, f, digits, target = '', better = 'higher', wf = f) => {
+/** A row: whauto, webhook, whauto ÷ webhook, and whauto ÷ the floor of `floorF` (throughput rows). */
+const row = (label, f, digits, target = '', floorF = null) => {
   const a = pick('whauto', f);
-  const b = webhookBin ? pick('webhook', wf) : null;
-  const ratio = a && b && b.median > 0 ? `${(a.median / b.median).toFixed(2)}x` : '';
-  rows.push([label, fmt(a, digits), b ? fmt(b, digits) : 'n/a', ratio, target]);
+  const b = webhookBin ? pick('webhook', f) : null;
+  const floor = floorF ? pick('reference', floorF) : null;
+  rows.push([label, fmt(a, digits), b ? fmt(b, digits) : 'n/a', ratio(a, b), ratio(a, floor), target]);
 };
 for (const c of CONNECTIONS) {
   if (!wrkBin) break;
-  row(`accepted deliveries/s, ${c} conn`, (r) => r[`accepted${c}`]?.perSecond, 0, '≥ 3x');
+  row(`accepted deliveries/s, ${c} conn`, (r) => r[`accepted${c}`]?.perSecond, 0, '≥ 3x; ≥ 0.4x floor', (r) => r[`accepted${c}`]?.perSecond);
   row(`accepted ack p50 ms, ${c} conn`, (r) => r[`accepted${c}`]?.p50, 2);
-  row(`accepted ack p99 ms, ${c} conn`, (r) => r[`accepted${c}`]?.p99, 2, '≤ 1/3');
+  row(`accepted ack p99 ms, ${c} conn`, (r) => r[`accepted${c}`]?.p99, 2, '≤ 1/3 (0.33x)');
+  row(`accepted deliveries/s, ${c} conn, beside another writer`, (r) => r[`writer${c}`]?.perSecond, 0, '', (r) => r[`writer${c}`]?.perSecond);
+  row(`accepted ack p99 ms, ${c} conn, beside another writer`, (r) => r[`writer${c}`]?.p99, 2);
   row(`refused deliveries/s, ${c} conn`, (r) => r[`refused${c}`]?.perSecond, 0);
-  row(`refused ack p50 ms, ${c} conn`, (r) => r[`refused${c}`]?.p50, 2);
   row(`refused ack p99 ms, ${c} conn`, (r) => r[`refused${c}`]?.p99, 2);
 }
-for (const c of CONNECTIONS) {
-  if (!wrkBin) break;
-  const f = (r) => r[`accepted${c}`]?.perSecond;
-  const a = pick('reference', f);
-  const b = webhookBin ? pick('webhook', f) : null;
-  rows.push([`floor: bare node:http, verify + parse only, /s, ${c} conn`, fmt(a, 0), b ? fmt(b, 0) : 'n/a', a && b ? `${(a.median / b.median).toFixed(2)}x` : '', '']);
+for (const [tool, what] of [['reference', 'floor: bare node:http, verify + parse, no disk'], ['durableReference', 'durable floor: the same + one O_DSYNC write per group']]) {
+  for (const c of CONNECTIONS) {
+    if (!wrkBin) break;
+    for (const [key, beside] of [['accepted', ''], ['writer', ', beside another writer']]) {
+      const f = (r) => r[`${key}${c}`]?.perSecond;
+      const a = pick(tool, f);
+      const b = webhookBin ? pick('webhook', f) : null;
+      rows.push([`${what}, /s, ${c} conn${beside}`, fmt(a, 0), b ? fmt(b, 0) : 'n/a', ratio(a, b), tool === 'reference' ? '1.00x' : ratio(a, pick('reference', f)), '']);
+    }
+  }
 }
+const limit = (ms) => `${ms.toFixed(3)} ms (${(1000 / ms).toFixed(0)} writes/s)`;
+rows.push(['limit: disk O_DSYNC 4 KB write in place (whauto\'s journal)', limit(disk.inPlaceMs), '', '', '', '']);
+rows.push(['limit: disk O_DSYNC 4 KB append (file grows)', limit(disk.appendMs), '', '', '', '']);
 row(`burst of ${BURST}, 2 s command: runs`, (r) => r.burst.runs, 0, '≤ 2');
 row(`burst: last run done, s after first send`, (r) => r.burst.lastDoneS, 2);
 row('burst: answers 2xx', (r) => r.burst.accepted, 0);
-row('ack → first line ms, idle daemon', (r) => r.ackToLine, 1, '< 50 ms');
-row('RSS idle MB (with children)', (r) => r.idleRss, 1, '< 60 MB');
+row('ack → first line ms, idle daemon', (r) => r.ackToLine, 1, '< 10 ms');
+row('RSS idle MB (with children)', (r) => r.idleRss, 1, '< 40 MB');
 if (wrkBin) {
   row('RSS peak MB under load (with children)', (r) => r.peakRss, 1, '< 120 MB');
   row('RSS after load MB', (r) => r.afterLoadRss, 1);
 }
 const cs = (xs) => summary(xs);
-rows.push(['cold start ms: check examples/settings.yaml', fmt(cs(cold.whautoCheck), 1), 'n/a', '', '']);
+rows.push(['cold start ms: check examples/settings.yaml', fmt(cs(cold.whautoCheck), 1), 'n/a', '', '', '']);
 rows.push(['cold start ms: --version / -version', fmt(cs(cold.whautoVersion), 1), webhookBin ? fmt(cs(cold.webhookVersion), 1) : 'n/a',
-  webhookBin ? `${(cs(cold.whautoVersion).median / cs(cold.webhookVersion).median).toFixed(2)}x` : '', '']);
+  webhookBin ? ratio(cs(cold.whautoVersion), cs(cold.webhookVersion)) : '', '', '']);
 
-const head = ['figure', 'whauto median (min–max)', 'adnanh/webhook median (min–max)', 'ratio', 'target'];
-const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-const table = [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+/** A Markdown table of `head` and `body` rows, columns padded. */
+const mdTable = (head, body) => {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+};
+const table = mdTable(['figure', 'whauto median (min–max)', 'adnanh/webhook median (min–max)', 'whauto ÷ webhook', 'whauto ÷ floor', 'target'], rows);
 console.log(`\n${table}\n`);
+
+let scaleTable = '';
+if (!opt['no-scale'] && wrkBin) {
+  console.log('bench: scale runs (whauto only)');
+  scaleTable = mdTable(['figure', 'small', 'large', 'large ÷ small', 'target'], await scale({ whautoBin, wrkBin, body, good: GOOD, secret: SECRET, seconds: SECONDS, root }));
+  console.log(`\n${scaleTable}\n`);
+}
 
 const m = machine();
 let webhookVersion = '';
@@ -275,17 +318,30 @@ command that appends a line to a file (whauto: \`update: none\`, so no git in th
 Delivery: \`github-push-branch.goscm.json\` (${body.length} bytes), signed with X-Hub-Signature-256;
 refused: the same with a wrong signature (webhook set to answer 403 like whauto). ${ROUNDS} rounds,
 tools alternating, ${SECONDS} s per load scenario after a warm-up; loopback only. Median (min–max)
-over the rounds. ratio = whauto / webhook. Ack latency is what the load generator saw.
-Note that webhook runs the command once per accepted delivery (thousands of processes under
-load), while whauto coalesces waiting deliveries into one run per entry.
-The "floor" rows run bench/reference-server.mjs in the same rounds: a bare node:http server
-that only reads, verifies and parses each delivery and answers 202 (no disk, queue, runs or
-log); its column is that server's figure, its ratio against webhook. It bounds what a Node
-receiver can reach on this machine; whauto also makes each delivery durable before its 202.
-whauto runs from a copy of dist/whauto, as installed: the file fresh from the build maps ~14 MB
-more of its own pages (page cache, counted in RSS) because of how the build writes it.
+over the rounds. Ack latency is what the load generator saw. webhook runs the command once per
+accepted delivery (thousands of processes under load); whauto coalesces waiting deliveries into
+one run per entry, and answers 202 only once the delivery is on disk.
+
+The floor rows run bench/reference-server.mjs in the same rounds: a bare node:http server that
+only reads, verifies and parses each delivery and answers 202 (no disk, queue, runs or log); it
+bounds what a Node receiver can reach on this machine. The durable floor does the same and
+also keeps whauto's promise the cheapest way there is: one O_DSYNC write in place per group of
+deliveries, the 202s after it. "Beside another writer": a process making, fsyncing and renaming
+small files on the same filesystem meanwhile (bench/lib.mjs startWriter). The limit rows are
+the disk's own latency for one 4 KB O_DSYNC write: no durable receiver answers a group faster.
+whauto runs from a copy of dist/whauto, as installed.
 
 ${table}
-`;
+${scaleTable ? `
+## Scale: cost that does not grow with the past
+
+whauto alone, one entry. "small" and "large" are the same figure with little and with much
+behind it: 10 and 10,000 finished runs in the history (\`keep_runs: 20000\`); 0 and 20,000
+deliveries already coalesced into the waiting run (its command held while they come); 25k and
+100k deliveries accepted (RSS and heap from /metrics, after a garbage collection had the
+chance: no growth beyond noise); \`check\` of 1 and 200 entries.
+
+${scaleTable}
+` : ''}`;
 writeFileSync(opt.out, md);
 console.log(`bench: written ${opt.out}`);

@@ -23,10 +23,11 @@ export function repoLooksLikeAddress(repo: string): boolean {
 /**
  * Builds the normalized Entry from its own keys over `defaults` over the schema defaults:
  * paths made absolute (workdir against repodir), the secret read. Reports
- * 'missing-repodir' and 'deploys-nothing' (errors), 'default-branch' (a note), 'no-auth',
- * 'repo-url', 'repo-without-owner', 'workdir-outside', 'release-only' (shared or keep_releases
- * without update: release) and, looking at this machine, 'release-layout' (an error: update:
- * release on a repodir that is a git checkout), 'nothing-to-clone', 'not-a-repository', 'remote-missing',
+ * 'missing-repodir', 'deploys-nothing' and 'poll-without-remote' (errors), 'default-branch'
+ * and 'poll' (notes), 'no-auth', 'repo-url', 'repo-without-owner', 'workdir-outside',
+ * 'release-only' (shared or keep_releases without update: release) and, looking at this
+ * machine, 'release-layout' (an error: update: release on a repodir that is a git checkout),
+ * 'nothing-to-clone', 'not-a-repository', 'remote-missing',
  * 'workdir-missing', 'ssh-key-unreadable' and 'git-missing' (warnings) and the secret's
  * problems. Always returns an Entry; it is only used when nothing was reported as error.
  */
@@ -68,7 +69,14 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
     ctx.report(raw.nameNode, 'note', 'default-branch',
       `entry '${raw.name}' names no branch, so it deploys main (write branch: main to say so, or the branch it should deploy)`);
   }
-  if (secrets.size === 0) {
+  const poll = get<number | null>('poll');
+  // Polled, with neither a forge nor a secret named: deliveries have no way in.
+  const webhook = poll === null || secrets.size > 0 || pick('provider') !== undefined;
+  if (poll !== null) {
+    ctx.report(pick('poll')?.node ?? raw.nameNode, 'note', 'poll',
+      `entry '${raw.name}' asks its remote for new commits every ${formatSeconds(poll)} (±10%)${webhook ? '' : '; it has no webhook route (no provider, no secret)'}`);
+  }
+  if (secrets.size === 0 && webhook) {
     ctx.report(raw.nameNode, 'warning', 'no-auth',
       `entry '${raw.name}' has no secret: anyone who can reach the URL can trigger it (set secret_env or secret_file)`);
   }
@@ -129,6 +137,10 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
     ctx.report(pick('workdir')?.node ?? raw.nameNode, 'warning', 'workdir-missing',
       `entry '${raw.name}': workdir ${workdir} does not exist: every run would fail at its first command`);
   }
+  if (poll !== null && repodir === null && cloneUrl === null) {
+    ctx.report(pick('poll')?.node ?? raw.nameNode, 'error', 'poll-without-remote',
+      `entry '${raw.name}' polls but has no remote to ask: give it a repodir (its remote '${remote}' is asked) or a clone_url`);
+  }
   const sshKey = path('ssh_key', ctx.dir);
   if (sshKey !== null) {
     try {
@@ -171,6 +183,8 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
     allowIps: get<string[]>('allow_ips'),
     notify: notifyTargets(get<RawTarget[]>('notify'), ctx),
     commitStatus: commitStatusOf(get<RawCommitStatus | null>('commit_status'), raw.name, get<ProviderName>('provider'), ctx),
+    poll,
+    webhook,
   };
 }
 
@@ -180,6 +194,14 @@ function isFolder(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A poll interval as the settings would write it: 90s, 10m, 1h. */
+function formatSeconds(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s % 3600 === 0) return `${s / 3600}h`;
+  if (s % 60 === 0) return `${s / 60}m`;
+  return `${s}s`;
 }
 
 function outside(dir: string, path: string): boolean {

@@ -65,6 +65,8 @@ export const ENTRY_KEYS: Record<string, KeyDef> = {
     doc: 'update: release: releases kept on disk; older ones are removed after a deploy, never the live one or the one before it. Default 5.' },
   allow_ips: { kind: 'cidrs', default: [], doc: 'Client addresses (CIDRs) allowed to deliver; empty: any.' },
   notify: { kind: 'notify', default: [], doc: 'Where runs are announced: a list of {url | url_file | url_env, format, on, token_file | token_env}; an entry\'s list replaces the defaults\'. Default none.' },
+  poll: { kind: 'duration', min: 10_000,
+    doc: 'Ask the remote for new commits this often (at least 10s, ±10% jitter), for a server no forge can reach; with no provider and no secret the entry has no webhook route. Default none: webhooks only.' },
   commit_status: { kind: 'commit-status', doc: 'Set the deployed commit\'s status on the forge: {token_file | token_env, context, api_url, target_url}. Default none.' },
 };
 

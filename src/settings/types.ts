@@ -59,6 +59,10 @@ export interface Entry {
   notify: NotifyTarget[];
   /** The deployed commit's status on the forge (`commit_status`); null: none is set. */
   commitStatus: CommitStatusSettings | null;
+  /** ms between asks of the remote for new commits (`poll`, at least 10 s); null: not polled. */
+  poll: number | null;
+  /** Whether deliveries reach the entry: false for one that polls and names no provider and no secret (it has no webhook route). */
+  webhook: boolean;
 }
 
 /** One `notify` target. Its URL and token are secrets: logs show only the URL's scheme and host. */

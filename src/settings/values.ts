@@ -59,7 +59,8 @@ export function parseValue(def: KeyDef, node: Node | null, keyNode: Node, ctx: C
     case 'duration': {
       const ms = parseDuration(v);
       if (ms === null) return fail('bad-duration', `${k}: ${describe(node)} is not a duration (like 30s, 10m, 1h, 500ms, or seconds)`);
-      return ms >= def.min ? ms : fail('bad-duration', `${k} must be more than 0`);
+      if (ms >= def.min) return ms;
+      return fail('bad-duration', def.min <= 1 ? `${k} must be more than 0` : `${k} must be at least ${def.min / 1000}s`);
     }
     case 'size': {
       const bytes = parseSize(v);

@@ -56,7 +56,7 @@ export function makeRemote(): RemoteRepo {
         name: 'site', provider: 'plain', secret: null, repo: null, branches: ['main'], tags: false,
         repodir: deploy, cloneUrl: bare, remote: 'origin', update: 'reset', submodules: false,
         gitBinary: 'git', sshKey: null, workdir: deploy, env: {}, timeout: 60_000,
-        preCommands: [], commands: [], postCommands: [], onFailure: [], shared: [], keepReleases: 5, allowIps: [], notify: [], commitStatus: null, ...over,
+        preCommands: [], commands: [], postCommands: [], onFailure: [], shared: [], keepReleases: 5, allowIps: [], notify: [], commitStatus: null, poll: null, webhook: true, ...over,
       };
     },
     cleanup() {

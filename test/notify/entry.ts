@@ -6,6 +6,6 @@ export function entry(over: Partial<Entry> = {}): Entry {
     name: 'site', provider: 'github', secret: null, repo: 'acme/site', branches: ['main'], tags: false,
     repodir: null, cloneUrl: null, remote: 'origin', update: 'none', submodules: false, gitBinary: 'git', sshKey: null,
     workdir: '/tmp', env: {}, timeout: 60_000, preCommands: [], commands: [], postCommands: [], onFailure: [], shared: [], keepReleases: 5, allowIps: [],
-    notify: [], commitStatus: null, ...over,
+    notify: [], commitStatus: null, poll: null, webhook: true, ...over,
   };
 }

@@ -57,6 +57,8 @@ export const CASES: Case[] = [
   { name: 'an integer below its minimum', yaml: 'workers: 0\n', level: 'error', code: 'bad-value', line: 1, col: 10 },
   { name: 'a bad command', yaml: `entries:\n  a:\n    ${ok}    commands:\n      - {shell: make}\n`, level: 'error', code: 'unknown-key', line: 6, col: 10 },
   { name: 'an entry that deploys nothing (branch: [] and tags off)', yaml: `entries:\n  a:\n    ${ok}    branch: []\n`, level: 'error', code: 'deploys-nothing', line: 5, col: 13 },
+  { name: 'poll more often than every 10s', yaml: `entries:\n  a:\n    ${ok}    poll: 5s\n`, level: 'error', code: 'bad-duration', line: 5, col: 11 },
+  { name: 'poll on an entry with no checkout and no clone_url', yaml: 'entries:\n  a:\n    update: none\n    workdir: /tmp\n    poll: 1m\n', level: 'error', code: 'poll-without-remote', line: 5, col: 11 },
   { name: 'a binary file (NUL bytes)', yaml: 'listen: 127.0.0.1:1\nab\u0000\u0000', level: 'error', code: 'not-text', line: 2, col: 3 },
   { name: 'listen on an address this machine does not have', yaml: 'listen: 203.0.113.9:5000\n', level: 'error', code: 'listen-not-local', line: 1, col: 9 },
   { name: 'listen on an IPv6 address this machine does not have', yaml: 'listen: "[2001:db8::9]:5000"\n', level: 'error', code: 'listen-not-local', line: 1, col: 9 },
@@ -95,6 +97,7 @@ export const CASES: Case[] = [
   { name: 'an env value whauto sets itself', yaml: `entries:\n  a:\n    ${ok}    env: {WHAUTO_BRANCH: evil}\n`, level: 'warning', code: 'env-whauto', line: 5, col: 11 },
   // notes
   { name: 'an entry without branch (it deploys main)', yaml: `entries:\n  a:\n    ${ok}`, level: 'note', code: 'default-branch', line: 2, col: 3 },
+  { name: 'an entry that polls (its interval said)', yaml: `entries:\n  a:\n    ${ok}    poll: 90s\n`, level: 'note', code: 'poll', line: 5, col: 11 },
   // legacy notes
   { name: 'legacy listen_ip', yaml: 'listen_ip: 0.0.0.0\nlisten_port: 80\n', level: 'note', code: 'legacy-key', line: 1, col: 1 },
   { name: 'legacy top-level provider', yaml: `provider: gitea\nentries:\n  a:\n    ${ok}`, level: 'note', code: 'legacy-key', line: 1, col: 1 },

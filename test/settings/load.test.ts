@@ -36,7 +36,7 @@ test('loadSettings fills every default for a minimal entry', () => {
     name: 'site', provider: 'github', secret: 's', repo: null, branches: ['main'], tags: false,
     repodir: join(dir, 'site'), cloneUrl: null, remote: 'origin', update: 'reset', submodules: true,
     gitBinary: 'git', sshKey: null, workdir: join(dir, 'site'), env: {}, timeout: 900_000,
-    preCommands: [], commands: [], postCommands: [], onFailure: [], shared: [], keepReleases: 5, allowIps: [], notify: [], commitStatus: null,
+    preCommands: [], commands: [], postCommands: [], onFailure: [], shared: [], keepReleases: 5, allowIps: [], notify: [], commitStatus: null, poll: null, webhook: true,
   }]);
 });
 
@@ -111,7 +111,7 @@ entries:
       { run: ['make', '-j', '4'], timeout: 30_000 },
     ],
     postCommands: [], onFailure: [{ run: 'logger failed', timeout: null }], shared: [], keepReleases: 5, allowIps: ['192.0.2.0/24'],
-    notify: [], commitStatus: null,
+    notify: [], commitStatus: null, poll: null, webhook: true,
   });
   // An entry's own env replaces the defaults' env (no merge), like every other key.
   assert.deepEqual(docs?.env, { SHARED: 'yes' });
@@ -252,4 +252,24 @@ test('loadSettings normalizes shared paths (. parts and repeated slashes dropped
   const { settings } = load('entries:\n  site:\n    secret: s\n    repodir: site\n    update: release\n    shared: [./.env, storage//logs/, config/./app.ini]\n    keep_releases: 3\n');
   assert.deepEqual(settings.entries[0]!.shared, ['.env', 'storage/logs/', 'config/app.ini']);
   assert.equal(settings.entries[0]!.keepReleases, 3);
+});
+
+test('poll: an entry with no provider and no secret has no webhook route and no no-auth warning; one with either has its route', () => {
+  const dir = tempDir();
+  const file = writeFile(dir, 'whauto.yaml', [
+    'defaults: {repodir: site}',
+    'entries:',
+    '  quiet: {poll: 1m}',
+    '  signed: {poll: 1m, secret: s}',
+    '  open: {poll: 60, provider: plain}',
+    '  webhooks: {secret: s}',
+    '',
+  ].join('\n'));
+  const { settings, findings } = loadSettings(file, {});
+  assert.ok(settings);
+  assert.deepEqual(settings.entries.map((e) => [e.name, e.poll, e.webhook]), [['quiet', 60_000, false], ['signed', 60_000, true], ['open', 60_000, true], ['webhooks', null, true]]);
+  assert.deepEqual(findings.filter((f) => f.code === 'no-auth').map((f) => f.message.split("'")[1]), ['open']);
+  assert.deepEqual(findings.filter((f) => f.code === 'poll').map((f) => f.message),
+    ["entry 'quiet' asks its remote for new commits every 1m (±10%); it has no webhook route (no provider, no secret)",
+      "entry 'signed' asks its remote for new commits every 1m (±10%)", "entry 'open' asks its remote for new commits every 1m (±10%)"]);
 });

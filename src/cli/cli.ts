@@ -12,7 +12,7 @@ usage:
                                            go back to what the entry deployed before
   whauto check   SETTINGS [--json]         validate the settings; exit 0 only when valid
   whauto status  SETTINGS [ENTRY] [--json] [--runs N] [--log [RUN]]
-                                           the queue and the recent runs
+                                           the queue, the polls and the recent runs
   whauto init    [DIR] --repo OWNER/NAME --branch B [--provider P] [--repodir PATH]
                  [--clone-url URL] [--url https://HOST] [--name NAME] [--listen HOST:PORT]
                  [--systemd]

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createLogger } from '../log/logger.ts';
 import { lineBuffer } from '../log/line-buffer.ts';
 import { Queue } from '../queue/queue.ts';
+import { Poller } from '../poll/poller.ts';
 import { createWebhookServer } from '../server/server.ts';
 import { createMetrics } from '../server/metrics.ts';
 import { createNotifier } from '../notify/notifier.ts';
@@ -23,8 +24,9 @@ const HELP = `usage: whauto serve SETTINGS [--listen HOST:PORT]
 
 Runs the daemon: answers webhooks on 'listen' and runs entries in a worker queue.
 The 'listening' line of its log says the address it listens on.
+Entries with 'poll' have their remote asked for new commits at that interval.
 SIGHUP reloads SETTINGS (a file that does not validate is refused; the old settings stay).
-SIGTERM/SIGINT: stop accepting (503), let runs finish within shutdown_timeout, exit 0.
+SIGTERM/SIGINT: stop polling and accepting (503), let runs finish within shutdown_timeout, exit 0.
 
   --listen HOST:PORT  listen here instead of the settings' listen, written as that key is
                       (127.0.0.1:5000, [::1]:5000, a bare port; port 0 takes a free one);
@@ -135,7 +137,8 @@ async function serveWith(io: Io, first: Settings, listen: Settings['listen'], wa
   queue.on('finish', (r: { id: string }) => output.done(r.id));
   queue.on('finish', (record: RunRecord) => metrics.countRun(record));
   queue.recover(settings.entries);
-  const web = createWebhookServer(settings, queue, logger, metrics);
+  const poller = new Poller({ stateDir: settings.stateDir, logger, queue, onPolled: (entry, result) => metrics.countPoll(entry, result) }, settings.entries);
+  const web = createWebhookServer(settings, queue, logger, metrics, (entry, target, commit) => poller.queuedRun(entry, target, commit));
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -152,6 +155,7 @@ async function serveWith(io: Io, first: Settings, listen: Settings['listen'], wa
   const addr = web.server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   logger.info('listening', { url: `http://${host}:${addr.port}${settings.webhookUrlPath}`, entries: settings.entries.length, state_dir: settings.stateDir, pid: process.pid });
+  poller.start();
 
   return new Promise<number>((resolveExit) => {
     const reload = (): void => {
@@ -169,6 +173,7 @@ async function serveWith(io: Io, first: Settings, listen: Settings['listen'], wa
       web.reload(settings);
       logger.info('settings reloaded', { entries: settings.entries.length });
       queue.settingsChanged();
+      poller.reload(settings.entries);
       logger.reconfigure({ level: settings.logLevel, format: settings.logFormat });
     };
     let stopping = false;
@@ -177,6 +182,8 @@ async function serveWith(io: Io, first: Settings, listen: Settings['listen'], wa
       if (stopping) return;
       stopping = true;
       logger.info('shutting down', { signal, timeout_ms: settings.shutdownTimeout });
+      // First: no poll queues a run from now on.
+      poller.stop();
       web.stopAccepting();
       const since = Date.now();
       // What the notifications still need gets what the runs left of shutdown_timeout; the rest is said in the log.

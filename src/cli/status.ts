@@ -7,12 +7,15 @@ import { checkoutKey } from '../checkouts/checkout-key.ts';
 import { staleLocks } from '../checkouts/lock.ts';
 import { ahead, daemonUp, holders, waiters, type Waiter } from '../checkouts/turns.ts';
 import { runWaitsFor, triggerWaitsFor } from '../checkouts/waits-for.ts';
+import type { PollResult } from '../model/names.ts';
 import type { RunRecord } from '../model/run-record.ts';
 import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
 import { listPending, type PendingRun } from '../state/pending.ts';
 import { readRegularFile } from '../state/read-json.ts';
 import { readRun, recentRuns, runIds } from '../state/runs.ts';
+import { readPollState, type PollState } from '../state/polls.ts';
+import { formatDuration } from '../log/format-duration.ts';
 import { deploysText, releaseRows, rollbackInEffect } from './status-deploys.ts';
 import { argsError, EXIT, positionalsProblem, usageError, type Io } from './io.ts';
 import { loadOrReport } from './load.ts';
@@ -25,9 +28,11 @@ const HELP = `usage: whauto status SETTINGS [ENTRY] [--json] [--runs N]
 
 Shows, per entry, what runs now (since when, which step), what waits, a rollback in effect
 ("rolled back to X (was Y)" until the next deploy), for update: release the releases on disk
-(id, commit, result, subject; * marks the live one), and the last runs (id, trigger, result,
-commit, duration, age) with where each log is. Reads the state dir, so it works whether the
-daemon runs or not. --log prints a run's log (the last by default).
+(id, commit, result, subject; * marks the live one), the last runs (id, trigger, result,
+commit, duration, age) with where each log is, and for an entry that polls, its last poll and
+the next. Reads the state dir, so it works whether the daemon runs or not. --log prints a
+run's log (the last by default).
+
 `;
 
 /** The error code when folder `dir` exists but cannot be listed (EACCES…); null when it lists or is not there. */
@@ -80,13 +85,54 @@ function duration(r: RunRecord): number | null {
   return Date.parse(r.endedAt) - Date.parse(r.startedAt);
 }
 
+/** What status says of an entry's polls (the daemon's poll state, if one was written). */
+interface PollReport {
+  every_ms: number;
+  remote: string | null;
+  last_at: string | null;
+  last_result: PollResult | null;
+  last_message: string | null;
+  last_run: string | null;
+  /** Polls failed in a row, and since when. */
+  failed_polls: number;
+  failing_since: string | null;
+  /** null while no daemon runs. */
+  next_at: string | null;
+}
+
+function pollReport(everyMs: number, state: PollState | null, daemonRuns: boolean): PollReport {
+  return {
+    every_ms: everyMs, remote: state?.remote ?? null,
+    last_at: state?.last?.at ?? null, last_result: state?.last?.result ?? null, last_message: state?.last?.message ?? null, last_run: state?.last?.run ?? null,
+    failed_polls: state?.failures ?? 0, failing_since: state?.failingSince ?? null,
+    next_at: daemonRuns && state ? state.next : null,
+  };
+}
+
+/** `every 1m: last 12s ago, current (no new commits); next in 48s` */
+function pollLine(p: PollReport, now: number): string {
+  const last = p.last_at === null ? 'not polled yet'
+    : `last ${age(p.last_at, now)}, ${p.last_result}${p.last_message ? ` (${p.last_message})` : ''}`;
+  const failing = p.failed_polls > 1 && p.failing_since ? `, ${p.failed_polls} polls failed since ${age(p.failing_since, now)}` : '';
+  const next = p.next_at === null ? 'next when the daemon runs' : `next ${until(p.next_at, now)}`;
+  return `every ${formatDuration(p.every_ms)}: ${last}${failing}; ${next}`;
+}
+
+/** `in 48s`, `in 3m`; `now` when due. */
+function until(iso: string, now: number): string {
+  const ms = Date.parse(iso) - now;
+  return ms <= 500 ? 'now' : `in ${formatDuration(Math.round(ms / 1000) * 1000)}`;
+}
+
 /** `whauto status`: returns the exit code (2 for a usage error or an unknown entry/run). */
 export async function runStatus(io: Io, args: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
       args, allowPositionals: true,
-      options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, runs: { type: 'string' }, log: { type: 'boolean' } },
+      options: {
+        help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, runs: { type: 'string' }, log: { type: 'boolean' },
+      },
     });
   } catch (err) {
     return usageError(io, 'status', HELP, argsError(err));
@@ -203,6 +249,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
     const asWaiter = (run: PendingRun): Waiter => ({ kind: 'run', id: run.id, entry: run.entry, key: keyFor(entry), since: run.acceptedAt, target: run.target });
     return {
       entry: entry.name,
+      poll: entry.poll === null ? null : pollReport(entry.poll, readPollState(stateDir, entry.name, onCorrupt, read), up),
       finished_runs: runs.finishedCount,
       running: running.map((r) => ({ id: r.id, trigger: r.trigger, since: r.startedAt, step: r.step, pid: r.pid, log: r.logFile })),
       cut_off: cutOff.map((r) => ({ id: r.id, since: r.startedAt, pid: r.pid, resumed_by: daemonResumes.has(r.id) ? 'the running daemon' : 'the next daemon start' })),
@@ -236,6 +283,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
       io.stdout('  its runs cannot be read (see above)\n');
       continue;
     }
+    if (e.poll) io.stdout(`  polls    ${pollLine(e.poll, now)}\n`);
     for (const r of e.running) io.stdout(`  running  ${r.id} (${r.trigger}) since ${age(r.since, now)}, step: ${r.step ?? 'starting'}, pid ${r.pid}\n           log: ${logShown(r.log)}\n`);
     for (const r of e.cut_off) {
       const resumes = r.resumed_by === 'the running daemon'

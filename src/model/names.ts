@@ -32,6 +32,13 @@ export const REPODIR_HOLDS: Record<UpdateMode, 'checkout' | 'releases' | 'nothin
 export const TRIGGERS = ['webhook', 'manual', 'resumed', 'poll', 'rollback'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
 
+/**
+ * How one poll of an entry's remote went: it queued a run, found nothing new to deploy (the
+ * tips are deployed, being deployed, or waited for), or could not ask the remote.
+ */
+export const POLL_RESULTS = ['queued', 'current', 'failed'] as const;
+export type PollResult = (typeof POLL_RESULTS)[number];
+
 /** How a run ended ('running' while it runs). */
 export const RUN_RESULTS = ['succeeded', 'failed', 'timed out', 'interrupted'] as const;
 export type RunResult = (typeof RUN_RESULTS)[number];

@@ -165,11 +165,11 @@ export class Queue extends EventEmitter {
     }
   }
 
-  /** What runs now and what waits, for logs and metrics. */
-  snapshot(): { running: Array<{ entry: string; id: string; since: string }>; waiting: Array<{ entry: string; id: string; deliveries: number }> } {
+  /** What runs now and what waits (with the target it deploys), for logs, metrics and the poller. */
+  snapshot(): { running: Array<{ entry: string; id: string; since: string }>; waiting: Array<{ entry: string; id: string; deliveries: number; target: Target }> } {
     return {
       running: [...this.running.values()].map((r) => ({ entry: r.entry, id: r.id, since: r.since })),
-      waiting: [...this.waiting.values()].map(({ run }) => ({ entry: run.entry, id: run.id, deliveries: run.deliveryCount })),
+      waiting: [...this.waiting.values()].map(({ run }) => ({ entry: run.entry, id: run.id, deliveries: run.deliveryCount, target: run.target })),
     };
   }
 

@@ -2,10 +2,17 @@ import { getForge } from '../forges/registry.ts';
 import { PayloadError, type Delivery, type ParseResult, type PushEvent } from '../forges/types.ts';
 import type { Queue } from '../queue/queue.ts';
 import type { DeliveryRef } from '../model/run-record.ts';
+import type { Target } from '../model/target.ts';
 import type { Entry } from '../settings/types.ts';
 import { answers, type Answer } from './answer.ts';
 import { route } from './route.ts';
 import { withoutBodySecret } from './without-body-secret.ts';
+
+/**
+ * The run a poll started for `commit` of `entry`'s `target` (running or done), or null: a
+ * delivery of a commit a poll already deploys is not run a second time.
+ */
+export type PolledRun = (entry: string, target: Target, commit: string) => string | null;
 
 /** What the delivery log line says besides the answer. */
 export interface DeliveryInfo {
@@ -52,13 +59,14 @@ const isAnswer = (x: unknown): x is Answer => typeof x === 'object' && x !== nul
  * verifying entry for the single URL): parses it with each entry's forge, routes each push
  * event, and queues what matches. Returns the answer: 202 with the runs, 200 with why nothing
  * was queued, or 400 for a payload the forge cannot read; 202 only once the queued runs are
- * durable in the state dir (500 when they cannot be written).
+ * durable in the state dir (500 when they cannot be written). A push whose commit a poll already
+ * started a run for (`polled`) is ignored.
  */
-export async function handleVerified(entries: Entry[], delivery: Delivery, queue: Queue, info: DeliveryInfo): Promise<Answer> {
+export async function handleVerified(entries: Entry[], delivery: Delivery, queue: Queue, info: DeliveryInfo, polled: PolledRun | null = null): Promise<Answer> {
   // Parsed and queued in a plain function, so the parsed payload is garbage at once rather
   // than held by this function's frame while the write is on its way (under load, that kept
   // megabytes alive through every young-generation collection).
-  const queued = parseAndQueue(entries, delivery, queue, info);
+  const queued = parseAndQueue(entries, delivery, queue, info, polled);
   if ('code' in queued) return queued;
   try {
     await Promise.all(queued.durable);
@@ -70,7 +78,7 @@ export async function handleVerified(entries: Entry[], delivery: Delivery, queue
 }
 
 /** The synchronous part of handleVerified: the answer once `durable` all resolve, or an answer now. */
-function parseAndQueue(entries: Entry[], delivery: Delivery, queue: Queue, info: DeliveryInfo): Answer | { durable: Array<Promise<void>>; answer: Answer } {
+function parseAndQueue(entries: Entry[], delivery: Delivery, queue: Queue, info: DeliveryInfo, polled: PolledRun | null): Answer | { durable: Array<Promise<void>>; answer: Answer } {
   const json = parseJson(delivery);
   if (isAnswer(json)) return json;
   // What the run's commands get (WHAUTO_PAYLOAD), and what the state dir keeps: no body secret
@@ -94,6 +102,11 @@ function parseAndQueue(entries: Entry[], delivery: Delivery, queue: Queue, info:
       const r = route(entry, event);
       if ('ignore' in r) {
         reasons.push(r.ignore);
+        continue;
+      }
+      const byPoll = event.after !== null && polled ? polled(entry.name, r.target, event.after) : null;
+      if (byPoll !== null) {
+        reasons.push(`commit ${event.after!.slice(0, 12)} of ${r.target.kind} ${r.target.name} is already deployed by run ${byPoll}, which a poll started`);
         continue;
       }
       const accepted = queue.accept(entry, r.target, deliveryRef(event), payload);

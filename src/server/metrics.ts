@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Queue } from '../queue/queue.ts';
+import type { PollResult } from '../model/names.ts';
 import type { RunRecord } from '../model/run-record.ts';
 import type { Settings } from '../settings/types.ts';
 import { byCodeUnit } from '../state/order.ts';
@@ -30,6 +31,8 @@ export interface Metrics {
   countRun(record: RunRecord): void;
   /** Counts one notification or commit status call by entry, kind (its format, or commit_status) and outcome. */
   countNotify(outcome: { entry: string; kind: string; ok: boolean }): void;
+  /** Counts one poll of an entry's remote by how it went (queued, current, failed). */
+  countPoll(entry: string, result: PollResult): void;
   /**
    * Answers `GET /metrics` when the path is /metrics and metrics are on; returns false
    * (nothing sent) otherwise, so the caller goes on with its routes. 403 for a client that is
@@ -50,6 +53,7 @@ export function createMetrics(version: string, startMs: number = Date.now() - pr
   const deliveries = new Map<string, number>(); // JSON [entry, code] → count
   const runs = new Map<string, number>(); // JSON [entry, result] → count
   const notices = new Map<string, number>(); // JSON [entry, kind, outcome] → count
+  const polls = new Map<string, number>(); // JSON [entry, result] → count
   const durations = new Map<string, Histogram>(); // entry → histogram
   const bump = (m: Map<string, number>, key: unknown[]): void => {
     const k = JSON.stringify(key);
@@ -75,6 +79,10 @@ export function createMetrics(version: string, startMs: number = Date.now() - pr
 
     countNotify({ entry, kind, ok }) {
       bump(notices, [entry, kind, ok ? 'sent' : 'failed']);
+    },
+
+    countPoll(entry, result) {
+      bump(polls, [entry, result]);
     },
 
     serve(req, res, client, settings, queue) {
@@ -126,6 +134,12 @@ export function createMetrics(version: string, startMs: number = Date.now() - pr
       for (const [k, n] of [...notices].sort()) {
         const [entry, kind, outcome] = JSON.parse(k) as [string, string, string];
         out.push(`whauto_notifications_total{entry="${label(entry)}",kind="${kind}",outcome="${outcome}"} ${n}`);
+      }
+
+      family('whauto_polls_total', 'counter', 'Polls of the entries\' remotes by entry and result (queued: a run was queued, current: nothing new to deploy, failed: the remote could not be asked).');
+      for (const [k, n] of [...polls].sort()) {
+        const [entry, result] = JSON.parse(k) as [string, string];
+        out.push(`whauto_polls_total{entry="${label(entry)}",result="${result}"} ${n}`);
       }
 
       family('whauto_run_duration_seconds', 'histogram', 'Duration of finished runs by entry.');

@@ -6,7 +6,7 @@ import type { Entry, Settings } from '../settings/types.ts';
 import { answers, send, type Answer } from './answer.ts';
 import { addressList, clientAddress, inList, plainAddress } from './client-address.ts';
 import { toDelivery } from './delivery.ts';
-import { handleVerified, verifyFor, type DeliveryInfo } from './handle-delivery.ts';
+import { handleVerified, verifyFor, type DeliveryInfo, type PolledRun } from './handle-delivery.ts';
 import type { Metrics } from './metrics.ts';
 import { BodyIncomplete, BodyTimedOut, BodyTooLarge, readBody } from './read-body.ts';
 import { guardConnections } from './guard.ts';
@@ -46,8 +46,10 @@ interface WebhookServer {
  * webhook routes, /healthz, the answer table, body and time limits. Every delivery is logged
  * once with its outcome and client address; nothing secret is logged. With `metrics`, webhook
  * requests are counted and GET /metrics is served when the settings say `metrics: true`.
+ * Entries without a webhook route (polled only) are not reached; `polled` names the run a poll
+ * started for a delivery's commit, which the delivery then does not run again.
  */
-export function createWebhookServer(initial: Settings, queue: Queue, logger: Logger, metrics: Metrics | null = null): WebhookServer {
+export function createWebhookServer(initial: Settings, queue: Queue, logger: Logger, metrics: Metrics | null = null, polled: PolledRun | null = null): WebhookServer {
   let settings = initial;
   let trusted = addressList(settings.trustProxy);
   // Built once per settings, not per request: the allow_ips of each entry that has them.
@@ -143,10 +145,10 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
     }
     let entries: Entry[];
     if (path === base || path === `${base}/`) {
-      entries = settings.entries.filter((e) => e.repo !== null);
+      entries = settings.entries.filter((e) => e.repo !== null && e.webhook);
     } else if (path.startsWith(`${base}/`)) {
       const name = path.slice(base.length + 1);
-      const entry = settings.entries.find((e) => e.name === name);
+      const entry = settings.entries.find((e) => e.name === name && e.webhook);
       if (!entry) return { answer: answers.notFound('no such entry') };
       setEntry(entry.name);
       entries = [entry];
@@ -188,7 +190,7 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
     if (verified.refusal) return { answer: verified.refusal };
     if (entries.length === 1) setEntry(entries[0]!.name);
     // Returned, not awaited: this frame (the body, the delivery) is done while the write is on its way.
-    return handleVerified(verified.ok, d.delivery, queue, info).then((answer) => ({ answer }));
+    return handleVerified(verified.ok, d.delivery, queue, info, polled).then((answer) => ({ answer }));
   }
 
   return {

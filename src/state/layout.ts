@@ -20,6 +20,9 @@ export const layout = {
   /** One file per `whauto trigger` waiting for a busy checkout (it has no run record yet). */
   waitingDir: (stateDir: string) => join(stateDir, 'waiting'),
   waitingTrigger: (stateDir: string, id: string) => join(stateDir, 'waiting', `${id}.json`),
+  /** What polling an entry's remote found last (not durable: the next poll writes it again). */
+  pollsDir: (stateDir: string) => join(stateDir, 'polls'),
+  pollState: (stateDir: string, entry: string) => join(stateDir, 'polls', `${entry}.json`),
   /** Files found corrupt are moved here, never deleted, never a crash. */
   corruptDir: (stateDir: string) => join(stateDir, 'corrupt'),
 };

@@ -141,3 +141,17 @@ export function daemonSuite(settingsOf: (dir: string) => Record<string, unknown>
     get daemon() { return daemon!; },
   };
 }
+
+/** The daemon's poll state of `entry`, or null before its first poll. */
+function pollState(stateDir: string, entry: string): any {
+  const file = join(stateDir, 'polls', `${entry}.json`);
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
+}
+
+/** Waits for a poll of `entry` that ended after `since` (ISO) and returns its state. */
+export function pollAfter(stateDir: string, entry: string, since: string, timeoutMs = 40_000): Promise<any> {
+  return waitFor(`a poll of ${entry} after ${since}`, () => {
+    const s = pollState(stateDir, entry);
+    return s?.last && s.last.at > since ? s : null;
+  }, timeoutMs);
+}

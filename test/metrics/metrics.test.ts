@@ -35,6 +35,19 @@ function checkHistogram(samples: Sample[], name: string, entry: string): { count
   return { count, sum: sampleValue(samples, `${name}_sum`, { entry })! };
 }
 
+test('render() counts polls by entry and result (whauto_polls_total)', () => {
+  const m = createMetrics('9.9.9');
+  m.countPoll('site', 'current');
+  m.countPoll('site', 'current');
+  m.countPoll('site', 'failed');
+  m.countPoll('api', 'queued');
+  const { types, samples } = parseExposition(m.render({ snapshot: () => ({ running: [], waiting: [] }) }));
+  assert.equal(types.get('whauto_polls_total'), 'counter');
+  assert.equal(sampleValue(samples, 'whauto_polls_total', { entry: 'site', result: 'current' }), 2);
+  assert.equal(sampleValue(samples, 'whauto_polls_total', { entry: 'site', result: 'failed' }), 1);
+  assert.equal(sampleValue(samples, 'whauto_polls_total', { entry: 'api', result: 'queued' }), 1);
+});
+
 test('render() counts runs by entry and result, and fills the duration histogram cumulatively', () => {
   const m = createMetrics('9.9.9', Date.parse('2026-01-01T00:00:00Z'));
   m.countRun(record('site', 'succeeded', 3));

@@ -11,7 +11,7 @@ usage:
   whauto rollback SETTINGS ENTRY [--to RUN_ID|COMMIT] [--dry-run] [--no-wait]
                                            go back to what the entry deployed before
   whauto check   SETTINGS [--json]         validate the settings; exit 0 only when valid
-  whauto status  SETTINGS [ENTRY] [--json] [--runs N] [--log [RUN]]
+  whauto status  SETTINGS [ENTRY] [--json] [--runs N] [--log [RUN] [--follow]]
                                            the queue, the polls and the recent runs
   whauto init    [DIR] --repo OWNER/NAME --branch B [--provider P] [--repodir PATH]
                  [--clone-url URL] [--url https://HOST] [--name NAME] [--listen HOST:PORT]
@@ -25,7 +25,7 @@ usage:
   whauto --help | --version | <command> --help
 
 exit codes: 0 success, 1 a run failed, 2 usage error or invalid settings,
-            75 trigger or rollback --no-wait found the entry busy
+            75 trigger or rollback --no-wait found the entry busy (status --follow: no run started)
 `;
 
 type Command = (io: Io, args: string[]) => Promise<number>;

@@ -14,8 +14,10 @@ import { layout } from '../state/layout.ts';
 import { listPending, type PendingRun } from '../state/pending.ts';
 import { readRegularFile } from '../state/read-json.ts';
 import { readRun, recentRuns, runIds } from '../state/runs.ts';
+import { parseDuration } from '../settings/duration.ts';
 import { readPollState, type PollState } from '../state/polls.ts';
 import { formatDuration } from '../log/format-duration.ts';
+import { followRun } from './follow.ts';
 import { deploysText, releaseRows, rollbackInEffect } from './status-deploys.ts';
 import { argsError, EXIT, positionalsProblem, usageError, type Io } from './io.ts';
 import { loadOrReport } from './load.ts';
@@ -24,7 +26,7 @@ import { loadOrReport } from './load.ts';
 const RECENT = 20;
 
 const HELP = `usage: whauto status SETTINGS [ENTRY] [--json] [--runs N]
-       whauto status SETTINGS ENTRY --log [RUN]
+       whauto status SETTINGS ENTRY --log [RUN] [--follow [--timeout DURATION]]
 
 Shows, per entry, what runs now (since when, which step), what waits, a rollback in effect
 ("rolled back to X (was Y)" until the next deploy), for update: release the releases on disk
@@ -33,7 +35,21 @@ commit, duration, age) with where each log is, and for an entry that polls, its 
 the next. Reads the state dir, so it works whether the daemon runs or not. --log prints a
 run's log (the last by default).
 
+  --follow            print the run's log as it is written, until the run ends: exit 0 when
+                      it succeeded, 1 when not. Without RUN: the running run, or the entry's
+                      next run to start. Ctrl-C stops following (exit 130); the run goes on.
+  --timeout DURATION  how long --follow waits for a run to start (30s, 10m); exit 75 when
+                      none did. Default: as long as it takes
 `;
+
+/** The first of `ids` (newest first) whose record reads, reading no more than it must. */
+function newestReadable(ids: string[], read: (id: string) => RunRecord | null): RunRecord | null {
+  for (const id of ids) {
+    const r = read(id);
+    if (r) return r;
+  }
+  return null;
+}
 
 /** The error code when folder `dir` exists but cannot be listed (EACCES…); null when it lists or is not there. */
 function unreadable(dir: string): string | null {
@@ -132,6 +148,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
       args, allowPositionals: true,
       options: {
         help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, runs: { type: 'string' }, log: { type: 'boolean' },
+        follow: { type: 'boolean' }, timeout: { type: 'string' },
       },
     });
   } catch (err) {
@@ -142,6 +159,10 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
     io.stdout(HELP);
     return EXIT.ok;
   }
+  if (values.follow && !values.log) return usageError(io, 'status', HELP, '--follow goes with --log');
+  if (values.timeout !== undefined && !values.follow) return usageError(io, 'status', HELP, '--timeout goes with --follow');
+  const timeoutMs = values.timeout === undefined ? null : parseDuration(values.timeout);
+  if (timeoutMs === null && values.timeout !== undefined) return usageError(io, 'status', HELP, `--timeout ${values.timeout} is not a duration (like 30s, 10m, or seconds)`);
   // --log prints one entry's run, so it needs ENTRY.
   const problem = values.log ? positionalsProblem(positionals, ['SETTINGS', 'ENTRY'], ['RUN']) : positionalsProblem(positionals, ['SETTINGS'], ['ENTRY']);
   if (problem) return usageError(io, 'status', HELP, problem);
@@ -194,12 +215,13 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
       io.stderr(`whauto status: ${why}\n`);
       return EXIT.failed;
     }
+    if (values.follow) return followRun(io, { stateDir, entry: entries[0]!.name, run: positionals[2], timeoutMs });
     const name = entries[0]!.name;
     const asked = positionals[2];
     // The run asked for, or the newest that reads.
     const run = asked !== undefined
       ? (runIds(stateDir, name).includes(asked) ? readRun(stateDir, name, asked, onCorrupt, read) : null)
-      : runIds(stateDir, name).map((id) => readRun(stateDir, name, id, onCorrupt, read)).find((r) => r !== null);
+      : newestReadable(runIds(stateDir, name), (id) => readRun(stateDir, name, id, onCorrupt, read));
     if (!run) {
       io.stderr(`whauto status: ${positionals[2] === undefined ? `entry '${wanted}' has no runs yet` : `no run '${showControls(positionals[2])}' of entry '${wanted}'`}\n`);
       return EXIT.usage;

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createLogger } from '../log/logger.ts';
 import { lineBuffer } from '../log/line-buffer.ts';
 import { Queue } from '../queue/queue.ts';
+import { OutsideRuns } from '../queue/outside-runs.ts';
 import { Poller } from '../poll/poller.ts';
 import { createWebhookServer } from '../server/server.ts';
 import { createMetrics } from '../server/metrics.ts';
@@ -139,6 +140,8 @@ async function serveWith(io: Io, first: Settings, listen: Settings['listen'], wa
   queue.recover(settings.entries);
   const poller = new Poller({ stateDir: settings.stateDir, logger, queue, onPolled: (entry, result) => metrics.countPoll(entry, result) }, settings.entries);
   const web = createWebhookServer(settings, queue, logger, metrics, (entry, target, commit) => poller.queuedRun(entry, target, commit));
+  // Runs that `whauto trigger` and `whauto rollback` start show in this log too.
+  const outside = new OutsideRuns(settings.stateDir, logger, () => settings.entries.map((e) => e.name));
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -155,6 +158,7 @@ async function serveWith(io: Io, first: Settings, listen: Settings['listen'], wa
   const addr = web.server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   logger.info('listening', { url: `http://${host}:${addr.port}${settings.webhookUrlPath}`, entries: settings.entries.length, state_dir: settings.stateDir, pid: process.pid });
+  outside.look();
   poller.start();
 
   return new Promise<number>((resolveExit) => {
@@ -192,6 +196,7 @@ async function serveWith(io: Io, first: Settings, listen: Settings['listen'], wa
         web.server.closeAllConnections();
         process.off('SIGHUP', reload);
         clearInterval(watch);
+        outside.close();
         logger.info('stopped');
         resolveExit(exitCode);
       }, (err: unknown) => {
@@ -209,6 +214,7 @@ async function serveWith(io: Io, first: Settings, listen: Settings['listen'], wa
       if (stopping) return;
       // A `trigger` killed while this daemon runs leaves a stale lock: its run is resumed now.
       queue.resumeCutOff();
+      outside.look();
       const found = keepStateDir();
       if (found === 'made again') {
         logger.warn('the state dir was removed: made again (the history of finished runs is gone; waiting and running runs are written again)', { state_dir: settings.stateDir });

@@ -1,5 +1,5 @@
 // `whauto status SETTINGS ENTRY --log --follow [RUN]`: the log as it is written, the run's
-// result as the exit code.
+// result as the exit code; and the daemon's log tells of runs other processes start.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -109,5 +109,16 @@ describe('status --log --follow', () => {
     assert.equal(runRecords(state, 'slow').find((r) => r.id === id)?.result, 'running');
     rmSync(join(dir, 'gate'));
     await waitFor('the run succeeded', () => runRecords(state, 'slow').find((r) => r.id === id)?.result === 'succeeded');
+  });
+
+  it('the daemon log has run started / run finished lines, marked manual, for a run whauto trigger starts', async () => {
+    const { daemon } = suite;
+    const r = spawnSync(WHAUTO, ['trigger', suite.settings, 'slow'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const id = /run (\S+) succeeded/.exec(r.stderr)![1]!;
+    const started = await daemon.waitForLine(new RegExp(`run started entry=slow run=${id} trigger=manual ref=refs/heads/main pid=\\d+`));
+    const finished = await daemon.waitForLine(new RegExp(`run finished entry=slow run=${id} trigger=manual result=succeeded`));
+    assert.ok(daemon.lines.indexOf(started) < daemon.lines.indexOf(finished));
+    assert.equal(daemon.lines.filter((l) => l.includes(`run=${id}`) && / run (started|finished) /.test(l)).length, 2, 'each said once');
   });
 });

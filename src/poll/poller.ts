@@ -5,6 +5,7 @@ import { remoteRefs } from '../git/remote-refs.ts';
 import { formatDuration } from '../log/format-duration.ts';
 import type { Logger } from '../log/logger.ts';
 import type { PollResult } from '../model/names.ts';
+import type { RunRecord } from '../model/run-record.ts';
 import { sameTarget, type Target } from '../model/target.ts';
 import type { Queue } from '../queue/queue.ts';
 import type { Entry } from '../settings/types.ts';
@@ -222,9 +223,9 @@ export class Poller {
   private async found(p: Polled, remote: Remote, refs: Map<string, string>, j: number): Promise<void> {
     const { entry, state } = p;
     const { stateDir, logger, queue } = this.opts;
-    const quiet = (): void => undefined; // status and the daemon's own readers report corrupt records
-    const records = listRuns(stateDir, entry.name, quiet, { setAside: false });
-    const changes = state.refs === null ? firstChanges(entry, refs, await this.deployed(entry, records)) : changesSince(entry, refs, state.refs);
+    // Read only when needed: most polls find nothing moved. Corrupt records are reported by status and the daemon's own readers.
+    const records = (): RunRecord[] => listRuns(stateDir, entry.name, () => undefined, { setAside: false });
+    const changes = state.refs === null ? firstChanges(entry, refs, await this.deployed(entry, records())) : changesSince(entry, refs, state.refs);
     if (this.stopped) return;
     const seen: Record<string, string> = Object.fromEntries(refs);
     const said: string[] = [];
@@ -237,7 +238,7 @@ export class Poller {
           ...snap.waiting.filter((w) => w.entry === entry.name),
           ...waitingTriggers(stateDir, false).filter((t) => t.entry === entry.name),
         ],
-        records,
+        records: records(),
         alive: (r: { pid: number; identity?: string }) => processAlive(r.pid, r.identity),
         running: snap.running.filter((r) => r.entry === entry.name).map((r) => r.id),
       };
@@ -279,7 +280,7 @@ export class Poller {
   }
 
   /** What `entry` deploys now, for a first poll: its newest run that checked out a commit, else where its checkout stands. */
-  private async deployed(entry: Entry, records: ReturnType<typeof listRuns>): Promise<Deployed> {
+  private async deployed(entry: Entry, records: RunRecord[]): Promise<Deployed> {
     const last = records.find((r) => r.result !== 'running' && r.commit !== null);
     if (last) return last.target.kind === 'branch' ? { kind: 'branch', name: last.target.name, commit: last.commit! } : { kind: 'tag', commit: last.commit! };
     const at = entry.repodir === null ? null : await whereIs(entry, entry.repodir, {});

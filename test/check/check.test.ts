@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { tempDir, writeFile } from '../settings/tmp.ts';
+import { tempDir, writeFile } from '../helpers/tmp.ts';
 import { CASES } from '../settings/cases.ts';
 
 // WHAUTO_TEST_BINARY: another build of the binary to test (default dist/whauto).
@@ -30,7 +30,7 @@ before(() => {
 for (const c of CASES) {
   const exit = c.level === 'error' ? 2 : 0;
   test(`whauto check exits ${exit} and prints FILE:${c.line}:${c.col}: ${c.level}: for ${c.name}`, async () => {
-    const dir = tempDir();
+    const dir = tempDir().dir;
     c.setup?.(dir);
     const file = writeFile(dir, 'whauto.yaml', c.yaml, c.mode ?? 0o600);
     const out = await whauto(['check', file], c.env);
@@ -42,7 +42,7 @@ for (const c of CASES) {
 }
 
 test('whauto check names the file as it was given, relative to the working folder', async () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   writeFile(dir, 'whauto.yaml', 'workers: none\nentries:\n  a: {secret: s, repodir: ., update: none}\n');
   const out = await whauto(['check', 'whauto.yaml'], {}, dir);
   assert.equal(out.code, 2);
@@ -50,7 +50,7 @@ test('whauto check names the file as it was given, relative to the working folde
 });
 
 test('whauto check --json prints validity, entry count and the findings with codes and positions', async () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   const file = writeFile(dir, 'whauto.yaml', 'entries:\n  a:\n    repodir: .\n    update: none\n  b:\n    secret: s\n    repodir: .\n    update: none\n');
   const out = await whauto(['check', file, '--json']);
   assert.equal(out.code, 0);
@@ -65,7 +65,7 @@ test('whauto check --json prints validity, entry count and the findings with cod
 });
 
 test('whauto check reports every problem of the file, not only the first', async () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   const file = writeFile(dir, 'whauto.yaml', 'workers: 0\nlisten: nowhere\nentries:\n  a:\n    provider: gitlub\n    secret: s\n    repodir: /x\n    timeout: soon\n');
   const out = await whauto(['check', file]);
   assert.equal(out.code, 2);
@@ -74,7 +74,7 @@ test('whauto check reports every problem of the file, not only the first', async
 });
 
 test('no secret value appears in any check output, text or JSON', async () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   writeFile(dir, 'wide.secret', 'file-secret-4d1\n', 0o644);
   const file = writeFile(dir, 'whauto.yaml', `
 entries:

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCommand } from '../../src/exec/run-command.ts';
 import type { CommandResult } from '../../src/exec/types.ts';
+import { tempDir } from '../helpers/tmp.ts';
 
 const ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
 
@@ -64,15 +65,15 @@ test('runCommand hands the command exactly opts.env', async () => {
 });
 
 test('runCommand reports exit codes and runs in cwd', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whauto-exec-'));
+  const { dir, cleanup } = tempDir('whauto-exec-');
   try {
     const { r, lines } = await run('pwd; exit 3', { cwd: dir });
     assert.equal(r.exitCode, 3);
     assert.equal(r.signal, null);
     assert.equal(r.timedOut, false);
-    assert.deepEqual(lines, [fs.realpathSync(dir)]);
+    assert.deepEqual(lines, [dir]);
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    cleanup();
   }
 });
 
@@ -162,13 +163,13 @@ test('runCommand does not report a background child that ends by itself just aft
 });
 
 test('runCommand ends a detached background child of its group after the main process exits', { timeout: 120_000 }, async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whauto-exec-'));
+  const { dir, cleanup } = tempDir('whauto-exec-');
   try {
     const { r } = await run('sleep 1000 >/dev/null 2>&1 & echo $! > pid', { cwd: dir, graceMs: 500 });
     assert.equal(r.exitCode, 0);
     assert.ok(await waitGone(Number(fs.readFileSync(path.join(dir, 'pid'), 'utf8'))));
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    cleanup();
   }
 });
 
@@ -185,13 +186,13 @@ test('runCommand on abort kills the group and reports aborted', { timeout: 120_0
 test('runCommand does not start when the signal is already aborted', async () => {
   const ac = new AbortController();
   ac.abort();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whauto-exec-'));
+  const { dir, cleanup } = tempDir('whauto-exec-');
   try {
     const { r } = await run('touch ran', { cwd: dir, signal: ac.signal });
     assert.equal(r.aborted, true);
     assert.equal(fs.existsSync(path.join(dir, 'ran')), false);
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    cleanup();
   }
 });
 

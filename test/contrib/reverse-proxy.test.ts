@@ -2,11 +2,12 @@
 // allow_ips and the delivery log both use the address it yields.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { post } from '../helpers/http.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const SECRET = 'proxy-secret';
 const ALLOWED = '192.0.2.10'; // in the entry's allow_ips

@@ -1,13 +1,14 @@
 // Shared bits of the daemon tests (issue 4): state-dir readers and small gated entries.
 import { after, before } from 'node:test';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { post } from '../helpers/http.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
+import { WHAUTO, whauto } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 export const SECRET = 'daemon-test-secret-4b1d';
 
@@ -45,7 +46,7 @@ export async function deliver(daemon: Daemon, entry: string, after = '2'.repeat(
 
 /** Runs `whauto status ...args` and returns its exit code and output. */
 export function status(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(WHAUTO, ['status', ...args], { encoding: 'utf8' });
+  const r = whauto(['status', ...args]);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -2,11 +2,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { waitFor, type Daemon } from '../helpers/daemon.ts';
+import type { Daemon } from '../helpers/daemon.ts';
 import { post } from '../helpers/http.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { deliver, finishedRuns, freePort, plainEntry, SECRET, startOnPort } from './lib.ts';
 
 const GITLAB_SECRET = 'gitlab-token-7f3e9a';

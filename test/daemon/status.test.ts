@@ -1,13 +1,13 @@
 // Issue 4, point 3: `whauto status` while the daemon runs and when it does not.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitFor, WHAUTO } from '../helpers/daemon.ts';
 import { checkoutKey } from '../../src/queue/checkout-key.ts';
 import { tryLock } from '../../src/queue/lock.ts';
 import { loadSettings } from '../../src/settings/load.ts';
+import { run, WHAUTO } from '../helpers/run.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { daemonSuite, deliver, finishedRuns, GATED, lines, plainEntry, runRecords, status } from './lib.ts';
 
 describe('status', () => {
@@ -85,7 +85,7 @@ describe('status', () => {
     // Output with an escape sequence (a pusher's name can carry one): raw to a pipe, made visible on a terminal.
     appendFileSync(runs[1].logFile, 'pusher: \x1b[31mRED\x1b[0m\n');
     assert.ok(status(settings, 'held', '--log').stdout.includes('\x1b[31mRED'));
-    const tty = spawnSync('script', ['-qec', `${WHAUTO} status ${settings} held --log`, '/dev/null'], { encoding: 'utf8' });
+    const tty = run('script', ['-qec', `${WHAUTO} status ${settings} held --log`, '/dev/null']);
     assert.equal(tty.status, 0, tty.stderr);
     assert.ok(tty.stdout.includes('pusher: \\u001b[31mRED\\u001b[0m'), tty.stdout);
     assert.ok(!tty.stdout.includes('\x1b[31m'), 'no raw escape on the terminal');
@@ -97,7 +97,7 @@ describe('status', () => {
     assert.equal(status(settings, 'nope').code, 2);
 
     // A run recorded as running by a process that is gone: shown as cut off, resumed on start.
-    const gone = spawnSync('true').pid!;
+    const gone = run('true', []).pid!;
     const cut = { ...runs[1], id: '20200101T000000000Z-dead', result: 'running', endedAt: null, pid: gone };
     writeFileSync(join(state, 'runs', 'held', `${cut.id}.json`), JSON.stringify(cut));
     assert.match(status(settings, 'held').stdout, /cut off  20200101T000000000Z-dead: its process \d+ is gone; the next daemon start deploys it again/);

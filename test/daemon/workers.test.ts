@@ -4,9 +4,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { deliver, GATED, lines, plainEntry, status } from './lib.ts';
 
 describe('workers: what runs at once, and what a waiting run waits for', () => {

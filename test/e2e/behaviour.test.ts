@@ -1,16 +1,17 @@
 // End to end: the deploy rules of SPEC sections 3, 5 and 6 against the built binary.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
 import { post } from '../helpers/http.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
+import { start, WHAUTO, whauto } from '../helpers/run.ts';
 import { MARK_ENV, readMarker, writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { finishedRuns, lines, runRecords } from '../helpers/state.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const SECRET = 'behaviour-secret';
 const REPO = 'acme/site';
@@ -88,7 +89,7 @@ describe('serve: what gets deployed and what does not', () => {
     const ignored = await post(`${daemon.base}/webhook/releases`, branch.headers, branch.body);
     assert.equal(ignored.status, 200);
     assert.match(ignored.json.reason, /entry 'releases' does not deploy branch 'main'/);
-    const r = spawnSync(WHAUTO, ['trigger', settingsFile, 'releases', '--dry-run'], { encoding: 'utf8' });
+    const r = whauto(['trigger', settingsFile, 'releases', '--dry-run']);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /deploys tags only \(branch: \[\]\); give --tag NAME/);
   });
@@ -227,14 +228,15 @@ describe('serve: bursts coalesce and trigger waits for the daemon', () => {
     const d = github('main');
     assert.equal((await post(`${daemon.base}/webhook/slow`, d.headers, d.body)).status, 202);
     await waitFor('daemon run started', () => lines(join(t.dir, 'slow.log')).length === 1);
-    const trigger = spawn(WHAUTO, ['trigger', settings, 'slow'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    trigger.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
-    const exit = new Promise<number | null>((res) => trigger.once('exit', (code) => res(code)));
-    await waitFor('trigger says it waits', () => /waiting for run/.test(stderr));
-    assert.deepEqual(lines(join(t.dir, 'slow.log')), ['start webhook'], 'the trigger has not started beside the daemon run');
-    rmSync(gate);
-    assert.equal(await exit, 0, stderr);
+    const trigger = start(WHAUTO, ['trigger', settings, 'slow']);
+    try {
+      await waitFor('trigger says it waits', () => /waiting for run/.test(trigger.stderr()));
+      assert.deepEqual(lines(join(t.dir, 'slow.log')), ['start webhook'], 'the trigger has not started beside the daemon run');
+      rmSync(gate);
+      assert.equal(await trigger.exited, 0, trigger.stderr());
+    } finally {
+      await trigger.stop();
+    }
     assert.deepEqual(lines(join(t.dir, 'slow.log')), ['start webhook', 'end webhook', 'start manual', 'end manual']);
   });
 });

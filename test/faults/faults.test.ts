@@ -3,16 +3,17 @@
 // survives). One daemon, one entry per fault, plus a canary entry.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
 import { post } from '../helpers/http.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
+import { run as runProcess, whauto } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const SECRET = 'faults-secret';
 const REPO = 'acme/site';
@@ -122,7 +123,7 @@ describe('faults: each run fails (or copes) clearly and the next delivery still 
   });
   after(async () => {
     await daemon?.stop();
-    if (existsSync(dir('dubious'))) spawnSync('chown', ['-R', String(process.getuid?.() ?? 0), dir('dubious')]);
+    if (existsSync(dir('dubious'))) runProcess('chown', ['-R', String(process.getuid?.() ?? 0), dir('dubious')]);
     t?.cleanup();
   });
 
@@ -269,7 +270,7 @@ describe('faults: each run fails (or copes) clearly and the next delivery still 
 
   it('a lock file left by a dead process is taken over', async () => {
     // A pid that surely is no process: one that ran and was reaped.
-    const dead = spawnSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).stdout.trim();
+    const dead = runProcess('sh', ['-c', 'echo $$']).stdout.trim();
     const key = realpathSync(dir('lock'));
     const file = join(state, 'locks', `${createHash('sha256').update(key).digest('hex').slice(0, 24)}.lock`);
     mkdirSync(join(state, 'locks'), { recursive: true });
@@ -343,7 +344,7 @@ describe('faults: a state dir that cannot be written at start', () => {
       state_dir: stateDir,
       entries: { site: { provider: 'github', secret: SECRET, repo: REPO, branch: 'main', repodir: join(t.dir, 'site'), commands: ['true'] } },
     });
-    const r = spawnSync(WHAUTO, ['serve', settings], { encoding: 'utf8', timeout: 60_000 });
+    const r = whauto(['serve', settings]);
     return { code: r.status, stderr: r.stderr, stdout: r.stdout };
   }
 

@@ -1,12 +1,14 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { run } from './run.ts';
 
 const ID = ['-c', 'user.name=whauto test', '-c', 'user.email=test@whauto.invalid', '-c', 'init.defaultBranch=main', '-c', 'protocol.file.allow=always'];
 
-/** Runs git in `cwd` and returns its trimmed stdout. Throws on a non-zero exit. */
+/** Runs git in `cwd` and returns its trimmed stdout. Throws on a non-zero exit, with git's stderr. */
 export function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', [...ID, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  const r = run('git', [...ID, ...args], { cwd });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')} in ${cwd} exited with ${r.status}: ${r.stderr}`);
+  return r.stdout.trim();
 }
 
 /** A bare repository (the "forge" remote) and a work clone that commits and pushes to it. */

@@ -1,7 +1,7 @@
 // Readers of a daemon's state dir, for tests.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitFor } from './daemon.ts';
+import { waitFor } from './wait.ts';
 
 /** The non-empty lines of `file` ([] while it does not exist). */
 export function lines(file: string): string[] {

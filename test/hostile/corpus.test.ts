@@ -7,11 +7,12 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
 import { FORGE_NAMES, pushDelivery, signFor, type Built } from '../helpers/payloads.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { chunked, headerList, rawBytes, rawRequest } from './raw.ts';
 
 const secretOf = (forge: string): string => `${forge}-hook-secret-7f3a9c`;

@@ -2,13 +2,12 @@
 // all come from the one definition in src/settings/schema.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { schemaText } from '../../src/cli/schema.ts';
-import { requireBinary, WHAUTO } from '../helpers/daemon.ts';
+import { whauto } from '../helpers/run.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCHEMA_FILE = resolve(ROOT, 'schema/settings.schema.json');
@@ -19,11 +18,10 @@ test('schema/settings.schema.json is what settingsJsonSchema() generates (run no
 });
 
 test('whauto schema prints the committed schema, byte for byte', () => {
-  requireBinary();
-  const r = spawnSync(WHAUTO, ['schema'], { encoding: 'utf8' });
+  const r = whauto(['schema']);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, readFileSync(SCHEMA_FILE, 'utf8'));
-  const bad = spawnSync(WHAUTO, ['schema', 'extra'], { encoding: 'utf8' });
+  const bad = whauto(['schema', 'extra']);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /usage: whauto schema/);
 });

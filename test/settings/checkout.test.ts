@@ -3,12 +3,12 @@
 // itself (`git remote`) as the judge of what a config defines.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSettings } from '../../src/settings/load.ts';
 import { formatFinding } from '../../src/settings/finding.ts';
 import { git } from '../helpers/git.ts';
+import { run } from '../helpers/run.ts';
 import { tempDir, writeFile } from '../helpers/tmp.ts';
 
 const CODES = ['nothing-to-clone', 'not-a-repository', 'remote-missing'];
@@ -21,7 +21,7 @@ function said(dir: string, repodir: string, extra = ''): string[] {
 
 /** The remotes git itself sees in `dir`, with no user or system config in the way. */
 function gitRemotes(dir: string): string[] {
-  const out = execFileSync('git', ['remote'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } });
+  const out = run('git', ['remote'], { cwd: dir, env: { PATH: process.env.PATH, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } }).stdout;
   return out.split('\n').filter(Boolean);
 }
 

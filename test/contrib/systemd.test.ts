@@ -116,7 +116,7 @@ describe('the credential LoadCredential= gives is the secret_file ${CREDENTIALS_
     const check = whauto(['check', settings], { env: { ...process.env, CREDENTIALS_DIRECTORY: creds } });
     assert.equal(check.status, 0, check.stdout);
     assert.ok(!check.stdout.includes('credential-secret-5e1'));
-    const daemon = await startDaemon(settings, { CREDENTIALS_DIRECTORY: creds });
+    const daemon = await startDaemon(settings, { env: { CREDENTIALS_DIRECTORY: creds } });
     try {
       const good = pushDelivery('github', { repo: 'acme/site', branch: 'main' }, 'credential-secret-5e1');
       assert.equal((await post(`${daemon.base}/webhook/site`, good.headers, good.body)).status, 202);

@@ -2,13 +2,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { Daemon } from '../helpers/daemon.ts';
+import { freePort, startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { post } from '../helpers/http.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { deliver, finishedRuns, freePort, plainEntry, SECRET, startOnPort } from './lib.ts';
+import { deliver, finishedRuns, plainEntry, SECRET } from './lib.ts';
 
 const GITLAB_SECRET = 'gitlab-token-7f3e9a';
 const PLAIN_SECRET = 'plain-token-c0ffee';
@@ -18,22 +18,19 @@ describe('serve: logging (log_format json)', () => {
   let t: { dir: string; cleanup: () => void };
   let daemon: Daemon;
   let state: string;
-  let stderr = '';
 
   before(async () => {
     t = tempDir();
     state = join(t.dir, 'state');
-    const port = await freePort();
     const settings = writeSettings(t.dir, {
-      listen: `127.0.0.1:${port}`, log_format: 'json',
+      log_format: 'json',
       entries: {
         hub: plainEntry(t.dir, 'hub', ['echo "hello from $WHAUTO_ENTRY"; echo "second line" >&2']),
         lab: { ...plainEntry(t.dir, 'lab', ['echo lab']), provider: 'gitlab', secret: GITLAB_SECRET },
         hook: { ...plainEntry(t.dir, 'hook', ['echo hook']), provider: 'plain', secret: PLAIN_SECRET },
       },
     });
-    daemon = await startOnPort(settings, port);
-    daemon.proc.stderr!.on('data', (c: string) => { stderr += c; });
+    daemon = await startDaemon(settings);
   });
   after(async () => {
     await daemon?.stop();
@@ -105,7 +102,7 @@ describe('serve: logging (log_format json)', () => {
     await finishedRuns(state, 'lab', 1);
     await finishedRuns(state, 'hook', 1);
     await waitFor('six more delivery lines', () => daemon.lines.filter((l) => /"msg":"delivery"/.test(l)).length >= 8);
-    const all = daemon.lines.join('\n') + stderr;
+    const all = daemon.lines.join('\n') + daemon.stderr();
     for (const secret of [SECRET, GITLAB_SECRET, PLAIN_SECRET, WRONG]) assert.equal(all.includes(secret), false, `${secret} is in the log`);
     assert.equal(/\x1b\[/.test(all), false, 'no ANSI escape');
   });
@@ -128,7 +125,7 @@ describe('serve: log_level warn (text)', () => {
       listen: `127.0.0.1:${port}`, log_level: 'warn',
       entries: { ok: plainEntry(t.dir, 'ok', ['echo fine']), bad: plainEntry(t.dir, 'bad', ['echo oops; exit 1']) },
     });
-    daemon = await startOnPort(settings, port);
+    daemon = await startDaemon(settings, { port });
     assert.equal((await deliver(daemon, 'ok')).status, 202);
     assert.equal((await deliver(daemon, 'bad')).status, 202);
     assert.equal((await deliver(daemon, 'ok', '1'.repeat(40), 'not-the-secret')).status, 403);

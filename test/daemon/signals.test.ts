@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type Daemon } from '../helpers/daemon.ts';
+import { running } from '../helpers/proc.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { alive, deliver, filesIn, finishedRuns, GATED, lines, plainEntry, runRecords } from './lib.ts';
+import { deliver, filesIn, finishedRuns, GATED, lines, plainEntry, runRecords } from './lib.ts';
 
 describe('serve: SIGHUP', () => {
   let t: { dir: string; cleanup: () => void };
@@ -145,7 +146,7 @@ describe('serve: SIGTERM and SIGINT', () => {
     assert.equal(run.result, 'interrupted');
     assert.ok(run.endedAt);
     assert.equal(readFileSync(run.logFile, 'utf8').trimEnd().split('\n').at(-1), '==> interrupted', 'the run log ends saying so, once');
-    for (const pid of lines(pids).map(Number)) await waitFor(`process ${pid} gone`, () => !alive(pid));
+    for (const pid of lines(pids).map(Number)) await waitFor(`process ${pid} gone`, () => !running(pid));
     assert.equal(lines(join(dir, 'ends')).length, 0, 'the command never got past the gate');
   });
 

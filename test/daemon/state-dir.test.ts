@@ -4,9 +4,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { daemonSuite } from '../helpers/daemon.ts';
 import { whauto } from '../helpers/run.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { daemonSuite, deliver, finishedRuns, GATED, lines, plainEntry, runRecords, status } from './lib.ts';
+import { deliver, finishedRuns, GATED, lines, plainEntry, runRecords, status } from './lib.ts';
 
 describe('serve: the state dir removed while the daemon runs', () => {
   const suite = daemonSuite((dir) => ({

@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { checkoutKey } from '../../src/queue/checkout-key.ts';
 import { tryLock } from '../../src/queue/lock.ts';
 import { loadSettings } from '../../src/settings/load.ts';
+import { daemonSuite } from '../helpers/daemon.ts';
 import { run, WHAUTO } from '../helpers/run.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { daemonSuite, deliver, finishedRuns, GATED, lines, plainEntry, runRecords, status } from './lib.ts';
+import { deliver, finishedRuns, GATED, lines, plainEntry, runRecords, status } from './lib.ts';
 
 describe('status', () => {
   const suite = daemonSuite((dir) => ({

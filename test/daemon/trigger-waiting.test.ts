@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { daemonSuite } from '../helpers/daemon.ts';
 import { start, WHAUTO } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { daemonSuite, deliver, finishedRuns, GATED, lines, plainEntry, status } from './lib.ts';
+import { deliver, finishedRuns, GATED, lines, plainEntry, status } from './lib.ts';
 
 describe('serve: a whauto trigger waiting for the checkout', () => {
   const suite = daemonSuite((dir) => ({ entries: { held: plainEntry(dir, 'held', [GATED]) } }));

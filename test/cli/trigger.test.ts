@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
+import { running } from '../helpers/proc.ts';
 import { requireBinary, start, WHAUTO, whauto } from '../helpers/run.ts';
 import { MARK_ENV, readMarker, writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
@@ -145,7 +146,7 @@ describe('whauto trigger', () => {
     const pidFile = join(t.dir, 'killed.pid');
     const pid = Number(await waitFor('the first run holds', () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim()));
     await first.stop('SIGKILL');
-    process.kill(pid, 0); // still there: nothing ended it
+    assert.ok(running(pid), 'still there: nothing ended it');
     const next = whauto(['trigger', settings, 'killed']);
     assert.equal(next.status, 0, next.stderr);
     assert.match(next.stderr, /took over the stale lock of run \S+ \(process \d+ is gone\)/);

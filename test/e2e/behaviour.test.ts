@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
 import { post } from '../helpers/http.ts';
+import { waitGone } from '../helpers/proc.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
 import { start, WHAUTO, whauto } from '../helpers/run.ts';
 import { MARK_ENV, readMarker, writeSettings } from '../helpers/settings.ts';
@@ -163,9 +164,7 @@ describe('serve: what gets deployed and what does not', () => {
     assert.match(rec.message, /timed out after 1s/);
     const child = Number(lines(join(t.dir, 'slowkill.pids'))[0]);
     assert.ok(child > 0);
-    await waitFor('background child gone', () => {
-      try { process.kill(child, 0); return false; } catch { return true; }
-    });
+    await waitGone(child);
   });
 });
 

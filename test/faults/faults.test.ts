@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
 import { post } from '../helpers/http.ts';
+import { waitGone } from '../helpers/proc.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
 import { run as runProcess, whauto } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
@@ -65,15 +66,6 @@ describe('faults: each run fails (or copes) clearly and the next delivery still 
   function rssKb(): number {
     return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${daemon.proc.pid}/status`, 'utf8'))![1]);
   }
-
-  const gone = (pid: number): boolean => {
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch {
-      return true;
-    }
-  };
 
   before(async () => {
     t = tempDir('whauto-faults-');
@@ -253,7 +245,7 @@ describe('faults: each run fails (or copes) clearly and the next delivery still 
     assert.equal(run.steps.at(-1)!.signal, 'SIGKILL');
     const pids = readFileSync(dir('stubborn.pids'), 'utf8').split('\n').filter(Boolean).map(Number);
     assert.equal(pids.length, 2);
-    await waitFor('the stubborn processes gone', () => pids.every(gone), 30_000);
+    for (const pid of pids) await waitGone(pid);
     await stillDeploys();
   });
 
@@ -264,7 +256,7 @@ describe('faults: each run fails (or copes) clearly and the next delivery still 
     assert.match(log, /left processes running in its process group; they were ended/);
     const child = Number(readFileSync(dir('stray.pids'), 'utf8').trim());
     assert.ok(child > 0);
-    await waitFor('the background child gone', () => gone(child), 30_000);
+    await waitGone(child);
     await stillDeploys();
   });
 

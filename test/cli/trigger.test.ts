@@ -7,6 +7,7 @@ import { git, makeRemote, type Remote } from '../helpers/git.ts';
 import { running } from '../helpers/proc.ts';
 import { requireBinary, start, WHAUTO, whauto } from '../helpers/run.ts';
 import { MARK_ENV, readMarker, writeSettings } from '../helpers/settings.ts';
+import { runRecords } from '../helpers/state.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -54,9 +55,9 @@ describe('whauto trigger', () => {
     assert.equal(m['WHAUTO_TRIGGER'], 'manual');
     assert.equal(m['WHAUTO_AFTER'], commit);
     assert.equal(git(join(t.dir, 'site'), 'rev-parse', 'HEAD'), commit);
-    const records = readdirSync(join(t.dir, 'state', 'runs', 'site')).filter((f) => f.endsWith('.json'));
+    const records = runRecords(join(t.dir, 'state'), 'site');
     assert.equal(records.length, 1);
-    const rec = JSON.parse(readFileSync(join(t.dir, 'state', 'runs', 'site', records[0]!), 'utf8'));
+    const rec = records[0];
     assert.equal(rec.trigger, 'manual');
     assert.equal(rec.result, 'succeeded');
     assert.equal(rec.commit, commit);
@@ -155,8 +156,7 @@ describe('whauto trigger', () => {
     assert.ok(seen === 'state=gone' || seen === 'state=Z', `the first run's command was still there (${seen}) when the next run ran`);
     // The next run deployed the same branch after it: the cut-off run is closed, not left for the daemon to run again.
     assert.match(next.stderr, /was cut off; this run deploys main after it, so it is recorded interrupted and not run again/);
-    const dir = join(t.dir, 'state', 'runs', 'killed');
-    const records = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+    const records = runRecords(join(t.dir, 'state'), 'killed');
     assert.deepEqual(records.map((r) => r.result).sort(), ['interrupted', 'succeeded']);
     assert.match(records.find((r) => r.result === 'interrupted').message, /^cut off: process \d+ is gone; manual run \S+ deployed main after it$/);
   });

@@ -7,9 +7,10 @@ import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { running } from '../helpers/proc.ts';
 import { start, WHAUTO } from '../helpers/run.ts';
+import { filesIn, lines, runRecords } from '../helpers/state.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { deliver, filesIn, GATED, lines, plainEntry, runRecords, status } from './lib.ts';
+import { deliver, GATED, plainEntry, status } from './lib.ts';
 
 describe('serve: a SIGKILL loses nothing that was accepted', () => {
   let t: { dir: string; cleanup: () => void };

@@ -9,9 +9,10 @@ import { post } from '../helpers/http.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
 import { run, whauto } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
+import { filesIn, finishedRuns, runRecords } from '../helpers/state.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { deliver, filesIn, finishedRuns, plainEntry, runRecords, SECRET } from './lib.ts';
+import { deliver, plainEntry, SECRET } from './lib.ts';
 
 const MAX_LOG = 4096;
 

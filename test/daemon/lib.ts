@@ -1,5 +1,5 @@
-// Shared bits of the daemon tests (issue 4): state-dir readers and small gated entries.
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+// Shared bits of the daemon tests: small entries that run gated commands, deliveries to them, status.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Daemon } from '../helpers/daemon.ts';
 import { post } from '../helpers/http.ts';
@@ -7,14 +7,6 @@ import { pushDelivery } from '../helpers/payloads.ts';
 import { whauto } from '../helpers/run.ts';
 
 export const SECRET = 'daemon-test-secret-4b1d';
-
-export { finishedRuns, lines, runRecords } from '../helpers/state.ts';
-
-/** Names of the files in `<stateDir>/<sub>` ([] when missing), dot files left out. */
-export function filesIn(stateDir: string, sub: string): string[] {
-  const dir = join(stateDir, sub);
-  return existsSync(dir) ? readdirSync(dir).filter((f) => !f.startsWith('.')).sort() : [];
-}
 
 /**
  * A command that appends "<entry> <trigger> <run id>" to $COUNT, holds while the file $GATE

@@ -6,9 +6,10 @@ import { freePort, startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { post } from '../helpers/http.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
 import { writeSettings } from '../helpers/settings.ts';
+import { finishedRuns } from '../helpers/state.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { deliver, finishedRuns, plainEntry, SECRET } from './lib.ts';
+import { deliver, plainEntry, SECRET } from './lib.ts';
 
 const GITLAB_SECRET = 'gitlab-token-7f3e9a';
 const PLAIN_SECRET = 'plain-token-c0ffee';

@@ -7,9 +7,10 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { writeSettings } from '../helpers/settings.ts';
+import { finishedRuns, lines, runRecords } from '../helpers/state.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { deliver, finishedRuns, GATED, lines, plainEntry, runRecords } from './lib.ts';
+import { deliver, GATED, plainEntry } from './lib.ts';
 
 describe('serve: settings that no longer deploy a waiting run', () => {
   let t: { dir: string; cleanup: () => void };

@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { running } from '../helpers/proc.ts';
 import { writeSettings } from '../helpers/settings.ts';
+import { filesIn, finishedRuns, lines, runRecords } from '../helpers/state.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { deliver, filesIn, finishedRuns, GATED, lines, plainEntry, runRecords } from './lib.ts';
+import { deliver, GATED, plainEntry } from './lib.ts';
 
 describe('serve: SIGHUP', () => {
   let t: { dir: string; cleanup: () => void };

@@ -6,8 +6,9 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { daemonSuite } from '../helpers/daemon.ts';
 import { whauto } from '../helpers/run.ts';
+import { finishedRuns, lines, runRecords } from '../helpers/state.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { deliver, finishedRuns, GATED, lines, plainEntry, runRecords, status } from './lib.ts';
+import { deliver, GATED, plainEntry, status } from './lib.ts';
 
 describe('serve: the state dir removed while the daemon runs', () => {
   const suite = daemonSuite((dir) => ({

@@ -8,8 +8,9 @@ import { tryLock } from '../../src/queue/lock.ts';
 import { loadSettings } from '../../src/settings/load.ts';
 import { daemonSuite } from '../helpers/daemon.ts';
 import { run, WHAUTO } from '../helpers/run.ts';
+import { finishedRuns, lines, runRecords } from '../helpers/state.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { deliver, finishedRuns, GATED, lines, plainEntry, runRecords, status } from './lib.ts';
+import { deliver, GATED, plainEntry, status } from './lib.ts';
 
 describe('status', () => {
   const suite = daemonSuite((dir) => ({

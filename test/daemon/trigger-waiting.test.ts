@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { daemonSuite } from '../helpers/daemon.ts';
 import { start, WHAUTO } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
+import { finishedRuns, lines } from '../helpers/state.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { deliver, finishedRuns, GATED, lines, plainEntry, status } from './lib.ts';
+import { deliver, GATED, plainEntry, status } from './lib.ts';
 
 describe('serve: a whauto trigger waiting for the checkout', () => {
   const suite = daemonSuite((dir) => ({ entries: { held: plainEntry(dir, 'held', [GATED]) } }));

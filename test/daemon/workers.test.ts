@@ -6,9 +6,10 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { writeSettings } from '../helpers/settings.ts';
+import { lines } from '../helpers/state.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { deliver, GATED, lines, plainEntry, status } from './lib.ts';
+import { deliver, GATED, plainEntry, status } from './lib.ts';
 
 describe('workers: what runs at once, and what a waiting run waits for', () => {
   let t: { dir: string; cleanup: () => void };

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RunRecord } from '../../src/model/run-record.ts';
 import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
 import { post } from '../helpers/http.ts';
@@ -13,18 +14,13 @@ import { waitGone } from '../helpers/proc.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
 import { run as runProcess, whauto } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
+import { finishedRun, runRecords } from '../helpers/state.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const SECRET = 'faults-secret';
 const REPO = 'acme/site';
 const isRoot = process.getuid?.() === 0;
-
-interface RunRecord {
-  id: string; result: string; message: string | null; commit: string | null; startedAt: string; logFile: string;
-  steps: Array<{ kind: string; name: string; exitCode: number | null; signal: string | null; ok: boolean }>;
-  deliveries: Array<{ deliveryId: string | null }>;
-}
 
 describe('faults: each run fails (or copes) clearly and the next delivery still deploys', () => {
   let t: { dir: string; cleanup: () => void };
@@ -33,25 +29,14 @@ describe('faults: each run fails (or copes) clearly and the next delivery still 
   let state: string;
   const dir = (name: string): string => join(t.dir, name);
 
-  function runs(entry: string): RunRecord[] {
-    const d = join(state, 'runs', entry);
-    if (!existsSync(d)) return [];
-    return readdirSync(d).filter((f) => f.endsWith('.json'))
-      .map((f) => JSON.parse(readFileSync(join(d, f), 'utf8')) as RunRecord)
-      .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-  }
+  const runs = (entry: string): RunRecord[] => runRecords(state, entry);
 
   /** Delivers a push of `branch` to `entry` and waits for the run it queued to finish. */
   async function deliver(entry: string, branch = 'main'): Promise<{ run: RunRecord; log: string }> {
-    const before = runs(entry).filter((r) => r.result !== 'running').length;
     const d = pushDelivery('github', { repo: REPO, branch }, SECRET);
     const res = await post(`${daemon.base}/webhook/${entry}`, d.headers, d.body);
     assert.equal(res.status, 202, JSON.stringify(res.json));
-    const done = await waitFor(`run of ${entry} finished`, () => {
-      const f = runs(entry).filter((r) => r.result !== 'running');
-      return f.length > before ? f : null;
-    }, 60_000);
-    const run = done[done.length - 1]!;
+    const run: RunRecord = await finishedRun(state, entry, res.json.runs[0].id, 60_000);
     return { run, log: readFileSync(run.logFile, 'utf8') };
   }
 

@@ -13,7 +13,7 @@ import { FORGE_NAMES, pushDelivery, signFor, type Built } from '../helpers/paylo
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { chunked, headerList, rawBytes, rawRequest } from './raw.ts';
+import { chunked, headerList, rawBytes, rawRequest } from '../helpers/raw.ts';
 
 const secretOf = (forge: string): string => `${forge}-hook-secret-7f3a9c`;
 const repoOf = (forge: string): string => (forge === 'bitbucket-server' ? 'ACME/site' : 'acme/site');

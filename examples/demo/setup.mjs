@@ -22,4 +22,4 @@ if (!existsSync(remote)) {
 // The demo's settings hold its secret: whauto warns when others may read such a file (git checks it out 0644).
 chmodSync(new URL('settings.yaml', import.meta.url), 0o600);
 console.log(`demo forge ready in ${work}`);
-console.log('now: whauto serves examples/demo/settings.yaml; in another terminal run: node examples/demo/push.mjs');
+console.log('now: whauto serves examples/demo/settings.yaml on a free port; when it says where, run in another terminal: node examples/demo/push.mjs');

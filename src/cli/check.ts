@@ -1,13 +1,14 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { argsError, EXIT, type Io } from './io.ts';
+import { argsError, EXIT, positionalsProblem, usageError, type Io } from './io.ts';
 import { loadSettings } from '../settings/load.ts';
 import { formatFinding, type Finding } from '../settings/finding.ts';
 
 const HELP = `usage: whauto check SETTINGS [--json]
 
 Validates the settings file and reports every problem as FILE:LINE:COL: level: message.
-Warnings (risky but valid settings) and notes (legacy spellings) do not fail the check.
+Warnings (risky but valid settings) and notes (legacy spellings, an entry that deploys
+main because it names no branch) do not fail the check.
 
   --json     print {"valid":…,"file":…,"entries":N,"findings":[…]} instead
   -h, --help this text
@@ -30,18 +31,15 @@ export async function runCheck(io: Io, args: string[]): Promise<number> {
       options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     }));
   } catch (err) {
-    io.stderr(`whauto check: ${argsError(err)}\n\n${HELP}`);
-    return EXIT.usage;
+    return usageError(io, 'check', HELP, argsError(err));
   }
   if (values.help) {
     io.stdout(HELP);
     return EXIT.ok;
   }
-  const [file, ...extra] = positionals;
-  if (file === undefined || extra.length > 0) {
-    io.stderr(`whauto check: ${file === undefined ? 'SETTINGS is missing' : `unexpected argument '${extra[0]}'`}\n\n${HELP}`);
-    return EXIT.usage;
-  }
+  const problem = positionalsProblem(positionals, ['SETTINGS']);
+  if (problem) return usageError(io, 'check', HELP, problem);
+  const file = positionals[0]!;
   const result = loadSettings(resolve(io.cwd, file), io.env);
   // Findings name the file as the user wrote it, like a compiler does.
   const findings: Finding[] = result.findings.map((f) => ({ ...f, file }));

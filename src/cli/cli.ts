@@ -10,7 +10,8 @@ import { runInit } from './init.ts';
 export const USAGE = `whauto ${VERSION}: turns a git push into a deployment
 
 usage:
-  whauto serve   SETTINGS                  run the daemon
+  whauto serve   SETTINGS [--listen HOST:PORT]
+                                           run the daemon (--listen: instead of the file's listen)
   whauto trigger SETTINGS ENTRY [--dry-run] [--no-wait] [--branch B | --tag T]
                                            run one entry now, as if a webhook had come
   whauto check   SETTINGS [--json]         validate the settings; exit 0 only when valid
@@ -20,6 +21,8 @@ usage:
                  [--clone-url URL] [--url https://HOST] [--name NAME] [--listen HOST:PORT]
                  [--systemd]
                                            write a starter settings file and a secret
+  whauto init    --from OLD.yaml [DIR | --out FILE]
+                                           write the modern spelling of a 0.0.x settings file
   whauto schema                            print the settings file's JSON Schema
   whauto --help | --version | <command> --help
 

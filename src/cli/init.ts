@@ -5,17 +5,24 @@ import { parseArgs } from 'node:util';
 import { ENTRY_NAME } from '../settings/schema.ts';
 import { PROVIDERS, type ProviderName } from '../model/names.ts';
 import { FORGE_SETUP } from './forge-setup.ts';
-import { argsError, EXIT, type Io } from './io.ts';
+import { argsError, EXIT, positionalsProblem, type Io } from './io.ts';
+import { initFrom, type FromOptions } from './init-from.ts';
 import { underPseudoFilesystem } from './load.ts';
 import { badBranchPattern } from '../settings/branch-pattern.ts';
 import { parseListen } from '../settings/listen.ts';
 import { repoLooksLikeAddress } from '../settings/entry.ts';
 
 const HELP = `usage: whauto init [DIR] --repo OWNER/NAME --branch B [options]
+       whauto init --from OLD.yaml [DIR | --out FILE] [--name NAME]
 
 Writes a commented starter settings file DIR/NAME.yaml with one entry, and a random
 webhook secret DIR/NAME.secret (mode 0600) that the entry reads through secret_file.
 Refuses to overwrite either file. Prints what to set on the forge's side.
+
+With --from, writes instead the modern spelling of OLD.yaml, a webhooks-git-automata 0.0.x
+settings file, to DIR/NAME.yaml (DIR: OLD.yaml's folder by default) or to FILE; never over
+an existing file. Secrets stay where OLD.yaml had them (an inline secret stays inline, and
+the new file is then mode 0600); they are not printed.
 
   DIR                 where the files go (default: the current folder; created if missing)
   --repo OWNER/NAME   the repository whose pushes deploy (GitLab: group/subgroup/name)
@@ -29,6 +36,8 @@ Refuses to overwrite either file. Prints what to set on the forge's side.
                       machine needs its own port)
   --systemd           for contrib/systemd: the secret comes from $CREDENTIALS_DIRECTORY
                       (LoadCredential=) and state_dir is /var/lib/whauto
+  --from OLD.yaml     convert a 0.0.x settings file (see above)
+  --out FILE          with --from: the file to write, instead of DIR/NAME.yaml
   -h, --help          this text
 `;
 
@@ -64,12 +73,14 @@ export async function runInit(io: Io, args: string[]): Promise<number> {
         repo: { type: 'string' }, branch: { type: 'string' }, provider: { type: 'string' },
         repodir: { type: 'string' }, 'clone-url': { type: 'string' }, url: { type: 'string' },
         name: { type: 'string' }, listen: { type: 'string' }, systemd: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        from: { type: 'string' }, out: { type: 'string' },
       },
     });
     if (parsed.values.help) {
       io.stdout(HELP);
       return EXIT.ok;
     }
+    if (parsed.values.from !== undefined) return initFrom(io, fromOptions(parsed.values, parsed.positionals));
     opts = checkOptions(parsed.values, parsed.positionals, io.cwd);
   } catch (err) {
     return fail(argsError(err));
@@ -103,13 +114,28 @@ export async function runInit(io: Io, args: string[]): Promise<number> {
   return EXIT.ok;
 }
 
+/** The arguments of `init --from`: DIR or --out FILE, and --name; nothing of a starter file. */
+function fromOptions(v: Record<string, string | boolean | undefined>, positionals: string[]): FromOptions {
+  const other = ['repo', 'branch', 'provider', 'repodir', 'clone-url', 'url', 'listen', 'systemd'].find((k) => v[k] !== undefined);
+  if (other) throw new Error(`--${other} does not go with --from (which takes DIR or --out FILE, and --name)`);
+  const extra = positionalsProblem(positionals, [], ['DIR']);
+  if (extra) throw new Error(extra);
+  const out = typeof v['out'] === 'string' ? v['out'] : null;
+  if (out !== null && (positionals[0] !== undefined || v['name'] !== undefined)) throw new Error('give DIR (and --name) or --out FILE, not both');
+  if (v['from'] === '' || out === '') throw new Error(`${v['from'] === '' ? '--from' : '--out'} needs a file`);
+  return { from: v['from'] as string, dir: positionals[0] ?? null, out, name: checkName(v['name']) };
+}
+
 function checkOptions(v: Record<string, string | boolean | undefined>, positionals: string[], cwd: string): InitOptions {
-  if (positionals.length > 1) throw new Error(`unexpected argument '${positionals[1]}'`);
+  const extra = positionalsProblem(positionals, [], ['DIR']);
+  if (extra) throw new Error(extra);
+  if (v['out'] !== undefined) throw new Error('--out goes with --from');
   const repo = v['repo'];
   const branch = v['branch'];
-  if (typeof repo !== 'string' || !/^[^\s/][^\s]*\/[^\s]*[^\s/]$/.test(repo)) throw new Error('--repo OWNER/NAME is required (with its owner; no spaces)');
+  if (typeof repo !== 'string') throw new Error('missing --repo OWNER/NAME');
+  if (!/^[^\s/][^\s]*\/[^\s]*[^\s/]$/.test(repo)) throw new Error('--repo takes OWNER/NAME (with its owner; no spaces)');
   if (repoLooksLikeAddress(repo)) throw new Error(`--repo takes the repository's name as the forge shows it (OWNER/NAME, e.g. acme/site), not a URL or clone address (that goes in --clone-url)`);
-  if (typeof branch !== 'string') throw new Error('--branch B is required');
+  if (typeof branch !== 'string') throw new Error('missing --branch B');
   if (branch === '') throw new Error('--branch needs a branch name (it was empty)');
   if (/[\s\x00-\x1f\x7f]/.test(branch)) throw new Error(`--branch ${JSON.stringify(branch)} holds a space or control character, which no git branch name can`);
   const badBranch = badBranchPattern(branch);
@@ -118,9 +144,7 @@ function checkOptions(v: Record<string, string | boolean | undefined>, positiona
   if (!(PROVIDERS as readonly string[]).includes(provider)) throw new Error(`unknown provider '${provider}' (one of ${PROVIDERS.join(', ')})`);
   // Only GitLab nests groups (group/subgroup/name); elsewhere a name is OWNER/NAME.
   if (provider !== 'gitlab' && provider !== 'plain' && repo.split('/').length !== 2) throw new Error(`--repo for ${provider} is OWNER/NAME, with one '/' ('${repo}' has more)`);
-  const name = (v['name'] ?? 'whauto') as string;
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new Error('--name must be a plain file name of at most 64 characters (letters, digits, . _ -)');
-  if (/\.(ya?ml|secret)$/i.test(name)) throw new Error(`--name is the base name: ${name.replace(/\.(ya?ml|secret)$/i, '')} writes ${name.replace(/\.(ya?ml|secret)$/i, '')}.yaml and .secret`);
+  const name = checkName(v['name']);
   let url: string | null = null;
   if (typeof v['url'] === 'string') {
     let parsed: URL;
@@ -143,6 +167,14 @@ function checkOptions(v: Record<string, string | boolean | undefined>, positiona
     cloneUrl: typeof v['clone-url'] === 'string' ? v['clone-url'] : null,
     url, name, listen, systemd: v['systemd'] === true,
   };
+}
+
+/** The --name value (default whauto); throws when it is not a plain base name. */
+export function checkName(value: string | boolean | undefined): string {
+  const name = typeof value === 'string' ? value : 'whauto';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new Error('--name must be a plain file name of at most 64 characters (letters, digits, . _ -)');
+  if (/\.(ya?ml|secret)$/i.test(name)) throw new Error(`--name is the base name: ${name.replace(/\.(ya?ml|secret)$/i, '')} writes ${name.replace(/\.(ya?ml|secret)$/i, '')}.yaml and .secret`);
+  return name;
 }
 
 /** `<repo name>-<branch>`, with what a URL path segment cannot hold replaced by '-'. */
@@ -182,7 +214,7 @@ entries:
     repo: ${scalar(opts.repo)}
     branch: ${scalar(opts.branch)}
     # tags: "v*"                # deploy tag pushes too (true: every tag)
-    repodir: ${scalar(opts.repodir)}
+    repodir: ${scalar(opts.repodir)}${opts.systemd ? '  # contrib/systemd lets whauto write only /srv and /var/lib/whauto: see ReadWritePaths= there' : ''}
     ${opts.cloneUrl === null ? '# clone_url: git@forge.example:owner/name.git   # clone repodir from here when it is missing' : `clone_url: ${scalar(opts.cloneUrl)}`}
     update: reset               # reset | ff-only | none
     timeout: 15m                # the whole run
@@ -195,6 +227,28 @@ entries:
     #   - echo "deploy of $WHAUTO_BRANCH failed at $WHAUTO_FAILED_STEP"
     # allow_ips: []             # CIDRs the forge delivers from; empty: any
 `;
+}
+
+/** Where contrib/systemd's units let the service write (ReadWritePaths=); all else is read-only (ProtectSystem=strict). */
+const UNIT_WRITABLE = ['/var/lib/whauto', '/srv'];
+
+/**
+ * What init --systemd says about the unit's ReadWritePaths=: whether `repodir` is writable
+ * under it, and the drop-in that adds a path (the checkout when it lies elsewhere).
+ */
+function writablePaths(repodir: string, service: string): string[] {
+  const inside = UNIT_WRITABLE.some((w) => repodir === w || repodir.startsWith(`${w}/`));
+  const add = inside ? '/var/www/site' : repodir;
+  return [
+    `  The unit lets whauto and the entry's commands write only ${UNIT_WRITABLE.join(' and ')} (ReadWritePaths=; the rest is read-only).`,
+    inside
+      ? `  repodir ${repodir} is inside them; add any other path the commands write (a web root), as in:`
+      : `  repodir ${repodir} is not: add it, or every run fails with "Read-only file system":`,
+    `    systemctl edit ${service}    # and write:`,
+    '    [Service]',
+    `    ReadWritePaths=${add}`,
+    ...(add.startsWith('/home/') ? ['    ProtectHome=read-only    # the unit hides /home otherwise'] : []),
+  ];
 }
 
 /** "  Name:   value", the values lined up; a long name still gets a space before its value. */
@@ -218,9 +272,12 @@ function forgeSide(opts: InitOptions, entry: string, settingsFile: string, secre
   if (opts.url === null) lines.push('', `Pass --url https://HOST to print the full URL; whauto listens on ${opts.listen} (put a reverse proxy in front).`);
   if (opts.systemd) {
     // The unit that serves this file as written: whauto.service for the default name, whauto@NAME otherwise.
-    const unit = opts.name === 'whauto' ? 'contrib/systemd/whauto.service' : `contrib/systemd/whauto@.service, enabled as whauto@${opts.name}`;
+    const service = opts.name === 'whauto' ? 'whauto' : `whauto@${opts.name}`;
+    const unit = opts.name === 'whauto' ? 'contrib/systemd/whauto.service' : `contrib/systemd/whauto@.service, enabled as ${service}`;
     lines.push('', `systemd: the unit needs LoadCredential=${opts.name}.secret:${secretFile}`,
-      `  (${unit} has it for /etc/whauto/${opts.name}.secret)`);
+      `  (${unit} has it for /etc/whauto/${opts.name}.secret)`,
+      ...(opts.dir === '/etc/whauto' ? [] : [`  The unit serves /etc/whauto/${opts.name}.yaml with that secret: put both files there (or change its paths in a drop-in).`]),
+      ...writablePaths(opts.repodir, service));
   }
   lines.push('', `Next: whauto check ${settingsFile}${opts.systemd ? ' (with CREDENTIALS_DIRECTORY set, or under systemd)' : ''}`, '');
   return lines.join('\n');

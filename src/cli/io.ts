@@ -50,3 +50,21 @@ export function argsError(err: unknown): string {
       return message.split('\n')[0]!;
   }
 }
+
+/**
+ * What is wrong with a command's positional arguments, given the names its usage shows for
+ * the `required` ones (['SETTINGS', 'ENTRY']) and for those it may take after them
+ * (['RUN']): "missing ENTRY" for the first one absent, "unexpected argument 'x'" for the
+ * first one too many, or null when they fit.
+ */
+export function positionalsProblem(given: string[], required: string[], optional: string[] = []): string | null {
+  if (given.length < required.length) return `missing ${required[given.length]}`;
+  const extra = given[required.length + optional.length];
+  return extra === undefined ? null : `unexpected argument '${extra}'`;
+}
+
+/** Says `whauto COMMAND: PROBLEM` and the command's usage on stderr; returns EXIT.usage. */
+export function usageError(io: Io, command: string, help: string, problem: string): number {
+  io.stderr(`whauto ${command}: ${problem}\n\n${help}`);
+  return EXIT.usage;
+}

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { settingsJsonSchema } from '../settings/schema.ts';
-import { argsError, EXIT, type Io } from './io.ts';
+import { argsError, EXIT, usageError, type Io } from './io.ts';
 
 const HELP = `usage: whauto schema
 
@@ -20,8 +20,7 @@ export async function runSchema(io: Io, args: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } } });
   } catch (err) {
-    io.stderr(`whauto schema: ${argsError(err)}\n\n${HELP}`);
-    return EXIT.usage;
+    return usageError(io, 'schema', HELP, argsError(err));
   }
   if (parsed.values.help) {
     io.stdout(HELP);

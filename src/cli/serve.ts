@@ -11,37 +11,42 @@ import { VERSION } from './version.ts';
 import { formatFinding } from '../settings/finding.ts';
 import { loadSettings } from '../settings/load.ts';
 import type { Settings } from '../settings/types.ts';
-import { argsError, EXIT, type Io } from './io.ts';
+import { argsError, EXIT, positionalsProblem, usageError, type Io } from './io.ts';
 import { foreignStateDir, loadOrReport, prepareStateDir } from './load.ts';
 import { daemonLockKey, tryLock } from '../queue/lock.ts';
 import { layout } from '../state/layout.ts';
 import { outputCap } from '../log/output-cap.ts';
+import { notOnThisMachine, parseListen } from '../settings/listen.ts';
 
-const HELP = `usage: whauto serve SETTINGS
+const HELP = `usage: whauto serve SETTINGS [--listen HOST:PORT]
 
 Runs the daemon: answers webhooks on 'listen' and runs entries in a worker queue.
+The 'listening' line of its log says the address it listens on.
 SIGHUP reloads SETTINGS (a file that does not validate is refused; the old settings stay).
 SIGTERM/SIGINT: stop accepting (503), let runs finish within shutdown_timeout, exit 0.
+
+  --listen HOST:PORT  listen here instead of the settings' listen, written as that key is
+                      (127.0.0.1:5000, [::1]:5000, a bare port; port 0 takes a free one);
+                      an address of this machine, or 0.0.0.0 or :: for all of them
 `;
 
-/** `whauto serve SETTINGS`: resolves with the exit code when the daemon has stopped. */
+/** `whauto serve SETTINGS [--listen HOST:PORT]`: resolves with the exit code when the daemon has stopped. */
 export async function runServe(io: Io, args: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' }, listen: { type: 'string' } } });
   } catch (err) {
-    io.stderr(`whauto serve: ${argsError(err)}\n\n${HELP}`);
-    return EXIT.usage;
+    return usageError(io, 'serve', HELP, argsError(err));
   }
   if (parsed.values.help) {
     io.stdout(HELP);
     return EXIT.ok;
   }
-  const [file, ...extra] = parsed.positionals;
-  if (file === undefined || extra.length > 0) {
-    io.stderr(`whauto serve: ${file === undefined ? 'SETTINGS is missing' : `unexpected argument '${extra[0]}'`}\n\n${HELP}`);
-    return EXIT.usage;
-  }
+  const problem = positionalsProblem(parsed.positionals, ['SETTINGS']);
+  if (problem) return usageError(io, 'serve', HELP, problem);
+  const file = parsed.positionals[0]!;
+  const listen = parsed.values.listen === undefined ? null : listenOption(parsed.values.listen);
+  if (typeof listen === 'string') return usageError(io, 'serve', HELP, listen);
   const warnings: string[] = [];
   const first = loadOrReport(io, file, (w) => warnings.push(w));
   if (!first) return EXIT.usage;
@@ -83,7 +88,7 @@ export async function runServe(io: Io, args: string[]): Promise<number> {
   // Log lines of one event-loop turn go out in one write (see lineBuffer).
   const logLines = lineBuffer((text) => io.stdout(text));
   try {
-    return await serveWith(io, first, warnings, logLines.write, keepStateDir);
+    return await serveWith(io, first, listen ?? first.listen, warnings, logLines.write, keepStateDir);
   } finally {
     logLines.close();
     if (!('heldBy' in owner)) owner.release();
@@ -96,8 +101,17 @@ type StateDirCheck = 'ok' | 'made again' | { problem: string };
 /** ms between looks at whether the state dir is still there and still this daemon's. */
 const STATE_DIR_CHECK_MS = 1000;
 
-async function serveWith(io: Io, first: Settings, warnings: string[], writeLog: (line: string) => void, keepStateDir: () => StateDirCheck): Promise<number> {
-  let settings: Settings = first;
+/** The --listen value as the settings' listen would read it, or what is wrong with it. */
+function listenOption(text: string): { host: string; port: number } | string {
+  const where = parseListen(text);
+  if (where === null) return `--listen ${text} is not HOST:PORT (like 127.0.0.1:5000 or [::1]:5000)`;
+  const away = notOnThisMachine(where.host);
+  return away === null ? where : `--listen: ${away}`;
+}
+
+/** Serves `first` (the settings file as loaded at start) on `listen` (its own, or --listen's). */
+async function serveWith(io: Io, first: Settings, listen: Settings['listen'], warnings: string[], writeLog: (line: string) => void, keepStateDir: () => StateDirCheck): Promise<number> {
+  let settings: Settings = { ...first, listen };
   const logger = createLogger({ level: settings.logLevel, format: settings.logFormat, write: writeLog });
   // What `check` warns about (an entry anyone may trigger, a world-readable secret) is said at start too.
   for (const w of warnings) logger.warn('settings warning', { finding: w });
@@ -143,8 +157,9 @@ async function serveWith(io: Io, first: Settings, warnings: string[], writeLog: 
         logger.error('settings not reloaded: the file does not validate; the old settings stay');
         return;
       }
+      // Compared with the file as it was at start: a --listen that differs from it is no change.
       for (const key of ['listen', 'stateDir', 'workers'] as const) {
-        if (JSON.stringify(next[key]) !== JSON.stringify(settings[key])) logger.warn('a changed setting needs a restart', { setting: key });
+        if (JSON.stringify(next[key]) !== JSON.stringify(first[key])) logger.warn('a changed setting needs a restart', { setting: key });
       }
       settings = { ...next, listen: settings.listen, stateDir: settings.stateDir, workers: settings.workers };
       web.reload(settings);

@@ -13,7 +13,7 @@ import { listPending } from '../state/pending.ts';
 import { readRegularFile } from '../state/read-json.ts';
 import { listRuns } from '../state/runs.ts';
 import { listWaiting } from '../state/waiting.ts';
-import { argsError, EXIT, type Io } from './io.ts';
+import { argsError, EXIT, positionalsProblem, usageError, type Io } from './io.ts';
 import { loadOrReport } from './load.ts';
 
 const HELP = `usage: whauto status SETTINGS [ENTRY] [--json] [--runs N]
@@ -83,19 +83,16 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
       options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, runs: { type: 'string' }, log: { type: 'boolean' } },
     });
   } catch (err) {
-    io.stderr(`whauto status: ${argsError(err)}\n\n${HELP}`);
-    return EXIT.usage;
+    return usageError(io, 'status', HELP, argsError(err));
   }
   const { values, positionals } = parsed;
   if (values.help) {
     io.stdout(HELP);
     return EXIT.ok;
   }
-  const maxPositionals = values.log ? 3 : 2;
-  if (positionals.length < 1 || positionals.length > maxPositionals || (values.log && positionals.length < 2)) {
-    io.stderr(HELP);
-    return EXIT.usage;
-  }
+  // --log prints one entry's run, so it needs ENTRY.
+  const problem = values.log ? positionalsProblem(positionals, ['SETTINGS', 'ENTRY'], ['RUN']) : positionalsProblem(positionals, ['SETTINGS'], ['ENTRY']);
+  if (problem) return usageError(io, 'status', HELP, problem);
   const count = values.runs === undefined ? 5 : Number(values.runs);
   if (!Number.isInteger(count) || count < 0) {
     io.stderr(`whauto status: --runs takes a whole number\n`);

@@ -18,7 +18,7 @@ import { byCodeUnit } from '../state/order.ts';
 import { listPending } from '../state/pending.ts';
 import { newRunId } from '../model/run-id.ts';
 import { listWaiting, noteWaiting } from '../state/waiting.ts';
-import { argsError, EXIT, type Io } from './io.ts';
+import { argsError, EXIT, positionalsProblem, usageError, type Io } from './io.ts';
 import { foreignStateDir, loadOrReport, prepareStateDir } from './load.ts';
 
 const HELP = `usage: whauto trigger SETTINGS ENTRY [--dry-run] [--no-wait] [--branch NAME | --tag NAME]
@@ -106,18 +106,15 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
       },
     });
   } catch (err) {
-    io.stderr(`whauto trigger: ${argsError(err)}\n\n${HELP}`);
-    return EXIT.usage;
+    return usageError(io, 'trigger', HELP, argsError(err));
   }
   const { values, positionals } = parsed;
   if (values.help) {
     io.stdout(HELP);
     return EXIT.ok;
   }
-  if (positionals.length !== 2) {
-    io.stderr(HELP);
-    return EXIT.usage;
-  }
+  const problem = positionalsProblem(positionals, ['SETTINGS', 'ENTRY']);
+  if (problem) return usageError(io, 'trigger', HELP, problem);
   // It verifies no delivery: a secret it cannot read (CREDENTIALS_DIRECTORY outside systemd) does not matter.
   const settings = loadOrReport(io, positionals[0]!, undefined, { readSecrets: false });
   if (!settings) return EXIT.usage;

@@ -48,6 +48,22 @@ function explain(r: GitResult, ctx: FailureContext): string {
   return `git ${ctx.step} failed (exit ${r.exitCode ?? r.signal}): ${lastError(r.lines)}`;
 }
 
+/** git's own lines shown under a failure's summary, at most. */
+const WORDS = 12;
+
+/**
+ * What git itself said about its failure, for the run log under whauto's summary line: from
+ * git's first `fatal:`/`error:` line among its last lines to the end (hints such as the
+ * safe.directory command included), blank lines and progress left out, at most 12 lines,
+ * URL credentials hidden; its last 3 lines when it printed no such line.
+ */
+export function gitWords(r: GitResult): string[] {
+  const lines = r.lines.filter((l) => l.trim() !== '' && !/^(remote: )?(Receiving|Resolving|Counting|Compressing|Enumerating|Unpacking|Updating files|Checking out files|Filtering content)\b/.test(l) && !l.startsWith('$ git '));
+  const first = lines.findIndex((l) => /^(fatal|error):/.test(l));
+  const words = first >= 0 ? lines.slice(first) : lines.slice(-3);
+  return words.slice(0, WORDS).map(redactUrl);
+}
+
 /** git's most telling line: the last `fatal:`/`error:` line, else the last line. */
 function lastError(lines: string[]): string {
   for (let i = lines.length - 1; i >= 0; i--) {

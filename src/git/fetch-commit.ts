@@ -1,7 +1,4 @@
 import type { Entry } from '../settings/types.ts';
-import type { Target } from './types.ts';
-import { targetRef } from '../model/target.ts';
-import { explainFailure } from './explain-failure.ts';
 import { runGit, type GitResult } from './run-git.ts';
 import type { GitOptions } from './types.ts';
 
@@ -34,24 +31,4 @@ export async function ensureCommit(
   const r = await runGit(entry, [...FETCH_OBJECTS_ONLY, '--', remote, what], dir, { ...opts, show: false });
   if (!r.ok) return { failed: r };
   return (await have()) ? { fetched: true } : { failed: null };
-}
-
-/**
- * ensureCommit for a dry run: `commit` is the remote tip of `target` (as remoteTip read it),
- * fetched by name (refs/heads/<b> or refs/tags/<t>), as servers need not serve an
- * unadvertised commit. The objects stay unreferenced until a real run fetches them, and git's
- * gc prunes them otherwise. Returns `{ fetched }`, or `{ message }`: why the commit is not
- * there (the fetch failed, or the remote moved on since remoteTip). Never throws.
- */
-export async function fetchCommit(
-  entry: Pick<Entry, 'gitBinary' | 'sshKey' | 'remote'>,
-  repodir: string,
-  target: Target,
-  commit: string,
-  opts: GitOptions & { deadline?: number },
-): Promise<{ fetched: boolean } | { message: string }> {
-  const r = await ensureCommit(entry, repodir, commit, entry.remote, targetRef(target), opts);
-  if ('fetched' in r) return r;
-  if (r.failed) return { message: explainFailure(r.failed, { step: 'fetch', repodir, remote: entry.remote, target }) };
-  return { message: `${target.kind} ${target.name} on ${entry.remote} no longer points at ${commit}` };
 }

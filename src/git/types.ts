@@ -13,17 +13,3 @@ export interface GitOptions {
   /** ms between SIGTERM and SIGKILL. Default 5000. */
   graceMs?: number;
 }
-
-/** Outcome of updateCheckout. Never thrown: `ok: false` carries `message`. */
-export interface UpdateResult {
-  ok: boolean;
-  /** HEAD before the update (null: no checkout or no commit yet). */
-  previous: string | null;
-  /** HEAD after the update (on failure: HEAD as it is now). */
-  commit: string | null;
-  /** One line saying why it failed; null on success. */
-  message: string | null;
-  /** The update was cut off by its timeout or the abort signal. */
-  timedOut?: boolean;
-  aborted?: boolean;
-}

@@ -2,38 +2,32 @@ import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Entry } from '../settings/types.ts';
 import { gitPaths } from './git-paths.ts';
-import { showPaths } from './show-paths.ts';
 import type { GitOptions } from './types.ts';
 
 /** Files looked at in a folder the commit puts a file in place of; past it, the folder counts as in the way. */
 const MAX_WALK = 10_000;
 
 /**
- * Files of the server's own that moving the checkout to `ref` would overwrite or delete: the
- * commit tracks a path the index does not, and the work tree has there
+ * Files of the server's own that moving the checkout to a commit adding `added` (paths the
+ * commit tracks and the index does not) would overwrite or delete: at such a path the work
+ * tree has
  * - a file or symlink (an untracked or ignored `.env`);
  * - a folder holding files the index does not track (uploads, where the commit adds a file);
  * - or, in place of one of its parent folders, a file the index does not track (`data`, where
  *   the commit adds `data/x`).
  * `checkout --force` overwrites or deletes them without a word, and even `merge --ff-only`
- * deletes ignored ones; they are often the deployment's own and not in the repository. The
- * new paths come from `git diff --cached --name-only --diff-filter=D <ref>` (in the commit,
- * not in the index), what the index tracks there from `git ls-files`. Returns a refusal
- * message naming them (a folder with a trailing '/'), or null when there are none or they
- * cannot be listed (then the update goes on and git reports its own errors).
+ * deletes ignored ones; they are often the deployment's own and not in the repository. What
+ * the index tracks there comes from `git ls-files` of those few paths. Returns the paths in the
+ * way (a folder with a trailing '/'), sorted; null when they cannot be listed.
  */
 export async function untrackedInTheWay(
   entry: Pick<Entry, 'gitBinary' | 'sshKey'>,
   repodir: string,
-  ref: string,
-  how: string,
+  added: string[],
   opts: GitOptions & { deadline?: number },
-): Promise<string | null> {
+): Promise<string[] | null> {
   // -z: names as they are (a quoted name would not be found on disk).
   const list = (args: string[]): Promise<string[] | null> => gitPaths(entry, ['--literal-pathspecs', ...args], repodir, opts);
-  const added = await list(['diff', '--cached', '--name-only', '-z', '--no-renames', '--diff-filter=D', ref, '--']);
-  if (added === null) return null;
-
   const inTheWay = new Set<string>();
   // Paths on disk whose tracking decides: folders in place of a new file, files in place of a new folder.
   const folders = new Set<string>();
@@ -61,9 +55,7 @@ export async function untrackedInTheWay(
     for (const f of files) if (!known.has(f)) inTheWay.add(f);
     for (const d of folders) if (holdsUntracked(repodir, d, known)) inTheWay.add(`${d}/`);
   }
-  if (inTheWay.size === 0) return null;
-  return `update ${how} refuses: the new commit puts files where ${repodir} has ${showPaths([...inTheWay].sort())}, `
-    + 'which git does not track there; the update would overwrite or delete them. Move them away, or delete them if the repository\'s copy should win, and deploy again';
+  return [...inTheWay].sort();
 }
 
 function kindOf(path: string): 'dir' | 'other' | 'none' {

@@ -3,8 +3,9 @@ import { dirname } from 'node:path';
 import { ownIdentity } from '../exec/process-alive.ts';
 import { runCommand } from '../exec/run-command.ts';
 import { head } from '../git/head.ts';
-import { updateCheckout } from '../git/update-checkout.ts';
 import type { Command } from '../settings/types.ts';
+import { applySteps, checkOutcome, planUpdate } from '../update/apply.ts';
+import type { Plan } from '../update/types.ts';
 import { commandName } from './command-name.ts';
 import { formatDuration } from './format-duration.ts';
 import { openRunLog } from './run-log.ts';
@@ -53,12 +54,16 @@ function preCommandsCwd(workdir: string, repodir: string | null): string {
 interface StepFailure {
   result: Exclude<RunResult, 'succeeded'>;
   message: string;
+  /** Lines shown under the result line: git's own words of a failed git step. */
+  details?: string[];
 }
 
 /**
- * Runs `req` (SPEC section 5): pre_commands → git update → commands → post_commands; the
- * first failing step ends the run, then on_failure runs (with WHAUTO_FAILED_STEP) unless the
- * run was interrupted. entry.timeout bounds the whole run: each command gets
+ * Runs `req`: pre_commands → git update (the plan of the entry's update strategy, applied) →
+ * commands → the plan's steps after the commands (a release's switch) → post_commands; the
+ * first failing step ends the run (a release's new folder is undone), then on_failure runs
+ * (with WHAUTO_FAILED_STEP) unless the run was interrupted. The record's commit is what HEAD
+ * is after the git step, whether it succeeded or not. entry.timeout bounds the whole run: each command gets
  * min(its own timeout, what is left). Output and a `==> <kind>: <name>` line per step go to
  * the log file and onLine. Never throws for a failing run; resolves with the final record
  * (result succeeded | failed | timed out | interrupted, message one line).
@@ -125,8 +130,8 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
     const own = cmd.timeout ?? Infinity;
     begin(kind, name);
     const r = await runCommand(cmd, {
-      cwd: kind === 'pre_commands' ? preCommandsCwd(entry.workdir, entry.repodir) : entry.workdir,
-      env: runEnv(req, vals, opts.env),
+      cwd: kind === 'pre_commands' ? preCommandsCwd(entry.workdir, entry.repodir) : plan?.workdir ?? entry.workdir,
+      env: { ...runEnv(req, vals, opts.env), ...(kind === 'pre_commands' ? {} : plan?.env) },
       strayEnv: 'WHAUTO_RUN_ID',
       timeoutMs: Math.min(own, left),
       onLine: say,
@@ -147,6 +152,8 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
     return { result: 'failed', message: `${kind} \`${name}\` exited with ${r.exitCode}` };
   };
 
+  // The update's plan: made and applied in the git step; its `after` steps follow the commands.
+  let plan: Plan | null = null;
   const gitUpdate = async (): Promise<StepFailure | null> => {
     // update: none does no git work; its step says so rather than claiming an update.
     const stepName = entry.update === 'none' ? 'no update (update: none)' : 'git update';
@@ -157,22 +164,35 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
     if (left <= 0) return timedOutRun();
     begin('git', stepName);
     const t0 = Date.now();
-    const r = await updateCheckout(entry, req.target, {
+    plan = await planUpdate(entry, req.target, {
+      dry: false,
       env: runEnv(req, values, opts.env),
       onLine: say,
       timeoutMs: left,
       ...(opts.graceMs !== undefined ? { graceMs: opts.graceMs } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
-    record.previous = r.previous;
-    record.commit = r.commit;
-    values.previous = r.previous;
-    values.after = r.commit;
-    end({ kind: 'git', name: stepName, exitCode: r.ok ? 0 : null, signal: null, durationMs: Date.now() - t0, ok: r.ok });
-    if (r.ok) return null;
-    if (r.aborted || opts.signal?.aborted) return interrupted();
-    if (r.timedOut || Date.now() >= deadline) return timedOutRun();
-    return { result: 'failed', message: `git update: ${r.message ?? 'failed'}` };
+    for (const line of plan.notes) say(`note: ${line}`);
+    const problem = plan.refusal ?? await applySteps(plan, plan.steps, entry) ?? await checkOutcome(plan, req.target);
+    const at = await plan.where();
+    record.previous = plan.previous;
+    record.commit = at?.commit ?? null;
+    values.previous = plan.previous;
+    values.after = record.commit;
+    end({ kind: 'git', name: stepName, exitCode: problem ? null : 0, signal: null, durationMs: Date.now() - t0, ok: !problem });
+    if (!problem) return null;
+    if (problem.aborted || opts.signal?.aborted) return interrupted();
+    if (problem.timedOut || Date.now() >= deadline) return timedOutRun();
+    // A refusal comes before any change to the checkout: say where it stays.
+    const still = problem === plan.refusal && record.commit ? `; the checkout stays at ${record.commit}` : '';
+    return { result: 'failed', message: `git update: ${problem.message}${still}`, details: problem.gitLines };
+  };
+
+  /** The plan's steps after the commands (a release's switch): a failure there fails the run like a command's. */
+  const afterCommands = async (): Promise<StepFailure | null> => {
+    if (!plan || plan.after.length === 0) return null;
+    const f = await applySteps(plan, plan.after, entry);
+    return f ? { result: 'failed', message: `git update: ${f.message}`, details: f.gitLines } : null;
   };
 
   const finish = (failure: StepFailure | null): RunRecord => {
@@ -182,6 +202,7 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
     record.message = failure?.message ?? null;
     note(!failure ? `==> succeeded in ${formatDuration(Date.now() - started)}`
       : failure.message === failure.result ? `==> ${failure.result}` : `==> ${failure.result}: ${failure.message}`);
+    for (const line of failure?.details ?? []) note(`    ${line}`);
     log.close();
     report();
     return record;
@@ -197,6 +218,7 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
       ...entry.preCommands.map((c) => () => command('pre_commands', c, null)),
       gitUpdate,
       ...entry.commands.map((c) => () => command('commands', c, null)),
+      afterCommands,
       ...entry.postCommands.map((c) => () => command('post_commands', c, null)),
     ];
     let failure: StepFailure | null = null;
@@ -204,9 +226,14 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
       failure = await stage();
       if (failure) break;
     }
+    // A failed run leaves nothing of a plan half done that it can take back (a release's new folder).
+    if (failure && plan && (plan as Plan).undo.length > 0) await applySteps(plan, (plan as Plan).undo, entry);
     if (failure && failure.result !== 'interrupted') {
       // Said before on_failure's output, so the log reads in the order things happened.
-      if (entry.onFailure.length > 0) note(`==> ${failure.result}: ${failure.message}; on_failure runs`);
+      if (entry.onFailure.length > 0) {
+        note(`==> ${failure.result}: ${failure.message}; on_failure runs`);
+        for (const line of failure.details ?? []) note(`    ${line}`);
+      }
       // on_failure sees the failed step; it gets its own time, as the run's may be spent.
       const failValues: RunEnvValues = { ...values, failedStep: attempted };
       for (const cmd of entry.onFailure) {

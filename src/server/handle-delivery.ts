@@ -5,6 +5,7 @@ import type { DeliveryRef } from '../model/run-record.ts';
 import type { Entry } from '../settings/types.ts';
 import { answers, type Answer } from './answer.ts';
 import { route } from './route.ts';
+import { withoutBodySecret } from './without-body-secret.ts';
 
 /** What the delivery log line says besides the answer. */
 export interface DeliveryInfo {
@@ -70,6 +71,9 @@ export async function handleVerified(entries: Entry[], delivery: Delivery, queue
 function parseAndQueue(entries: Entry[], delivery: Delivery, queue: Queue, info: DeliveryInfo): Answer | { durable: Array<Promise<void>>; answer: Answer } {
   const json = parseJson(delivery);
   if (isAnswer(json)) return json;
+  // What the run's commands get (WHAUTO_PAYLOAD), and what the state dir keeps: no body secret
+  // (older Gogs sends one). Verification is done: it saw the bytes as sent.
+  const payload = Object.hasOwn(json, 'secret') ? withoutBodySecret(delivery.payload) : delivery.payload;
   const runs: Array<{ entry: string; id: string }> = [];
   const durable: Array<Promise<void>> = [];
   const reasons: string[] = [];
@@ -90,7 +94,7 @@ function parseAndQueue(entries: Entry[], delivery: Delivery, queue: Queue, info:
         reasons.push(r.ignore);
         continue;
       }
-      const accepted = queue.accept(entry, r.target, deliveryRef(event), delivery.payload);
+      const accepted = queue.accept(entry, r.target, deliveryRef(event), payload);
       durable.push(accepted.durable);
       if (!runs.some((x) => x.entry === accepted.entry && x.id === accepted.id)) runs.push({ entry: accepted.entry, id: accepted.id });
     }

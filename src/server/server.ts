@@ -165,7 +165,8 @@ export function createWebhookServer(initial: Settings, queue: Queue, logger: Log
       return false;
     });
     if (entries.length === 0) {
-      return { answer: path.startsWith(`${base}/`) ? answers.forbidden(notAllowed) : answers.notFound('no entry routes deliveries by repository for this client'), close: true };
+      // Every entry refuses this client: 403, as on an entry's own URL (a 404 would look like a wrong hook URL).
+      return { answer: blocked.length > 0 ? answers.forbidden(notAllowed) : answers.notFound('no entry routes deliveries by repository (none names a repo)'), close: true };
     }
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > settings.maxBody) return { answer: answers.tooLarge(settings.maxBody), close: true };

@@ -20,7 +20,8 @@ export function repoLooksLikeAddress(repo: string): boolean {
 /**
  * Builds the normalized Entry from its own keys over `defaults` over the schema defaults:
  * paths made absolute (workdir against repodir), the secret read. Reports
- * 'missing-repodir' and 'deploys-nothing' (errors), 'no-auth', 'repo-url', 'workdir-outside'
+ * 'missing-repodir' and 'deploys-nothing' (errors), 'default-branch' (a note), 'no-auth',
+ * 'repo-url', 'repo-without-owner', 'workdir-outside'
  * and, looking at this machine, 'nothing-to-clone', 'not-a-repository', 'remote-missing',
  * 'workdir-missing', 'ssh-key-unreadable' and 'git-missing' (warnings) and the secret's
  * problems. Always returns an Entry; it is only used when nothing was reported as error.
@@ -59,6 +60,10 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
     ctx.report(pick('branch')?.node ?? raw.nameNode, 'error', 'deploys-nothing',
       `entry '${raw.name}' deploys nothing: branch is [] and tags are off (set tags: true, or a pattern like "v*")`);
   }
+  if (pick('branch') === undefined) {
+    ctx.report(raw.nameNode, 'note', 'default-branch',
+      `entry '${raw.name}' names no branch, so it deploys main (write branch: main to say so, or the branch it should deploy)`);
+  }
   if (secrets.size === 0) {
     ctx.report(raw.nameNode, 'warning', 'no-auth',
       `entry '${raw.name}' has no secret: anyone who can reach the URL can trigger it (set secret_env or secret_file)`);
@@ -67,6 +72,10 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
   if (repo !== null && repoLooksLikeAddress(repo)) {
     ctx.report(pick('repo')?.node ?? raw.nameNode, 'warning', 'repo-url',
       `entry '${raw.name}': repo is compared with each delivery's repository name (OWNER/NAME, e.g. acme/site); '${repo}' looks like a URL or clone address, so no delivery would match (clone_url takes the address)`);
+  }
+  if (repo !== null && !repo.includes('/') && !repoLooksLikeAddress(repo)) {
+    ctx.report(pick('repo')?.node ?? raw.nameNode, 'warning', 'repo-without-owner',
+      `entry '${raw.name}': repo '${repo}' names no owner, so a push to any owner's ${repo} (acme/${repo}, someone-else/${repo}) matches it; write OWNER/NAME`);
   }
   if (repodir !== null && outside(repodir, workdir)) {
     const at = pick('workdir');

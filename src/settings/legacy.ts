@@ -131,7 +131,10 @@ function translateRepositories(doc: Document, root: YAMLMap, report: Report): vo
     const map = entry.value;
     if (!isMap(map) || defaultsHaveBranch) continue;
     if (fieldsOf(doc, map, () => undefined).some((f) => f.key === 'branch')) continue;
-    map.items.push(new Pair(scalarAt('branch', (entry.key as Node).range), scalarAt('master', (entry.key as Node).range)));
+    const master = scalarAt('master', (entry.key as Node).range);
+    // Said where the modern text is written (`init --from`): a modern entry without branch deploys main.
+    master.comment = " 0.0.x's default; without a branch a modern entry deploys main";
+    map.items.push(new Pair(scalarAt('branch', (entry.key as Node).range), master));
   }
   const entries = find(root, 'entries');
   if (!entries) {

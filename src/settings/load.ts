@@ -10,6 +10,7 @@ import { translateLegacy } from './legacy.ts';
 import { validate, type RawSettings } from './validate.ts';
 import { buildEntry } from './entry.ts';
 import { stateDirProblem } from './state-dir.ts';
+import { notOnThisMachine } from './listen.ts';
 
 export interface LoadResult {
   /** The normalized settings; null iff some finding has level 'error'. */
@@ -64,6 +65,9 @@ export function loadSettings(file: string, env: NodeJS.ProcessEnv, opts: { readS
 
   translateLegacy(doc, report);
   const raw = validate(doc, report);
+  const listen = raw.top.get('listen');
+  const away = listen ? notOnThisMachine((listen.value as { host: string }).host) : null;
+  if (away) report(listen!.node, 'error', 'listen-not-local', `'listen': ${away}`);
   const dir = dirname(path);
   const entries = raw.entries.map((e) => buildEntry(e, raw.defaults, { dir, env, report, readSecrets: opts.readSecrets !== false }));
   warnSharedCheckouts(raw, entries, report);

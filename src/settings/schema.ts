@@ -38,7 +38,7 @@ export const ENTRY_KEYS: Record<string, KeyDef> = {
   secret: { kind: 'secret', doc: 'The webhook secret, inline (prefer secret_env or secret_file).' },
   secret_env: { kind: 'string', doc: 'Name of an environment variable that holds the secret, read at load time.' },
   secret_file: { kind: 'path', doc: 'File that holds the secret (one trailing newline stripped); ${CREDENTIALS_DIRECTORY} expands.' },
-  repo: { kind: 'string', doc: '"owner/name" of the repository whose pushes deploy; none: reached only by its own URL.' },
+  repo: { kind: 'string', doc: '"owner/name" of the repository whose pushes deploy (a bare name matches that name under any owner); none: reached only by its own URL.' },
   branch: { kind: 'branches', default: 'main', doc: 'Branch name, glob ("release/*") or list of them; [] for an entry that deploys tags only. Default main.' },
   tags: { kind: 'tags', default: false, doc: 'true or a glob ("v*"): tag pushes deploy too. Default false.' },
   repodir: { kind: 'path', doc: 'The checkout that is updated; required unless update is none.' },
@@ -61,7 +61,7 @@ export const ENTRY_KEYS: Record<string, KeyDef> = {
 
 /** Keys at the top of the file. */
 export const TOP_KEYS: Record<string, KeyDef> = {
-  listen: { kind: 'listen', default: '127.0.0.1:5000', doc: 'host:port to listen on ([::1]:5000 for IPv6). Default 127.0.0.1:5000.' },
+  listen: { kind: 'listen', default: '127.0.0.1:5000', doc: 'host:port to listen on ([::1]:5000 for IPv6): an address of this machine, or 0.0.0.0 or :: for all of them; port 0 picks a free port. Default 127.0.0.1:5000.' },
   webhook_url_path: { kind: 'url-path', default: '/webhook', doc: "URL prefix of the webhook routes: ASCII letters, digits and -._~!$&'()*+,;=:@/ only; not /, /healthz or /metrics. Default /webhook." },
   state_dir: { kind: 'path', default: 'whauto-state', doc: 'Queue, locks and run history. Default whauto-state beside the settings file.' },
   log_level: { kind: 'enum', values: ['debug', 'info', 'warn', 'error'], default: 'info', doc: 'debug | info | warn | error. Default info.' },

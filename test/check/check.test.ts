@@ -34,7 +34,7 @@ for (const c of CASES) {
 
 test('whauto check names the file as it was given, relative to the working folder', () => {
   const dir = tempDir().dir;
-  writeFile(dir, 'whauto.yaml', 'workers: none\nentries:\n  a: {secret: s, repodir: ., update: none}\n');
+  writeFile(dir, 'whauto.yaml', 'workers: none\nentries:\n  a: {secret: s, repodir: ., update: none, branch: main}\n');
   const out = whauto(['check', 'whauto.yaml'], {}, dir);
   assert.equal(out.code, 2);
   assert.equal(out.stdout, "whauto.yaml:1:10: error: 'workers' must be an integer, not 'none'\nwhauto.yaml: invalid (1 error)\n");
@@ -42,13 +42,13 @@ test('whauto check names the file as it was given, relative to the working folde
 
 test('whauto check --json prints validity, entry count and the findings with codes and positions', () => {
   const dir = tempDir().dir;
-  const file = writeFile(dir, 'whauto.yaml', 'entries:\n  a:\n    repodir: .\n    update: none\n  b:\n    secret: s\n    repodir: .\n    update: none\n');
+  const file = writeFile(dir, 'whauto.yaml', 'defaults:\n  branch: main\nentries:\n  a:\n    repodir: .\n    update: none\n  b:\n    secret: s\n    repodir: .\n    update: none\n');
   const out = whauto(['check', file, '--json']);
   assert.equal(out.code, 0);
   const report = JSON.parse(out.stdout);
   assert.deepEqual(report, {
     valid: true, file, entries: 2,
-    findings: [{ level: 'warning', code: 'no-auth', message: report.findings[0]?.message, file, line: 2, col: 3 }],
+    findings: [{ level: 'warning', code: 'no-auth', message: report.findings[0]?.message, file, line: 4, col: 3 }],
   });
   const bad = whauto(['check', '--json', file + '.missing']);
   assert.equal(bad.code, 2);
@@ -120,7 +120,7 @@ test('whauto check accepts examples/legacy-settings.yaml, noting each legacy key
 test('whauto check answers usage errors with exit 2 and --help with exit 0', () => {
   const none = whauto(['check']);
   assert.equal(none.code, 2);
-  assert.match(none.stderr, /SETTINGS is missing/);
+  assert.match(none.stderr, /^whauto check: missing SETTINGS\n/);
   const unknown = whauto(['check', 'a.yaml', '--strict']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /usage: whauto check/);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireBinary, run, WHAUTO, whauto } from '../helpers/run.ts';
+import { requireBinary, runProcess, WHAUTO, whauto } from '../helpers/run.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -16,11 +16,11 @@ test('dist/whauto --version and --help work when copied alone to another folder'
     copyFileSync(WHAUTO, copy);
     chmodSync(copy, 0o755);
     const env = { PATH: '/usr/bin:/bin' };
-    const version = run(copy, ['--version'], { cwd: '/', env });
+    const version = runProcess(copy, ['--version'], { cwd: '/', env });
     assert.equal(version.status, 0, version.stderr);
     assert.equal(version.stdout.trim(), `whauto ${pkg.version} (node ${process.version})`);
     assert.equal(version.stderr, '', 'no experimental-feature warning');
-    const help = run(copy, ['--help'], { cwd: t.dir, env });
+    const help = runProcess(copy, ['--help'], { cwd: t.dir, env });
     assert.equal(help.status, 0);
     assert.match(help.stdout, /whauto serve +SETTINGS/);
     assert.match(help.stdout, /whauto trigger SETTINGS ENTRY/);
@@ -52,7 +52,7 @@ for (const command of ['serve', 'trigger', 'check', 'status']) {
 
 test('a reader that goes away early (`whauto schema | head -1`) ends the command quietly, no stack trace', () => {
   requireBinary();
-  const r = run('sh', ['-c', `"${WHAUTO}" schema | head -c 1 >/dev/null; "${WHAUTO}" --help | head -c 1 >/dev/null; echo done`]);
+  const r = runProcess('sh', ['-c', `"${WHAUTO}" schema | head -c 1 >/dev/null; "${WHAUTO}" --help | head -c 1 >/dev/null; echo done`]);
   assert.equal(r.stdout.trim(), 'done');
   assert.equal(r.stderr, '', 'nothing on stderr');
 });

@@ -4,11 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireBinary, run, WHAUTO, whauto } from '../helpers/run.ts';
+import { requireBinary, runProcess, WHAUTO, whauto } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
-const asNobody = (...args: string[]) => run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', WHAUTO, ...args]);
+const asNobody = (...args: string[]) => runProcess('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', WHAUTO, ...args]);
 
 test('status as a user who cannot read the state dir, or an entry\'s runs: it says so', { skip: process.getuid?.() === 0 ? false : 'needs root to run as another user' }, () => {
   requireBinary();

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon } from '../helpers/daemon.ts';
-import { requireBinary, run, start, WHAUTO, whauto } from '../helpers/run.ts';
+import { requireBinary, runProcess, start, WHAUTO, whauto } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
@@ -92,7 +92,7 @@ test('status names a state dir that is not a folder (exit 2) instead of reportin
   const t = tempDir();
   try {
     const file = writeSettings(t.dir, { state_dir: 'a-file', entries: { site: { provider: 'github', secret: 'x', repo: 'acme/site', update: 'none', commands: ['true'] } } });
-    run('sh', ['-c', `echo > "${t.dir}/a-file"`]);
+    runProcess('sh', ['-c', `echo > "${t.dir}/a-file"`]);
     const r = whauto(['status', file]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /state dir .*a-file is not a directory/);
@@ -105,7 +105,7 @@ test('serve says what is wrong with its arguments: a missing or an extra one (ex
   requireBinary();
   const none = whauto(['serve']);
   assert.equal(none.status, 2);
-  assert.match(none.stderr, /^whauto serve: SETTINGS is missing\n/);
+  assert.match(none.stderr, /^whauto serve: missing SETTINGS\n/);
   const extra = whauto(['serve', 'settings.yaml', 'extra']);
   assert.equal(extra.status, 2);
   assert.match(extra.stderr, /^whauto serve: unexpected argument 'extra'\n/);
@@ -127,7 +127,7 @@ test('serve, run as a user, refuses a state dir root owns and says to chown it, 
     const file = writeSettings(t.dir, { entries: { a: { provider: 'plain', secret: 's', update: 'none', commands: ['true'] } } });
     chmodSync(file, 0o644);
     mkdirSync(join(t.dir, 'state'));
-    const r = run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', WHAUTO, 'serve', file]);
+    const r = runProcess('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', WHAUTO, 'serve', file]);
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /^whauto serve: the state dir .* belongs to root, not to you \(uid 65534\): a whauto command was run as root once; give it back to the user whauto runs as \(chown -R 65534 /);
     assert.doesNotMatch(r.stderr, /sudo -u root/);

@@ -99,7 +99,7 @@ describe('whauto trigger', () => {
   it('--dry-run exits 1, saying why, when the run would fail at its git step (remote unreachable)', () => {
     const r = whauto(['trigger', settings, 'lost', '--dry-run']);
     assert.equal(r.status, 1, r.stdout + r.stderr);
-    assert.match(r.stdout, /remote tip unknown: /, 'the plan is still printed');
+    assert.match(r.stdout, /-> \(the remote tip, unknown\)/, 'the plan is still printed');
     assert.match(r.stderr, /^whauto trigger: dry run: the run would fail: the remote tip of branch main is unknown: .+\n$/);
     assert.equal(existsSync(join(t.dir, 'lost')), false, 'nothing cloned');
   });

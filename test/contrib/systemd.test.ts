@@ -1,15 +1,15 @@
 // contrib/systemd: the unit files parse, carry the sandboxing and credential settings the
 // README promises, pass `systemd-analyze verify` where it exists, and the credential they
 // load is what a settings file reads through ${CREDENTIALS_DIRECTORY}.
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDaemon } from '../helpers/daemon.ts';
 import { post } from '../helpers/http.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
-import { requireBinary, run, WHAUTO, whauto } from '../helpers/run.ts';
+import { requireBinary, runProcess, WHAUTO, whauto } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
@@ -73,8 +73,42 @@ for (const u of UNITS) {
       assert.equal(expand(one(unit, 'LoadCredential')), `${u.credential}:${u.settings.replace(/\.yaml$/, '.secret')}`);
     });
 
+    it('explains ReadWritePaths= where it stands: what is writable, and the drop-in that adds a checkout path', () => {
+      const lines = text.split('\n');
+      const at = lines.findIndex((l) => l.startsWith('ReadWritePaths='));
+      const comment = lines.slice(0, at).join('\n').split('\n\n').at(-1)!;
+      assert.match(comment, /ReadWritePaths=/);
+      assert.match(comment, /\/srv/);
+      assert.match(comment, /systemctl edit whauto/);
+      assert.match(comment, /#\s+\[Service\]\n#\s+ReadWritePaths=\/var\/www\/\S+/);
+    });
+
+    it('agrees with whauto init --systemd on the names: settings file, secret file, credential', () => {
+      requireBinary();
+      const tmp = tempDir();
+      try {
+        const args = ['init', tmp.dir, '--systemd', '--repo', 'acme/site', '--branch', 'main', '--repodir', '/var/www/site', ...(u.instance === null ? [] : ['--name', u.instance])];
+        const r = whauto(args);
+        assert.equal(r.status, 0, r.stderr);
+        const unit = parseUnit(text);
+        const settings = expand(one(unit, 'ExecStart')).split(' ').at(-1)!;
+        const [id, secretPath] = expand(one(unit, 'LoadCredential')).split(':') as [string, string];
+        assert.ok(existsSync(join(tmp.dir, basename(settings))), `init wrote ${basename(settings)}`);
+        assert.ok(existsSync(join(tmp.dir, basename(secretPath))), `init wrote ${basename(secretPath)}`);
+        assert.ok(readFileSync(join(tmp.dir, basename(settings)), 'utf8').includes(`secret_file: "\${CREDENTIALS_DIRECTORY}/${id}"`));
+        assert.ok(r.stdout.includes(`LoadCredential=${id}:`), r.stdout);
+        assert.ok(r.stdout.includes(`The unit serves ${settings} with that secret`), r.stdout);
+        // The checkout is outside the unit's ReadWritePaths=: init says how to add it.
+        assert.match(r.stdout, /repodir \/var\/www\/site is not: add it/);
+        assert.ok(r.stdout.includes(`systemctl edit ${u.instance === null ? 'whauto' : `whauto@${u.instance}`}`), r.stdout);
+        assert.match(r.stdout, /\[Service\]\n +ReadWritePaths=\/var\/www\/site\n/);
+      } finally {
+        tmp.cleanup();
+      }
+    });
+
     it('passes systemd-analyze verify (with ExecStart pointing at the built binary)', (t) => {
-      const probe = run('systemd-analyze', ['--version']);
+      const probe = runProcess('systemd-analyze', ['--version']);
       if (probe.error || probe.status !== 0) {
         t.skip('systemd-analyze is not installed');
         return;
@@ -86,7 +120,7 @@ for (const u of UNITS) {
         const name = u.instance === null ? u.file : u.file.replace('@', `@${u.instance}`);
         const unitFile = join(tmp.dir, name);
         writeFileSync(unitFile, text.replaceAll('/usr/local/bin/whauto', WHAUTO));
-        const r = run('systemd-analyze', ['verify', '--man=no', unitFile]);
+        const r = runProcess('systemd-analyze', ['verify', '--man=no', unitFile]);
         const ours = (r.stdout + r.stderr).split('\n').filter((l) => l.includes(name));
         assert.deepEqual(ours, [], r.stdout + r.stderr);
         assert.equal(r.status, 0, r.stdout + r.stderr);
@@ -127,4 +161,13 @@ describe('the credential LoadCredential= gives is the secret_file ${CREDENTIALS_
     }
     assert.ok(!daemon.lines.some((l) => l.includes('credential-secret-5e1')), 'the secret is never logged');
   });
+});
+
+test('the README\'s systemd section names only the files the units read', () => {
+  const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+  const section = /## Running under systemd\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
+  const named = new Set([...section.matchAll(/\/etc\/whauto\/([\w.@-]+)/g)].map((m) => m[1]!));
+  assert.ok(named.size > 0, 'the section names files under /etc/whauto');
+  const known = new Set(UNITS.flatMap((u) => [basename(u.settings), basename(u.settings).replace(/\.yaml$/, '.secret')]));
+  for (const file of named) assert.ok(known.has(file), `${file} is one of ${[...known].join(', ')}`);
 });

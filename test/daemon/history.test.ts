@@ -7,7 +7,7 @@ import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { makeRemote, type Remote } from '../helpers/git.ts';
 import { post } from '../helpers/http.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
-import { run, whauto } from '../helpers/run.ts';
+import { runProcess, whauto } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { filesIn, finishedRuns, runRecords } from '../helpers/state.ts';
 import { tempDir } from '../helpers/tmp.ts';
@@ -165,7 +165,7 @@ describe('serve: corrupt or half-written state files are set aside, never a cras
     // FIFOs would block a reader for good: status and the daemon must not hang on them.
     mkdirSync(join(state, 'locks'), { recursive: true });
     for (const f of ['runs/a/20260101T000000000Z-0003.json', 'locks/0000.lock']) {
-      assert.equal(run('mkfifo', [join(state, f)]).status, 0);
+      assert.equal(runProcess('mkfifo', [join(state, f)]).status, 0);
     }
     const shown = whauto(['status', settings, 'a']);
     assert.equal(shown.status, 0, `status did not hang: ${shown.error?.message ?? shown.stderr}`);

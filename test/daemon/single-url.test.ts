@@ -68,6 +68,58 @@ describe('single URL: which refusal a delivery gets', () => {
   });
 });
 
+describe('single URL when every entry refuses the client (allow_ips)', () => {
+  let t: { dir: string; cleanup: () => void };
+  let daemon: Daemon;
+
+  before(async () => {
+    t = tempDir();
+    const closed = { branch: 'main', update: 'none', allow_ips: ['192.0.2.0/24'], workdir: t.dir, commands: ['touch ran'] };
+    daemon = await startDaemon(writeSettings(t.dir, {
+      entries: {
+        site: { ...closed, provider: 'github', secret: 'gh-secret', repo: 'acme/site' },
+        lab: { ...closed, provider: 'gitlab', secret: 'gl-token', repo: 'acme/lab' },
+      },
+    }));
+  });
+  after(async () => {
+    await daemon?.stop();
+    t.cleanup();
+  });
+
+  it('a signed delivery gets 403 "client address … is not allowed", as on an entry\'s own URL, not 404 (a wrong URL to the forge)', async () => {
+    for (const [forge, repo, secret] of [['github', 'acme/site', 'gh-secret'], ['gitlab', 'acme/lab', 'gl-token'], ['gitea', 'acme/other', 'x']] as const) {
+      const d = pushDelivery(forge, { repo, branch: 'main' }, secret);
+      const res = await post(`${daemon.base}/webhook`, d.headers, d.body);
+      assert.deepEqual([res.status, res.json.reason], [403, 'client address 127.0.0.1 is not allowed'], forge);
+    }
+    assert.ok(!existsSync(join(t.dir, 'ran')), 'nothing ran');
+  });
+});
+
+describe('single URL when no entry names a repo', () => {
+  let t: { dir: string; cleanup: () => void };
+  let daemon: Daemon;
+
+  before(async () => {
+    t = tempDir();
+    daemon = await startDaemon(writeSettings(t.dir, {
+      entries: { site: { provider: 'github', secret: 'gh-secret', branch: 'main', update: 'none', workdir: t.dir, commands: ['true'] } },
+    }));
+  });
+  after(async () => {
+    await daemon?.stop();
+    t.cleanup();
+  });
+
+  it('404 saying no entry routes deliveries by repository (each entry has only its own URL)', async () => {
+    const d = pushDelivery('github', { repo: 'acme/site', branch: 'main' }, 'gh-secret');
+    const res = await post(`${daemon.base}/webhook`, d.headers, d.body);
+    assert.equal(res.status, 404);
+    assert.match(res.json.reason, /no entry routes deliveries by repository/);
+  });
+});
+
 describe('single URL under a webhook_url_path beside the built-in GET routes', () => {
   let t: { dir: string; cleanup: () => void };
   let daemon: Daemon;

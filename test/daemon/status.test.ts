@@ -7,7 +7,7 @@ import { checkoutKey } from '../../src/queue/checkout-key.ts';
 import { tryLock } from '../../src/queue/lock.ts';
 import { loadSettings } from '../../src/settings/load.ts';
 import { daemonSuite } from '../helpers/daemon.ts';
-import { run, WHAUTO } from '../helpers/run.ts';
+import { runProcess, WHAUTO } from '../helpers/run.ts';
 import { finishedRuns, lines, runRecords } from '../helpers/state.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { deliver, GATED, plainEntry, status } from './lib.ts';
@@ -87,7 +87,7 @@ describe('status', () => {
     // Output with an escape sequence (a pusher's name can carry one): raw to a pipe, made visible on a terminal.
     appendFileSync(runs[1].logFile, 'pusher: \x1b[31mRED\x1b[0m\n');
     assert.ok(status(settings, 'held', '--log').stdout.includes('\x1b[31mRED'));
-    const tty = run('script', ['-qec', `${WHAUTO} status ${settings} held --log`, '/dev/null']);
+    const tty = runProcess('script', ['-qec', `${WHAUTO} status ${settings} held --log`, '/dev/null']);
     assert.equal(tty.status, 0, tty.stderr);
     assert.ok(tty.stdout.includes('pusher: \\u001b[31mRED\\u001b[0m'), tty.stdout);
     assert.ok(!tty.stdout.includes('\x1b[31m'), 'no raw escape on the terminal');
@@ -99,7 +99,7 @@ describe('status', () => {
     assert.equal(status(settings, 'nope').code, 2);
 
     // A run recorded as running by a process that is gone: shown as cut off, resumed on start.
-    const gone = run('true', []).pid!;
+    const gone = runProcess('true', []).pid!;
     const cut = { ...runs[1], id: '20200101T000000000Z-dead', result: 'running', endedAt: null, pid: gone };
     writeFileSync(join(state, 'runs', 'held', `${cut.id}.json`), JSON.stringify(cut));
     assert.match(status(settings, 'held').stdout, /cut off  20200101T000000000Z-dead: its process \d+ is gone; the next daemon start deploys it again/);

@@ -12,7 +12,7 @@ import { git, makeRemote, type Remote } from '../helpers/git.ts';
 import { post } from '../helpers/http.ts';
 import { waitGone } from '../helpers/proc.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
-import { run as runProcess, whauto } from '../helpers/run.ts';
+import { runProcess, whauto } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { finishedRun, runRecords } from '../helpers/state.ts';
 import { tempDir } from '../helpers/tmp.ts';

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Entry } from '../../src/settings/types.ts';
-import { run } from '../helpers/run.ts';
+import { runProcess } from '../helpers/run.ts';
 
 /** git's environment in tests: no user or system config can change the outcome. */
 export const GIT_TEST_ENV: Record<string, string> = {
@@ -34,7 +34,7 @@ export function makeRemote(): RemoteRepo {
   const work = path.join(root, 'work');
   const deploy = path.join(root, 'deploy');
   const git = (args: string[], cwd = work): string => {
-    const r = run('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd, env: GIT_TEST_ENV });
+    const r = runProcess('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd, env: GIT_TEST_ENV });
     if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
     return r.stdout.trim();
   };

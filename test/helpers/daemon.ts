@@ -43,11 +43,12 @@ function listeningOrigin(line: string): string | null {
  * should listen on 127.0.0.1:0 and log at info: the daemon's `listening` line gives its address.
  * With `port` (settings listening on 127.0.0.1:<port>, see freePort; for a log level that hides
  * that line) it waits until /healthz answers. A daemon that does not come up within 30 s, or
- * exits, is killed and the error shows its output. `env` is added to this process's environment.
+ * exits, is killed and the error shows its output. `env` is added to this process's environment;
+ * `args` follow the settings file (`--listen ADDR`).
  */
-export async function startDaemon(settingsFile: string, opts: { env?: NodeJS.ProcessEnv; port?: number } = {}): Promise<Daemon> {
+export async function startDaemon(settingsFile: string, opts: { env?: NodeJS.ProcessEnv; port?: number; args?: string[] } = {}): Promise<Daemon> {
   requireBinary();
-  const p = start(WHAUTO, ['serve', settingsFile], { env: { ...process.env, ...opts.env } });
+  const p = start(WHAUTO, ['serve', settingsFile, ...(opts.args ?? [])], { env: { ...process.env, ...opts.env } });
   const lines: string[] = [];
   const waiters: Array<{ re: RegExp; resolve: (l: string) => void }> = [];
   let buf = '';

@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run } from './run.ts';
+import { runProcess } from './run.ts';
 
 const ID = ['-c', 'user.name=whauto test', '-c', 'user.email=test@whauto.invalid', '-c', 'init.defaultBranch=main', '-c', 'protocol.file.allow=always'];
 
 /** Runs git in `cwd` and returns its trimmed stdout. Throws on a non-zero exit, with git's stderr. */
 export function git(cwd: string, ...args: string[]): string {
-  const r = run('git', [...ID, ...args], { cwd });
+  const r = runProcess('git', [...ID, ...args], { cwd });
   if (r.status !== 0) throw new Error(`git ${args.join(' ')} in ${cwd} exited with ${r.status}: ${r.stderr}`);
   return r.stdout.trim();
 }

@@ -1,6 +1,6 @@
-// Processes a test runs: to the end under a time limit, or in the background until the test
-// stops them. Whatever a test file leaves running is killed when its process exits or is
-// cancelled (SIGTERM from node:test at the file timeout).
+// Processes a test runs: to the end under a time limit (runProcess, whauto), or in the
+// background until the test stops them (start). Whatever a test file leaves running is killed
+// when its process exits or is cancelled (SIGTERM from node:test at the file timeout).
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +33,7 @@ export interface RunOptions {
  * past `timeoutMs` (killed with SIGKILL), with what it printed so far; a command that cannot
  * start is returned with `error` set (ENOENT), as spawnSync does.
  */
-export function run(cmd: string, args: string[], opts: RunOptions = {}): SpawnSyncReturns<string> {
+export function runProcess(cmd: string, args: string[], opts: RunOptions = {}): SpawnSyncReturns<string> {
   const timeout = opts.timeoutMs ?? COMMAND_TIMEOUT_MS;
   const r = spawnSync(cmd, args, {
     encoding: 'utf8', timeout, killSignal: 'SIGKILL', maxBuffer: 256 * 1024 * 1024,
@@ -45,10 +45,10 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): SpawnSy
   return r;
 }
 
-/** Runs `dist/whauto args` to its end (see run). */
+/** Runs `dist/whauto args` to its end (see runProcess). */
 export function whauto(args: string[], opts: RunOptions = {}): SpawnSyncReturns<string> {
   requireBinary();
-  return run(WHAUTO, args, opts);
+  return runProcess(WHAUTO, args, opts);
 }
 
 /** A process started in the background: its output so far and its exit. */

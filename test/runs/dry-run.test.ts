@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { dryRun } from '../../src/runs/dry-run.ts';
-import { updateCheckout } from '../../src/git/update-checkout.ts';
+import { updateCheckout } from '../helpers/update.ts';
 import type { RunRequest } from '../../src/runs/types.ts';
 import type { Target } from '../../src/model/target.ts';
 import type { Entry } from '../../src/settings/types.ts';
@@ -59,7 +59,8 @@ test('dryRun says the run would fail when the remote tip cannot be read, or ther
     const gone = path.join(repo.deploy, '..', 'no-such-remote.git');
     const unreachable = await dryRun({ id: 'r1', entry: repo.entry({ cloneUrl: gone }), trigger: 'manual', target: main, deliveries: [], payloadFile: null });
     assert.match(unreachable.problem ?? '', /^the remote tip of branch main is unknown: /);
-    assert.ok(unreachable.lines.some((l) => l.includes('(remote tip unknown: ')), unreachable.lines.join('\n'));
+    assert.ok(unreachable.lines.some((l) => l.includes('-> (the remote tip, unknown)')), unreachable.lines.join('\n'));
+    assert.ok(unreachable.lines.some((l) => /^ {4}fatal: .* does not appear to be a git repository/.test(l)), 'git\'s own words are under the summary');
     const noClone = await dryRun({ id: 'r2', entry: repo.entry({ cloneUrl: null }), trigger: 'manual', target: main, deliveries: [], payloadFile: null });
     assert.match(noClone.problem ?? '', /^repodir .* does not exist and no clone_url is set$/);
     assert.equal(fs.existsSync(repo.deploy), false);
@@ -137,13 +138,13 @@ for (const update of ['reset', 'ff-only'] as const) {
       const { lines, problem } = await dryRun(ask(entry));
       assert.match(problem ?? '', new RegExp(`^update ${update} refuses: the new commit puts files where \\S+ has \\.env, which git does not track there`));
       assert.ok(lines.includes(`git: would fail: ${problem}`), lines.join('\n'));
-      assert.ok(lines.includes(`git: fetched the objects of ${tip} to check the update (no ref or FETCH_HEAD written)`), lines.join('\n'));
+      assert.ok(lines.includes(`git: note: fetched the objects of ${tip} to look at the update (no ref or FETCH_HEAD written)`), lines.join('\n'));
       assert.equal(snapshot(repo), before, 'refs, HEAD, FETCH_HEAD, index and work tree unchanged');
       assert.equal(repo.git(['cat-file', '-t', tip], repo.deploy), 'commit', 'only objects were added');
       // The tip is there now: a second dry run fetches nothing and says the same.
       const again = await dryRun(ask(entry));
       assert.equal(again.problem, problem);
-      assert.ok(!again.lines.some((l) => l.startsWith('git: fetched')), again.lines.join('\n'));
+      assert.ok(!again.lines.some((l) => l.startsWith('git: note: fetched')), again.lines.join('\n'));
       assert.equal(snapshot(repo), before);
       assert.equal((await updateCheckout(entry, MAIN, { env: GIT_TEST_ENV })).message, problem);
     } finally {
@@ -172,7 +173,7 @@ test('dryRun says a repodir that is not a git repository, or inside another one,
     fs.writeFileSync(path.join(repo.root, 'afile'), '');
     const file = await dryRun(ask(repo.entry({ repodir: path.join(repo.root, 'afile') })));
     assert.equal(file.problem, `repodir ${path.join(repo.root, 'afile')} is not a directory`);
-    assert.equal((await dryRun(ask(repo.entry(), { kind: 'branch', name: 'a..b' }))).problem, 'invalid branch name "a..b"');
+    assert.equal((await dryRun(ask(repo.entry(), { kind: 'branch', name: 'a..b' }))).problem, `invalid branch name "a..b": contains '..'`);
   } finally {
     repo.cleanup();
   }
@@ -206,7 +207,7 @@ test('dryRun (reset) names the local changes the run would discard, and keeps th
     const req: RunRequest = { id: 'r1', entry, trigger: 'manual', target: main, deliveries: [], payloadFile: null };
     const { lines, problem } = await dryRun(req);
     assert.equal(problem, null);
-    assert.ok(lines.includes('git: reset discards the local changes to README, staged file.txt'), lines.join('\n'));
+    assert.ok(lines.includes('git: note: update reset discards the local changes to README, staged file.txt'), lines.join('\n'));
     assert.equal(fs.readFileSync(path.join(repo.deploy, 'README'), 'utf8'), 'edited on the server\n');
     assert.match(repo.git(['status', '--porcelain'], repo.deploy), /^A {2}"staged file\.txt"$/m);
   } finally {

@@ -58,6 +58,9 @@ export const CASES: Case[] = [
   { name: 'a bad command', yaml: `entries:\n  a:\n    ${ok}    commands:\n      - {shell: make}\n`, level: 'error', code: 'unknown-key', line: 6, col: 10 },
   { name: 'an entry that deploys nothing (branch: [] and tags off)', yaml: `entries:\n  a:\n    ${ok}    branch: []\n`, level: 'error', code: 'deploys-nothing', line: 5, col: 13 },
   { name: 'a binary file (NUL bytes)', yaml: 'listen: 127.0.0.1:1\nab\u0000\u0000', level: 'error', code: 'not-text', line: 2, col: 3 },
+  { name: 'listen on an address this machine does not have', yaml: 'listen: 203.0.113.9:5000\n', level: 'error', code: 'listen-not-local', line: 1, col: 9 },
+  { name: 'listen on an IPv6 address this machine does not have', yaml: 'listen: "[2001:db8::9]:5000"\n', level: 'error', code: 'listen-not-local', line: 1, col: 9 },
+  { name: 'legacy listen_ip on an address this machine does not have', yaml: 'listen_ip: 203.0.113.9\nlisten_port: 5000\n', level: 'error', code: 'listen-not-local', line: 1, col: 12 },
   { name: 'listen and legacy listen_ip both', yaml: 'listen: 127.0.0.1:1\nlisten_ip: 0.0.0.0\n', level: 'error', code: 'legacy-conflict', line: 2, col: 1 },
   // warnings
   { name: 'an inline secret in a file readable by others', yaml: `entries:\n  a:\n    ${ok}`, mode: 0o644, level: 'warning', code: 'secret-in-readable-file', line: 3, col: 5 },
@@ -73,6 +76,7 @@ export const CASES: Case[] = [
   { name: 'a repo given as a clone address', yaml: `entries:\n  a:\n    ${ok}    repo: git@github.com:acme/site.git\n`, level: 'warning', code: 'repo-url', line: 5, col: 11 },
   { name: 'a workdir outside the checkout', yaml: `entries:\n  a:\n    ${ok}    workdir: ../elsewhere\n`, level: 'warning', code: 'workdir-outside', line: 5, col: 14 },
   { name: 'branch: no (a branch named no, not none)', yaml: `entries:\n  a:\n    ${ok}    branch: no\n    tags: "v*"\n`, level: 'warning', code: 'boolean-branch', line: 5, col: 13 },
+  { name: 'a repo without owner (it matches any owner\'s repository of that name)', yaml: `entries:\n  a:\n    ${ok}    repo: site\n`, level: 'warning', code: 'repo-without-owner', line: 5, col: 11 },
   { name: 'no entries', yaml: 'workers: 1\n', level: 'warning', code: 'no-entries', line: 1, col: 1 },
   // warnings about this machine: every run would fail as things stand
   { name: 'a missing repodir without clone_url', yaml: 'entries:\n  a:\n    secret: s\n    repodir: /nonexistent-whauto/co\n', level: 'warning', code: 'nothing-to-clone', line: 4, col: 14 },
@@ -83,6 +87,8 @@ export const CASES: Case[] = [
   { name: 'a git_binary that is not there', yaml: `entries:\n  a:\n    ${ok}    git_binary: /nonexistent-whauto/git\n`, level: 'warning', code: 'git-missing', line: 5, col: 17 },
   { name: 'a git_binary not in PATH', yaml: `entries:\n  a:\n    ${ok}    git_binary: gitx-whauto-none\n`, level: 'warning', code: 'git-missing', line: 5, col: 17, env: { PATH: '/usr/bin:/bin' } },
   { name: 'an env value whauto sets itself', yaml: `entries:\n  a:\n    ${ok}    env: {WHAUTO_BRANCH: evil}\n`, level: 'warning', code: 'env-whauto', line: 5, col: 11 },
+  // notes
+  { name: 'an entry without branch (it deploys main)', yaml: `entries:\n  a:\n    ${ok}`, level: 'note', code: 'default-branch', line: 2, col: 3 },
   // legacy notes
   { name: 'legacy listen_ip', yaml: 'listen_ip: 0.0.0.0\nlisten_port: 80\n', level: 'note', code: 'legacy-key', line: 1, col: 1 },
   { name: 'legacy top-level provider', yaml: `provider: gitea\nentries:\n  a:\n    ${ok}`, level: 'note', code: 'legacy-key', line: 1, col: 1 },

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { loadSettings } from '../../src/settings/load.ts';
 import { formatFinding } from '../../src/settings/finding.ts';
 import { git } from '../helpers/git.ts';
-import { run } from '../helpers/run.ts';
+import { runProcess } from '../helpers/run.ts';
 import { tempDir, writeFile } from '../helpers/tmp.ts';
 
 const CODES = ['nothing-to-clone', 'not-a-repository', 'remote-missing'];
@@ -21,7 +21,7 @@ function said(dir: string, repodir: string, extra = ''): string[] {
 
 /** The remotes git itself sees in `dir`, with no user or system config in the way. */
 function gitRemotes(dir: string): string[] {
-  const out = run('git', ['remote'], { cwd: dir, env: { PATH: process.env.PATH, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } }).stdout;
+  const out = runProcess('git', ['remote'], { cwd: dir, env: { PATH: process.env.PATH, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } }).stdout;
   return out.split('\n').filter(Boolean);
 }
 
@@ -143,7 +143,7 @@ test('the checkout warnings are reported along with the other findings, nothing 
   const dir = tempDir().dir;
   mkdirSync(join(dir, 'site'));
   writeFileSync(join(dir, 'site', 'x'), 'x');
-  const { settings, findings } = loadSettings(writeFile(dir, 'whauto.yaml', 'entries:\n  a:\n    secret: s\n    repodir: site\n'), {});
+  const { settings, findings } = loadSettings(writeFile(dir, 'whauto.yaml', 'entries:\n  a:\n    secret: s\n    branch: main\n    repodir: site\n'), {});
   assert.ok(settings, 'warnings only');
   assert.deepEqual(findings.map((f) => f.code), ['not-a-repository'], findings.map(formatFinding).join('\n'));
 });

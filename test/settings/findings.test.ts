@@ -73,7 +73,7 @@ entries:
 
 test('a duplicate entry\'s own problems are reported too', () => {
   const dir = tempDir().dir;
-  const file = writeFile(dir, 'whauto.yaml', 'entries:\n  a: {secret: s, repodir: ., update: none}\n  a:\n    provider: gitlub\n');
+  const file = writeFile(dir, 'whauto.yaml', 'entries:\n  a: {secret: s, repodir: ., update: none, branch: main}\n  a:\n    provider: gitlub\n');
   const codes = loadSettings(file, {}).findings.map((f) => `${f.code}@${f.line}:${f.col}`);
   assert.deepEqual(codes, ['duplicate-entry@3:3', 'unknown-provider@4:15']);
 });

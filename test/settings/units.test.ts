@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDuration } from '../../src/settings/duration.ts';
 import { parseSize } from '../../src/settings/size.ts';
-import { parseListen } from '../../src/settings/listen.ts';
+import { networkInterfaces } from 'node:os';
+import { notOnThisMachine, parseListen } from '../../src/settings/listen.ts';
 import { isCidr } from '../../src/settings/cidr.ts';
 import { didYouMean } from '../../src/settings/did-you-mean.ts';
 
@@ -32,6 +33,16 @@ test('parseListen reads host:port, [ipv6]:port and a bare port; port 0 asks for 
   assert.deepEqual(parseListen(8080), { host: '127.0.0.1', port: 8080 });
   for (const bad of ['127.0.0.1', '127.0.0.1:-1', '127.0.0.1:70000', '::1:5000', '[nothost]:5', 'a b:5', ':5000', 'x:y']) {
     assert.equal(parseListen(bad), null, bad);
+  }
+});
+
+test('notOnThisMachine accepts wildcards, loopback, this machine\'s interface addresses and host names (not looked up); refuses other addresses', () => {
+  const own = Object.values(networkInterfaces()).flat().map((a) => a!.address);
+  for (const here of ['0.0.0.0', '::', '127.0.0.1', '127.0.0.2', '::1', 'localhost', 'deploy.example.com', ...own]) {
+    assert.equal(notOnThisMachine(here), null, here);
+  }
+  for (const away of ['203.0.113.9', '2001:db8::9'].filter((a) => !own.includes(a))) {
+    assert.match(notOnThisMachine(away) ?? '', /is not an address of this machine \(.*127\.0\.0\.1.*\)/, away);
   }
 });
 

@@ -1,0 +1,172 @@
+import { readdirSync, statSync } from 'node:fs';
+import { changedPaths } from '../git/changed-paths.ts';
+import { clone } from '../git/clone.ts';
+import { gitPaths } from '../git/git-paths.ts';
+import { localChanges, type LocalChange } from '../git/local-changes.ts';
+import { localCommits, type CommitLine } from '../git/local-commits.ts';
+import { redactUrl } from '../git/redact-url.ts';
+import { remoteTip } from '../git/remote-tip.ts';
+import { showPaths } from '../git/show-paths.ts';
+import { untrackedInTheWay } from '../git/untracked-in-the-way.ts';
+import { refNameProblem } from '../model/ref-name.ts';
+import { targetRef } from '../model/target.ts';
+import { failure } from './failure.ts';
+import { lookAtCheckout, type CheckoutLook } from './look.ts';
+import { obtainTip } from './obtain.ts';
+import { lookAtSubmodules, removeLeftoversStep, submoduleSteps } from './submodules.ts';
+import type { Plan, PlanStep, UpdateContext, UpdateFailure } from './types.ts';
+import { whereIs } from './where.ts';
+import os from 'node:os';
+
+/** What an in-place update knows once it has the commit to deploy. */
+export interface InPlaceLook {
+  look: CheckoutLook;
+  tip: string;
+  /** Tracked paths with local changes (work tree or index). */
+  changes: LocalChange[];
+  /** Commits only the checkout has, which moving the branch (or a detached HEAD) to the tip would drop. */
+  commits: { commits: CommitLine[]; more: boolean };
+  /** Tracked files changed in the folders of submodules the update removes. */
+  changedInLeftovers: string[];
+}
+
+/** How reset and ff-only differ: what each refuses or notes, the hooks its move runs, and how it moves the checkout. */
+export interface InPlaceMode {
+  mode: 'reset' | 'ff-only';
+  /** Hooks git runs while this mode moves the checkout. */
+  hooks: string[];
+  /** Why this mode refuses the update (null: it goes), and what it says before it (what it discards). */
+  judge(ctx: UpdateContext, at: InPlaceLook): Promise<{ refusal: UpdateFailure | null; notes: string[] }>;
+  /** The steps that move the checkout to the tip. */
+  move(ctx: UpdateContext, at: InPlaceLook): PlanStep[];
+}
+
+/** A plan with nothing in it yet, whose `where` reads the entry's checkout. */
+export function emptyPlan(ctx: UpdateContext): Plan {
+  const { entry, git } = ctx;
+  return {
+    mode: entry.update, previous: null, tip: null, refusal: null, notes: [], unknowns: [], steps: [], after: [], undo: [],
+    where: async () => (entry.repodir ? whereIs(entry, entry.repodir, git) : null),
+  };
+}
+
+/**
+ * The plan of an update in place (`reset`, `ff-only`): the checkout in `repodir` is brought to
+ * the target's remote tip. A missing or empty repodir is cloned (`clone_url`). Otherwise, in
+ * order, each refusal found stops the plan with nothing changed: a bad ref name, a repodir that
+ * is not a checkout's top or that git refuses, another worktree's branch, git lock files (see
+ * lookAtCheckout); the fetch (a dry run: ls-remote and an objects-only fetch); the mode's own
+ * refusals (`judge`); files of the server's own the new commit would overwrite, in the
+ * checkout and in its submodules; submodule folders the new commit drops that hold files of
+ * the server's own. The looks cost what the change costs: the new paths come from `git
+ * diff-tree` of HEAD and the tip, submodules from `.gitmodules`.
+ */
+export async function planInPlace(ctx: UpdateContext, how: InPlaceMode): Promise<Plan> {
+  const { entry, target, git } = ctx;
+  const plan = emptyPlan(ctx);
+  const refuse = (f: UpdateFailure): Plan => {
+    plan.refusal ??= f;
+    return plan;
+  };
+  const repodir = entry.repodir;
+  if (!repodir) return refuse(failure('no repodir is set'));
+  const bad = refNameProblem(targetRef(target));
+  if (bad) return refuse(failure(`invalid ${target.kind} name ${JSON.stringify(target.name)}: ${bad}`));
+  const state = dirState(repodir);
+  if (state === 'file') return refuse(failure(`repodir ${repodir} is not a directory`));
+  if (state !== 'full') return planClone(ctx, plan, repodir, state);
+
+  const look = await lookAtCheckout(ctx, repodir, plan, how.hooks);
+  if ('message' in look) return refuse(look);
+  plan.previous = look.facts.head;
+  const tip = await obtainTip(ctx, look, plan);
+  if (typeof tip !== 'string') return refuse(tip);
+  plan.tip = tip;
+
+  const changes = await localChanges(entry, repodir, { ...git, readOnly: ctx.dry });
+  if (typeof changes === 'string') return refuse(failure(changes));
+  // Commits on the local branch (or on a detached HEAD) that neither the tip nor the remote had.
+  const have = [...(look.localRef && look.facts.refs.has(look.localRef) ? [look.localRef] : []), ...(look.facts.headRef === null && look.facts.head ? [look.facts.head] : [])];
+  const commits = have.length === 0 ? { commits: [], more: false }
+    : await localCommits(entry, repodir, have, tip, look.fetchedBefore ? [look.fetchedBefore] : [], git);
+  if (commits === null) return refuse(failure(`cannot list the commits of ${repodir} that ${tip} does not have`));
+
+  const submodules = entry.submodules
+    ? await lookAtSubmodules(ctx, repodir, look.facts.head, tip, look.remoteUrl)
+    : { any: false, leftovers: [], changedInLeftovers: [], refusal: null };
+  const at: InPlaceLook = { look, tip, changes, commits, changedInLeftovers: submodules.changedInLeftovers };
+  const judged = await how.judge(ctx, at);
+  plan.notes.push(...judged.notes);
+  if (judged.refusal) return refuse(judged.refusal);
+
+  const added = await addedPaths(ctx, look, tip, changes);
+  if (added === null) return refuse(failure(`cannot list the paths ${tip} adds to ${repodir}`));
+  // The folders of submodules the new commit drops go before the move: they hold nothing of the
+  // server's own, git would only warn that it cannot remove them, and the new commit may put files there.
+  const under = (path: string, folder: string) => path === folder || path.startsWith(`${folder}/`);
+  const inTheWay = await untrackedInTheWay(entry, repodir, added.filter((p) => !submodules.leftovers.some((f) => under(p, f))), git);
+  if (inTheWay === null) return refuse(failure(`cannot look for files of the server's own in ${repodir}`));
+  if (inTheWay.length > 0) {
+    return refuse(failure(`update ${how.mode} refuses: the new commit puts files where ${repodir} has ${showPaths(inTheWay)}, ` +
+      'which git does not track there; the update would overwrite or delete them. Move them away, or delete them if the repository\'s copy should win, and deploy again'));
+  }
+  if (submodules.refusal) return refuse(submodules.refusal);
+
+  if (submodules.leftovers.length > 0) plan.steps.push(removeLeftoversStep(repodir, submodules.leftovers));
+  plan.steps.push(...how.move(ctx, at));
+  if (submodules.any) plan.steps.push(...submoduleSteps(ctx, repodir));
+  return plan;
+}
+
+/**
+ * The paths the tip tracks that the index does not: what `git diff-tree` says the tip adds to
+ * HEAD, less the files staged as new (the index tracks them), plus the files staged as
+ * deleted that the tip still has. A checkout without a commit yet: every path of the tip.
+ */
+async function addedPaths(ctx: UpdateContext, look: CheckoutLook, tip: string, changes: LocalChange[]): Promise<string[] | null> {
+  const { entry, git } = ctx;
+  const head = look.facts.head;
+  if (head === null) return gitPaths(entry, ['ls-tree', '-r', '-z', '--name-only', tip], look.repodir, git);
+  const diff = await changedPaths(entry, look.repodir, head, tip, git);
+  if (diff === null) return null;
+  const staged = new Set(changes.filter((c) => c.index === 'A').map((c) => c.path));
+  const gone = new Set(diff.filter((c) => c.status === 'D').map((c) => c.path));
+  const added = diff.filter((c) => (c.status === 'A' || (c.status === 'T' && c.oldMode === '160000')) && !staged.has(c.path)).map((c) => c.path);
+  for (const c of changes) if (c.index === 'D' && !gone.has(c.path)) added.push(c.path);
+  return added;
+}
+
+/** The plan of a first deploy into a missing or empty repodir: a clone of clone_url, on the target. */
+async function planClone(ctx: UpdateContext, plan: Plan, repodir: string, state: 'missing' | 'empty'): Promise<Plan> {
+  const { entry, target, git } = ctx;
+  if (!entry.cloneUrl) {
+    plan.refusal = failure(`repodir ${repodir} ${state === 'missing' ? 'does not exist' : 'is empty'} and no clone_url is set`);
+    return plan;
+  }
+  const url = entry.cloneUrl;
+  if (ctx.dry) {
+    const tip = await remoteTip(entry, os.tmpdir(), url, target, git);
+    if ('message' in tip) plan.refusal = failure(`the remote tip of ${target.kind} ${target.name} is unknown: ${tip.message}`, tip.failed);
+    else plan.tip = tip.tip;
+  }
+  plan.steps.push({
+    name: `clone ${redactUrl(url)} into ${repodir} (${target.kind} ${target.name}${entry.submodules ? ', with its submodules' : ''})`,
+    reads: redactUrl(url),
+    changes: repodir,
+    run: async () => {
+      const r = await clone(entry, url, repodir, target, git);
+      return r.ok ? null : failure(r.message, r.result);
+    },
+  });
+  return plan;
+}
+
+/** What is at `dir`: nothing, an empty folder (a clone goes there), a folder with files, or a file. */
+export function dirState(dir: string): 'missing' | 'empty' | 'full' | 'file' {
+  try {
+    if (!statSync(dir).isDirectory()) return 'file';
+    return readdirSync(dir).length === 0 ? 'empty' : 'full';
+  } catch {
+    return 'missing';
+  }
+}

@@ -1,0 +1,512 @@
+// Every git scenario ends right, against the built binary and real repositories: `whauto trigger`
+// (and its --dry-run first, whose exit code must equal the run's outcome) on a checkout that a
+// bare "forge" remote moves on. Ending right: the checkout at the remote tip, HEAD on the branch
+// (detached only for tags), `git status` clean but for the server's own files, commands run
+// exactly when the git step succeeded, and the run record's result and commit what is on disk.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { git } from '../helpers/git.ts';
+import { runProcess, whauto } from '../helpers/run.ts';
+import { tempDir } from '../helpers/tmp.ts';
+
+/** git for the daemon's side: no user config, and local submodules allowed (git refuses file:// submodules by default). */
+const ENV = {
+  ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'protocol.file.allow', GIT_CONFIG_VALUE_0: 'always',
+};
+
+interface Outcome {
+  status: number | null;
+  out: string;
+}
+
+interface World {
+  dir: string;
+  /** The forge's repository and the author's clone that pushes to it. */
+  bare: string;
+  author: string;
+  /** The server's checkout. */
+  site: string;
+  /** Commits `content` into `file` (in the author's clone, on its current branch) and pushes (forced with `force`); returns the commit. */
+  push(file: string, content?: string, opts?: { force?: boolean }): string;
+  /** `whauto trigger` (args after ENTRY), its exit status and output. */
+  trigger(...args: string[]): Outcome;
+  /** The dry run, then the run: asserts their exit codes agree, returns both. */
+  both(...args: string[]): { dry: Outcome; real: Outcome };
+  /** The newest run's record as `status --json` shows it. */
+  record(): { result: string; commit: string | null; message: string | null };
+  /** The newest run's log. */
+  log(): string;
+  /** The commits the commands saw as WHAUTO_AFTER, one per run that reached them. */
+  ran(): string[];
+  cleanup(): void;
+}
+
+interface WorldOptions {
+  update?: 'reset' | 'ff-only';
+  submodules?: boolean;
+  tags?: boolean;
+  branch?: string;
+  /** Leave the checkout to the first run's clone (default: a first run deploys it now). */
+  noFirstDeploy?: boolean;
+  /** A .gitignore the first commit carries. */
+  gitignore?: string;
+}
+
+function world(opts: WorldOptions = {}): World {
+  const t = tempDir('whauto-scenario-');
+  const dir = t.dir;
+  const bare = join(dir, 'remote.git');
+  const author = join(dir, 'author');
+  const site = join(dir, 'site');
+  const branch = opts.branch ?? 'main';
+  git(dir, 'init', '-q', '--bare', '-b', branch, bare);
+  // The forge lets a push delete or rename its default branch.
+  git(bare, 'config', 'receive.denyDeleteCurrent', 'ignore');
+  git(dir, 'clone', '-q', bare, author);
+  git(author, 'checkout', '-q', '-b', branch);
+  writeFileSync(join(author, 'README'), 'one\n');
+  writeFileSync(join(author, '.gitignore'), opts.gitignore ?? '.env\nnode_modules/\n');
+  git(author, 'add', 'README', '.gitignore');
+  git(author, 'commit', '-q', '-m', 'first');
+  git(author, 'push', '-q', 'origin', `HEAD:refs/heads/${branch}`);
+  const settings = join(dir, 'settings.yaml');
+  writeFileSync(settings, [
+    'state_dir: ./state',
+    'entries:',
+    '  site:',
+    '    provider: plain',
+    `    branch: ${branch}`,
+    `    tags: ${opts.tags ? 'true' : 'false'}`,
+    '    repodir: ./site',
+    `    clone_url: ${bare}`,
+    `    update: ${opts.update ?? 'reset'}`,
+    `    submodules: ${opts.submodules ? 'true' : 'false'}`,
+    '    commands:',
+    '      - \'echo "$WHAUTO_AFTER" >> ../ran.txt\'',
+    '',
+  ].join('\n'));
+  let n = 0;
+  const run = (args: string[]): Outcome => {
+    const r = whauto(args, { env: ENV });
+    return { status: r.status, out: `${r.stdout}${r.stderr}` };
+  };
+  const w: World = {
+    dir, bare, author, site,
+    push(file, content, o = {}) {
+      writeFileSync(join(author, file), content ?? `change ${++n}\n`);
+      git(author, 'add', '-f', file);
+      git(author, 'commit', '-q', '-m', `change ${file} (${n})`);
+      git(author, 'push', '-q', ...(o.force ? ['--force'] : []), 'origin', 'HEAD');
+      return git(author, 'rev-parse', 'HEAD');
+    },
+    trigger: (...args) => run(['trigger', settings, 'site', ...args]),
+    both(...args) {
+      const dry = w.trigger('--dry-run', ...args);
+      const real = w.trigger(...args);
+      assert.ok(real.status === 0 || real.status === 1, real.out);
+      assert.equal(dry.status, real.status, `the dry run's exit code is the run's outcome\n--- dry run:\n${dry.out}\n--- run:\n${real.out}`);
+      return { dry, real };
+    },
+    record() {
+      const r = run(['status', settings, 'site', '--json']);
+      const runs = JSON.parse(r.out.slice(0, r.out.lastIndexOf('}') + 1)).entries[0].runs;
+      return runs[0];
+    },
+    log: () => run(['status', settings, 'site', '--log']).out,
+    ran: () => (existsSync(join(dir, 'ran.txt')) ? readFileSync(join(dir, 'ran.txt'), 'utf8').trim().split('\n') : []),
+    cleanup: t.cleanup,
+  };
+  if (!opts.noFirstDeploy) {
+    const first = w.trigger();
+    assert.equal(first.status, 0, first.out);
+  }
+  return w;
+}
+
+/** git status --porcelain of the checkout, the server's own files (untracked `??`) left out. */
+function trackedChanges(site: string): string[] {
+  return git(site, 'status', '--porcelain', '--ignore-submodules=none').split('\n').filter((l) => l !== '' && !l.startsWith('?? '));
+}
+
+/** The run deployed `tip`: at it, on the branch (or detached for a tag), clean, commands ran with it, the record says so. */
+function deployed(w: World, tip: string, on: { branch: string } | { tag: string } = { branch: 'main' }): void {
+  assert.equal(git(w.site, 'rev-parse', 'HEAD'), tip, 'the checkout is at the remote tip');
+  if ('branch' in on) assert.equal(git(w.site, 'symbolic-ref', 'HEAD'), `refs/heads/${on.branch}`, 'HEAD on the branch');
+  else assert.throws(() => git(w.site, 'symbolic-ref', '-q', 'HEAD'), 'HEAD detached for a tag');
+  assert.deepEqual(trackedChanges(w.site), [], 'git status clean but for the server\'s own files');
+  assert.equal(w.ran().at(-1), tip, 'the commands ran, with WHAUTO_AFTER the tip');
+  const r = w.record();
+  assert.equal(r.result, 'succeeded', r.message ?? '');
+  assert.equal(r.commit, tip, 'the record names the commit on disk');
+}
+
+/** The run failed at its git step: no command ran, the record's commit is HEAD, its message matches. */
+function failedAtGit(w: World, ranBefore: number, message: RegExp): void {
+  assert.equal(w.ran().length, ranBefore, 'no command ran');
+  const r = w.record();
+  assert.equal(r.result, 'failed');
+  assert.match(r.message ?? '', message);
+  assert.equal(r.commit, git(w.site, 'rev-parse', 'HEAD'), 'the record names what HEAD is');
+}
+
+function scenario(name: string, opts: WorldOptions, body: (w: World) => void): void {
+  test(name, { timeout: 300_000 }, () => {
+    const w = world(opts);
+    try {
+      body(w);
+    } finally {
+      w.cleanup();
+    }
+  });
+}
+
+// --- clone, fast-forward, force push, re-created and renamed branches ---
+
+scenario('clone into a missing repodir', { noFirstDeploy: true }, (w) => {
+  w.both();
+  deployed(w, git(w.author, 'rev-parse', 'HEAD'));
+});
+
+scenario('clone into an empty repodir', { noFirstDeploy: true }, (w) => {
+  mkdirSync(w.site);
+  w.both();
+  deployed(w, git(w.author, 'rev-parse', 'HEAD'));
+});
+
+scenario('fast-forward', {}, (w) => {
+  const tip = w.push('app.txt');
+  w.both();
+  deployed(w, tip);
+});
+
+for (const update of ['reset', 'ff-only'] as const) {
+  scenario(`force push (${update}: ${update === 'reset' ? 'deploys' : 'refuses the diverged branch'})`, { update }, (w) => {
+    w.push('app.txt', 'v2\n');
+    w.both();
+    git(w.author, 'reset', '-q', '--hard', 'HEAD~1');
+    const rewritten = w.push('app.txt', 'rewritten\n', { force: true });
+    const before = git(w.site, 'rev-parse', 'HEAD');
+    const ran = w.ran().length;
+    w.both();
+    if (update === 'reset') deployed(w, rewritten);
+    else {
+      failedAtGit(w, ran, /has diverged from origin\/main; update ff-only refuses/);
+      assert.equal(git(w.site, 'rev-parse', 'HEAD'), before);
+    }
+  });
+}
+
+scenario('a branch deleted and re-created at an unrelated commit', {}, (w) => {
+  w.push('app.txt');
+  w.both();
+  git(w.author, 'push', '-q', 'origin', ':refs/heads/main');
+  git(w.author, 'checkout', '-q', '--orphan', 'fresh');
+  git(w.author, 'rm', '-q', '-rf', '--cached', '.');
+  rmSync(join(w.author, 'app.txt'));
+  const unrelated = w.push('other.txt', 'a new history\n');
+  git(w.author, 'push', '-q', 'origin', 'HEAD:refs/heads/main');
+  w.both();
+  deployed(w, unrelated);
+  assert.equal(existsSync(join(w.site, 'app.txt')), false, 'the old history\'s files are gone');
+  assert.doesNotMatch(w.log(), /discards \d+ commits? only the checkout had/, 'the old history was the remote\'s, not the checkout\'s own');
+});
+
+scenario("the remote's default branch renamed", { branch: 'master' }, (w) => {
+  git(w.author, 'branch', '-m', 'master', 'main');
+  git(w.author, 'push', '-q', 'origin', 'HEAD:refs/heads/main', ':refs/heads/master');
+  git(w.bare, 'symbolic-ref', 'HEAD', 'refs/heads/main');
+  const tip = w.push('app.txt');
+  const settings = join(w.dir, 'settings.yaml');
+  writeFileSync(settings, readFileSync(settings, 'utf8').replace('branch: master', 'branch: main'));
+  w.both();
+  deployed(w, tip);
+});
+
+// --- what the server changed: edits, commits of its own, its own files ---
+
+for (const update of ['reset', 'ff-only'] as const) {
+  scenario(`edits to tracked files (${update})`, { update }, (w) => {
+    writeFileSync(join(w.site, 'README'), 'edited on the server\n');
+    const tip = w.push('app.txt');
+    const ran = w.ran().length;
+    const { dry } = w.both();
+    if (update === 'reset') {
+      deployed(w, tip);
+      assert.equal(readFileSync(join(w.site, 'README'), 'utf8'), 'one\n');
+      assert.match(dry.out, /update reset discards the local changes to README/);
+      assert.match(w.log(), /note: update reset discards the local changes to README/, 'the run log names the discarded files');
+    } else {
+      failedAtGit(w, ran, /has local changes to README; update ff-only refuses/);
+      assert.equal(readFileSync(join(w.site, 'README'), 'utf8'), 'edited on the server\n');
+    }
+  });
+
+  scenario(`local commits on the branch (${update})`, { update }, (w) => {
+    writeFileSync(join(w.site, 'hotfix.txt'), 'fixed on the server\n');
+    git(w.site, 'add', 'hotfix.txt');
+    git(w.site, 'commit', '-q', '-m', 'hotfix on the server');
+    const local = git(w.site, 'rev-parse', 'HEAD');
+    const tip = w.push('app.txt');
+    const ran = w.ran().length;
+    w.both();
+    if (update === 'reset') {
+      deployed(w, tip);
+      assert.match(w.log(), new RegExp(`note: update reset discards 1 commit only the checkout had: ${local.slice(0, 7)} hotfix on the server`), 'the run log names the discarded commit');
+    } else {
+      failedAtGit(w, ran, /has diverged from origin\/main; update ff-only refuses/);
+      assert.equal(git(w.site, 'rev-parse', 'HEAD'), local);
+    }
+  });
+}
+
+scenario("the server's own untracked and ignored files are kept, and a push that adds one of them is refused", {}, (w) => {
+  writeFileSync(join(w.site, '.env'), 'SECRET=server\n');
+  mkdirSync(join(w.site, 'uploads'));
+  writeFileSync(join(w.site, 'uploads', 'a.png'), 'png');
+  const tip = w.push('app.txt');
+  w.both();
+  deployed(w, tip);
+  assert.equal(readFileSync(join(w.site, '.env'), 'utf8'), 'SECRET=server\n');
+  assert.equal(readFileSync(join(w.site, 'uploads', 'a.png'), 'utf8'), 'png');
+  w.push('.env', 'SECRET=repository\n');
+  const before = git(w.site, 'rev-parse', 'HEAD');
+  const ran = w.ran().length;
+  w.both();
+  failedAtGit(w, ran, /refuses: the new commit puts files where \S+ has \.env, which git does not track there/);
+  assert.equal(git(w.site, 'rev-parse', 'HEAD'), before);
+  assert.equal(readFileSync(join(w.site, '.env'), 'utf8'), 'SECRET=server\n');
+});
+
+// --- tags ---
+
+scenario('tags: v1 then v2, and a tag moved to another commit', { tags: true }, (w) => {
+  const tag = (name: string): string => {
+    git(w.author, 'tag', '-f', '-a', '-m', name, name);
+    git(w.author, 'push', '-q', '--force', 'origin', `refs/tags/${name}`);
+    return git(w.author, 'rev-parse', 'HEAD');
+  };
+  const v1 = (w.push('app.txt', 'v1\n'), tag('v1'));
+  w.both('--tag', 'v1');
+  deployed(w, v1, { tag: 'v1' });
+  const v2 = (w.push('app.txt', 'v2\n'), tag('v2'));
+  w.both('--tag', 'v2');
+  deployed(w, v2, { tag: 'v2' });
+  const moved = (w.push('app.txt', 'v1 again\n'), tag('v1'));
+  w.both('--tag', 'v1');
+  deployed(w, moved, { tag: 'v1' });
+  assert.equal(readFileSync(join(w.site, 'app.txt'), 'utf8'), 'v1 again\n');
+  w.both();
+  deployed(w, moved, { branch: 'main' });
+});
+
+// --- a linked worktree ---
+
+scenario('a checkout that is a linked worktree never moves a branch another worktree has checked out', { noFirstDeploy: true }, (w) => {
+  const primary = join(w.dir, 'primary');
+  git(w.dir, 'clone', '-q', w.bare, primary);
+  git(primary, 'worktree', 'add', '-q', '-b', 'deploy', w.site);
+  const primaryHead = git(primary, 'rev-parse', 'HEAD');
+  writeFileSync(join(primary, 'README'), 'staged in the primary worktree\n');
+  git(primary, 'add', 'README');
+  w.push('app.txt');
+  const siteHead = git(w.site, 'rev-parse', 'HEAD');
+  const { dry } = w.both();
+  assert.match(dry.out, new RegExp(`branch main is checked out in the worktree ${primary} too`));
+  failedAtGit(w, 0, new RegExp(`branch main is checked out in the worktree ${primary} too`));
+  assert.equal(git(primary, 'rev-parse', 'HEAD'), primaryHead, "the other worktree's branch did not move");
+  assert.equal(git(primary, 'symbolic-ref', 'HEAD'), 'refs/heads/main');
+  assert.deepEqual(git(primary, 'status', '--porcelain').split('\n'), ['M  README'], 'its index is as it was');
+  assert.equal(git(w.site, 'rev-parse', 'HEAD'), siteHead);
+  assert.equal(git(w.site, 'symbolic-ref', 'HEAD'), 'refs/heads/deploy', 'nothing changed in the checkout');
+});
+
+// --- stale locks and hooks ---
+
+for (const lock of ['.git/index.lock', '.git/refs/heads/main.lock']) {
+  scenario(`a stale git lock (${lock}) fails the run, saying so and where the checkout is`, {}, (w) => {
+    writeFileSync(join(w.site, lock), '');
+    const before = git(w.site, 'rev-parse', 'HEAD');
+    w.push('app.txt');
+    const ran = w.ran().length;
+    const { dry } = w.both();
+    assert.match(dry.out, new RegExp(`git lock file in the checkout: \\S+${lock.replace(/\./g, '\\.')}`));
+    failedAtGit(w, ran, new RegExp(`git lock file in the checkout: .*; the checkout stays at ${before}`));
+    assert.equal(git(w.site, 'rev-parse', 'HEAD'), before);
+    assert.deepEqual(trackedChanges(w.site), [], 'the files are still those of the old commit');
+    rmSync(join(w.site, lock));
+    const { real } = w.both();
+    assert.equal(real.status, 0);
+  });
+}
+
+scenario('a failing post-checkout hook fails the run, which says the files are the new commit\'s', {}, (w) => {
+  const hook = join(w.site, '.git', 'hooks', 'post-checkout');
+  writeFileSync(hook, '#!/bin/sh\necho "hook says no" >&2\nexit 3\n');
+  chmodSync(hook, 0o755);
+  const tip = w.push('app.txt');
+  const ran = w.ran().length;
+  const { dry } = w.both();
+  assert.match(dry.out, /cannot check: git runs the checkout's post-checkout hook .*a dry run does not run it/);
+  failedAtGit(w, ran, new RegExp(`git checkout failed .*; the checkout is at ${tip} now \\(HEAD on branch main\\): the files are those of the new commit`));
+  assert.equal(git(w.site, 'rev-parse', 'HEAD'), tip);
+  assert.match(w.log(), /hook says no/);
+});
+
+// --- git's own words ---
+
+scenario("a checkout another user owns: git's own words (dubious ownership, safe.directory) are in the run log and the dry run", {}, (w) => {
+  if (process.getuid?.() !== 0) return; // only root can hand a folder to another user here
+  const before = git(w.site, 'rev-parse', 'HEAD');
+  runProcess('chown', ['-R', '12345:12345', w.site]);
+  w.push('app.txt');
+  const ran = w.ran().length;
+  const { dry } = w.both();
+  assert.match(dry.out, /^ {4}fatal: detected dubious ownership in repository at/m);
+  assert.match(dry.out, /git config --global --add safe\.directory/);
+  assert.equal(w.ran().length, ran, 'no command ran');
+  const r = w.record();
+  assert.equal(r.result, 'failed');
+  assert.match(r.message ?? '', /git refuses repodir .*: dubious ownership/);
+  assert.equal(r.commit, null, 'git tells no one what HEAD is there: the record does not guess');
+  assert.equal(git(w.site, '-c', 'safe.directory=*', 'rev-parse', 'HEAD'), before);
+  const log = w.log();
+  assert.match(log, /==> failed: git update: git refuses repodir .*dubious ownership[^\n]*\n {4}fatal: detected dubious ownership in repository at/);
+  assert.match(log, /safe\.directory/);
+});
+
+// --- submodules ---
+
+/** A second repository (a library) with its own author clone; `push` commits there and pushes. */
+function library(w: World, name: string): { bare: string; author: string; push(file: string): string } {
+  const bare = join(w.dir, `${name}.git`);
+  const author = join(w.dir, `${name}-author`);
+  git(w.dir, 'init', '-q', '--bare', '-b', 'main', bare);
+  git(w.dir, 'clone', '-q', bare, author);
+  git(author, 'checkout', '-q', '-b', 'main');
+  const lib = {
+    bare, author,
+    push(file: string) {
+      writeFileSync(join(author, file), `${file} of ${name}\n`);
+      git(author, 'add', file);
+      git(author, 'commit', '-q', '-m', `${name}: ${file}`);
+      git(author, 'push', '-q', 'origin', 'HEAD:refs/heads/main');
+      return git(author, 'rev-parse', 'HEAD');
+    },
+  };
+  lib.push('README');
+  return lib;
+}
+
+/** Commits what the author staged and pushes it; returns the commit. */
+function commitAll(w: World, message: string): string {
+  git(w.author, 'commit', '-q', '-m', message);
+  git(w.author, 'push', '-q', 'origin', 'HEAD');
+  return git(w.author, 'rev-parse', 'HEAD');
+}
+
+/** The author's clone brings its submodule at `path` to the newest commit of its remote's main. */
+function bump(w: World, path: string): void {
+  const sub = join(w.author, path);
+  git(sub, 'fetch', '-q', 'origin');
+  git(sub, 'checkout', '-q', 'origin/main');
+  git(sub, 'submodule', 'update', '-q', '--init', '--recursive');
+  git(w.author, 'add', path);
+}
+
+scenario('submodules: added, bumped, and one in a submodule', { submodules: true }, (w) => {
+  const lib = library(w, 'lib');
+  git(w.author, 'submodule', 'add', '-q', lib.bare, 'libs/sub');
+  const added = commitAll(w, 'add a submodule');
+  w.both();
+  deployed(w, added);
+  assert.equal(readFileSync(join(w.site, 'libs/sub/README'), 'utf8'), 'README of lib\n');
+
+  const libTip = lib.push('lib.txt');
+  bump(w, 'libs/sub');
+  const bumped = commitAll(w, 'bump the submodule');
+  w.both();
+  deployed(w, bumped);
+  assert.equal(git(join(w.site, 'libs/sub'), 'rev-parse', 'HEAD'), libTip);
+
+  const deep = library(w, 'deep');
+  git(lib.author, 'submodule', 'add', '-q', deep.bare, 'deep');
+  git(lib.author, 'commit', '-q', '-m', 'lib: add deep');
+  git(lib.author, 'push', '-q', 'origin', 'HEAD:refs/heads/main');
+  bump(w, 'libs/sub');
+  const nested = commitAll(w, 'bump to a lib with a submodule');
+  w.both();
+  deployed(w, nested);
+  assert.equal(readFileSync(join(w.site, 'libs/sub/deep/README'), 'utf8'), 'README of deep\n');
+});
+
+scenario('a submodule moved to another path: its old folder goes', { submodules: true }, (w) => {
+  const lib = library(w, 'lib');
+  git(w.author, 'submodule', 'add', '-q', lib.bare, 'libs/sub');
+  commitAll(w, 'add a submodule');
+  w.both();
+  mkdirSync(join(w.author, 'vendor'));
+  git(w.author, 'mv', 'libs/sub', 'vendor/sub');
+  const moved = commitAll(w, 'move the submodule');
+  const { real } = w.both();
+  deployed(w, moved);
+  assert.equal(existsSync(join(w.site, 'libs')), false, 'the old folder (and libs/ it leaves empty) is gone');
+  assert.equal(readFileSync(join(w.site, 'vendor/sub/README'), 'utf8'), 'README of lib\n');
+  assert.doesNotMatch(real.out, /unable to rmdir/);
+});
+
+scenario("a submodule moved away whose old folder holds a file of the server's own: refused, naming it", { submodules: true }, (w) => {
+  const lib = library(w, 'lib');
+  git(w.author, 'submodule', 'add', '-q', lib.bare, 'libs/sub');
+  commitAll(w, 'add a submodule');
+  w.both();
+  writeFileSync(join(w.site, 'libs/sub/uploaded.txt'), 'the server\'s\n');
+  const before = git(w.site, 'rev-parse', 'HEAD');
+  mkdirSync(join(w.author, 'vendor'));
+  git(w.author, 'mv', 'libs/sub', 'vendor/sub');
+  commitAll(w, 'move the submodule');
+  const ran = w.ran().length;
+  w.both();
+  failedAtGit(w, ran, /no longer has submodule libs\/sub at libs\/sub, but its folder holds files of the server's own: libs\/sub\/uploaded\.txt/);
+  assert.equal(git(w.site, 'rev-parse', 'HEAD'), before);
+  assert.equal(readFileSync(join(w.site, 'libs/sub/uploaded.txt'), 'utf8'), 'the server\'s\n');
+});
+
+scenario('a submodule removed, then added again at the same path', { submodules: true }, (w) => {
+  const lib = library(w, 'lib');
+  git(w.author, 'submodule', 'add', '-q', lib.bare, 'libs/sub');
+  commitAll(w, 'add a submodule');
+  w.both();
+  git(w.author, 'rm', '-q', 'libs/sub');
+  const removed = commitAll(w, 'remove the submodule');
+  w.both();
+  deployed(w, removed);
+  assert.equal(existsSync(join(w.site, 'libs')), false);
+  git(w.author, 'submodule', 'add', '-q', '--force', lib.bare, 'libs/sub');
+  const again = commitAll(w, 'add it again');
+  w.both();
+  deployed(w, again);
+  assert.equal(readFileSync(join(w.site, 'libs/sub/README'), 'utf8'), 'README of lib\n');
+});
+
+scenario("a submodule's URL changed in .gitmodules, the old remote gone", { submodules: true }, (w) => {
+  const lib = library(w, 'lib');
+  git(w.author, 'submodule', 'add', '-q', lib.bare, 'libs/sub');
+  commitAll(w, 'add a submodule');
+  w.both();
+  const moved = join(w.dir, 'lib-moved.git');
+  git(w.dir, 'clone', '-q', '--bare', lib.bare, moved);
+  git(lib.author, 'remote', 'set-url', 'origin', moved);
+  const libTip = lib.push('moved.txt');
+  git(w.author, 'submodule', 'set-url', 'libs/sub', moved);
+  git(w.author, 'add', '.gitmodules');
+  bump(w, 'libs/sub');
+  const tip = commitAll(w, 'the library moved');
+  rmSync(lib.bare, { recursive: true });
+  w.both();
+  deployed(w, tip);
+  assert.equal(git(join(w.site, 'libs/sub'), 'rev-parse', 'HEAD'), libTip);
+  assert.equal(git(join(w.site, 'libs/sub'), 'config', 'remote.origin.url'), moved);
+});

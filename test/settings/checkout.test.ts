@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { loadSettings } from '../../src/settings/load.ts';
 import { formatFinding } from '../../src/settings/finding.ts';
 import { git } from '../helpers/git.ts';
-import { runProcess } from '../helpers/run.ts';
 import { tempDir, writeFile } from '../helpers/tmp.ts';
 
 const CODES = ['nothing-to-clone', 'not-a-repository', 'remote-missing'];
@@ -21,8 +20,7 @@ function said(dir: string, repodir: string, extra = ''): string[] {
 
 /** The remotes git itself sees in `dir`, with no user or system config in the way. */
 function gitRemotes(dir: string): string[] {
-  const out = runProcess('git', ['remote'], { cwd: dir, env: { PATH: process.env.PATH, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } }).stdout;
-  return out.split('\n').filter(Boolean);
+  return git(dir, 'remote').split('\n').filter(Boolean);
 }
 
 test('not-a-repository: a repodir with files but no .git, or a file, when the entry updates it', () => {

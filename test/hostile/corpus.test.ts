@@ -144,10 +144,14 @@ describe('hostile requests against a running daemon', () => {
       return { headers: { ...unsigned(g), [header]: value }, body: body ?? g.body };
     };
     const right = (body: string): string => `${prefix}${hmac('sha256', secret, body)}`;
-    /** The genuine delivery with its signature header written raw (latin1), for bytes fetch will not send. */
-    const rawSig = (...values: string[]): Buffer => {
-      const g = genuine(forge);
-      return rawBytes('POST', url, [...headerList(unsigned(g)), ...values.map((v): [string, string] => [header, v])], g.body);
+    /**
+     * A genuine delivery of `branch` with signature headers `values(sig)` written raw (latin1),
+     * for bytes fetch will not send; `sig` is the right signature of the body sent (a body of
+     * its own: Bitbucket Server's embed the time).
+     */
+    const rawSig = (values: (sig: string) => string[], branch = 'main'): Buffer => {
+      const g = genuine(forge, branch);
+      return rawBytes('POST', url, [...headerList(unsigned(g)), ...values(right(g.body)).map((v): [string, string] => [header, v])], g.body);
     };
 
     row(`${forge}: signature header missing`, 401, () => post(url, { headers: unsigned(genuine(forge)), body: genuine(forge).body }), /missing/);
@@ -174,8 +178,10 @@ describe('hostile requests against a running daemon', () => {
     });
     // Trailing SP/HTAB is HTTP's optional whitespace (stripped before whauto sees it); a
     // no-break space is not, and NUL is not allowed in a header at all.
-    row(`${forge}: signature with a no-break-space suffix`, 403, () => raw(rawSig(`${right(genuine(forge).body)}\xa0`)));
-    row(`${forge}: signature with a NUL suffix`, 400, () => raw(rawSig(`${right(genuine(forge).body)}\x00`)));
+    // The control: the same request with its right signature passes (for a branch not deployed: 200, nothing queued).
+    row(`${forge}: raw, with its right signature alone (control)`, 200, () => raw(rawSig((sig) => [sig], 'other')), /does not deploy branch 'other'/);
+    row(`${forge}: signature with a no-break-space suffix`, 403, () => raw(rawSig((sig) => [`${sig}\xa0`])));
+    row(`${forge}: signature with a NUL suffix`, 400, () => raw(rawSig((sig) => [`${sig}\x00`])));
     row(`${forge}: HMAC computed with an empty secret`, 403, () => {
       const b = genuine(forge).body;
       return post(url, withSig(`${prefix}${hmac('sha256', '', b)}`, b));
@@ -188,11 +194,8 @@ describe('hostile requests against a running daemon', () => {
       const b = genuine(forge).body;
       return post(url, withSig(`${prefix}${hmac('sha256', secretOf('plain'), b)}`, b));
     });
-    row(`${forge}: duplicate signature headers (right, wrong)`, 403, () => raw(rawSig(right(genuine(forge).body), `${prefix}${'0'.repeat(64)}`)));
-    row(`${forge}: duplicate signature headers (both right)`, 403, () => {
-      const s = right(genuine(forge).body);
-      return raw(rawSig(s, s));
-    });
+    row(`${forge}: duplicate signature headers (right, wrong)`, 403, () => raw(rawSig((sig) => [sig, `${prefix}${'0'.repeat(64)}`])));
+    row(`${forge}: duplicate signature headers (both right)`, 403, () => raw(rawSig((sig) => [sig, sig])));
   }
 
   // --- GitLab tokens ---------------------------------------------------------------------------

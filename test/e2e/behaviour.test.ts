@@ -214,7 +214,12 @@ describe('serve: bursts coalesce and trigger waits for the daemon', () => {
     assert.equal(ids.size, 1, 'all 20 joined one waiting run');
     rmSync(gate);
     const runs = await finishedRuns(state, 'slow', 2);
-    await new Promise((r) => setTimeout(r, 300));
+    // Every delivery was answered, so on disk before the gate opened: with nothing running and
+    // nothing waiting, no further run can come.
+    const shown = whauto(['status', settings, 'slow', '--json']);
+    assert.equal(shown.status, 0, shown.stderr);
+    const slow = JSON.parse(shown.stdout).entries[0];
+    assert.deepEqual([slow.running, slow.waiting], [[], null], 'nothing runs or waits');
     assert.equal(runRecords(state, 'slow').length, 2, 'exactly two runs');
     assert.equal(runs[1].deliveries.length, 20);
     assert.deepEqual(lines(join(t.dir, 'slow.log')), ['start webhook', 'end webhook', 'start webhook', 'end webhook']);

@@ -6,8 +6,9 @@ import { runTrigger } from './trigger.ts';
 import { runStatus } from './status.ts';
 import { runSchema } from './schema.ts';
 import { runInit } from './init.ts';
+import { runNotify } from './notify.ts';
 
-export const USAGE = `whauto ${VERSION}: turns a git push into a deployment
+const USAGE = `whauto ${VERSION}: turns a git push into a deployment
 
 usage:
   whauto serve   SETTINGS [--listen HOST:PORT]
@@ -23,6 +24,8 @@ usage:
                                            write a starter settings file and a secret
   whauto init    --from OLD.yaml [DIR | --out FILE]
                                            write the modern spelling of a 0.0.x settings file
+  whauto notify  SETTINGS ENTRY --test [--status COMMIT]
+                                           send a test message to the entry's notify targets
   whauto schema                            print the settings file's JSON Schema
   whauto --help | --version | <command> --help
 
@@ -39,6 +42,7 @@ const COMMANDS: Record<string, Command> = {
   status: runStatus,
   init: runInit,
   schema: runSchema,
+  notify: runNotify,
 };
 
 /**

@@ -1,7 +1,7 @@
 import type { ProviderName } from '../settings/types.ts';
 
 /** What to fill in on the forge's side for a webhook to whauto (shown by `whauto init`, mirrored in docs/forges.md). */
-export interface ForgeSetup {
+interface ForgeSetup {
   /** The forge's own name, e.g. 'GitHub'. */
   title: string;
   /** Where in the forge's web interface the webhook is added. */

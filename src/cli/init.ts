@@ -178,7 +178,7 @@ export function checkName(value: string | boolean | undefined): string {
 }
 
 /** `<repo name>-<branch>`, with what a URL path segment cannot hold replaced by '-'. */
-export function entryName(repo: string, branch: string): string {
+function entryName(repo: string, branch: string): string {
   const raw = `${repo.split('/').pop()}-${branch}`.replace(/[^A-Za-z0-9._~-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').replace(/-+$/, '');
   return ENTRY_NAME.test(raw) ? raw : 'deploy';
 }

@@ -2,7 +2,8 @@ import { accessSync, constants, mkdirSync, readFileSync, statSync } from 'node:f
 import { resolve } from 'node:path';
 import { formatFinding } from '../settings/finding.ts';
 import { loadSettings } from '../settings/load.ts';
-import type { Settings } from '../settings/types.ts';
+import type { Entry, Settings } from '../settings/types.ts';
+import { showControls } from '../log/logger.ts';
 import type { Io } from './io.ts';
 
 /**
@@ -18,6 +19,13 @@ export function loadOrReport(io: Io, file: string, onWarning?: (text: string) =>
     else if (f.level === 'warning') onWarning?.(formatFinding(f));
   }
   return settings;
+}
+
+/** The entry `name` of `settings`; null after `whauto COMMAND` said on stderr that there is none, and which there are. */
+export function entryOrReport(io: Io, command: string, settings: Settings, name: string): Entry | null {
+  const entry = settings.entries.find((e) => e.name === name);
+  if (!entry) io.stderr(`whauto ${command}: no entry named '${showControls(name)}' (entries: ${settings.entries.map((e) => e.name).join(', ') || 'none'})\n`);
+  return entry ?? null;
 }
 
 /** Paths where our files can never go (and where a recursive mkdir may spin instead of failing). */

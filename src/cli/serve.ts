@@ -6,6 +6,7 @@ import { lineBuffer } from '../log/line-buffer.ts';
 import { Queue } from '../queue/queue.ts';
 import { createWebhookServer } from '../server/server.ts';
 import { createMetrics } from '../server/metrics.ts';
+import { createNotifier } from '../notify/notifier.ts';
 import type { RunRecord } from '../model/run-record.ts';
 import { VERSION } from './version.ts';
 import { formatFinding } from '../settings/finding.ts';
@@ -13,7 +14,7 @@ import { loadSettings } from '../settings/load.ts';
 import type { Settings } from '../settings/types.ts';
 import { argsError, EXIT, positionalsProblem, usageError, type Io } from './io.ts';
 import { foreignStateDir, loadOrReport, prepareStateDir } from './load.ts';
-import { daemonLockKey, tryLock } from '../queue/lock.ts';
+import { daemonLockKey, tryLock } from '../checkouts/lock.ts';
 import { layout } from '../state/layout.ts';
 import { outputCap } from '../log/output-cap.ts';
 import { notOnThisMachine, parseListen } from '../settings/listen.ts';
@@ -60,7 +61,7 @@ export async function runServe(io: Io, args: string[]): Promise<number> {
     io.stderr(`whauto serve: ${stateError}\n`);
     return EXIT.usage;
   }
-  // One daemon per state dir: a second would take back (and run) what the first has queued.
+  // One daemon per state dir: a second would read back (and run) what the first has queued.
   const takeStateDir = () => tryLock(layout.locksDir(first.stateDir), daemonLockKey(first.stateDir), { entry: '-', runId: 'daemon' });
   let owner = takeStateDir();
   if ('heldBy' in owner) {
@@ -118,6 +119,9 @@ async function serveWith(io: Io, first: Settings, listen: Settings['listen'], wa
 
   // A run printing 50 MB must not flood the daemon log: the same cap as the run's own log.
   const output = outputCap(logger, () => settings.maxLog);
+  const metrics = createMetrics(VERSION);
+  // Notifications and commit statuses go beside the queue: no run waits for them.
+  const notifier = createNotifier({ logger, onOutcome: (o) => metrics.countNotify(o) });
   const queue = new Queue({
     stateDir: settings.stateDir,
     maxLog: settings.maxLog,
@@ -126,9 +130,9 @@ async function serveWith(io: Io, first: Settings, listen: Settings['listen'], wa
     workers: settings.workers,
     entry: (name) => settings.entries.find((e) => e.name === name) ?? null,
     onLine: (req, line) => output.line(req.id, req.entry.name, line),
+    observer: notifier,
   });
   queue.on('finish', (r: { id: string }) => output.done(r.id));
-  const metrics = createMetrics(VERSION);
   queue.on('finish', (record: RunRecord) => metrics.countRun(record));
   queue.recover(settings.entries);
   const web = createWebhookServer(settings, queue, logger, metrics);
@@ -174,7 +178,9 @@ async function serveWith(io: Io, first: Settings, listen: Settings['listen'], wa
       stopping = true;
       logger.info('shutting down', { signal, timeout_ms: settings.shutdownTimeout });
       web.stopAccepting();
-      queue.drain(settings.shutdownTimeout).then(() => {
+      const since = Date.now();
+      // What the notifications still need gets what the runs left of shutdown_timeout; the rest is said in the log.
+      queue.drain(settings.shutdownTimeout).then(() => notifier.settle({ timeoutMs: Math.max(0, settings.shutdownTimeout - (Date.now() - since)) })).then(() => {
         web.server.close();
         web.server.closeAllConnections();
         process.off('SIGHUP', reload);
@@ -194,8 +200,8 @@ async function serveWith(io: Io, first: Settings, listen: Settings['listen'], wa
     };
     const watch = setInterval(() => {
       if (stopping) return;
-      // A `trigger` killed while this daemon runs leaves a stale lock: its run is taken back now.
-      queue.takeBackCutOff();
+      // A `trigger` killed while this daemon runs leaves a stale lock: its run is resumed now.
+      queue.resumeCutOff();
       const found = keepStateDir();
       if (found === 'made again') {
         logger.warn('the state dir was removed: made again (the history of finished runs is gone; waiting and running runs are written again)', { state_dir: settings.stateDir });

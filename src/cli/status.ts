@@ -3,16 +3,16 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { processAlive as alive } from '../exec/process-alive.ts';
 import { showControls } from '../log/logger.ts';
-import { checkoutKey } from '../queue/checkout-key.ts';
-import { daemonLockKey, lockHolder, staleLocks } from '../queue/lock.ts';
+import { checkoutKey } from '../checkouts/checkout-key.ts';
+import { staleLocks } from '../checkouts/lock.ts';
+import { ahead, daemonUp, holders, waiters, type Waiter } from '../checkouts/turns.ts';
+import { runWaitsFor, triggerWaitsFor } from '../checkouts/waits-for.ts';
 import type { RunRecord } from '../model/run-record.ts';
 import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
-import { byCodeUnit } from '../state/order.ts';
-import { listPending } from '../state/pending.ts';
+import { listPending, type PendingRun } from '../state/pending.ts';
 import { readRegularFile } from '../state/read-json.ts';
 import { listRuns } from '../state/runs.ts';
-import { listWaiting } from '../state/waiting.ts';
 import { argsError, EXIT, positionalsProblem, usageError, type Io } from './io.ts';
 import { loadOrReport } from './load.ts';
 
@@ -172,60 +172,14 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
   // Each entry's checkout key, found once (a realpath each).
   const keyOf = new Map(settings.entries.map((e) => [e.name, checkoutKey(e)]));
   const keyFor = (e: Entry): string => keyOf.get(e.name)!;
-  // What runs now across every entry, by checkout: says what a waiting run waits for.
-  const runningByKey = new Map<string, { entry: string; run: string; pid?: number }>();
-  let runningCount = 0;
-  for (const e of settings.entries) {
-    for (const r of runsOf.get(e.name)!) {
-      if (r.result !== 'running' || !alive(r.pid, r.identity)) continue;
-      runningCount++;
-      runningByKey.set(keyFor(e), { entry: e.name, run: r.id });
-    }
-  }
-  // A checkout held by a process with no run record we know (another settings file's run on
-  // it, a run whose record was lost): its lock says who.
-  const locksDir = layout.locksDir(stateDir);
-  for (const e of settings.entries) {
-    const key = keyFor(e);
-    if (runningByKey.has(key)) continue;
-    const holder = lockHolder(locksDir, key);
-    if (holder) runningByKey.set(key, { entry: holder.entry, run: holder.runId, pid: holder.pid });
-  }
-  const triggers = listWaiting(stateDir, alive, false);
-  /** The `whauto trigger` that goes before a run accepted at `since` (first come, first served), if any. */
-  const triggerAhead = (entry: Entry, since: string) => triggers.find((t) => t.key === keyFor(entry) && byCodeUnit(t.since, since) < 0);
-  /** What a waiting run waits for: `kind` for scripts, `text` to read (and the run in the way, if one). */
-  const waitsFor = (entry: Entry, ownRunning: boolean, since: string): { kind: 'own run' | 'checkout' | 'trigger' | 'worker' | 'turn'; text: string; entry?: string; run?: string } => {
-    const ahead = triggerAhead(entry, since);
-    const then = ahead ? `, then the whauto trigger ${ahead.id} (pid ${ahead.pid}) that waits ahead of it` : '';
-    if (ownRunning) return { kind: 'own run', text: `the running run${then}` };
-    const other = runningByKey.get(keyFor(entry));
-    if (other) return { kind: 'checkout', text: `run ${other.run} of entry ${other.entry}${other.pid ? ` (pid ${other.pid})` : ''}, on the same checkout${then}`, entry: other.entry, run: other.run };
-    if (ahead) return { kind: 'trigger', text: `the whauto trigger ${ahead.id} (pid ${ahead.pid}) that waits ahead of it`, entry: ahead.entry, run: ahead.id };
-    if (runningCount >= settings.workers) return { kind: 'worker', text: `a free worker (${runningCount} of ${settings.workers} busy)` };
-    return { kind: 'turn', text: 'its turn' };
-  };
-  const daemonUp = lockHolder(locksDir, daemonLockKey(stateDir)) !== null;
-  /** What a waiting `whauto trigger` waits for: the checkout's lock, and its turn (no worker). */
-  const triggerWaitsFor = (entry: Entry, w: { id: string; since: string }): { kind: 'own run' | 'checkout'; text: string; entry?: string; run?: string } => {
-    const key = keyFor(entry);
-    // First come, first served: what began waiting for this checkout before it goes first
-    // (the daemon's accepted runs only while a daemon runs to start them).
-    const aheadRun = daemonUp ? [...pending.values()].find((p) => keyOf.get(p.entry) === key && byCodeUnit(p.acceptedAt, w.since) < 0) : undefined;
-    const aheadTrigger = triggers.find((t) => t.key === key && t.id !== w.id && byCodeUnit(t.since, w.since) < 0);
-    const then = [
-      ...(aheadRun ? [`run ${aheadRun.id} of entry ${aheadRun.entry}`] : []),
-      ...(aheadTrigger ? [`the whauto trigger ${aheadTrigger.id} (pid ${aheadTrigger.pid})`] : []),
-    ];
-    const after = then.length > 0 ? `, then ${then.join(' and ')}, which wait${then.length === 1 ? 's' : ''} ahead of it` : '';
-    const holder = runningByKey.get(key);
-    if (!holder) return { kind: 'checkout', text: `the checkout, being freed${after}` };
-    if (holder.entry === entry.name) return { kind: 'own run', text: `the running run ${holder.run}${after}`, entry: holder.entry, run: holder.run };
-    return { kind: 'checkout', text: `run ${holder.run} of entry ${holder.entry}${holder.pid ? ` (pid ${holder.pid})` : ''}, on the same checkout${after}`, entry: holder.entry, run: holder.run };
-  };
-  // A daemon that runs takes back within a second a run cut off while it runs (a killed
+  // What runs now across every entry, and so who holds each checkout.
+  const runningNow = settings.entries.flatMap((e) => runsOf.get(e.name)!.filter((r) => r.result === 'running' && alive(r.pid, r.identity)).map((r) => ({ key: keyFor(e), entry: e.name, id: r.id })));
+  const holderOf = holders(stateDir, new Set(keyOf.values()), runningNow);
+  const all = waiters(stateDir, (name) => keyOf.get(name), { sweep: false, pending: [...pending.values()] });
+  const up = daemonUp(stateDir);
+  // A daemon that runs resumes within a second a run cut off while it runs (a killed
   // trigger: its stale lock names the run); else the next daemon start does.
-  const daemonTakes = new Set(daemonUp ? staleLocks(locksDir).map((o) => o.runId) : []);
+  const daemonResumes = new Set(up ? staleLocks(layout.locksDir(stateDir)).map((o) => o.runId) : []);
   const report = entries.map((entry) => {
     const runs = runsOf.get(entry.name)!;
     const running = runs.filter((r) => r.result === 'running' && alive(r.pid, r.identity));
@@ -233,16 +187,20 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
     const allFinished = runs.filter((r) => r.result !== 'running');
     const finished = allFinished.slice(0, count);
     const p = pending.get(entry.name);
+    const holder = holderOf.get(keyFor(entry));
+    const asWaiter = (run: PendingRun): Waiter => ({ kind: 'run', id: run.id, entry: run.entry, key: keyFor(entry), since: run.acceptedAt, target: run.target });
     return {
       entry: entry.name,
       finished_runs: allFinished.length,
       running: running.map((r) => ({ id: r.id, trigger: r.trigger, since: r.startedAt, step: r.step, pid: r.pid, log: r.logFile })),
-      cut_off: cutOff.map((r) => ({ id: r.id, since: r.startedAt, pid: r.pid, taken_back_by: daemonTakes.has(r.id) ? 'the running daemon' : 'the next daemon start' })),
-      waiting: p ? { id: p.id, trigger: p.trigger, accepted_at: p.acceptedAt, deliveries: p.deliveries.length, ref: p.target.name, waits_for: waitsFor(entry, running.length > 0, p.acceptedAt) } : null,
+      cut_off: cutOff.map((r) => ({ id: r.id, since: r.startedAt, pid: r.pid, resumed_by: daemonResumes.has(r.id) ? 'the running daemon' : 'the next daemon start' })),
+      waiting: p ? { id: p.id, trigger: p.trigger, accepted_at: p.acceptedAt, deliveries: p.deliveries.length, ref: p.target.name, waits_for: runWaitsFor(asWaiter(p), {
+        ownRunning: running.length > 0, holder, ahead: ahead(all.filter((w) => w.kind === 'trigger'), asWaiter(p)), busy: runningNow.length, workers: settings.workers,
+      }) } : null,
       // Another entry's run (or another process) on this entry's checkout.
-      checkout_in_use_by: ((h) => (h && h.entry !== entry.name ? h : null))(runningByKey.get(keyFor(entry))),
+      checkout_in_use_by: holder && holder.entry !== entry.name ? holder : null,
       // `whauto trigger` runs waiting for the checkout (they have no record yet).
-      waiting_triggers: triggers.filter((w) => w.entry === entry.name).map((w) => ({ id: w.id, pid: w.pid, since: w.since, ref: w.target.name, waits_for: triggerWaitsFor(entry, w) })),
+      waiting_triggers: all.filter((w) => w.kind === 'trigger' && w.entry === entry.name).map((w) => ({ id: w.id, pid: w.pid, since: w.since, ref: w.target.name, waits_for: triggerWaitsFor(w, { holder, ahead: ahead(all, w) }) })),
       runs: finished.map((r) => ({
         id: r.id, trigger: r.trigger, result: r.result, ref: r.target.name, commit: r.commit, previous: r.previous,
         started_at: r.startedAt, duration_ms: duration(r), message: r.message, log: r.logFile,
@@ -265,10 +223,10 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
     }
     for (const r of e.running) io.stdout(`  running  ${r.id} (${r.trigger}) since ${age(r.since, now)}, step: ${r.step ?? 'starting'}, pid ${r.pid}\n           log: ${logShown(r.log)}\n`);
     for (const r of e.cut_off) {
-      const takesBack = r.taken_back_by === 'the running daemon'
-        ? 'the daemon that runs takes it back within a second and deploys it again'
+      const resumes = r.resumed_by === 'the running daemon'
+        ? 'the daemon that runs resumes it within a second and deploys it again'
         : 'the next daemon start deploys it again';
-      io.stdout(`  cut off  ${r.id}: its process ${r.pid} is gone; ${takesBack} (with the waiting run, if any)\n`);
+      io.stdout(`  cut off  ${r.id}: its process ${r.pid} is gone; ${resumes} (with the waiting run, if any)\n`);
     }
     if (e.waiting) {
       const n = e.waiting.deliveries;

@@ -1,12 +1,14 @@
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ownIdentity, processAlive as alive } from '../exec/process-alive.ts';
+import { ownIdentity } from '../exec/process-alive.ts';
 import { lineBuffer } from '../log/line-buffer.ts';
-import { createLogger, showControls } from '../log/logger.ts';
-import { checkoutKey } from '../queue/checkout-key.ts';
-import { daemonLockKey, lockHolder, tryLock } from '../queue/lock.ts';
+import { createLogger } from '../log/logger.ts';
+import { checkoutKey } from '../checkouts/checkout-key.ts';
+import { tryLock } from '../checkouts/lock.ts';
+import { ahead, waiters, waitingTriggers } from '../checkouts/turns.ts';
 import { runOne } from '../queue/run-one.ts';
-import { takeOverFrom } from '../queue/recover.ts';
+import { createNotifier } from '../notify/notifier.ts';
+import { takeOver } from '../queue/recover.ts';
 import { dryRun } from '../runs/dry-run.ts';
 import type { RunRequest } from '../runs/types.ts';
 import type { Target } from '../model/target.ts';
@@ -14,12 +16,10 @@ import { defaultBranch, whyNotDeployed } from '../model/deploys.ts';
 import { stateDirProblem } from '../settings/state-dir.ts';
 import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
-import { byCodeUnit } from '../state/order.ts';
-import { listPending } from '../state/pending.ts';
 import { newRunId } from '../model/run-id.ts';
-import { listWaiting, noteWaiting } from '../state/waiting.ts';
+import { noteWaiting } from '../state/waiting.ts';
 import { argsError, EXIT, positionalsProblem, usageError, type Io } from './io.ts';
-import { foreignStateDir, loadOrReport, prepareStateDir } from './load.ts';
+import { entryOrReport, foreignStateDir, loadOrReport, prepareStateDir } from './load.ts';
 
 const HELP = `usage: whauto trigger SETTINGS ENTRY [--dry-run] [--no-wait] [--branch NAME | --tag NAME]
 
@@ -53,18 +53,6 @@ function chooseTarget(entry: Entry, branch: string | undefined, tag: string | un
   if (own) return { kind: 'branch', name: own };
   if (entry.branches.length === 0) return `entry '${entry.name}' deploys tags only (branch: []); give --tag NAME`;
   return `entry '${entry.name}' names no single branch (${entry.branches.join(', ')}); give --branch NAME`;
-}
-
-/**
- * Whether something began waiting for checkout `key` before this trigger (`id`, waiting since
- * `since`) and so goes first: another trigger, or a run the daemon accepted (the pending file
- * of an entry in `onKey`, the entries on that checkout) while a daemon runs to start it.
- * First come, first served; the daemon's side is in the queue.
- */
-function olderWaiter(stateDir: string, key: string, onKey: Set<string>, id: string, since: string): boolean {
-  if (listWaiting(stateDir, alive).some((t) => t.key === key && t.id !== id && byCodeUnit(t.since, since) < 0)) return true;
-  if (lockHolder(layout.locksDir(stateDir), daemonLockKey(stateDir)) === null) return false; // nobody would run it
-  return listPending(stateDir, () => undefined, { setAside: false }).some((p) => onKey.has(p.entry) && byCodeUnit(p.acceptedAt, since) < 0);
 }
 
 /** What tells a changed file: its inode (editors write a new one), size and time. */
@@ -118,11 +106,8 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
   // It verifies no delivery: a secret it cannot read (CREDENTIALS_DIRECTORY outside systemd) does not matter.
   const settings = loadOrReport(io, positionals[0]!, undefined, { readSecrets: false });
   if (!settings) return EXIT.usage;
-  const entry = settings.entries.find((e) => e.name === positionals[1]);
-  if (!entry) {
-    io.stderr(`whauto trigger: no entry named '${showControls(positionals[1]!)}' (entries: ${settings.entries.map((e) => e.name).join(', ') || 'none'})\n`);
-    return EXIT.usage;
-  }
+  const entry = entryOrReport(io, 'trigger', settings, positionals[1]!);
+  if (!entry) return EXIT.usage;
   const target = chooseTarget(entry, values.branch, values.tag);
   if (typeof target === 'string') {
     io.stderr(`whauto trigger: ${target}\n`);
@@ -162,7 +147,7 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
       return EXIT.busy;
     }
     // No run record until it runs: this record is what shows the wait in status.
-    listWaiting(settings.stateDir, alive); // sweeps the records of triggers killed while they waited
+    waitingTriggers(settings.stateDir, true); // sweeps the records of triggers killed while they waited
     const since = new Date().toISOString();
     const stamp = fileStamp(settings.file);
     const done = noteWaiting(settings.stateDir, { id: req.id, entry: entry.name, target: req.target, key, pid: process.pid, ...ownIdentity(), since });
@@ -176,11 +161,14 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
     process.once('SIGINT', onStop);
     process.once('SIGTERM', onStop);
     io.stderr(`whauto trigger: waiting for run ${lock.heldBy.runId} of entry ${lock.heldBy.entry} (pid ${lock.heldBy.pid}) to finish\n`);
+    // The entries on this checkout: only their runs can wait ahead of this one.
     const onKey = new Set(settings.entries.filter((e) => checkoutKey(e) === key).map((e) => e.name));
+    const me = { id: req.id, key, since };
     try {
       while ('heldBy' in lock) {
         await new Promise((r) => setTimeout(r, POLL_MS));
-        if (olderWaiter(settings.stateDir, key, onKey, req.id, since)) continue;
+        // First come, first served: whoever began waiting for this checkout before goes first.
+        if (ahead(waiters(settings.stateDir, (name) => (onKey.has(name) ? key : undefined), { sweep: true }), me).length > 0) continue;
         lock = tryLock(layout.locksDir(settings.stateDir), key, { entry: entry.name, runId: req.id });
       }
     } finally {
@@ -206,9 +194,9 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
     // That run may have left processes in the checkout: they go before this run starts; and
     // this run deploys what it did, so the daemon need not run it again.
     const dead = lock.tookOver;
-    const { ended, covered } = await takeOverFrom(settings.stateDir, dead, entry.name, req.target, `manual run ${req.id}`);
+    const { ended, replaced } = await takeOver(settings.stateDir, dead, entry.name, req.target, `manual run ${req.id}`);
     if (ended > 0) io.stderr(`whauto trigger: ended ${ended} process${ended === 1 ? '' : 'es'} that run left running\n`);
-    if (covered) io.stderr(`whauto trigger: run ${dead.runId} was cut off; this run deploys ${req.target.name} after it, so it is recorded interrupted and not run again\n`);
+    if (replaced) io.stderr(`whauto trigger: run ${dead.runId} was cut off; this run deploys ${req.target.name} after it, so it is recorded interrupted and not run again\n`);
   }
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
@@ -218,11 +206,15 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
   const output = lineBuffer(io.stdout);
   try {
     const logger = createLogger({ level: settings.logLevel, format: settings.logFormat, write: io.stderr });
+    const notifier = createNotifier({ logger });
     const record = await runOne(req, {
       stateDir: settings.stateDir, maxLog: settings.maxLog, keepRuns: settings.keepRuns, logger,
-      onLine: (_req, line) => output.write(line + '\n'),
+      onLine: (_req, line) => output.write(line + '\n'), observer: notifier,
     }, { signal: abort.signal });
     output.close();
+    // This run's notifications go out before the command ends, bounded by their tries' timeouts; a Ctrl-C
+    // stops them (after one that interrupted the run, the next ends the command as Ctrl-C does).
+    await notifier.settle(abort.signal.aborted ? {} : { signal: abort.signal });
     io.stderr(`whauto trigger: run ${record.id} ${record.result}${record.message ? `: ${record.message}` : ''}\n`);
     return record.result === 'succeeded' ? EXIT.ok : EXIT.failed;
   } finally {

@@ -3,7 +3,7 @@ import { killGroup } from './kill-group.ts';
 import { procStat } from './proc-stat.ts';
 
 /** A process found by findByEnv: its pid and process group. */
-export interface FoundProcess {
+interface FoundProcess {
   pid: number;
   pgid: number;
 }

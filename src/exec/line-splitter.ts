@@ -1,7 +1,7 @@
 /** Longest line handed on in one piece, in bytes; longer lines are split. */
-export const MAX_LINE = 64 * 1024;
+const MAX_LINE = 64 * 1024;
 
-export interface LineSplitter {
+interface LineSplitter {
   /** Feeds a chunk of output; calls onLine for each complete line in it. */
   push(chunk: Buffer): void;
   /** Hands on what is left (a final line without a newline). */

@@ -6,7 +6,7 @@ export function isZeroCommit(id: string | null): boolean {
   return id !== null && /^0+$/.test(id);
 }
 
-export interface PushFields {
+interface PushFields {
   forge: string;
   event: string;
   /** Unchecked ref; goes through checkRef. */

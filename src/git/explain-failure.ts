@@ -2,7 +2,7 @@ import type { Target } from './types.ts';
 import type { GitResult } from './run-git.ts';
 import { redactUrl } from './redact-url.ts';
 
-export interface FailureContext {
+interface FailureContext {
   /** The git step, e.g. 'fetch', 'checkout'. */
   step: string;
   repodir: string;

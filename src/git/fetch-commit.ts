@@ -7,7 +7,7 @@ import type { GitOptions } from './types.ts';
  * refs/remotes/<remote>/<b>), no FETCH_HEAD, no prune, gc or commit-graph, no submodules,
  * whatever the user's git config says. Add `-- <remote> <what>`.
  */
-export const FETCH_OBJECTS_ONLY: readonly string[] = [
+const FETCH_OBJECTS_ONLY: readonly string[] = [
   'fetch', '--refmap=', '--no-write-fetch-head', '--no-tags', '--no-prune', '--no-auto-gc',
   '--no-write-commit-graph', '--recurse-submodules=no', '--quiet',
 ];

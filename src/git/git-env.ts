@@ -1,7 +1,7 @@
 import type { Entry } from '../settings/types.ts';
 
 /** Quotes `s` for the POSIX shell git runs GIT_SSH_COMMAND with. */
-export function shellQuote(s: string): string {
+function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -25,10 +25,11 @@ export interface RepoFacts {
 }
 
 /**
- * Looks at the checkout `dir` in two git processes, reading only: `git rev-parse
- * --show-toplevel --absolute-git-dir --git-common-dir --git-path hooks`, then `git for-each-ref`
- * of `refs` (full names) and of the ref HEAD is on (read from the HEAD file). Returns the
- * facts, or the failed git result (not a repository, dubious ownership…). Never throws.
+ * Looks at the checkout `dir` in two git processes run at once, reading only: `git rev-parse
+ * --show-toplevel --absolute-git-dir --git-common-dir --git-path hooks HEAD^{commit}` (again
+ * without HEAD when it names no commit yet) and `git for-each-ref` of `refs` (full names); the
+ * ref HEAD is on comes from its HEAD file. Returns the facts, or the failed git result (not a
+ * repository, dubious ownership…). Never throws.
  */
 export async function repoFacts(
   entry: Pick<Entry, 'gitBinary' | 'sshKey'>,
@@ -37,33 +38,39 @@ export async function repoFacts(
   opts: GitOptions & { deadline?: number },
 ): Promise<RepoFacts | { failed: GitResult }> {
   const git = (args: string[]) => runGit(entry, args, dir, { ...opts, show: false });
-  const where = await git(['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-common-dir', '--git-path', 'hooks']);
-  const [top, gitDir, common, hooks] = where.lines.slice(-4);
-  if (!where.ok || hooks === undefined) return { failed: where };
-  const commonDir = isAbsolute(common!) ? common! : resolve(dir, common!);
+  const where = ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-common-dir', '--git-path', 'hooks'];
+  // %(*objectname): the commit an annotated tag points at.
+  const [withHead, listed] = await Promise.all([
+    git([...where, '--end-of-options', 'HEAD^{commit}']),
+    refs.length > 0 ? git(['for-each-ref', '--format=%(objectname) %(*objectname) %(refname)', '--', ...refs]) : null,
+  ]);
+  const r = withHead.ok ? withHead : await git(where);
+  if (!r.ok) return { failed: r };
+  // rev-parse echoes --end-of-options back.
+  const lines = r.lines.filter((l) => l !== '--end-of-options').slice(withHead.ok ? -5 : -4);
+  const [top, gitDir, common, hooks] = lines;
+  const head = withHead.ok && COMMIT.test(lines[4] ?? '') ? lines[4]! : null;
+  if (hooks === undefined) return { failed: r };
+  const found = new Map<string, string>();
+  for (const line of listed?.ok ? listed.lines : []) {
+    const [id, peeled, name] = line.split(' ');
+    if (name && refs.includes(name)) found.set(name, peeled && COMMIT.test(peeled) ? peeled : id!);
+  }
   let headText = '';
   try {
     headText = readFileSync(join(gitDir!, 'HEAD'), 'utf8').trim();
   } catch {
-    // unreadable: HEAD stays unknown (rev-parse would have failed first)
+    // unreadable: the branch stays unknown
   }
-  const headRef = headText.startsWith('ref: ') ? headText.slice(5) : null;
-  const wanted = [...new Set([...refs, ...(headRef ? [headRef] : [])])];
-  const found = new Map<string, string>();
-  if (wanted.length > 0) {
-    // %(*objectname): the commit an annotated tag points at.
-    const r = await git(['for-each-ref', '--format=%(objectname) %(*objectname) %(refname)', '--', ...wanted]);
-    for (const line of r.ok ? r.lines : []) {
-      const [id, peeled, name] = line.split(' ');
-      if (name && wanted.includes(name)) found.set(name, peeled && COMMIT.test(peeled) ? peeled : id!);
-    }
-  }
-  const head = headRef ? found.get(headRef) ?? null : COMMIT.test(headText) ? headText : null;
   let realTop = top!;
   try {
     realTop = realpathSync(top!);
   } catch {
     // as git said it
   }
-  return { top: realTop, gitDir: gitDir!, commonDir, hooksDir: isAbsolute(hooks) ? hooks : resolve(dir, hooks), head, headRef, refs: found };
+  return {
+    top: realTop, gitDir: gitDir!, commonDir: isAbsolute(common!) ? common! : resolve(dir, common!),
+    hooksDir: isAbsolute(hooks) ? hooks : resolve(dir, hooks), head,
+    headRef: headText.startsWith('ref: ') ? headText.slice(5) : null, refs: found,
+  };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from './logger.ts';
 
-export interface OutputCap {
+interface OutputCap {
   /** Logs one output line of run `run` unless the run has passed the cap. */
   line(run: string, entry: string, line: string): void;
   /** Forgets a finished run. */

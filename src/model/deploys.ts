@@ -1,7 +1,7 @@
 import { globMatch, isLiteral } from './glob.ts';
 
 /** The part of an entry that decides what it deploys. */
-export interface DeployRule {
+interface DeployRule {
   name: string;
   /** Branch names or globs; empty: tags only. */
   branches: string[];

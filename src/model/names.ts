@@ -26,5 +26,20 @@ export const RUN_RESULTS = ['succeeded', 'failed', 'timed out', 'interrupted'] a
 export type RunResult = (typeof RUN_RESULTS)[number];
 
 /** The kinds of step a run is made of, in the order they run. */
-export const STEP_KINDS = ['pre_commands', 'git', 'commands', 'post_commands', 'on_failure'] as const;
+const STEP_KINDS = ['pre_commands', 'git', 'commands', 'post_commands', 'on_failure'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
+
+/**
+ * The run events a `notify` target can be told of: a run started, or ended with its result
+ * ('rolled back': a `whauto rollback` run that succeeded).
+ */
+export const NOTIFY_EVENTS = ['started', 'succeeded', 'failed', 'timed out', 'interrupted', 'rolled back'] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+/** The message formats of a `notify` target: a JSON object of our own, or a chat service's API. */
+export const NOTIFY_FORMATS = ['json', 'slack', 'discord', 'matrix', 'ntfy'] as const;
+export type NotifyFormat = (typeof NOTIFY_FORMATS)[number];
+
+/** The forges with a commit status API (`commit_status`); gogs and plain have none. */
+export const STATUS_PROVIDERS = ['github', 'gitlab', 'gitea', 'forgejo', 'bitbucket', 'bitbucket-server'] as const;
+export type StatusProvider = (typeof STATUS_PROVIDERS)[number];

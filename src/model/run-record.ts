@@ -11,6 +11,11 @@ export interface DeliveryRef {
   after: string | null;
   pusher: string | null;
   repository: string | null;
+  /**
+   * A clone URL the delivery names (https first), where a commit status API is found; absent
+   * in records written before it was kept. May hold no credentials (a forge's payload).
+   */
+  repositoryUrl?: string | null;
   /** ISO time the delivery was accepted. */
   receivedAt: string;
 }
@@ -53,7 +58,7 @@ export interface RunRecord {
 }
 
 /** What a new record is made from. */
-export interface NewRunRecord {
+interface NewRunRecord {
   id: string;
   entry: string;
   trigger: Trigger;

@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.ts';
 import { executeRun } from '../runs/execute-run.ts';
 import { newRunRecord, type RunRecord } from '../model/run-record.ts';
 import { targetRef } from '../model/target.ts';
+import type { Entry } from '../settings/types.ts';
 import type { RunRequest } from '../runs/types.ts';
 import { layout } from '../state/layout.ts';
 import { pruneRuns, runRecordWrite } from '../state/runs.ts';
@@ -25,10 +26,19 @@ export interface RunContext {
   logger: Logger;
   /** Each output line, besides the run's log file (the daemon logs it, trigger prints it). */
   onLine?: (req: RunRequest, line: string) => void;
+  /** Told as each run starts, changes step and ends (notifications); must return at once and never throw. */
+  observer?: RunObserver;
+}
+
+/** What watches runs go (the notifier): the record is the live one, to read at once, never to change. */
+export interface RunObserver {
+  onRunStarted(entry: Entry, record: Readonly<RunRecord>): void;
+  onRunStep(entry: Entry, record: Readonly<RunRecord>): void;
+  onRunFinished(entry: Entry, record: Readonly<RunRecord>): void;
 }
 
 /** How runOne starts a run besides the request itself. */
-export interface RunOneOptions {
+interface RunOneOptions {
   signal?: AbortSignal;
   /** Raw payload of the newest delivery: written beside the first record as the run's payload file (WHAUTO_PAYLOAD). */
   payload?: Buffer | null;
@@ -101,10 +111,14 @@ export async function runOne(req: RunRequest, ctx: RunContext, opts: RunOneOptio
     entry, run: req.id, trigger: req.trigger, ref: targetRef(req.target),
     deliveries: req.deliveries.length, delivery: newest?.deliveryId ?? undefined,
   });
+  ctx.observer?.onRunStarted(req.entry, running);
   const execOpts: Parameters<typeof executeRun>[1] = {
     logFile,
     maxLog: ctx.maxLog,
-    onStep: stepLater,
+    onStep: (r) => {
+      stepLater(r);
+      ctx.observer?.onRunStep(req.entry, r);
+    },
     onLine: (line: string) => ctx.onLine?.(req, line),
   };
   if (opts.signal) execOpts.signal = opts.signal;
@@ -119,6 +133,7 @@ export async function runOne(req: RunRequest, ctx: RunContext, opts: RunOneOptio
   const fields = { entry, run: req.id, result: record.result, commit: record.commit, duration_ms: Number.isFinite(ms) ? ms : undefined, message: record.message ?? undefined };
   if (record.result === 'succeeded') logger.info('run finished', fields);
   else logger.warn('run finished', fields);
+  ctx.observer?.onRunFinished(req.entry, record);
   try {
     pruneRuns(stateDir, entry, ctx.keepRuns, (file, to, why) => logger.warn('corrupt state file set aside', { file, moved_to: to ?? undefined, error: why }));
   } catch (err) {

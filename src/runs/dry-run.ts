@@ -2,7 +2,7 @@ import type { Command } from '../settings/types.ts';
 import { planUpdate } from '../update/apply.ts';
 import { describePlan } from '../update/describe.ts';
 import { commandName } from './command-name.ts';
-import { formatDuration } from './format-duration.ts';
+import { formatDuration } from '../log/format-duration.ts';
 import { whautoVars } from './run-env.ts';
 import type { RunRequest } from './types.ts';
 

@@ -7,7 +7,7 @@ import type { Command } from '../settings/types.ts';
 import { applySteps, checkOutcome, planUpdate } from '../update/apply.ts';
 import type { Plan } from '../update/types.ts';
 import { commandName } from './command-name.ts';
-import { formatDuration } from './format-duration.ts';
+import { formatDuration } from '../log/format-duration.ts';
 import { openRunLog } from './run-log.ts';
 import { runEnv, type RunEnvValues } from './run-env.ts';
 import type { RunResult, StepKind } from '../model/names.ts';
@@ -15,7 +15,7 @@ import { newRunRecord, type RunRecord, type StepRecord } from '../model/run-reco
 import type { RunRequest } from './types.ts';
 
 /** ms on_failure commands get when they set no timeout of their own (past the run's timeout). */
-export const ON_FAILURE_TIMEOUT_MS = 60_000;
+const ON_FAILURE_TIMEOUT_MS = 60_000;
 
 export interface ExecuteRunOptions {
   /** Absolute path of the run's log file (appended to; its folder is created). */
@@ -173,8 +173,9 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     for (const line of plan.notes) say(`note: ${line}`);
-    const problem = plan.refusal ?? await applySteps(plan, plan.steps, entry) ?? await checkOutcome(plan, req.target);
+    let problem = plan.refusal ?? await applySteps(plan, plan.steps, entry);
     const at = await plan.where();
+    problem ??= await checkOutcome(plan, req.target, at);
     record.previous = plan.previous;
     record.commit = at?.commit ?? null;
     values.previous = plan.previous;
@@ -209,8 +210,8 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
   };
 
   try {
-    // Before the update, HEAD is what is deployed: WHAUTO_PREVIOUS is it, WHAUTO_AFTER is ''.
-    if (entry.repodir) values.previous = await head(entry.repodir, { gitBinary: entry.gitBinary });
+    // Before the update, HEAD is what is deployed: pre_commands get it as WHAUTO_PREVIOUS (WHAUTO_AFTER is '').
+    if (entry.repodir && entry.preCommands.length > 0) values.previous = await head(entry.repodir, { gitBinary: entry.gitBinary });
     record.previous = values.previous;
     report();
 

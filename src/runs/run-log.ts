@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { lineBuffer } from '../log/line-buffer.ts';
 
-export interface RunLog {
+interface RunLog {
   /** Appends one line of output (a '\n' is added). After the cap, lines are dropped (the last TAIL_LINES kept for later). */
   write(line: string): void;
   /** Appends one line of whauto's own (a step starts, the result): written past the cap too, after the tail of what was dropped. */

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Delivery } from '../forges/types.ts';
 
-export type DeliveryOrRefusal = { delivery: Delivery } | { refusal: 'type' } | { refusal: 'form'; reason: string };
+type DeliveryOrRefusal = { delivery: Delivery } | { refusal: 'type' } | { refusal: 'form'; reason: string };
 
 /**
  * Builds the Delivery a forge verifies and parses: JSON bodies as they are; form bodies

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { plainAddress } from './client-address.ts';
 
-export interface GuardLimits {
+interface GuardLimits {
   /** ms a connection may take from its start (or its previous answer) to its next answer. */
   deadlineMs: number;
   /** Open connections one peer address may hold (a trusted proxy is exempt). */

@@ -18,7 +18,9 @@ export interface DeliveryInfo {
 function deliveryRef(e: PushEvent): DeliveryRef {
   return {
     forge: e.forge, event: e.event, deliveryId: e.deliveryId, ref: e.ref, before: e.before, after: e.after,
-    pusher: e.pusher, repository: e.repository.fullName || null, receivedAt: new Date().toISOString(),
+    pusher: e.pusher, repository: e.repository.fullName || null,
+    repositoryUrl: e.repository.cloneUrls.find((u) => /^https?:\/\//i.test(u)) ?? e.repository.cloneUrls[0] ?? null,
+    receivedAt: new Date().toISOString(),
   };
 }
 

@@ -28,6 +28,8 @@ export interface Metrics {
   countDelivery(req: IncomingMessage, settings: Settings, entry: string | undefined, code: number): void;
   /** Counts a finished run by entry and result, and its duration (the Queue's 'finish' event). */
   countRun(record: RunRecord): void;
+  /** Counts one notification or commit status call by entry, kind (its format, or commit_status) and outcome. */
+  countNotify(outcome: { entry: string; kind: string; ok: boolean }): void;
   /**
    * Answers `GET /metrics` when the path is /metrics and metrics are on; returns false
    * (nothing sent) otherwise, so the caller goes on with its routes. 403 for a client that is
@@ -47,6 +49,7 @@ function label(v: string): string {
 export function createMetrics(version: string, startMs: number = Date.now() - process.uptime() * 1000): Metrics {
   const deliveries = new Map<string, number>(); // JSON [entry, code] → count
   const runs = new Map<string, number>(); // JSON [entry, result] → count
+  const notices = new Map<string, number>(); // JSON [entry, kind, outcome] → count
   const durations = new Map<string, Histogram>(); // entry → histogram
   const bump = (m: Map<string, number>, key: unknown[]): void => {
     const k = JSON.stringify(key);
@@ -68,6 +71,10 @@ export function createMetrics(version: string, startMs: number = Date.now() - pr
       h.sum += seconds;
       h.count++;
       durations.set(record.entry, h);
+    },
+
+    countNotify({ entry, kind, ok }) {
+      bump(notices, [entry, kind, ok ? 'sent' : 'failed']);
     },
 
     serve(req, res, client, settings, queue) {
@@ -107,6 +114,12 @@ export function createMetrics(version: string, startMs: number = Date.now() - pr
       for (const [k, n] of [...runs].sort()) {
         const [entry, result] = JSON.parse(k) as [string, string];
         out.push(`whauto_runs_total{entry="${label(entry)}",result="${label(result)}"} ${n}`);
+      }
+
+      family('whauto_notifications_total', 'counter', 'Notifications and commit status calls by entry, kind (json, slack, discord, matrix, ntfy, commit_status) and outcome (sent, failed).');
+      for (const [k, n] of [...notices].sort()) {
+        const [entry, kind, outcome] = JSON.parse(k) as [string, string, string];
+        out.push(`whauto_notifications_total{entry="${label(entry)}",kind="${kind}",outcome="${outcome}"} ${n}`);
       }
 
       family('whauto_run_duration_seconds', 'histogram', 'Duration of finished runs by entry.');

@@ -3,10 +3,10 @@ import { defaultBranch, whyNotDeployed } from '../model/deploys.ts';
 import type { Target } from '../model/target.ts';
 import type { Entry } from '../settings/types.ts';
 
-export type Route = { target: Target } | { ignore: string };
+type Route = { target: Target } | { ignore: string };
 
 /** True when the delivery's repository is the entry's (case-insensitive; a bare name matches the name alone). */
-export function repoMatches(entry: Entry, event: PushEvent): boolean {
+function repoMatches(entry: Entry, event: PushEvent): boolean {
   // A plain delivery need not name its repository: its URL (and token) already say which entry.
   if (entry.repo === null || (event.forge === 'plain' && event.repository.fullName === '')) return true;
   const want = entry.repo.toLowerCase();

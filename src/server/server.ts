@@ -33,7 +33,7 @@ function refusalReason(err: NodeJS.ErrnoException): string {
 /** ms in which one peer's refused connections or requests are said once, then counted (see rateLimitedWarn). */
 const REFUSED_LOG_MS = 10_000;
 
-export interface WebhookServer {
+interface WebhookServer {
   server: Server;
   /** Stops accepting deliveries: every request is answered 503 from now on. */
   stopAccepting(): void;

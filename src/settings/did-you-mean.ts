@@ -1,5 +1,5 @@
 /** Levenshtein distance between two strings (insert, delete, substitute: cost 1 each). */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];

@@ -6,6 +6,8 @@ import { defaultValue } from './default-value.ts';
 import { resolveSecret, type SecretContext } from './secret.ts';
 import { definesRemote, repodirState } from './checkout.ts';
 import type { RawEntry, RawField, RawMap } from './validate.ts';
+import { commitStatusOf, notifyTargets } from './notify-entry.ts';
+import type { RawCommitStatus, RawTarget } from './notify-values.ts';
 
 const SECRET_KEYS = ['secret', 'secret_env', 'secret_file'];
 
@@ -146,6 +148,8 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
     postCommands: get<Command[]>('post_commands'),
     onFailure: get<Command[]>('on_failure'),
     allowIps: get<string[]>('allow_ips'),
+    notify: notifyTargets(get<RawTarget[]>('notify'), ctx),
+    commitStatus: commitStatusOf(get<RawCommitStatus | null>('commit_status'), raw.name, get<ProviderName>('provider'), ctx),
   };
 }
 

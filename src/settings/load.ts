@@ -12,7 +12,7 @@ import { buildEntry } from './entry.ts';
 import { stateDirProblem } from './state-dir.ts';
 import { notOnThisMachine } from './listen.ts';
 
-export interface LoadResult {
+interface LoadResult {
   /** The normalized settings; null iff some finding has level 'error'. */
   settings: Settings | null;
   /** Every error, warning and note, in file order. */

@@ -3,9 +3,9 @@
  * spelling) and its doc. The validator (`values.ts`, `validate.ts`) works from this table and
  * `settingsJsonSchema()` turns it into a JSON Schema for editors.
  */
-import { PROVIDERS, UPDATE_MODES } from '../model/names.ts';
+import { NOTIFY_EVENTS, NOTIFY_FORMATS, PROVIDERS, UPDATE_MODES } from '../model/names.ts';
 
-export type Kind =
+type Kind =
   | { kind: 'string' }
   | { kind: 'path' }
   | { kind: 'secret' }
@@ -21,6 +21,8 @@ export type Kind =
   | { kind: 'tags' }
   | { kind: 'env' }
   | { kind: 'commands' }
+  | { kind: 'notify' }
+  | { kind: 'commit-status' }
   | { kind: 'defaults' }
   | { kind: 'entries' };
 
@@ -57,7 +59,15 @@ export const ENTRY_KEYS: Record<string, KeyDef> = {
   post_commands: { kind: 'commands', default: [], doc: 'Commands after the commands succeeded.' },
   on_failure: { kind: 'commands', default: [], doc: 'Commands when a step failed (WHAUTO_FAILED_STEP says which).' },
   allow_ips: { kind: 'cidrs', default: [], doc: 'Client addresses (CIDRs) allowed to deliver; empty: any.' },
+  notify: { kind: 'notify', default: [], doc: 'Where runs are announced: a list of {url | url_file | url_env, format, on, token_file | token_env}; an entry\'s list replaces the defaults\'. Default none.' },
+  commit_status: { kind: 'commit-status', doc: 'Set the deployed commit\'s status on the forge: {token_file | token_env, context, api_url, target_url}. Default none.' },
 };
+
+/** Keys of one `notify` target. */
+export const NOTIFY_KEYS = ['url', 'url_file', 'url_env', 'format', 'on', 'token_file', 'token_env'] as const;
+
+/** Keys of `commit_status`. */
+export const COMMIT_STATUS_KEYS = ['token_file', 'token_env', 'context', 'api_url', 'target_url'] as const;
 
 /** Keys at the top of the file. */
 export const TOP_KEYS: Record<string, KeyDef> = {
@@ -104,6 +114,43 @@ function commandSchema(): object {
   };
 }
 
+/** At most one of each group of keys (url, url_file, url_env…). */
+function atMostOne(...groups: string[][]): object {
+  const pairs = groups.flatMap((g) => g.flatMap((a, i) => g.slice(i + 1).map((b) => ({ required: [a, b] }))));
+  return { not: { anyOf: pairs } };
+}
+
+function notifySchema(): object {
+  const event = { enum: [...NOTIFY_EVENTS] };
+  return {
+    type: ['array', 'null'],
+    items: {
+      type: 'object', additionalProperties: false,
+      properties: {
+        url: { type: 'string', pattern: '^https?://' }, url_file: { type: 'string', minLength: 1 }, url_env: { type: 'string', minLength: 1 },
+        format: { enum: [...NOTIFY_FORMATS], default: 'json' },
+        on: { anyOf: [event, { type: 'array', items: event }], default: ['succeeded', 'failed', 'timed out'] },
+        token_file: { type: 'string', minLength: 1 }, token_env: { type: 'string', minLength: 1 },
+      },
+      anyOf: [{ required: ['url'] }, { required: ['url_file'] }, { required: ['url_env'] }],
+      ...atMostOne(['url', 'url_file', 'url_env'], ['token_file', 'token_env']),
+    },
+  };
+}
+
+function commitStatusSchema(): object {
+  const url = { type: 'string', pattern: '^https?://' };
+  return {
+    type: 'object', additionalProperties: false,
+    properties: {
+      token_file: { type: 'string', minLength: 1 }, token_env: { type: 'string', minLength: 1 },
+      context: { type: 'string', minLength: 1, description: 'Default whauto/<entry>.' }, api_url: url, target_url: url,
+    },
+    anyOf: [{ required: ['token_file'] }, { required: ['token_env'] }],
+    ...atMostOne(['token_file', 'token_env']),
+  };
+}
+
 function kindSchema(def: Kind): object {
   switch (def.kind) {
     case 'string': case 'path': case 'secret': return { type: 'string', minLength: 1 };
@@ -120,6 +167,8 @@ function kindSchema(def: Kind): object {
     case 'tags': return { type: ['boolean', 'string'] };
     case 'env': return { type: ['object', 'null'], additionalProperties: { type: ['string', 'number', 'boolean'] } };
     case 'commands': return { anyOf: [{ type: 'null' }, { type: 'string', minLength: 1 }, { type: 'array', items: commandSchema() }] };
+    case 'notify': return notifySchema();
+    case 'commit-status': return commitStatusSchema();
     case 'defaults': return { $ref: '#/$defs/entry' };
     case 'entries': return {
       type: ['object', 'null'],

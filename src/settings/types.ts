@@ -4,9 +4,9 @@
  * Durations are in milliseconds, sizes in bytes, paths absolute.
  */
 
-import type { ProviderName, UpdateMode } from '../model/names.ts';
+import type { NotifyEvent, NotifyFormat, ProviderName, UpdateMode } from '../model/names.ts';
 
-export type { ProviderName, UpdateMode };
+export type { NotifyEvent, NotifyFormat, ProviderName, UpdateMode };
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'text' | 'json';
 
@@ -48,6 +48,33 @@ export interface Entry {
   onFailure: Command[];
   /** CIDRs (or addresses) allowed to deliver; empty: any. */
   allowIps: string[];
+  /** Where runs are announced (`notify`); the entry's own list replaces the defaults'. */
+  notify: NotifyTarget[];
+  /** The deployed commit's status on the forge (`commit_status`); null: none is set. */
+  commitStatus: CommitStatusSettings | null;
+}
+
+/** One `notify` target. Its URL and token are secrets: logs show only the URL's scheme and host. */
+export interface NotifyTarget {
+  format: NotifyFormat;
+  /** From url, url_file or url_env; null when it could not be read (a command that reads no secrets). */
+  url: string | null;
+  /** The events it is told of. Default succeeded, failed, timed out. */
+  on: NotifyEvent[];
+  /** From token_file or token_env; null: none given, or not readable here. */
+  token: string | null;
+}
+
+/** `commit_status`: how the deployed commit's status is set through the forge's API. */
+export interface CommitStatusSettings {
+  /** From token_file or token_env; null when it could not be read (a command that reads no secrets). */
+  token: string | null;
+  /** The status's name on the forge. Default whauto/<entry>. */
+  context: string;
+  /** The API root (e.g. https://ghe.example.com/api/v3); null: from the repository's URL. */
+  apiUrl: string | null;
+  /** The link the status carries; null: none (Bitbucket, which needs one: the commit's page). */
+  targetUrl: string | null;
 }
 
 export interface Settings {

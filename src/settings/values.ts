@@ -9,6 +9,7 @@ import { parseListen } from './listen.ts';
 import { isCidr } from './cidr.ts';
 import { badBranchPattern } from './branch-pattern.ts';
 import { RUN_VARS } from './run-vars.ts';
+import { parseCommitStatus, parseNotify } from './notify-values.ts';
 
 /** The parsed value of one key, or FAILED after the problem was reported. */
 export const FAILED: unique symbol = Symbol('failed');
@@ -25,7 +26,8 @@ interface Ctx {
  * bytes, listen `{host, port}`, commands `Command[]`, branch `string[]`, and so on.
  * Paths stay as written (resolution needs the settings folder). Reports what is wrong
  * (codes: 'type', 'bad-value', 'bad-duration', 'bad-size', 'bad-listen', 'bad-cidr',
- * 'unknown-provider', 'secret-empty', 'yaml11-boolean') and returns FAILED. Never echoes a secret's value.
+ * 'unknown-provider', 'secret-empty', 'yaml11-boolean', and parseNotify's and
+ * parseCommitStatus's) and returns FAILED. Never echoes a secret's value.
  */
 export function parseValue(def: KeyDef, node: Node | null, keyNode: Node, ctx: Ctx): unknown {
   const at = node ?? keyNode;
@@ -106,6 +108,10 @@ export function parseValue(def: KeyDef, node: Node | null, keyNode: Node, ctx: C
       return parseEnv(node, ctx, fail);
     case 'commands':
       return parseCommands(node, ctx, fail);
+    case 'notify':
+      return parseNotify(node, ctx) ?? FAILED;
+    case 'commit-status':
+      return parseCommitStatus(node, ctx) ?? FAILED;
     case 'defaults':
     case 'entries':
       return fail('type', `${k} is not a plain value`);
@@ -149,7 +155,7 @@ const RESERVED_PATHS: Record<string, string> = {
  * other text. YAML 1.2, which whauto reads, takes these words as strings; only
  * true/false (any case YAML 1.2 allows) are booleans.
  */
-export function yaml11Meaning(text: string): boolean | null {
+function yaml11Meaning(text: string): boolean | null {
   if (/^(?:y|Y|yes|Yes|YES|on|On|ON)$/.test(text)) return true;
   if (/^(?:n|N|no|No|NO|off|Off|OFF)$/.test(text)) return false;
   return null;

@@ -26,7 +26,7 @@ export interface PendingRun {
 }
 
 /** A pending run as read back, with the raw payload of its newest delivery (null: none). */
-export type PendingWithPayload = PendingRun & { payload: Buffer | null };
+type PendingWithPayload = PendingRun & { payload: Buffer | null };
 
 /**
  * The text of a pending run's file. `deliveriesJson` is `JSON.stringify(pending.deliveries)`,

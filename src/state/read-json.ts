@@ -5,7 +5,7 @@ import { layout } from './layout.ts';
 /** Told about a corrupt state file: where it was, where it went (null: left in place), why. */
 export type OnCorrupt = (file: string, movedTo: string | null, why: string) => void;
 
-export interface ReadJsonOptions {
+interface ReadJsonOptions {
   /** Checks the shape; returns why the value is unusable, or null when it is fine. */
   check?: (value: Record<string, unknown>) => string | null;
   /** false: report only, leave the file where it is (read-only readers such as `status`). Default true. */
@@ -53,7 +53,7 @@ export function readJsonState<T>(stateDir: string, file: string, onCorrupt: OnCo
 }
 
 /** A state file that is not a regular file: a FIFO would block the reader for good. */
-export class NotRegularFile extends Error {
+class NotRegularFile extends Error {
   constructor() {
     super('not a regular file');
   }

@@ -37,15 +37,6 @@ export function listRuns(stateDir: string, entry: string, onCorrupt: OnCorrupt, 
   return out.sort((a, b) => byCodeUnit(b.startedAt, a.startedAt) || byCodeUnit(b.id, a.id));
 }
 
-/** Entry names that have a runs folder. */
-export function entriesWithRuns(stateDir: string): string[] {
-  try {
-    return readdirSync(layout.allRunsDir(stateDir));
-  } catch {
-    return [];
-  }
-}
-
 /**
  * Removes the records, logs and payloads of the oldest runs of `entry` so that `keep` are
  * left. Runs are ordered by id (ids sort by acceptance time), so only the records that go

@@ -9,7 +9,7 @@ import { byCodeUnit } from './order.ts';
  * file, `waiting/<id>.json`, is what lets `status` show it. Not durable (a trigger that dies
  * while it waits leaves nothing owed): written plainly, removed when the wait ends.
  */
-export interface WaitingTrigger {
+interface WaitingTrigger {
   /** The run id the trigger will use. */
   id: string;
   entry: string;

@@ -6,7 +6,7 @@ import { WRITER_SOURCE } from './writer-source.ts';
 export type { FileWrite } from './atomic-async.ts';
 
 /** One job for the state writer: files written atomically, then files removed. */
-export interface WriteJob {
+interface WriteJob {
   files: FileWrite[];
   /** Removed once every durable file of the job (and of earlier jobs) is on disk. */
   unlink?: string[];

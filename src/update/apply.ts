@@ -4,7 +4,7 @@ import type { Entry } from '../settings/types.ts';
 import { failure } from './failure.ts';
 import { STRATEGIES } from './strategies.ts';
 import type { Plan, PlanStep, UpdateFailure } from './types.ts';
-import { filesAre } from './where.ts';
+import { filesAre, type Where } from './where.ts';
 
 /** Default ms for the whole update when no timeout is given. */
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
@@ -45,13 +45,12 @@ export async function applySteps(plan: Plan, steps: PlanStep[], entry: Entry): P
 }
 
 /**
- * Whether the checkout ended where the plan meant: HEAD at the plan's tip (when known) and, for
- * a branch, on that branch (detached for a tag). Null when it did; a failure saying where it
+ * Whether the checkout ended where the plan meant (`at`, read after the steps): HEAD at the
+ * plan's tip (when known) and, for a branch, on that branch (detached for a tag). Null when it did; a failure saying where it
  * is when it did not, so that no record claims what is not on disk.
  */
-export async function checkOutcome(plan: Plan, target: Target): Promise<UpdateFailure | null> {
+export async function checkOutcome(plan: Plan, target: Target, at: Where | null): Promise<UpdateFailure | null> {
   if (plan.mode === 'none') return null;
-  const at = await plan.where();
   if (at === null) return failure('after the update the checkout has no commit');
   if (plan.tip !== null && at.commit !== plan.tip) return failure(`after the update HEAD is at ${at.commit}, not at the tip ${plan.tip}`);
   const branch = target.kind === 'branch' ? target.name : null;

@@ -1,5 +1,6 @@
-import { readdirSync, statSync } from 'node:fs';
-import { changedPaths } from '../git/changed-paths.ts';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { changedPaths, type ChangedPath } from '../git/changed-paths.ts';
 import { clone } from '../git/clone.ts';
 import { gitPaths } from '../git/git-paths.ts';
 import { localChanges, type LocalChange } from '../git/local-changes.ts';
@@ -79,19 +80,19 @@ export async function planInPlace(ctx: UpdateContext, how: InPlaceMode): Promise
   const look = await lookAtCheckout(ctx, repodir, plan, how.hooks);
   if ('message' in look) return refuse(look);
   plan.previous = look.facts.head;
-  const tip = await obtainTip(ctx, look, plan);
+  // The fetch waits on the remote, git status on the disk: they go at once.
+  const [tip, changes] = await Promise.all([obtainTip(ctx, look, plan), localChanges(entry, repodir, { ...git, readOnly: ctx.dry })]);
   if (typeof tip !== 'string') return refuse(tip);
   plan.tip = tip;
-
-  const changes = await localChanges(entry, repodir, { ...git, readOnly: ctx.dry });
   if (typeof changes === 'string') return refuse(failure(changes));
-  // Commits on the local branch (or on a detached HEAD) that neither the tip nor the remote had.
-  const have = [...(look.localRef && look.facts.refs.has(look.localRef) ? [look.localRef] : []), ...(look.facts.headRef === null && look.facts.head ? [look.facts.head] : [])];
-  const commits = have.length === 0 ? { commits: [], more: false }
-    : await localCommits(entry, repodir, have, tip, look.fetchedBefore ? [look.fetchedBefore] : [], git);
-  if (commits === null) return refuse(failure(`cannot list the commits of ${repodir} that ${tip} does not have`));
 
-  const submodules = entry.submodules
+  const diff = look.facts.head === null ? null : await changedPaths(entry, repodir, look.facts.head, tip, git);
+  if (look.facts.head !== null && diff === null) return refuse(failure(`cannot list the paths that differ between ${look.facts.head} and ${tip}`));
+  const commits = await ownCommits(ctx, look, tip);
+  if (commits === null) return refuse(failure(`cannot list the commits of ${repodir} that ${tip} does not have`));
+  // Submodules cost a look only where HEAD or the tip has a .gitmodules.
+  const gitmodules = existsSync(join(repodir, '.gitmodules')) || diff === null || [...diff, ...changes].some((c) => c.path === '.gitmodules');
+  const submodules = entry.submodules && gitmodules
     ? await lookAtSubmodules(ctx, repodir, look.facts.head, tip, look.remoteUrl)
     : { any: false, leftovers: [], changedInLeftovers: [], refusal: null };
   const at: InPlaceLook = { look, tip, changes, commits, changedInLeftovers: submodules.changedInLeftovers };
@@ -99,7 +100,7 @@ export async function planInPlace(ctx: UpdateContext, how: InPlaceMode): Promise
   plan.notes.push(...judged.notes);
   if (judged.refusal) return refuse(judged.refusal);
 
-  const added = await addedPaths(ctx, look, tip, changes);
+  const added = await addedPaths(ctx, look, tip, changes, diff);
   if (added === null) return refuse(failure(`cannot list the paths ${tip} adds to ${repodir}`));
   // The folders of submodules the new commit drops go before the move: they hold nothing of the
   // server's own, git would only warn that it cannot remove them, and the new commit may put files there.
@@ -123,17 +124,30 @@ export async function planInPlace(ctx: UpdateContext, how: InPlaceMode): Promise
  * HEAD, less the files staged as new (the index tracks them), plus the files staged as
  * deleted that the tip still has. A checkout without a commit yet: every path of the tip.
  */
-async function addedPaths(ctx: UpdateContext, look: CheckoutLook, tip: string, changes: LocalChange[]): Promise<string[] | null> {
+async function addedPaths(ctx: UpdateContext, look: CheckoutLook, tip: string, changes: LocalChange[], diff: ChangedPath[] | null): Promise<string[] | null> {
   const { entry, git } = ctx;
-  const head = look.facts.head;
-  if (head === null) return gitPaths(entry, ['ls-tree', '-r', '-z', '--name-only', tip], look.repodir, git);
-  const diff = await changedPaths(entry, look.repodir, head, tip, git);
-  if (diff === null) return null;
+  if (diff === null) return gitPaths(entry, ['ls-tree', '-r', '-z', '--name-only', tip], look.repodir, git);
   const staged = new Set(changes.filter((c) => c.index === 'A').map((c) => c.path));
   const gone = new Set(diff.filter((c) => c.status === 'D').map((c) => c.path));
   const added = diff.filter((c) => (c.status === 'A' || (c.status === 'T' && c.oldMode === '160000')) && !staged.has(c.path)).map((c) => c.path);
   for (const c of changes) if (c.index === 'D' && !gone.has(c.path)) added.push(c.path);
   return added;
+}
+
+/**
+ * The commits only the checkout has, which moving it to the tip drops: those of the local
+ * branch (for a branch) and of a detached HEAD that neither the tip nor the remote-tracking ref
+ * (before the fetch) contain. No git runs when the local branch is where the remote was or is.
+ */
+async function ownCommits(ctx: UpdateContext, look: CheckoutLook, tip: string): Promise<{ commits: CommitLine[]; more: boolean } | null> {
+  const { facts, localRef, fetchedBefore } = look;
+  const branch = localRef ? facts.refs.get(localRef) : undefined;
+  const have = [
+    ...(branch !== undefined && branch !== tip && branch !== fetchedBefore ? [branch] : []),
+    ...(facts.headRef === null && facts.head && facts.head !== tip && facts.head !== fetchedBefore ? [facts.head] : []),
+  ];
+  if (have.length === 0) return { commits: [], more: false };
+  return localCommits(ctx.entry, look.repodir, have, tip, fetchedBefore ? [fetchedBefore] : [], ctx.git);
 }
 
 /** The plan of a first deploy into a missing or empty repodir: a clone of clone_url, on the target. */

@@ -32,7 +32,7 @@ export function fetchedRef(remote: string, target: UpdateContext['target']): str
 
 /**
  * Looks at the existing checkout `repodir` before anything changes (a few file looks and three
- * small git processes), and refuses, with nothing changed, what would stop the update part
+ * small git processes at once), and refuses, with nothing changed, what would stop the update part
  * way or move something it must not: a folder that is not the top of a git work tree (or that
  * git refuses for dubious ownership: git's own words are kept), a branch another worktree has
  * checked out (`checkout --force -B` would move it under that worktree), git lock files left in
@@ -43,7 +43,10 @@ export async function lookAtCheckout(ctx: UpdateContext, repodir: string, plan: 
   const { entry, target, git } = ctx;
   const localRef = target.kind === 'branch' ? targetRef(target) : null;
   const fetched = fetchedRef(entry.remote, target);
-  const found = await repoFacts(entry, repodir, [...(localRef ? [localRef] : []), fetched], git);
+  const [found, url] = await Promise.all([
+    repoFacts(entry, repodir, [...(localRef ? [localRef] : []), fetched], git),
+    remoteUrl(entry, repodir, git),
+  ]);
   if ('failed' in found) {
     return failure(explainFailure(found.failed, { step: 'rev-parse', repodir, remote: entry.remote, target }), found.failed);
   }
@@ -67,7 +70,6 @@ export async function lookAtCheckout(ctx: UpdateContext, repodir: string, plan: 
   for (const hook of activeHooks(facts.hooksDir, hooks)) {
     plan.unknowns.push(`git runs the checkout's ${hook} hook (${join(facts.hooksDir, hook)}); a dry run does not run it`);
   }
-  const url = await remoteUrl(entry, repodir, git);
   if (url && entry.cloneUrl !== null && url !== entry.cloneUrl.trim()) {
     plan.notes.push(redactUrl(`remote ${entry.remote} of ${repodir} is ${url}, not clone_url ${entry.cloneUrl.trim()}: the checkout's own remote is used`));
   }

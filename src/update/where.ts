@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runGit } from '../git/run-git.ts';
 import type { GitOptions } from '../git/types.ts';
 import type { Entry } from '../settings/types.ts';
@@ -14,16 +16,22 @@ export interface Where {
 }
 
 /**
- * Where the checkout `dir` stands now, in one `git rev-parse HEAD --symbolic-full-name HEAD`;
- * null when it is no checkout (or HEAD names no commit yet). Never throws.
+ * Where the checkout `dir` stands now, in one `git rev-parse --absolute-git-dir HEAD^{commit}`
+ * and a read of its HEAD file; null when it is no checkout (or HEAD names no commit yet).
+ * Never throws.
  */
 export async function whereIs(entry: Pick<Entry, 'gitBinary' | 'sshKey'>, dir: string, opts: GitOptions & { deadline?: number }): Promise<Where | null> {
-  const r = await runGit(entry, ['rev-parse', '--verify', '--end-of-options', 'HEAD^{commit}'], dir, quick(opts));
-  const commit = r.ok ? r.lines.at(-1) ?? null : null;
-  if (!commit) return null;
-  const s = await runGit(entry, ['symbolic-ref', '-q', 'HEAD'], dir, quick(opts));
-  const ref = s.ok ? s.lines.at(-1) ?? '' : '';
-  return { commit, branch: ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : null };
+  const r = await runGit(entry, ['rev-parse', '--absolute-git-dir', '--end-of-options', 'HEAD^{commit}'], dir, quick(opts));
+  // rev-parse echoes --end-of-options back.
+  const [gitDir, commit] = r.lines.filter((l) => l !== '--end-of-options').slice(-2);
+  if (!r.ok || !commit || !gitDir) return null;
+  let ref = '';
+  try {
+    ref = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
+  } catch {
+    // unreadable: the branch stays unknown
+  }
+  return { commit, branch: ref.startsWith('ref: refs/heads/') ? ref.slice('ref: refs/heads/'.length) : null };
 }
 
 /**

@@ -66,7 +66,7 @@ describe('serve: a SIGKILL loses nothing that was accepted', () => {
 
     const second = await startDaemon(settings);
     daemons.push(second);
-    await second.waitForLine(/cut-off run covered by the waiting run .*entry=a/);
+    await second.waitForLine(/cut-off run replaced by the waiting run .*entry=a/);
     await second.waitForLine(/cut-off run resumed .*entry=c/);
     await waitFor('every entry deployed once more', () => {
       const done = (e: string) => runRecords(state, e).filter((r) => r.result === 'succeeded').length;

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkoutKey } from '../../src/queue/checkout-key.ts';
-import { tryLock } from '../../src/queue/lock.ts';
+import { checkoutKey } from '../../src/checkouts/checkout-key.ts';
+import { tryLock } from '../../src/checkouts/lock.ts';
 import { loadSettings } from '../../src/settings/load.ts';
 import { daemonSuite } from '../helpers/daemon.ts';
 import { runProcess, WHAUTO } from '../helpers/run.ts';
@@ -113,7 +113,7 @@ describe('status', () => {
       foreign.release();
     }
     const cutJson = JSON.parse(status(settings, 'held', '--json').stdout).entries[0].cut_off;
-    assert.deepEqual(cutJson.map((c: any) => [c.id, c.taken_back_by]), [['20200101T000000000Z-dead', 'the next daemon start']]);
+    assert.deepEqual(cutJson.map((c: any) => [c.id, c.resumed_by]), [['20200101T000000000Z-dead', 'the next daemon start']]);
 
     // A corrupt record is reported, skipped, and left for the daemon (status only reads).
     const bad = join(state, 'runs', 'held', '20200101T000000000Z-0bad.json');

@@ -66,7 +66,7 @@ export function makeRemote(dir: string = tempDir('whauto-git-').dir, opts: { bra
     n++;
     writeFileSync(join(work, file), content ?? `change ${n}\n`);
     git(work, 'add', '-f', '--', file);
-    git(work, 'commit', '-q', '-m', `change ${n}: ${file}`);
+    git(work, 'commit', '-q', '-m', `change ${n}`);
     return git(work, 'rev-parse', 'HEAD');
   };
   for (const [file, content] of Object.entries(opts.first ?? { README: 'initial\n' })) {
@@ -97,7 +97,7 @@ export function makeRemote(dir: string = tempDir('whauto-git-').dir, opts: { bra
         name: 'site', provider: 'plain', secret: null, repo: null, branches: [branch], tags: false,
         repodir: deploy, cloneUrl: bare, remote: 'origin', update: 'reset', submodules: false,
         gitBinary: 'git', sshKey: null, workdir: deploy, env: {}, timeout: 60_000,
-        preCommands: [], commands: [], postCommands: [], onFailure: [], allowIps: [], ...over,
+        preCommands: [], commands: [], postCommands: [], onFailure: [], allowIps: [], notify: [], commitStatus: null, ...over,
       };
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),

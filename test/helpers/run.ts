@@ -61,6 +61,12 @@ export interface Started {
   exited: Promise<number | null>;
   /** Sends `signal` (default SIGTERM) unless it has exited; resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /**
+   * Waits for it to end and its output to close, as runProcess does but without blocking this
+   * process (servers of the test keep answering); past `timeoutMs` (default COMMAND_TIMEOUT_MS)
+   * it is killed and this throws.
+   */
+  ended(timeoutMs?: number): Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
 
 /** What runs now, and whether it leads a process group of its own (detached: kill the group). */
@@ -103,11 +109,23 @@ export function start(cmd: string, args: string[], opts: { cwd?: string; env?: N
     children.delete(proc);
     res(code);
   }));
+  const closed = new Promise<void>((res) => proc.once('close', () => res()));
   return {
     proc, exited, stdout: () => out, stderr: () => err,
     stop: async (signal = 'SIGTERM') => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       return exited;
+    },
+    ended: async (timeoutMs = COMMAND_TIMEOUT_MS) => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((res) => { timer = setTimeout(() => res('late'), timeoutMs); });
+      const first = await Promise.race([closed, late]);
+      clearTimeout(timer);
+      if (first === 'late') {
+        proc.kill('SIGKILL');
+        throw new Error(`${cmd} ${args.join(' ')} did not finish within ${timeoutMs} ms; stdout:\n${out}\nstderr:\n${err}`);
+      }
+      return { code: await exited, stdout: out, stderr: err };
     },
   };
 }

@@ -18,7 +18,8 @@ export interface UpdateResult {
 export async function updateCheckout(entry: Entry, target: Target, opts: GitOptions = {}): Promise<UpdateResult> {
   const plan = await planUpdate(entry, target, { ...opts, dry: false });
   for (const note of plan.notes) opts.onLine?.(`note: ${note}`);
-  const f = plan.refusal ?? await applySteps(plan, plan.steps, entry) ?? await checkOutcome(plan, target);
+  let f = plan.refusal ?? await applySteps(plan, plan.steps, entry);
   const at = await plan.where();
+  f ??= await checkOutcome(plan, target, at);
   return { ok: f === null, previous: plan.previous, commit: at?.commit ?? null, message: f?.message ?? null, ...(f ? { gitLines: f.gitLines } : {}) };
 }

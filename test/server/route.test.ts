@@ -9,7 +9,7 @@ import type { Entry } from '../../src/settings/types.ts';
 const entry = (over: Partial<Entry> = {}): Entry => ({
   name: 'site', provider: 'github', secret: 's', repo: 'Acme/Site', branches: ['main', 'release/*'], tags: false,
   repodir: '/srv/site', cloneUrl: null, remote: 'origin', update: 'reset', submodules: true, gitBinary: 'git', sshKey: null,
-  workdir: '/srv/site', env: {}, timeout: 60_000, preCommands: [], commands: [], postCommands: [], onFailure: [], allowIps: [], ...over,
+  workdir: '/srv/site', env: {}, timeout: 60_000, preCommands: [], commands: [], postCommands: [], onFailure: [], allowIps: [], notify: [], commitStatus: null, ...over,
 });
 
 const push = (ref: string, over: Partial<PushEvent> = {}): PushEvent => ({

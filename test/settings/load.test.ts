@@ -36,7 +36,7 @@ test('loadSettings fills every default for a minimal entry', () => {
     name: 'site', provider: 'github', secret: 's', repo: null, branches: ['main'], tags: false,
     repodir: join(dir, 'site'), cloneUrl: null, remote: 'origin', update: 'reset', submodules: true,
     gitBinary: 'git', sshKey: null, workdir: join(dir, 'site'), env: {}, timeout: 900_000,
-    preCommands: [], commands: [], postCommands: [], onFailure: [], allowIps: [],
+    preCommands: [], commands: [], postCommands: [], onFailure: [], allowIps: [], notify: [], commitStatus: null,
   }]);
 });
 
@@ -111,6 +111,7 @@ entries:
       { run: ['make', '-j', '4'], timeout: 30_000 },
     ],
     postCommands: [], onFailure: [{ run: 'logger failed', timeout: null }], allowIps: ['192.0.2.0/24'],
+    notify: [], commitStatus: null,
   });
   // An entry's own env replaces the defaults' env (no merge), like every other key.
   assert.deepEqual(docs?.env, { SHARED: 'yes' });

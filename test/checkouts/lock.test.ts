@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { staleLocks, tryLock } from '../../src/queue/lock.ts';
+import { staleLocks, tryLock } from '../../src/checkouts/lock.ts';
 import { processIdentity } from '../../src/exec/process-alive.ts';
 import { start } from '../helpers/run.ts';
 import { tempDir } from '../helpers/tmp.ts';

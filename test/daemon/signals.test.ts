@@ -23,6 +23,18 @@ describe('serve: SIGHUP', () => {
     settings = writeSettings(t.dir, { workers: 2, ...extra, entries: { held, ...(withAdded ? { added: plainEntry(t.dir, 'added', ['echo added']) } : {}) } });
   };
 
+  /** Writes the settings, sends SIGHUP and waits for the reload to be logged. */
+  const reload = async (version: string, extra: Record<string, unknown> = {}, withAdded = false): Promise<void> => {
+    const reloads = (): number => daemon.lines.filter((l) => / settings reloaded /.test(l)).length;
+    const before = reloads();
+    write(version, extra, withAdded);
+    daemon.proc.kill('SIGHUP');
+    await waitFor('the reload logged', () => reloads() > before);
+  };
+  /** Nothing runs or waits (no run of an earlier test logs or holds anything from here on). */
+  const settled = (): Promise<unknown> => waitFor('no run going or waiting', () =>
+    filesIn(state, 'queue').length === 0 && ['held', 'added'].every((e) => runRecords(state, e).every((r) => r.result !== 'running')));
+
   before(async () => {
     t = tempDir();
     state = join(t.dir, 'state');
@@ -56,6 +68,7 @@ describe('serve: SIGHUP', () => {
   });
 
   it('a file that does not validate is refused and logged; the old settings stay', async () => {
+    await reload('2', {}, true);
     const before = daemon.lines.length;
     writeFileSync(settings, 'entries:\n  added:\n    provider: nosuchforge\n    update: sideways\n');
     daemon.proc.kill('SIGHUP');
@@ -69,13 +82,12 @@ describe('serve: SIGHUP', () => {
   });
 
   it('log_level is reloaded too', async () => {
-    await finishedRuns(state, 'held', 3);
-    write('3', { log_level: 'warn' }, true);
-    daemon.proc.kill('SIGHUP');
-    await waitFor('second reload logged', () => daemon.lines.filter((l) => / settings reloaded /.test(l)).length === 2);
+    await settled();
+    await reload('3', { log_level: 'warn' }, true);
     const from = daemon.lines.length;
+    const added = runRecords(state, 'added').length;
     assert.equal((await deliver(daemon, 'added')).status, 202);
-    await finishedRuns(state, 'added', 3);
+    await finishedRuns(state, 'added', added + 1);
     assert.equal((await deliver(daemon, 'added', '1'.repeat(40), 'wrong')).status, 403);
     await waitFor('the 403 logged', () => daemon.lines.slice(from).some((l) => / warn delivery .*answer=403/.test(l)));
     assert.deepEqual(daemon.lines.slice(from).filter((l) => / (info|debug) /.test(l)), []);

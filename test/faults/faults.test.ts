@@ -10,7 +10,7 @@ import type { RunRecord } from '../../src/model/run-record.ts';
 import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
 import { post } from '../helpers/http.ts';
-import { waitGone } from '../helpers/proc.ts';
+import { rssKb, waitGone } from '../helpers/proc.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
 import { runProcess, whauto } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
@@ -46,10 +46,6 @@ describe('faults: each run fails (or copes) clearly and the next delivery still 
     const { run } = await deliver('canary');
     assert.equal(run.result, 'succeeded', run.message ?? '');
     assert.equal(git(dir('canary'), 'rev-parse', 'HEAD'), commit);
-  }
-
-  function rssKb(): number {
-    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${daemon.proc.pid}/status`, 'utf8'))![1]);
   }
 
   before(async () => {
@@ -202,7 +198,7 @@ describe('faults: each run fails (or copes) clearly and the next delivery still 
   it('a command prints 50 MB: the run log is capped, the daemon answers meanwhile and its memory stays bounded', async () => {
     const gate = dir('loud.gate');
     writeFileSync(gate, '');
-    const startRss = rssKb();
+    const startRss = rssKb(daemon.proc.pid!);
     const before = runs('loud').length;
     const d = pushDelivery('github', { repo: REPO, branch: 'main' }, SECRET);
     assert.equal((await post(`${daemon.base}/webhook/loud`, d.headers, d.body)).status, 202);
@@ -212,7 +208,7 @@ describe('faults: each run fails (or copes) clearly and the next delivery still 
     const health = await fetch(`${daemon.base}/healthz`);
     assert.equal(health.status, 200);
     const bound = 2 * startRss + 20 * 1024;
-    await waitFor(`daemon VmRSS under ${bound} kB`, () => rssKb() < bound, 30_000);
+    await waitFor(`daemon VmRSS under ${bound} kB`, () => rssKb(daemon.proc.pid!) < bound, 30_000);
     rmSync(gate);
     const done = await waitFor('the loud run finished', () => runs('loud').find((r) => r.id === run.id && r.result !== 'running'), 60_000);
     assert.equal(done.result, 'succeeded', done.message ?? '');

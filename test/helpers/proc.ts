@@ -17,6 +17,11 @@ export function running(pid: number): boolean {
   }
 }
 
+/** The resident memory of `pid` in kB (VmRSS of /proc/<pid>/status); throws when it is gone. */
+export function rssKb(pid: number): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))![1]);
+}
+
 /** Waits until `pid` no longer runs (see running); throws after `timeoutMs` (default 30 s). */
 export async function waitGone(pid: number, timeoutMs = 30_000): Promise<void> {
   await waitFor(`process ${pid} to be gone`, () => !running(pid), timeoutMs);

@@ -10,6 +10,7 @@ import { join, relative } from 'node:path';
 import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
 import { FORGE_NAMES, pushDelivery, signFor, type Built } from '../helpers/payloads.ts';
+import { rssKb } from '../helpers/proc.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -102,11 +103,6 @@ describe('hostile requests against a running daemon', () => {
     return out;
   }
 
-  function rssKb(): number {
-    const status = readFileSync(`/proc/${daemon.proc.pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]);
-  }
-
   before(async () => {
     t = tempDir('whauto-hostile-');
     state = join(t.dir, 'state');
@@ -123,7 +119,7 @@ describe('hostile requests against a running daemon', () => {
       };
     }
     daemon = await startDaemon(writeSettings(t.dir, { max_body: '25mb', entries }));
-    startRss = rssKb();
+    startRss = rssKb(daemon.proc.pid!);
   });
   after(async () => {
     await daemon?.stop();
@@ -487,7 +483,7 @@ describe('hostile requests against a running daemon', () => {
     let last = 0;
     await waitFor(`VmRSS under ${bound} kB (start ${startRss} kB, last ${last} kB)`, async () => {
       await fetch(`${daemon.base}/healthz`);
-      last = rssKb();
+      last = rssKb(daemon.proc.pid!);
       return last < bound;
     }, 30_000);
     ctx.diagnostic(`VmRSS ${startRss} kB at start, ${last} kB after the corpus`);

@@ -21,7 +21,7 @@ const CONFIG = ['-c', 'user.name=whauto test', '-c', 'user.email=test@whauto.inv
 /** Runs git in `cwd` (in GIT_ENV) and returns its trimmed stdout. Throws on a non-zero exit, with git's stderr. */
 export function git(cwd: string, ...args: string[]): string {
   const r = runProcess('git', [...CONFIG, ...args], { cwd, env: GIT_ENV });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')} in ${cwd} exited with ${r.status}: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')} in ${cwd}: ${r.error?.message ?? `exit ${r.status}`}: ${r.stderr}`);
   return r.stdout.trim();
 }
 

@@ -11,7 +11,7 @@ import { pushDelivery } from '../helpers/payloads.ts';
 import { start, WHAUTO, whauto } from '../helpers/run.ts';
 import { MARK_ENV, readMarker, writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
-import { finishedRuns, lines, runRecords } from '../helpers/state.ts';
+import { finishedRun, finishedRuns, lines, runRecords } from '../helpers/state.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const SECRET = 'behaviour-secret';
@@ -60,6 +60,16 @@ describe('serve: what gets deployed and what does not', () => {
     await daemon?.stop();
     t.cleanup();
   });
+
+  /** Delivers a push of `branch` (entry of that name) at `commit`, waits for its run, and checks the checkout is there. */
+  async function deployed(branch: string, commit: string): Promise<void> {
+    const d = github(branch, commit);
+    const res = await post(`${daemon.base}/webhook/${branch}`, d.headers, d.body);
+    assert.equal(res.status, 202, JSON.stringify(res.json));
+    const run = await finishedRun(state, branch, res.json.runs[0].id);
+    assert.equal(run.result, 'succeeded', run.message);
+    assert.equal(git(join(t.dir, branch), 'rev-parse', 'HEAD'), commit);
+  }
 
   it('two entries on one repository deploy only their own branch (per-entry URLs and the single URL)', async () => {
     const s = remote.push('staging');
@@ -121,28 +131,16 @@ describe('serve: what gets deployed and what does not', () => {
 
   it('a force push deploys the rewritten branch', async () => {
     const first = remote.push('staging', 'force.txt', 'one\n');
-    await post(`${daemon.base}/webhook/staging`, github('staging', first).headers, github('staging', first).body);
-    await waitFor('first commit deployed', () => git(join(t.dir, 'staging'), 'rev-parse', 'HEAD') === first);
+    await deployed('staging', first);
     git(remote.work, 'reset', '-q', '--hard', 'HEAD~1');
     const rewritten = remote.push('staging', 'force.txt', 'rewritten\n', { force: true });
-    const d = github('staging', rewritten);
-    assert.equal((await post(`${daemon.base}/webhook/staging`, d.headers, d.body)).status, 202);
-    await waitFor('rewritten commit deployed', () => git(join(t.dir, 'staging'), 'rev-parse', 'HEAD') === rewritten);
+    await deployed('staging', rewritten);
     assert.equal(readFileSync(join(t.dir, 'staging', 'force.txt'), 'utf8'), 'rewritten\n');
   });
 
   it('a missing checkout is cloned from clone_url', async () => {
     rmSync(join(t.dir, 'production'), { recursive: true, force: true });
-    const p = remote.push('production');
-    const d = github('production', p);
-    assert.equal((await post(`${daemon.base}/webhook/production`, d.headers, d.body)).status, 202);
-    await waitFor('production cloned again', () => {
-      try {
-        return git(join(t.dir, 'production'), 'rev-parse', 'HEAD') === p;
-      } catch {
-        return false; // not cloned yet
-      }
-    });
+    await deployed('production', remote.push('production'));
   });
 
   it('a failing command fails the run, skips the rest and post_commands, and runs on_failure', async () => {

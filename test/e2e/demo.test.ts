@@ -50,6 +50,7 @@ describe('the demo (examples/demo)', () => {
 
   it('serve.mjs listens on a free port and writes its URL; push.mjs finds it and the push deploys; Ctrl-C stops it and the URL goes', async () => {
     let daemon: Started | null = null;
+    assert.equal(node('setup.mjs').status, 0, 'the forge is there (setup keeps what exists)');
     rmSync(join(demo, 'work', 'url'), { force: true });
     try {
       // Its own process group, as a terminal's foreground job: Ctrl-C reaches every process in it.

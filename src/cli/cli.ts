@@ -1,12 +1,5 @@
 import { EXIT, type Io } from './io.ts';
 import { VERSION } from './version.ts';
-import { runCheck } from './check.ts';
-import { runServe } from './serve.ts';
-import { runTrigger } from './trigger.ts';
-import { runStatus } from './status.ts';
-import { runSchema } from './schema.ts';
-import { runInit } from './init.ts';
-import { runNotify } from './notify.ts';
 
 const USAGE = `whauto ${VERSION}: turns a git push into a deployment
 
@@ -35,14 +28,16 @@ exit codes: 0 success, 1 a run failed, 2 usage error or invalid settings,
 
 type Command = (io: Io, args: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  check: runCheck,
-  serve: runServe,
-  trigger: runTrigger,
-  status: runStatus,
-  init: runInit,
-  schema: runSchema,
-  notify: runNotify,
+// Each command's module (and what it pulls in: yaml, node:http, worker_threads...) is loaded
+// only when that command runs, so `--version` or `check` do not pay for the daemon's start-up.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  check: async () => (await import('./check.ts')).runCheck,
+  serve: async () => (await import('./serve.ts')).runServe,
+  trigger: async () => (await import('./trigger.ts')).runTrigger,
+  status: async () => (await import('./status.ts')).runStatus,
+  init: async () => (await import('./init.ts')).runInit,
+  schema: async () => (await import('./schema.ts')).runSchema,
+  notify: async () => (await import('./notify.ts')).runNotify,
 };
 
 /**
@@ -59,10 +54,10 @@ export async function cli(io: Io, argv: string[]): Promise<number> {
     io.stdout(`whauto ${VERSION} (node ${process.version})\n`);
     return EXIT.ok;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) {
     io.stderr(`whauto: unknown command '${name}'\n\n${USAGE}`);
     return EXIT.usage;
   }
-  return command(io, args);
+  return (await load())(io, args);
 }

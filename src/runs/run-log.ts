@@ -26,8 +26,9 @@ const LOOK_EVERY_MS = 5000;
  * passed, one line "… log cut at <maxLog> bytes" is written and output is dropped, but for
  * whauto's own lines (note) and, before each of them and at close, the last TAIL_LINES lines
  * dropped: what failed, and why, stays in the log. A file removed under the run (the state
- * dir cleaned up) is made again, with a line saying so, at the next note or within
- * LOOK_EVERY_MS of output. Write errors (disk full) stop the logging, never the run.
+ * dir cleaned up), or one that could not be opened or written (its folder gone, a full disk), is
+ * made again, with a line saying what was lost, at the next note or within LOOK_EVERY_MS of
+ * output. Write errors never stop the run.
  */
 export function openRunLog(file: string, maxLog: number): RunLog {
   const open = (): number | null => {
@@ -44,7 +45,16 @@ export function openRunLog(file: string, maxLog: number): RunLog {
   // of the run is where its record says, and say what was lost.
   const sameFile = (): void => {
     lookedAt = Date.now();
-    if (fd === null) return;
+    if (fd === null) {
+      // It could not be opened (its folder gone, a full disk): try again, saying what was lost.
+      fd = open();
+      try {
+        if (fd !== null) fs.writeSync(fd, '… the log file could not be written until now; the lines before this one were lost\n');
+      } catch {
+        fd = null;
+      }
+      return;
+    }
     try {
       const now = fs.statSync(file);
       const held = fs.fstatSync(fd);

@@ -12,7 +12,7 @@
 import { isMap, isScalar, Pair, Scalar, YAMLMap, type Document, type Node, type Range } from 'yaml';
 import type { Report } from './report.ts';
 import { fieldsOf } from './nodes.ts';
-import { scalarText } from './values.ts';
+import { scalarText } from './nodes.ts';
 
 const PYTHON_LEVELS: Record<string, string> = {
   debug: 'debug', info: 'info', warning: 'warn', warn: 'warn', error: 'error', critical: 'error',

@@ -1,5 +1,6 @@
-import { BlockList, isIP } from 'node:net';
+import { BlockList } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { ipFamily } from './ip-family.ts';
 
 /**
  * Parses a listen address: `host:port`, `[ipv6]:port`, or a bare port (host 127.0.0.1).
@@ -18,13 +19,13 @@ export function parseListen(value: unknown): { host: string; port: number } | nu
   const v6 = /^\[([^\]]+)\]:(\d+)$/.exec(text);
   if (v6) {
     const port = portOf(v6[2] as string);
-    return isIP(v6[1] as string) === 6 && port !== null ? { host: v6[1] as string, port } : null;
+    return ipFamily(v6[1] as string) === 6 && port !== null ? { host: v6[1] as string, port } : null;
   }
   const m = /^([^:[\]\s]+):(\d+)$/.exec(text);
   if (!m) return null;
   const host = m[1] as string;
   const port = portOf(m[2] as string);
-  const hostOk = isIP(host) === 4 || /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(host);
+  const hostOk = ipFamily(host) === 4 || /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(host);
   return hostOk && port !== null ? { host, port } : null;
 }
 
@@ -41,7 +42,7 @@ function portOf(text: string): number | null {
  * name is not looked up here (null): `serve` says so when it cannot listen on it.
  */
 export function notOnThisMachine(host: string): string | null {
-  const family = isIP(host);
+  const family = ipFamily(host);
   if (family === 0) return null;
   const own = Object.values(networkInterfaces()).flat().filter((a) => a !== undefined);
   const here = new BlockList();

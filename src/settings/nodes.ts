@@ -57,3 +57,19 @@ export function fieldsOf(doc: Document, map: YAMLMap, report: Report, duplicateC
   }
   return own;
 }
+
+/** `'text'` for a scalar (its source text), else what kind of node it is. */
+export function describe(node: Node | null): string {
+  if (node === null) return 'nothing';
+  if (isMap(node)) return 'a mapping';
+  if (isSeq(node)) return 'a list';
+  if (isScalar(node)) return node.value === null ? 'nothing' : `'${scalarText(node)}'`;
+  return 'this';
+}
+
+/** A scalar as text, numbers and booleans as written (`1.10` stays "1.10"); null when not a scalar. */
+export function scalarText(node: Node | null): string | null {
+  if (!isScalar(node) || node.value === null || typeof node.value === 'object') return null;
+  if (typeof node.value === 'string') return node.value;
+  return (node as { source?: string }).source ?? String(node.value);
+}

@@ -5,7 +5,7 @@ import type { Report } from './report.ts';
 import { fieldsOf, resolveNode, type Field } from './nodes.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { checkTargetUrl } from './check-url.ts';
-import { describe, scalarText } from './values.ts';
+import { describe, scalarText } from './nodes.ts';
 import type { RawField } from './validate.ts';
 
 /** A `notify` target as the file gives it: its url and token keys are read later (buildEntry). */

@@ -2,7 +2,8 @@ import { isMap, isScalar, type Document, type Node, type YAMLMap } from 'yaml';
 import { ENTRY_KEYS, ENTRY_NAME, TOP_KEYS, type KeyDef } from './schema.ts';
 import type { Report } from './report.ts';
 import { fieldsOf, type Field } from './nodes.ts';
-import { describe, FAILED, parseValue } from './values.ts';
+import { describe } from './nodes.ts';
+import { FAILED, parseValue } from './values.ts';
 import { didYouMean } from './did-you-mean.ts';
 
 /** A key that parsed: its value (ms, bytes, lists… paths as written) and where it stands. */

@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { Command } from './types.ts';
 import { URL_PATH, type KeyDef } from './schema.ts';
 import type { Report } from './report.ts';
-import { fieldsOf, resolveNode } from './nodes.ts';
+import { describe, fieldsOf, resolveNode, scalarText } from './nodes.ts';
 import { parseDuration } from './duration.ts';
 import { parseSize } from './size.ts';
 import { parseListen } from './listen.ts';
@@ -116,22 +116,6 @@ export function parseValue(def: KeyDef, node: Node | null, keyNode: Node, ctx: C
     case 'entries':
       return fail('type', `${k} is not a plain value`);
   }
-}
-
-/** `'text'` for a scalar (its source text), else what kind of node it is. */
-export function describe(node: Node | null): string {
-  if (node === null) return 'nothing';
-  if (isMap(node)) return 'a mapping';
-  if (isSeq(node)) return 'a list';
-  if (isScalar(node)) return node.value === null ? 'nothing' : `'${scalarText(node)}'`;
-  return 'this';
-}
-
-/** A scalar as text, numbers and booleans as written (`1.10` stays "1.10"); null when not a scalar. */
-export function scalarText(node: Node | null): string | null {
-  if (!isScalar(node) || node.value === null || typeof node.value === 'object') return null;
-  if (typeof node.value === 'string') return node.value;
-  return (node as { source?: string }).source ?? String(node.value);
 }
 
 type Fail = (code: string, message: string) => typeof FAILED;

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBinary, runProcess, WHAUTO, whauto } from '../helpers/run.ts';
+import { defaultEmbeddedNode } from '../helpers/embedded-node.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -18,7 +19,7 @@ test('dist/whauto --version and --help work when copied alone to another folder'
     const env = { PATH: '/usr/bin:/bin' };
     const version = runProcess(copy, ['--version'], { cwd: '/', env });
     assert.equal(version.status, 0, version.stderr);
-    assert.equal(version.stdout.trim(), `whauto ${pkg.version} (node ${process.version})`);
+    assert.equal(version.stdout.trim(), `whauto ${pkg.version} (node ${defaultEmbeddedNode()})`);
     assert.equal(version.stderr, '', 'no experimental-feature warning');
     const help = runProcess(copy, ['--help'], { cwd: t.dir, env });
     assert.equal(help.status, 0);
@@ -34,6 +35,10 @@ test('an unknown command exits 2 with the usage; no command exits 2', () => {
   const unknown = whauto(['deploy']);
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /unknown command 'deploy'/);
+  // A name every object has is no command either.
+  const inherited = whauto(['toString']);
+  assert.equal(inherited.status, 2);
+  assert.match(inherited.stderr, /unknown command 'toString'/);
   const none = whauto([]);
   assert.equal(none.status, 2);
   assert.match(none.stderr, /usage:/);

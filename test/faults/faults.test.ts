@@ -295,8 +295,11 @@ describe('faults: each run fails (or copes) clearly and the next delivery still 
     writeFileSync(runsDir, '');
     const d = pushDelivery('github', { repo: REPO, branch: 'main' }, SECRET);
     assert.equal((await post(`${daemon.base}/webhook/canary`, d.headers, d.body)).status, 202, 'the delivery itself is recorded');
-    await daemon.waitForLine(/cannot write run record .*entry=canary/);
+    const unrecorded = /run=(\S+)/.exec(await daemon.waitForLine(/cannot write run record .*entry=canary/))![1]!;
     await waitFor('/healthz 500', async () => (await fetch(`${daemon.base}/healthz`)).status === 500);
+    // That run ends before its folder comes back, so the run below is the only one recorded
+    // (one still going when the folder came back would record its end, with no log file).
+    await daemon.waitForLine(new RegExp(`run finished entry=canary run=${unrecorded} `));
 
     rmSync(runsDir);
     const commit = remote.push('main');

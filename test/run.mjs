@@ -1,8 +1,17 @@
 // Runs every test/**/*.test.ts with node:test, TypeScript loaded through tsx.
-// Node 20's --test takes no globs, so the files are listed here.
+//   node test/run.mjs [path-substring ...]   only the files whose path holds one of them
+// Node 20's --test takes no globs, so the files are listed here. The report is compact
+// (test/reporter.mjs): a line per file, failures in full, node's summary at the end.
 import { readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+
+/**
+ * How long one test file may run (ms) before node:test cancels it: a hang fails the run
+ * instead of stalling it. Generous, as the machine is slow and shared; the slowest file
+ * takes under a minute. (Node 20 applies --test-timeout to each file as a whole.)
+ */
+const FILE_TIMEOUT_MS = 600_000;
 
 const root = new URL('.', import.meta.url).pathname;
 const only = process.argv.slice(2);
@@ -12,7 +21,13 @@ const files = readdirSync(root, { recursive: true })
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort()
   .map((f) => join(root, f));
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
-  stdio: 'inherit',
-});
+if (files.length === 0) {
+  console.error(`no test file matches ${only.join(' ')}`);
+  process.exit(2);
+}
+const r = spawnSync(process.execPath, [
+  '--import', 'tsx', '--test', '--test-concurrency=2', `--test-timeout=${FILE_TIMEOUT_MS}`,
+  `--test-reporter=${join(root, 'reporter.mjs')}`, '--test-reporter-destination=stdout',
+  ...files,
+], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

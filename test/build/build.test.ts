@@ -3,10 +3,10 @@
 // tests use, is left alone).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runProcess } from '../helpers/run.ts';
 import { installedPinnedNode, pinnedNodeSpec, PINNED_NODE_PACKAGE } from '../helpers/embedded-node.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
@@ -15,7 +15,7 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { ve
 
 /** Runs build.mjs with `args`; returns its stderr (notes). Throws when the build fails. */
 function buildWith(args: string[]): string {
-  const r = spawnSync(process.execPath, [join(ROOT, 'build.mjs'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+  const r = runProcess(process.execPath, [join(ROOT, 'build.mjs'), ...args], { cwd: ROOT, timeoutMs: 300_000 });
   assert.equal(r.status, 0, r.stdout + r.stderr);
   return r.stderr;
 }
@@ -23,13 +23,13 @@ function buildWith(args: string[]): string {
 /** The executable at `out` runs --version (printing `node`), schema and check on the example settings. */
 function assertRuns(out: string, node: string): void {
   assert.ok(statSync(out).mode & 0o100, 'executable');
-  const version = spawnSync(out, ['--version'], { encoding: 'utf8' });
+  const version = runProcess(out, ['--version']);
   assert.equal(version.status, 0, version.stderr);
   assert.equal(version.stdout, `whauto ${pkg.version} (node ${node})\n`);
   // It is the whole CLI, not only the version: one command that reads nothing, one that reads a file.
-  const schema = spawnSync(out, ['schema'], { encoding: 'utf8' });
+  const schema = runProcess(out, ['schema']);
   assert.equal(schema.stdout, readFileSync(join(ROOT, 'schema/settings.schema.json'), 'utf8'));
-  const check = spawnSync(out, ['check', join(ROOT, 'examples/settings.yaml')], { encoding: 'utf8' });
+  const check = runProcess(out, ['check', join(ROOT, 'examples/settings.yaml')]);
   assert.equal(check.status, 0, check.stdout + check.stderr);
   assert.match(check.stdout, /valid, 3 entries/);
 }
@@ -82,7 +82,7 @@ test('node build.mjs --node <this node> --out <temp> makes an executable around 
 });
 
 test('build.mjs refuses an option it does not know (exit non-zero, nothing built)', () => {
-  const r = spawnSync(process.execPath, [join(ROOT, 'build.mjs'), '--nod', process.execPath], { cwd: ROOT, encoding: 'utf8' });
+  const r = runProcess(process.execPath, [join(ROOT, 'build.mjs'), '--nod', process.execPath], { cwd: ROOT });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /Unknown option '--nod'/);
 });

@@ -1,39 +1,30 @@
 // `whauto check` end to end: the BUILT binary on settings files in a temp folder.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { tempDir, writeFile } from '../settings/tmp.ts';
 import { CASES } from '../settings/cases.ts';
+import { requireBinary, whauto as runWhauto } from '../helpers/run.ts';
+import { tempDir, writeFile } from '../helpers/tmp.ts';
 
-// WHAUTO_TEST_BINARY: another build of the binary to test (default dist/whauto).
-const WHAUTO = process.env.WHAUTO_TEST_BINARY ?? fileURLToPath(new URL('../../dist/whauto', import.meta.url));
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 
 interface Outcome { code: number; stdout: string; stderr: string }
 
 /** Runs `whauto ...args` with only PATH and `env` in its environment. */
-function whauto(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<Outcome> {
-  return new Promise((resolve) => {
-    execFile(WHAUTO, args, { env: { PATH: process.env.PATH, ...env }, cwd, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+function whauto(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Outcome {
+  const r = runWhauto(args, { env: { PATH: process.env.PATH, ...env }, ...(cwd ? { cwd } : {}) });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-before(() => {
-  assert.ok(existsSync(WHAUTO), `${WHAUTO} is missing: build it first with 'node build.mjs' (npm test does)`);
-});
+before(() => requireBinary());
 
 for (const c of CASES) {
   const exit = c.level === 'error' ? 2 : 0;
-  test(`whauto check exits ${exit} and prints FILE:${c.line}:${c.col}: ${c.level}: for ${c.name}`, async () => {
-    const dir = tempDir();
+  test(`whauto check exits ${exit} and prints FILE:${c.line}:${c.col}: ${c.level}: for ${c.name}`, () => {
+    const dir = tempDir().dir;
     c.setup?.(dir);
     const file = writeFile(dir, 'whauto.yaml', c.yaml, c.mode ?? 0o600);
-    const out = await whauto(['check', file], c.env);
+    const out = whauto(['check', file], c.env);
     assert.equal(out.code, exit, out.stdout + out.stderr);
     const lines = out.stdout.split('\n');
     assert.ok(lines.some((l) => l.startsWith(`${file}:${c.line}:${c.col}: ${c.level}: `)), out.stdout);
@@ -41,40 +32,40 @@ for (const c of CASES) {
   });
 }
 
-test('whauto check names the file as it was given, relative to the working folder', async () => {
-  const dir = tempDir();
+test('whauto check names the file as it was given, relative to the working folder', () => {
+  const dir = tempDir().dir;
   writeFile(dir, 'whauto.yaml', 'workers: none\nentries:\n  a: {secret: s, repodir: ., update: none, branch: main}\n');
-  const out = await whauto(['check', 'whauto.yaml'], {}, dir);
+  const out = whauto(['check', 'whauto.yaml'], {}, dir);
   assert.equal(out.code, 2);
   assert.equal(out.stdout, "whauto.yaml:1:10: error: 'workers' must be an integer, not 'none'\nwhauto.yaml: invalid (1 error)\n");
 });
 
-test('whauto check --json prints validity, entry count and the findings with codes and positions', async () => {
-  const dir = tempDir();
+test('whauto check --json prints validity, entry count and the findings with codes and positions', () => {
+  const dir = tempDir().dir;
   const file = writeFile(dir, 'whauto.yaml', 'defaults:\n  branch: main\nentries:\n  a:\n    repodir: .\n    update: none\n  b:\n    secret: s\n    repodir: .\n    update: none\n');
-  const out = await whauto(['check', file, '--json']);
+  const out = whauto(['check', file, '--json']);
   assert.equal(out.code, 0);
   const report = JSON.parse(out.stdout);
   assert.deepEqual(report, {
     valid: true, file, entries: 2,
     findings: [{ level: 'warning', code: 'no-auth', message: report.findings[0]?.message, file, line: 4, col: 3 }],
   });
-  const bad = await whauto(['check', '--json', file + '.missing']);
+  const bad = whauto(['check', '--json', file + '.missing']);
   assert.equal(bad.code, 2);
   assert.equal(JSON.parse(bad.stdout).valid, false);
 });
 
-test('whauto check reports every problem of the file, not only the first', async () => {
-  const dir = tempDir();
+test('whauto check reports every problem of the file, not only the first', () => {
+  const dir = tempDir().dir;
   const file = writeFile(dir, 'whauto.yaml', 'workers: 0\nlisten: nowhere\nentries:\n  a:\n    provider: gitlub\n    secret: s\n    repodir: /x\n    timeout: soon\n');
-  const out = await whauto(['check', file]);
+  const out = whauto(['check', file]);
   assert.equal(out.code, 2);
   const prefixes = out.stdout.split('\n').filter((l) => l.includes(': error: ')).map((l) => l.slice(file.length + 1).split(': ')[0]);
   assert.deepEqual(prefixes, ['1:10', '2:9', '5:15', '8:14']);
 });
 
-test('no secret value appears in any check output, text or JSON', async () => {
-  const dir = tempDir();
+test('no secret value appears in any check output, text or JSON', () => {
+  const dir = tempDir().dir;
   writeFile(dir, 'wide.secret', 'file-secret-4d1\n', 0o644);
   const file = writeFile(dir, 'whauto.yaml', `
 entries:
@@ -100,7 +91,7 @@ entries:
 `, 0o644);
   const env = { ENV_SECRET: 'env-secret-3b8' };
   for (const args of [['check', file], ['check', file, '--json']]) {
-    const out = await whauto(args, env);
+    const out = whauto(args, env);
     assert.equal(out.code, 2);
     const text = out.stdout + out.stderr;
     assert.ok(text.includes('secret-in-readable-file') || text.includes('readable by others'));
@@ -110,15 +101,15 @@ entries:
   }
 });
 
-test('whauto check accepts examples/settings.yaml on a machine without any secret set', async () => {
-  const out = await whauto(['check', `${EXAMPLES}settings.yaml`]);
+test('whauto check accepts examples/settings.yaml on a machine without any secret set', () => {
+  const out = whauto(['check', `${EXAMPLES}settings.yaml`]);
   assert.equal(out.code, 0, out.stdout + out.stderr);
   assert.match(out.stdout, /: valid, 3 entries/);
   assert.doesNotMatch(out.stdout, /: error: /);
 });
 
-test('whauto check accepts examples/legacy-settings.yaml, noting each legacy key', async () => {
-  const out = await whauto(['check', `${EXAMPLES}legacy-settings.yaml`]);
+test('whauto check accepts examples/legacy-settings.yaml, noting each legacy key', () => {
+  const out = whauto(['check', `${EXAMPLES}legacy-settings.yaml`]);
   assert.equal(out.code, 0, out.stdout + out.stderr);
   for (const key of ['listen_ip', 'listen_port', 'provider', 'repositories']) {
     assert.match(out.stdout, new RegExp(`:\\d+:\\d+: note: '${key}' is the 0.0.x spelling`));
@@ -126,16 +117,16 @@ test('whauto check accepts examples/legacy-settings.yaml, noting each legacy key
   assert.match(out.stdout, /: valid, 1 entry/);
 });
 
-test('whauto check answers usage errors with exit 2 and --help with exit 0', async () => {
-  const none = await whauto(['check']);
+test('whauto check answers usage errors with exit 2 and --help with exit 0', () => {
+  const none = whauto(['check']);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /^whauto check: missing SETTINGS\n/);
-  const unknown = await whauto(['check', 'a.yaml', '--strict']);
+  const unknown = whauto(['check', 'a.yaml', '--strict']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /usage: whauto check/);
-  const two = await whauto(['check', 'a.yaml', 'b.yaml']);
+  const two = whauto(['check', 'a.yaml', 'b.yaml']);
   assert.equal(two.code, 2);
-  const help = await whauto(['check', '--help']);
+  const help = whauto(['check', '--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^usage: whauto check SETTINGS \[--json\]/);
 });

@@ -2,11 +2,12 @@
 // process is named by its identity, not by its pid alone (pids come back after a crash).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { staleLocks, tryLock } from '../../src/checkouts/lock.ts';
 import { processIdentity } from '../../src/exec/process-alive.ts';
+import { start } from '../helpers/run.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
 describe('tryLock', () => {
@@ -14,7 +15,7 @@ describe('tryLock', () => {
   let other: ChildProcess;
   before(() => {
     t = tempDir();
-    other = spawn('sleep', ['300'], { stdio: 'ignore' });
+    other = start('sleep', ['300']).proc;
   });
   after(() => {
     other.kill('SIGKILL');

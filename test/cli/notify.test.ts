@@ -2,10 +2,9 @@
 // notifications, through the built binary against local stand-ins.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireBinary, WHAUTO } from '../helpers/daemon.ts';
+import { requireBinary, start, WHAUTO } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { standIn, type StandIn } from '../helpers/stand-in.ts';
 import { tempDir } from '../helpers/tmp.ts';
@@ -15,14 +14,7 @@ const URL_SECRET = 'B0CCC/cli-url-secret-8f4';
 
 /** Runs the binary to its end (async, so this process's stand-ins keep answering). */
 function whauto(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(WHAUTO, args, { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
-    p.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return start(WHAUTO, args, { env: { ...process.env, ...env } }).ended();
 }
 
 describe('whauto notify --test', () => {

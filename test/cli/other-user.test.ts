@@ -2,14 +2,13 @@
 // 0750): status, check and trigger --dry-run say what that user cannot read or make.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireBinary, WHAUTO } from '../helpers/daemon.ts';
+import { requireBinary, runProcess, WHAUTO, whauto } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
-const asNobody = (...args: string[]) => spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', WHAUTO, ...args], { encoding: 'utf8', timeout: 30_000 });
+const asNobody = (...args: string[]) => runProcess('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', WHAUTO, ...args]);
 
 test('status as a user who cannot read the state dir, or an entry\'s runs: it says so', { skip: process.getuid?.() === 0 ? false : 'needs root to run as another user' }, () => {
   requireBinary();
@@ -61,7 +60,7 @@ test('check and trigger --dry-run, run as a user who cannot make the state dir, 
     const dry = asNobody('trigger', file, 'a', '--dry-run');
     assert.equal(dry.status, 1, dry.stderr);
     assert.match(dry.stderr, /whauto trigger: dry run: the run would not start: state_dir \S+ cannot be made by this user/);
-    const asRoot = spawnSync(WHAUTO, ['check', file], { encoding: 'utf8' });
+    const asRoot = whauto(['check', file]);
     assert.doesNotMatch(asRoot.stdout + asRoot.stderr, /state_dir/, 'root can make it: no warning');
   } finally {
     t.cleanup();

@@ -3,15 +3,15 @@
 // --dry-run, --no-wait and waiting for the checkout, and what status says.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireBinary, waitFor, WHAUTO } from '../helpers/daemon.ts';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
 import { builtRefs, currentLink, releaseIds, whauto } from '../helpers/release.ts';
 import { lines, runRecords } from '../helpers/state.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { requireBinary, start, WHAUTO } from '../helpers/run.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 describe('whauto rollback', () => {
   let t: { dir: string; cleanup: () => void };
@@ -196,20 +196,16 @@ describe('whauto rollback', () => {
     const gate = join(t.dir, 'gate');
     writeFileSync(gate, '');
     remote.push('main', 'VERSION', 'g3\n');
-    const first = spawn(WHAUTO, ['trigger', settings, 'gated'], { stdio: 'ignore' });
-    const firstExit = new Promise<number | null>((res) => first.once('exit', (c) => res(c)));
+    const first = start(WHAUTO, ['trigger', settings, 'gated']);
     await waitFor('the deploy holds the checkout', () => existsSync(join(t.dir, 'started')));
     const busy = run('rollback', settings, 'gated', '--no-wait');
     assert.equal(busy.code, 75, busy.stderr);
     assert.match(busy.stderr, /^whauto rollback: checkout \S+ is busy \(run \S+ of entry gated, pid \d+\)/m);
-    const waiting = spawn(WHAUTO, ['rollback', settings, 'gated'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    waiting.stderr!.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
-    const waitingExit = new Promise<number | null>((res) => waiting.once('exit', (c) => res(c)));
-    await waitFor('rollback says it waits', () => /waiting for run \S+ of entry gated/.test(stderr));
+    const waiting = start(WHAUTO, ['rollback', settings, 'gated']);
+    await waitFor('rollback says it waits', () => /waiting for run \S+ of entry gated/.test(waiting.stderr()));
     rmSync(gate);
-    assert.equal(await firstExit, 0);
-    assert.equal(await waitingExit, 0, stderr);
+    assert.equal((await first.ended()).code, 0);
+    assert.equal((await waiting.ended()).code, 0, waiting.stderr());
     const ids = releaseIds(root);
     assert.equal(currentLink(root), `releases/${ids.at(-2)}`, 'back from the deploy it waited for');
   });

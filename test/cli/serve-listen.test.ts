@@ -2,9 +2,9 @@
 // same syntax and checks as the settings key; a reload does not take it for a changed listen.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
-import { requireBinary, startDaemon, WHAUTO } from '../helpers/daemon.ts';
+import { startDaemon } from '../helpers/daemon.ts';
+import { requireBinary, whauto } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
@@ -22,7 +22,7 @@ test('serve --listen 127.0.0.1:0 listens on a free port although the file names 
   const taken = await takenPort();
   try {
     const file = writeSettings(t.dir, { ...ENTRIES, listen: `127.0.0.1:${taken.port}` });
-    const daemon = await startDaemon(file, {}, ['--listen', '127.0.0.1:0']);
+    const daemon = await startDaemon(file, { args: ['--listen', '127.0.0.1:0'] });
     try {
       assert.notEqual(new URL(daemon.base).port, String(taken.port));
       const health = await fetch(`${daemon.base}/healthz`);
@@ -49,14 +49,14 @@ test('serve --listen takes the settings key\'s forms and refuses what the key re
       ['127.0.0.1:70000', /^whauto serve: --listen 127\.0\.0\.1:70000 is not HOST:PORT/],
       ['203.0.113.9:5000', /^whauto serve: --listen: 203\.0\.113\.9 is not an address of this machine/],
     ] as const) {
-      const r = spawnSync(WHAUTO, ['serve', file, '--listen', value], { encoding: 'utf8', timeout: 30_000 });
+      const r = whauto(['serve', file, '--listen', value]);
       assert.equal(r.status, 2, value);
       assert.match(r.stderr, said);
       assert.match(r.stderr, /usage: whauto serve SETTINGS \[--listen HOST:PORT\]/);
     }
-    const help = spawnSync(WHAUTO, ['serve', '--help'], { encoding: 'utf8' });
+    const help = whauto(['serve', '--help']);
     assert.match(help.stdout, /--listen HOST:PORT +listen here instead of the settings' listen/);
-    const usage = spawnSync(WHAUTO, ['--help'], { encoding: 'utf8' });
+    const usage = whauto(['--help']);
     assert.match(usage.stdout, /whauto serve +SETTINGS \[--listen HOST:PORT\]/);
   } finally {
     t.cleanup();

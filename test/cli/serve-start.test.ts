@@ -1,11 +1,11 @@
 // What `whauto serve` says and refuses at start.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireBinary, startDaemon, WHAUTO } from '../helpers/daemon.ts';
+import { startDaemon } from '../helpers/daemon.ts';
+import { requireBinary, runProcess, start, WHAUTO, whauto } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
@@ -33,7 +33,7 @@ test('serve refuses a state dir under /proc at once (exit 2, one line), instead 
       state_dir: '/proc/whauto-state',
       entries: { site: { provider: 'github', secret: 'x', repo: 'acme/site', update: 'none', commands: ['true'] } },
     });
-    const r = spawnSync(WHAUTO, ['serve', file], { encoding: 'utf8', timeout: 30_000 });
+    const r = whauto(['serve', file]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /state dir \/proc\/whauto-state is not usable: it is under \/proc/);
   } finally {
@@ -47,7 +47,7 @@ test('a second daemon on the same state dir refuses to start (it would run what 
     const file = writeSettings(t.dir, { entries: { site: { provider: 'github', secret: 'x', repo: 'acme/site', update: 'none', commands: ['true'] } } });
     const first = await startDaemon(file);
     try {
-      const second = spawnSync(WHAUTO, ['serve', file], { encoding: 'utf8', timeout: 30_000 });
+      const second = whauto(['serve', file]);
       assert.equal(second.status, 2);
       assert.match(second.stderr, /another daemon \(pid \d+\) uses the state dir/);
       assert.equal((await fetch(`${first.base}/healthz`)).status, 200, 'the first keeps serving');
@@ -92,8 +92,8 @@ test('status names a state dir that is not a folder (exit 2) instead of reportin
   const t = tempDir();
   try {
     const file = writeSettings(t.dir, { state_dir: 'a-file', entries: { site: { provider: 'github', secret: 'x', repo: 'acme/site', update: 'none', commands: ['true'] } } });
-    spawnSync('sh', ['-c', `echo > "${t.dir}/a-file"`]);
-    const r = spawnSync(WHAUTO, ['status', file], { encoding: 'utf8' });
+    runProcess('sh', ['-c', `echo > "${t.dir}/a-file"`]);
+    const r = whauto(['status', file]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /state dir .*a-file is not a directory/);
   } finally {
@@ -103,17 +103,17 @@ test('status names a state dir that is not a folder (exit 2) instead of reportin
 
 test('serve says what is wrong with its arguments: a missing or an extra one (exit 2)', () => {
   requireBinary();
-  const none = spawnSync(WHAUTO, ['serve'], { encoding: 'utf8' });
+  const none = whauto(['serve']);
   assert.equal(none.status, 2);
   assert.match(none.stderr, /^whauto serve: missing SETTINGS\n/);
-  const extra = spawnSync(WHAUTO, ['serve', 'settings.yaml', 'extra'], { encoding: 'utf8' });
+  const extra = whauto(['serve', 'settings.yaml', 'extra']);
   assert.equal(extra.status, 2);
   assert.match(extra.stderr, /^whauto serve: unexpected argument 'extra'\n/);
 });
 
 test('check on a binary (the executable by mistake) gives one finding, not pages of YAML errors', () => {
   requireBinary();
-  const r = spawnSync(WHAUTO, ['check', WHAUTO], { encoding: 'utf8' });
+  const r = whauto(['check', WHAUTO]);
   assert.equal(r.status, 2);
   assert.deepEqual(r.stdout.trim().split('\n').length, 2, r.stdout.slice(0, 500));
   assert.match(r.stdout, /error: this is not a settings file: it holds NUL bytes or bytes that are not UTF-8\n/);
@@ -127,7 +127,7 @@ test('serve, run as a user, refuses a state dir root owns and says to chown it, 
     const file = writeSettings(t.dir, { entries: { a: { provider: 'plain', secret: 's', update: 'none', commands: ['true'] } } });
     chmodSync(file, 0o644);
     mkdirSync(join(t.dir, 'state'));
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', WHAUTO, 'serve', file], { encoding: 'utf8', timeout: 30_000 });
+    const r = runProcess('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', WHAUTO, 'serve', file]);
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /^whauto serve: the state dir .* belongs to root, not to you \(uid 65534\): a whauto command was run as root once; give it back to the user whauto runs as \(chown -R 65534 /);
     assert.doesNotMatch(r.stderr, /sudo -u root/);
@@ -143,7 +143,7 @@ test('serve refuses a state dir that belongs to another user (exit 2): as root i
     const file = writeSettings(t.dir, { entries: { a: { provider: 'plain', secret: 's', update: 'none', commands: ['true'] } } });
     mkdirSync(join(t.dir, 'state'));
     chownSync(join(t.dir, 'state'), 12345, 12345);
-    const r = spawnSync(WHAUTO, ['serve', file], { encoding: 'utf8', timeout: 30_000 });
+    const r = whauto(['serve', file]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /^whauto serve: the state dir .* belongs to another user \(uid 12345\), not to you: run serve as that user \(sudo -u '#12345' whauto serve …\)/);
     assert.deepEqual(readdirSync(join(t.dir, 'state')), [], 'nothing written in the state dir');
@@ -154,14 +154,14 @@ test('serve refuses a state dir that belongs to another user (exit 2): as root i
 
 test('a daemon lock left by a crash whose pid another process has now does not keep the daemon from starting', async () => {
   const t = tempDir();
-  const other = spawn('sleep', ['300'], { stdio: 'ignore' });
+  const other = start('sleep', ['300']);
   try {
     const file = writeSettings(t.dir, { entries: { a: { provider: 'plain', secret: 's', update: 'none', commands: ['true'] } } });
     const state = join(t.dir, 'state');
     mkdirSync(join(state, 'locks'), { recursive: true });
     // As after a crash in a container: the lock names a pid that a new, unrelated process has.
     const lock = join(state, 'locks', `${createHash('sha256').update(`daemon:${state}`).digest('hex').slice(0, 24)}.lock`);
-    writeFileSync(lock, JSON.stringify({ pid: other.pid, identity: 'an-earlier-boot/4242', entry: '-', runId: 'daemon', since: '' }));
+    writeFileSync(lock, JSON.stringify({ pid: other.proc.pid, identity: 'an-earlier-boot/4242', entry: '-', runId: 'daemon', since: '' }));
     const daemon = await startDaemon(file);
     try {
       assert.equal(JSON.parse(readFileSync(lock, 'utf8')).pid, daemon.proc.pid, 'the daemon took the lock over');
@@ -169,7 +169,7 @@ test('a daemon lock left by a crash whose pid another process has now does not k
       await daemon.stop();
     }
   } finally {
-    other.kill('SIGKILL');
+    await other.stop('SIGKILL');
     t.cleanup();
   }
 });

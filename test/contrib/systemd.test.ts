@@ -3,13 +3,13 @@
 // load is what a settings file reads through ${CREDENTIALS_DIRECTORY}.
 import { after, before, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { requireBinary, startDaemon, WHAUTO } from '../helpers/daemon.ts';
+import { startDaemon } from '../helpers/daemon.ts';
 import { post } from '../helpers/http.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
+import { requireBinary, runProcess, WHAUTO, whauto } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
@@ -88,7 +88,7 @@ for (const u of UNITS) {
       const tmp = tempDir();
       try {
         const args = ['init', tmp.dir, '--systemd', '--repo', 'acme/site', '--branch', 'main', '--repodir', '/var/www/site', ...(u.instance === null ? [] : ['--name', u.instance])];
-        const r = spawnSync(WHAUTO, args, { encoding: 'utf8' });
+        const r = whauto(args);
         assert.equal(r.status, 0, r.stderr);
         const unit = parseUnit(text);
         const settings = expand(one(unit, 'ExecStart')).split(' ').at(-1)!;
@@ -108,7 +108,7 @@ for (const u of UNITS) {
     });
 
     it('passes systemd-analyze verify (with ExecStart pointing at the built binary)', (t) => {
-      const probe = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });
+      const probe = runProcess('systemd-analyze', ['--version']);
       if (probe.error || probe.status !== 0) {
         t.skip('systemd-analyze is not installed');
         return;
@@ -120,7 +120,7 @@ for (const u of UNITS) {
         const name = u.instance === null ? u.file : u.file.replace('@', `@${u.instance}`);
         const unitFile = join(tmp.dir, name);
         writeFileSync(unitFile, text.replaceAll('/usr/local/bin/whauto', WHAUTO));
-        const r = spawnSync('systemd-analyze', ['verify', '--man=no', unitFile], { encoding: 'utf8' });
+        const r = runProcess('systemd-analyze', ['verify', '--man=no', unitFile]);
         const ours = (r.stdout + r.stderr).split('\n').filter((l) => l.includes(name));
         assert.deepEqual(ours, [], r.stdout + r.stderr);
         assert.equal(r.status, 0, r.stdout + r.stderr);
@@ -147,10 +147,10 @@ describe('the credential LoadCredential= gives is the secret_file ${CREDENTIALS_
       entries: { site: { provider: 'github', secret_file: `\${CREDENTIALS_DIRECTORY}/${id}`, repo: 'acme/site', branch: 'main', update: 'none' } },
     });
     requireBinary();
-    const check = spawnSync(WHAUTO, ['check', settings], { encoding: 'utf8', env: { ...process.env, CREDENTIALS_DIRECTORY: creds } });
+    const check = whauto(['check', settings], { env: { ...process.env, CREDENTIALS_DIRECTORY: creds } });
     assert.equal(check.status, 0, check.stdout);
     assert.ok(!check.stdout.includes('credential-secret-5e1'));
-    const daemon = await startDaemon(settings, { CREDENTIALS_DIRECTORY: creds });
+    const daemon = await startDaemon(settings, { env: { CREDENTIALS_DIRECTORY: creds } });
     try {
       const good = pushDelivery('github', { repo: 'acme/site', branch: 'main' }, 'credential-secret-5e1');
       assert.equal((await post(`${daemon.base}/webhook/site`, good.headers, good.body)).status, 202);

@@ -3,13 +3,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { post } from '../helpers/http.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { listPending } from '../../src/state/pending.ts';
-import { plainEntry, runRecords, SECRET } from './lib.ts';
+import { plainEntry, SECRET } from './lib.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { runRecords } from '../helpers/state.ts';
 
 const ENTRIES = ['a', 'b', 'c'];
 const ROUNDS = 20;

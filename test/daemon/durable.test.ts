@@ -1,15 +1,17 @@
 // Issue 4, point 1: accepted means durable; a SIGKILLed daemon loses nothing on its next start.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { running } from '../helpers/proc.ts';
 import { listPending } from '../../src/state/pending.ts';
+import { start, WHAUTO } from '../helpers/run.ts';
+import { filesIn, lines, runRecords } from '../helpers/state.ts';
 import { tempDir } from '../helpers/tmp.ts';
-import { deliver, filesIn, GATED, lines, plainEntry, runRecords, status } from './lib.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { deliver, GATED, plainEntry, status } from './lib.ts';
 
 describe('serve: a SIGKILL loses nothing that was accepted', () => {
   let t: { dir: string; cleanup: () => void };
@@ -177,11 +179,9 @@ describe('serve: a trigger killed while the daemon runs', () => {
   });
 
   it('the daemon takes its run back by itself (no delivery needed): leftovers ended, then the run resumed', async () => {
-    const trigger = spawn(WHAUTO, ['trigger', settings, 'a'], { stdio: 'ignore' });
-    const exited = new Promise((res) => trigger.once('exit', res));
+    const trigger = start(WHAUTO, ['trigger', settings, 'a']);
     await waitFor('the trigger\'s run holds', () => lines(join(t.dir, 'held.pid')).length === 1);
-    trigger.kill('SIGKILL');
-    await exited;
+    await trigger.stop('SIGKILL');
     // Its stale lock is seen within the daemon's 5 s look.
     await daemon.waitForLine(/cut-off run resumed .*entry=a/, 30_000);
     await daemon.waitForLine(/processes left by a cut-off run ended .*entry=a/);

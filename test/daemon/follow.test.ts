@@ -2,11 +2,13 @@
 // result as the exit code; and the daemon's log tells of runs other processes start.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitFor, WHAUTO } from '../helpers/daemon.ts';
-import { daemonSuite, deliver, finishedRuns, plainEntry, runRecords } from './lib.ts';
+import { deliver, plainEntry } from './lib.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { start, whauto, WHAUTO } from '../helpers/run.ts';
+import { daemonSuite } from '../helpers/daemon.ts';
+import { finishedRuns, runRecords } from '../helpers/state.ts';
 
 /** Prints a line, holds while $GATE exists, prints two more and exits with the number in $CODE (0 when none). */
 const SLOW = 'echo "line 1 of $WHAUTO_RUN_ID"; while [ -e "$GATE" ]; do sleep 0.05; done; echo "line 2"; echo "line 3"; exit "$(cat "$CODE" 2>/dev/null || echo 0)"';
@@ -27,13 +29,8 @@ describe('status --log --follow', () => {
   }));
 
   function follow(...args: string[]): Follower {
-    const child = spawn(WHAUTO, ['status', suite.settings, 'slow', '--log', '--follow', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => { err += d; });
-    const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    return { pid: child.pid!, stdout: () => out, stderr: () => err, exit, kill: (s) => child.kill(s) };
+    const child = start(WHAUTO, ['status', suite.settings, 'slow', '--log', '--follow', ...args]);
+    return { pid: child.proc.pid!, stdout: child.stdout, stderr: child.stderr, exit: child.exited, kill: (s) => child.proc.kill(s) };
   }
 
   it('waits for the next run, prints each line as it is written and in order, and exits 0 when the run succeeded', async () => {
@@ -67,7 +64,7 @@ describe('status --log --follow', () => {
     const [ok, failed] = (await finishedRuns(state, 'slow', 2)).map((r) => r.id);
     assert.equal(failed, d.json.runs[0].id);
     for (const [run, code] of [[ok, 0], [failed, 1]] as const) {
-      const r = spawnSync(WHAUTO, ['status', suite.settings, 'slow', '--log', '--follow', run!], { encoding: 'utf8' });
+      const r = whauto(['status', suite.settings, 'slow', '--log', '--follow', run!]);
       assert.equal(r.status, code, r.stderr);
       assert.match(r.stdout, new RegExp(`line 1 of ${run}\\nline 2\\nline 3\\n`));
     }
@@ -87,13 +84,13 @@ describe('status --log --follow', () => {
     assert.match(f.stdout(), new RegExp(`line 1 of ${waiting}\\n`));
     assert.doesNotMatch(f.stdout(), new RegExp(running.json.runs[0].id));
 
-    const none = spawnSync(WHAUTO, ['status', suite.settings, 'slow', '--log', '--follow', '--timeout', '1s'], { encoding: 'utf8' });
+    const none = whauto(['status', suite.settings, 'slow', '--log', '--follow', '--timeout', '1s']);
     assert.equal(none.status, 75, none.stderr);
     assert.match(none.stderr, /no run of entry 'slow' started within 1s/);
-    const unknown = spawnSync(WHAUTO, ['status', suite.settings, 'slow', '--log', '--follow', '20200101T000000000Z-0000'], { encoding: 'utf8' });
+    const unknown = whauto(['status', suite.settings, 'slow', '--log', '--follow', '20200101T000000000Z-0000']);
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /no run '20200101T000000000Z-0000' of entry 'slow'/);
-    const alone = spawnSync(WHAUTO, ['status', suite.settings, 'slow', '--follow'], { encoding: 'utf8' });
+    const alone = whauto(['status', suite.settings, 'slow', '--follow']);
     assert.equal(alone.status, 2);
     assert.match(alone.stderr, /--follow goes with --log/);
   });
@@ -113,7 +110,7 @@ describe('status --log --follow', () => {
 
   it('the daemon log has run started / run finished lines, marked manual, for a run whauto trigger starts', async () => {
     const { daemon } = suite;
-    const r = spawnSync(WHAUTO, ['trigger', suite.settings, 'slow'], { encoding: 'utf8' });
+    const r = whauto(['trigger', suite.settings, 'slow']);
     assert.equal(r.status, 0, r.stderr);
     const id = /run (\S+) succeeded/.exec(r.stderr)![1]!;
     const started = await daemon.waitForLine(new RegExp(`run started entry=slow run=${id} trigger=manual ref=refs/heads/main pid=\\d+`));

@@ -1,16 +1,18 @@
 // Issue 4, point 2: run history fields, the log cap, pruning, corrupt state files.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { makeRemote, type Remote } from '../helpers/git.ts';
 import { post } from '../helpers/http.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
+import { runProcess, whauto } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
+import { filesIn, finishedRuns, runRecords } from '../helpers/state.ts';
 import { tempDir } from '../helpers/tmp.ts';
-import { deliver, filesIn, finishedRuns, plainEntry, runRecords, SECRET } from './lib.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { deliver, plainEntry, SECRET } from './lib.ts';
 
 const MAX_LOG = 4096;
 
@@ -163,9 +165,9 @@ describe('serve: corrupt or half-written state files are set aside, never a cras
     // FIFOs would block a reader for good: status and the daemon must not hang on them.
     mkdirSync(join(state, 'locks'), { recursive: true });
     for (const f of ['runs/a/20260101T000000000Z-0003.json', 'locks/0000.lock']) {
-      assert.equal(spawnSync('mkfifo', [join(state, f)]).status, 0);
+      assert.equal(runProcess('mkfifo', [join(state, f)]).status, 0);
     }
-    const shown = spawnSync(WHAUTO, ['status', settings, 'a'], { encoding: 'utf8', timeout: 10_000 });
+    const shown = whauto(['status', settings, 'a']);
     assert.equal(shown.status, 0, `status did not hang: ${shown.error?.message ?? shown.stderr}`);
     assert.match(shown.stderr, /corrupt state file .*-0003\.json skipped: not a regular file/);
     daemon = await startDaemon(settings);

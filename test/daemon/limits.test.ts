@@ -1,42 +1,22 @@
 // Issue 4, point 6: the server protects itself from slow, greedy and numerous clients.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
+import { openRaw, type RawConnection } from '../helpers/raw.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import type { Queue } from '../../src/queue/queue.ts';
 import { createWebhookServer, LIMITS } from '../../src/server/server.ts';
 import { loadSettings } from '../../src/settings/load.ts';
 import { deliver, plainEntry, SECRET } from './lib.ts';
 
-/** A raw connection that records what it receives and when it closes. */
-interface Raw {
-  socket: Socket;
-  received: () => string;
-  closed: Promise<number>;
-  isClosed: () => boolean;
-}
-
-async function open(base: string, localAddress?: string): Promise<Raw> {
-  const url = new URL(base);
-  const socket = connect({ port: Number(url.port), host: url.hostname, ...(localAddress ? { localAddress } : {}) });
-  let data = '';
-  let done = false;
-  socket.setEncoding('utf8').on('data', (c: string) => { data += c; });
-  socket.on('error', () => undefined); // a reset counts as closed
-  const t0 = Date.now();
-  const closed = new Promise<number>((res) => socket.once('close', () => { done = true; res(Date.now() - t0); }));
-  await new Promise<void>((res, rej) => { socket.once('connect', () => res()); socket.once('error', rej); });
-  return { socket, received: () => data, closed, isClosed: () => done };
-}
-
 /** Writes `text` one byte a second until the socket closes or the text is spent. */
-function dribble(raw: Raw, text: string): void {
+function dribble(raw: RawConnection, text: string): void {
   let i = 0;
   const tick = setInterval(() => {
     if (raw.isClosed() || i >= text.length) return clearInterval(tick);
@@ -60,10 +40,10 @@ describe('serve: limits against the built binary', () => {
   });
 
   it('a client dribbling its headers or its body a byte a second is cut off, while others are answered', async () => {
-    const slowHeaders = await open(daemon.base);
+    const slowHeaders = await openRaw(daemon.base);
     dribble(slowHeaders, 'POST /webhook/a HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Padding: ' + 'x'.repeat(200));
     const d = pushDelivery('github', { repo: 'acme/a', branch: 'main' }, SECRET);
-    const slowBody = await open(daemon.base);
+    const slowBody = await openRaw(daemon.base);
     slowBody.socket.write(`POST /webhook/a HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${d.body.length}\r\n` +
       Object.entries(d.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') + '\r\n');
     dribble(slowBody, d.body);
@@ -90,9 +70,9 @@ describe('serve: limits against the built binary', () => {
   it('one client holding more connections than its share (slow bodies) neither blocks others nor holds them long', async () => {
     // 200 connections from 127.0.0.2, each stuck in its body: past the per-client cap they are
     // dropped at once; the rest are cut by the request deadline. 127.0.0.1 is served throughout.
-    const flood: Raw[] = [];
+    const flood: RawConnection[] = [];
     for (let i = 0; i < 200; i++) {
-      const r = await open(daemon.base, '127.0.0.2').catch(() => null);
+      const r = await openRaw(daemon.base, '127.0.0.2').catch(() => null);
       if (!r) continue;
       r.socket.write('POST /webhook/a HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"a":');
       flood.push(r);
@@ -114,14 +94,14 @@ describe('serve: limits against the built binary', () => {
   });
 
   it('max_body: 413 at once on a declared length, without waiting for the body', async () => {
-    const raw = await open(daemon.base);
+    const raw = await openRaw(daemon.base);
     raw.socket.write('POST /webhook/a HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"a":');
     await waitFor('a 413 answer', () => /^HTTP\/1\.1 413 /.test(raw.received()));
     assert.ok((await raw.closed) < 30_000);
   });
 
   it('max_body: 413 for a chunked body once it passes the cap', async () => {
-    const raw = await open(daemon.base);
+    const raw = await openRaw(daemon.base);
     raw.socket.write('POST /webhook/a HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
     const chunk = 'x'.repeat(600);
     raw.socket.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
@@ -131,7 +111,7 @@ describe('serve: limits against the built binary', () => {
   });
 
   it('an idle keep-alive connection is closed soon', async () => {
-    const raw = await open(daemon.base);
+    const raw = await openRaw(daemon.base);
     raw.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
     await waitFor('the answer', () => /^HTTP\/1\.1 200 /.test(raw.received()));
     const ms = await raw.closed;
@@ -159,9 +139,9 @@ describe('server: the cap on open connections (in process, small cap)', () => {
     const web = createWebhookServer(settings, { canRecord: () => true } as unknown as Queue, logger);
     await new Promise<void>((res) => web.server.listen(0, '127.0.0.1', res));
     const base = `http://127.0.0.1:${(web.server.address() as AddressInfo).port}`;
-    const raws: Raw[] = [];
+    const raws: RawConnection[] = [];
     try {
-      for (let i = 0; i < 5; i++) raws.push(await open(base));
+      for (let i = 0; i < 5; i++) raws.push(await openRaw(base));
       await waitFor('two connections dropped', () => raws.filter((r) => r.isClosed()).length >= 2);
       const kept = raws.filter((r) => !r.isClosed());
       assert.equal(kept.length, 3);

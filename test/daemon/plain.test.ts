@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { post } from '../helpers/http.ts';
 import { writeSettings } from '../helpers/settings.ts';
+import { finishedRuns, runRecords } from '../helpers/state.ts';
 import { tempDir } from '../helpers/tmp.ts';
-import { finishedRuns, plainEntry, runRecords } from './lib.ts';
+import { plainEntry } from './lib.ts';
 
 describe('plain: an empty body', () => {
   let t: { dir: string; cleanup: () => void };

@@ -3,15 +3,16 @@
 // the built binary. poll's least interval is 10s, so each wait here is up to ~11s plus the run.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { finishedRuns, lines, runRecords } from '../helpers/state.ts';
 import { pollAfter } from './lib.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { whauto, WHAUTO } from '../helpers/run.ts';
 
 /** ms between a poll state's last poll and its next. */
 const gap = (s: any): number => Date.parse(s.next) - Date.parse(s.last.at);
@@ -43,7 +44,7 @@ describe('serve: polling, for a server behind NAT', () => {
   });
 
   it('check accepts an entry with poll and no provider or secret, says its interval, and it has no webhook route', async () => {
-    const r = spawnSync(WHAUTO, ['check', settings], { encoding: 'utf8' });
+    const r = whauto(['check', settings]);
     assert.equal(r.status, 0, r.stdout);
     assert.match(r.stdout, /note: entry 'site' asks its remote for new commits every 10s \(±10%\); it has no webhook route \(no provider, no secret\)/);
     assert.doesNotMatch(r.stdout, /no-auth|anyone who can reach/);
@@ -73,7 +74,7 @@ describe('serve: polling, for a server behind NAT', () => {
     const later = await pollAfter(state, 'site', run.endedAt);
     assert.equal(later.last.result, 'current');
     assert.equal(runRecords(state, 'site').length, 1, 'the deployed tip is not deployed again');
-    const status = spawnSync(WHAUTO, ['status', settings, 'site'], { encoding: 'utf8' });
+    const status = whauto(['status', settings, 'site']);
     assert.match(status.stdout, /^ {2}polls {4}every 10s: last \d+s ago, current \(no new commits\); next (in \d+s|now)$/m);
   });
 
@@ -91,7 +92,7 @@ describe('serve: polling, for a server behind NAT', () => {
     const metrics = await (await fetch(`${daemon.base}/metrics`)).text();
     assert.match(metrics, /^whauto_polls_total\{entry="site",result="failed"\} 1$/m);
     assert.match(metrics, /^whauto_polls_total\{entry="site",result="queued"\} 1$/m);
-    const status = JSON.parse(spawnSync(WHAUTO, ['status', settings, 'site', '--json'], { encoding: 'utf8' }).stdout);
+    const status = JSON.parse(whauto(['status', settings, 'site', '--json']).stdout);
     assert.equal(status.entries[0].poll.last_result, 'failed');
     assert.equal(status.entries[0].poll.failed_polls, 1);
     assert.equal(status.entries[0].poll.next_at, failed.next);
@@ -110,11 +111,11 @@ describe('serve: polling, for a server behind NAT', () => {
     daemon.proc.kill('SIGHUP');
     await daemon.waitForLine(/poll interval changed entry=site every=60s/);
     const s = await pollAfter(state, 'site', '');
-    const status = JSON.parse(spawnSync(WHAUTO, ['status', settings, 'site', '--json'], { encoding: 'utf8' }).stdout);
+    const status = JSON.parse(whauto(['status', settings, 'site', '--json']).stdout);
     assert.equal(status.entries[0].poll.every_ms, 60_000);
     assert.ok(Date.parse(status.entries[0].poll.next_at) - Date.parse(s.last.at) >= 54_000, 'the next poll a minute after the last');
     assert.equal(await daemon.stop(), 0);
-    const text = spawnSync(WHAUTO, ['status', settings, 'site'], { encoding: 'utf8' }).stdout;
+    const text = whauto(['status', settings, 'site']).stdout;
     assert.match(text, /polls {4}every 60s: last .*; next when the daemon runs/);
   });
 });

@@ -5,12 +5,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { finishedRuns, lines, runRecords } from '../helpers/state.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { deliver, pollAfter, SECRET } from './lib.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 describe('serve: webhook and poll on one entry', () => {
   let t: { dir: string; cleanup: () => void };

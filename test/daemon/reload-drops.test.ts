@@ -5,11 +5,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { listPending } from '../../src/state/pending.ts';
+import { finishedRuns, lines, runRecords } from '../helpers/state.ts';
 import { tempDir } from '../helpers/tmp.ts';
-import { deliver, finishedRuns, GATED, lines, plainEntry, runRecords } from './lib.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { deliver, GATED, plainEntry } from './lib.ts';
 
 const waitingEntries = (state: string): string[] => listPending(state, () => undefined).map((p) => p.entry);
 

@@ -3,11 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, type Daemon } from '../helpers/daemon.ts';
+import { running } from '../helpers/proc.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { listPending } from '../../src/state/pending.ts';
+import { filesIn, finishedRuns, lines, runRecords } from '../helpers/state.ts';
 import { tempDir } from '../helpers/tmp.ts';
-import { alive, deliver, filesIn, finishedRuns, GATED, lines, plainEntry, runRecords } from './lib.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { deliver, GATED, plainEntry } from './lib.ts';
 
 describe('serve: SIGHUP', () => {
   let t: { dir: string; cleanup: () => void };
@@ -20,6 +23,18 @@ describe('serve: SIGHUP', () => {
     held['env'] = { ...(held['env'] as object), VERSION: version, OUT: join(t.dir, 'out') };
     settings = writeSettings(t.dir, { workers: 2, ...extra, entries: { held, ...(withAdded ? { added: plainEntry(t.dir, 'added', ['echo added']) } : {}) } });
   };
+
+  /** Writes the settings, sends SIGHUP and waits for the reload to be logged. */
+  const reload = async (version: string, extra: Record<string, unknown> = {}, withAdded = false): Promise<void> => {
+    const reloads = (): number => daemon.lines.filter((l) => / settings reloaded /.test(l)).length;
+    const before = reloads();
+    write(version, extra, withAdded);
+    daemon.proc.kill('SIGHUP');
+    await waitFor('the reload logged', () => reloads() > before);
+  };
+  /** Nothing runs or waits (no run of an earlier test logs or holds anything from here on). */
+  const settled = (): Promise<unknown> => waitFor('no run going or waiting', () =>
+    filesIn(state, 'queue').length === 0 && ['held', 'added'].every((e) => runRecords(state, e).every((r) => r.result !== 'running')));
 
   before(async () => {
     t = tempDir();
@@ -54,6 +69,7 @@ describe('serve: SIGHUP', () => {
   });
 
   it('a file that does not validate is refused and logged; the old settings stay', async () => {
+    await reload('2', {}, true);
     const before = daemon.lines.length;
     writeFileSync(settings, 'entries:\n  added:\n    provider: nosuchforge\n    update: sideways\n');
     daemon.proc.kill('SIGHUP');
@@ -67,13 +83,12 @@ describe('serve: SIGHUP', () => {
   });
 
   it('log_level is reloaded too', async () => {
-    await finishedRuns(state, 'held', 3);
-    write('3', { log_level: 'warn' }, true);
-    daemon.proc.kill('SIGHUP');
-    await waitFor('second reload logged', () => daemon.lines.filter((l) => / settings reloaded /.test(l)).length === 2);
+    await settled();
+    await reload('3', { log_level: 'warn' }, true);
     const from = daemon.lines.length;
+    const added = runRecords(state, 'added').length;
     assert.equal((await deliver(daemon, 'added')).status, 202);
-    await finishedRuns(state, 'added', 3);
+    await finishedRuns(state, 'added', added + 1);
     assert.equal((await deliver(daemon, 'added', '1'.repeat(40), 'wrong')).status, 403);
     await waitFor('the 403 logged', () => daemon.lines.slice(from).some((l) => / warn delivery .*answer=403/.test(l)));
     assert.deepEqual(daemon.lines.slice(from).filter((l) => / (info|debug) /.test(l)), []);
@@ -144,7 +159,7 @@ describe('serve: SIGTERM and SIGINT', () => {
     assert.equal(run.result, 'interrupted');
     assert.ok(run.endedAt);
     assert.equal(readFileSync(run.logFile, 'utf8').trimEnd().split('\n').at(-1), '==> interrupted', 'the run log ends saying so, once');
-    for (const pid of lines(pids).map(Number)) await waitFor(`process ${pid} gone`, () => !alive(pid));
+    for (const pid of lines(pids).map(Number)) await waitFor(`process ${pid} gone`, () => !running(pid));
     assert.equal(lines(join(dir, 'ends')).length, 0, 'the command never got past the gate');
   });
 

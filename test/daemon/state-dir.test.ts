@@ -2,12 +2,14 @@
 // daemon makes it again and takes it again, so a second daemon still cannot use it.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitFor, WHAUTO } from '../helpers/daemon.ts';
-import { daemonSuite, deliver, finishedRuns, GATED, lines, plainEntry, runRecords, status } from './lib.ts';
 import { listPending } from '../../src/state/pending.ts';
+import { daemonSuite } from '../helpers/daemon.ts';
+import { whauto } from '../helpers/run.ts';
+import { finishedRuns, lines, runRecords } from '../helpers/state.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { deliver, GATED, plainEntry, status } from './lib.ts';
 
 describe('serve: the state dir removed while the daemon runs', () => {
   const suite = daemonSuite((dir) => ({
@@ -25,7 +27,7 @@ describe('serve: the state dir removed while the daemon runs', () => {
     await finishedRuns(state, 'a', 1);
     await daemon.waitForLine(/warn the state dir was removed: made again/);
     assert.ok(existsSync(join(state, 'locks')));
-    const second = spawnSync(WHAUTO, ['serve', settings], { encoding: 'utf8', timeout: 30_000 });
+    const second = whauto(['serve', settings]);
     assert.equal(second.status, 2);
     assert.match(second.stderr, /another daemon \(pid \d+\) uses the state dir/);
   });
@@ -42,7 +44,7 @@ describe('serve: the state dir removed while the daemon runs', () => {
     // What the daemon holds is written again: the waiting run's file, the running run's record.
     await waitFor('the waiting run written again', () => listPending(state, () => undefined).some((p) => p.entry === 'held'));
     await waitFor('the running run recorded again', () => runRecords(state, 'held').length === 1);
-    const busy = spawnSync(WHAUTO, ['trigger', settings, 'held', '--no-wait'], { encoding: 'utf8', timeout: 30_000 });
+    const busy = whauto(['trigger', settings, 'held', '--no-wait']);
     assert.equal(busy.status, 75, busy.stderr);
     // The run's log went with the state dir: status says so rather than point at nothing.
     const shown = status(settings, 'held');

@@ -1,14 +1,16 @@
 // Issue 4, point 3: `whauto status` while the daemon runs and when it does not.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitFor, WHAUTO } from '../helpers/daemon.ts';
 import { checkoutKey } from '../../src/checkouts/checkout-key.ts';
 import { tryLock } from '../../src/checkouts/lock.ts';
 import { loadSettings } from '../../src/settings/load.ts';
-import { daemonSuite, deliver, finishedRuns, GATED, lines, plainEntry, runRecords, status } from './lib.ts';
+import { daemonSuite } from '../helpers/daemon.ts';
+import { runProcess, WHAUTO } from '../helpers/run.ts';
+import { finishedRun, finishedRuns, lines, runRecords } from '../helpers/state.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { deliver, GATED, plainEntry, status } from './lib.ts';
 
 describe('status', () => {
   const suite = daemonSuite((dir) => ({
@@ -55,13 +57,18 @@ describe('status', () => {
 
   it('when the daemon does not run: the last runs, --runs N, --log [RUN], a cut-off run', async () => {
     const { settings, state, daemon } = suite;
+    // Two runs of held of this test's own (no gate: each ends at once), and one of quiet.
+    for (const after of ['6', '7']) {
+      const res = await deliver(daemon, 'held', after.repeat(40));
+      assert.equal(res.status, 202);
+      await finishedRun(state, 'held', res.json.runs[0].id);
+    }
     assert.equal((await deliver(daemon, 'quiet')).status, 202);
     await finishedRuns(state, 'quiet', 1);
     assert.equal(await daemon.stop(), 0);
-    const runs = runRecords(state, 'held');
-    assert.equal(runs.length, 2);
+    const runs = runRecords(state, 'held').slice(-2);
 
-    const s = JSON.parse(status(settings, '--json').stdout);
+    const s = JSON.parse(status(settings, '--json', '--runs', '2').stdout);
     const held = s.entries.find((e: any) => e.entry === 'held');
     assert.deepEqual([held.running, held.waiting], [[], null]);
     assert.deepEqual(held.runs.map((r: any) => r.id), [runs[1].id, runs[0].id], 'newest first');
@@ -85,7 +92,7 @@ describe('status', () => {
     // Output with an escape sequence (a pusher's name can carry one): raw to a pipe, made visible on a terminal.
     appendFileSync(runs[1].logFile, 'pusher: \x1b[31mRED\x1b[0m\n');
     assert.ok(status(settings, 'held', '--log').stdout.includes('\x1b[31mRED'));
-    const tty = spawnSync('script', ['-qec', `${WHAUTO} status ${settings} held --log`, '/dev/null'], { encoding: 'utf8' });
+    const tty = runProcess('script', ['-qec', `${WHAUTO} status ${settings} held --log`, '/dev/null']);
     assert.equal(tty.status, 0, tty.stderr);
     assert.ok(tty.stdout.includes('pusher: \\u001b[31mRED\\u001b[0m'), tty.stdout);
     assert.ok(!tty.stdout.includes('\x1b[31m'), 'no raw escape on the terminal');
@@ -97,7 +104,7 @@ describe('status', () => {
     assert.equal(status(settings, 'nope').code, 2);
 
     // A run recorded as running by a process that is gone: shown as cut off, resumed on start.
-    const gone = spawnSync('true').pid!;
+    const gone = runProcess('true', []).pid!;
     const cut = { ...runs[1], id: '20200101T000000000Z-dead', result: 'running', endedAt: null, pid: gone };
     writeFileSync(join(state, 'runs', 'held', `${cut.id}.json`), JSON.stringify(cut));
     // What a run leaves beside its record while it runs (a crash leaves it there).

@@ -3,24 +3,24 @@
 // would otherwise take the lock back at once when its own run ends).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitFor, WHAUTO } from '../helpers/daemon.ts';
+import { daemonSuite } from '../helpers/daemon.ts';
+import { start, WHAUTO } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
-import { daemonSuite, deliver, finishedRuns, GATED, lines, plainEntry, status } from './lib.ts';
+import { finishedRuns, lines } from '../helpers/state.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { deliver, GATED, plainEntry, status } from './lib.ts';
 
 describe('serve: a whauto trigger waiting for the checkout', () => {
   const suite = daemonSuite((dir) => ({ entries: { held: plainEntry(dir, 'held', [GATED]) } }));
 
   /** Starts `whauto trigger SETTINGS held` and resolves once it says it waits. */
   async function waitingTrigger(): Promise<{ child: ChildProcess; stderr: () => string; exit: Promise<number | null> }> {
-    const child = spawn(WHAUTO, ['trigger', suite.settings, 'held'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr!.on('data', (d) => { err += d; });
-    const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    await waitFor('the trigger waits', () => /waiting for run/.test(err));
-    return { child, stderr: () => err, exit };
+    const p = start(WHAUTO, ['trigger', suite.settings, 'held']);
+    await waitFor('the trigger waits', () => /waiting for run/.test(p.stderr()));
+    return { child: p.proc, stderr: p.stderr, exit: p.exited };
   }
 
   it('is shown while it waits, gone once it ran; one killed while waiting is not shown', async () => {

@@ -4,10 +4,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { writeSettings } from '../helpers/settings.ts';
+import { lines } from '../helpers/state.ts';
 import { tempDir } from '../helpers/tmp.ts';
-import { deliver, GATED, lines, plainEntry, status } from './lib.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { deliver, GATED, plainEntry, status } from './lib.ts';
 
 describe('workers: what runs at once, and what a waiting run waits for', () => {
   let t: { dir: string; cleanup: () => void };
@@ -37,10 +39,15 @@ describe('workers: what runs at once, and what a waiting run waits for', () => {
     t.cleanup();
   });
 
+  // Each test counts from where the one before left the shared files (and passes run alone).
+  const count = (): number => lines(join(t.dir, 'count')).length;
+  const ends = (): number => lines(join(t.dir, 'ends')).length;
+
   it('run at once up to `workers`, and status says what a waiting run waits for', async () => {
+    const [started, ended] = [count(), ends()];
     writeFileSync(join(t.dir, 'gate'), '');
     for (const e of ['a', 'b']) assert.equal((await deliver(daemon, e)).status, 202);
-    await waitFor('a and b running together', () => lines(join(t.dir, 'count')).length === 2);
+    await waitFor('a and b running together', () => count() === started + 2);
     assert.equal((await deliver(daemon, 'c')).status, 202);
     assert.equal((await deliver(daemon, 'a')).status, 202);
     const s = JSON.parse(status(settings, '--json').stdout);
@@ -50,19 +57,20 @@ describe('workers: what runs at once, and what a waiting run waits for', () => {
     });
     assert.match(status(settings, 'c').stdout, /waiting .* 1 delivery, accepted .*; waits for a free worker \(2 of 2 busy\)/);
     rmSync(join(t.dir, 'gate'));
-    await waitFor('all four runs', () => lines(join(t.dir, 'ends')).length === 4);
+    await waitFor('all four runs', () => ends() === ended + 4);
   });
 
   it('a run waiting for another entry\'s run on the same checkout: status names that run', async () => {
+    const [started, ended] = [count(), ends()];
     writeFileSync(join(t.dir, 'gate'), '');
     const d = await deliver(daemon, 'd');
-    await waitFor('d running', () => lines(join(t.dir, 'count')).length === 5);
+    await waitFor('d running', () => count() === started + 1);
     assert.equal((await deliver(daemon, 'e')).status, 202);
     const s = JSON.parse(status(settings, 'e', '--json').stdout);
     assert.deepEqual(s.entries[0].waiting.waits_for, {
       kind: 'checkout', text: `run ${d.json.runs[0].id} of entry d, on the same checkout`, entry: 'd', run: d.json.runs[0].id,
     });
     rmSync(join(t.dir, 'gate'));
-    await waitFor('d and e done', () => lines(join(t.dir, 'ends')).length === 6);
+    await waitFor('d and e done', () => ends() === ended + 2);
   });
 });

@@ -1,16 +1,18 @@
 // End to end: the deploy rules of SPEC sections 3, 5 and 6 against the built binary.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
 import { post } from '../helpers/http.ts';
+import { waitGone } from '../helpers/proc.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
+import { start, WHAUTO, whauto } from '../helpers/run.ts';
 import { MARK_ENV, readMarker, writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
-import { finishedRuns, lines, runRecords } from '../helpers/state.ts';
+import { finishedRun, finishedRuns, lines, runRecords } from '../helpers/state.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const SECRET = 'behaviour-secret';
 const REPO = 'acme/site';
@@ -59,6 +61,16 @@ describe('serve: what gets deployed and what does not', () => {
     t.cleanup();
   });
 
+  /** Delivers a push of `branch` (entry of that name) at `commit`, waits for its run, and checks the checkout is there. */
+  async function deployed(branch: string, commit: string): Promise<void> {
+    const d = github(branch, commit);
+    const res = await post(`${daemon.base}/webhook/${branch}`, d.headers, d.body);
+    assert.equal(res.status, 202, JSON.stringify(res.json));
+    const run = await finishedRun(state, branch, res.json.runs[0].id);
+    assert.equal(run.result, 'succeeded', run.message);
+    assert.equal(git(join(t.dir, branch), 'rev-parse', 'HEAD'), commit);
+  }
+
   it('two entries on one repository deploy only their own branch (per-entry URLs and the single URL)', async () => {
     const s = remote.push('staging');
     const res = await post(`${daemon.base}/webhook`, github('staging', s).headers, github('staging', s).body);
@@ -88,7 +100,7 @@ describe('serve: what gets deployed and what does not', () => {
     const ignored = await post(`${daemon.base}/webhook/releases`, branch.headers, branch.body);
     assert.equal(ignored.status, 200);
     assert.match(ignored.json.reason, /entry 'releases' does not deploy branch 'main'/);
-    const r = spawnSync(WHAUTO, ['trigger', settingsFile, 'releases', '--dry-run'], { encoding: 'utf8' });
+    const r = whauto(['trigger', settingsFile, 'releases', '--dry-run']);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /deploys tags only \(branch: \[\]\); give --tag NAME/);
   });
@@ -119,28 +131,16 @@ describe('serve: what gets deployed and what does not', () => {
 
   it('a force push deploys the rewritten branch', async () => {
     const first = remote.push('staging', 'force.txt', 'one\n');
-    await post(`${daemon.base}/webhook/staging`, github('staging', first).headers, github('staging', first).body);
-    await waitFor('first commit deployed', () => git(join(t.dir, 'staging'), 'rev-parse', 'HEAD') === first);
+    await deployed('staging', first);
     git(remote.work, 'reset', '-q', '--hard', 'HEAD~1');
     const rewritten = remote.push('staging', 'force.txt', 'rewritten\n', { force: true });
-    const d = github('staging', rewritten);
-    assert.equal((await post(`${daemon.base}/webhook/staging`, d.headers, d.body)).status, 202);
-    await waitFor('rewritten commit deployed', () => git(join(t.dir, 'staging'), 'rev-parse', 'HEAD') === rewritten);
+    await deployed('staging', rewritten);
     assert.equal(readFileSync(join(t.dir, 'staging', 'force.txt'), 'utf8'), 'rewritten\n');
   });
 
   it('a missing checkout is cloned from clone_url', async () => {
     rmSync(join(t.dir, 'production'), { recursive: true, force: true });
-    const p = remote.push('production');
-    const d = github('production', p);
-    assert.equal((await post(`${daemon.base}/webhook/production`, d.headers, d.body)).status, 202);
-    await waitFor('production cloned again', () => {
-      try {
-        return git(join(t.dir, 'production'), 'rev-parse', 'HEAD') === p;
-      } catch {
-        return false; // not cloned yet
-      }
-    });
+    await deployed('production', remote.push('production'));
   });
 
   it('a failing command fails the run, skips the rest and post_commands, and runs on_failure', async () => {
@@ -162,9 +162,7 @@ describe('serve: what gets deployed and what does not', () => {
     assert.match(rec.message, /timed out after 1s/);
     const child = Number(lines(join(t.dir, 'slowkill.pids'))[0]);
     assert.ok(child > 0);
-    await waitFor('background child gone', () => {
-      try { process.kill(child, 0); return false; } catch { return true; }
-    });
+    await waitGone(child);
   });
 });
 
@@ -214,7 +212,12 @@ describe('serve: bursts coalesce and trigger waits for the daemon', () => {
     assert.equal(ids.size, 1, 'all 20 joined one waiting run');
     rmSync(gate);
     const runs = await finishedRuns(state, 'slow', 2);
-    await new Promise((r) => setTimeout(r, 300));
+    // Every delivery was answered, so on disk before the gate opened: with nothing running and
+    // nothing waiting, no further run can come.
+    const shown = whauto(['status', settings, 'slow', '--json']);
+    assert.equal(shown.status, 0, shown.stderr);
+    const slow = JSON.parse(shown.stdout).entries[0];
+    assert.deepEqual([slow.running, slow.waiting], [[], null], 'nothing runs or waits');
     assert.equal(runRecords(state, 'slow').length, 2, 'exactly two runs');
     // It counts all 20 and keeps the newest 10 whole (a run record stays bounded).
     assert.equal(runs[1].deliveryCount, 20);
@@ -230,14 +233,15 @@ describe('serve: bursts coalesce and trigger waits for the daemon', () => {
     const d = github('main');
     assert.equal((await post(`${daemon.base}/webhook/slow`, d.headers, d.body)).status, 202);
     await waitFor('daemon run started', () => lines(join(t.dir, 'slow.log')).length === 1);
-    const trigger = spawn(WHAUTO, ['trigger', settings, 'slow'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    trigger.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
-    const exit = new Promise<number | null>((res) => trigger.once('exit', (code) => res(code)));
-    await waitFor('trigger says it waits', () => /waiting for run/.test(stderr));
-    assert.deepEqual(lines(join(t.dir, 'slow.log')), ['start webhook'], 'the trigger has not started beside the daemon run');
-    rmSync(gate);
-    assert.equal(await exit, 0, stderr);
+    const trigger = start(WHAUTO, ['trigger', settings, 'slow']);
+    try {
+      await waitFor('trigger says it waits', () => /waiting for run/.test(trigger.stderr()));
+      assert.deepEqual(lines(join(t.dir, 'slow.log')), ['start webhook'], 'the trigger has not started beside the daemon run');
+      rmSync(gate);
+      assert.equal(await trigger.exited, 0, trigger.stderr());
+    } finally {
+      await trigger.stop();
+    }
     assert.deepEqual(lines(join(t.dir, 'slow.log')), ['start webhook', 'end webhook', 'start manual', 'end manual']);
   });
 });

@@ -3,20 +3,21 @@
 // how to start one, pushes nothing and prints no stack trace. Run on a copy of examples/demo.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { requireBinary, waitFor, WHAUTO } from '../helpers/daemon.ts';
+import { freePort } from '../helpers/daemon.ts';
+import { git } from '../helpers/git.ts';
+import { requireBinary, runProcess, start, WHAUTO, type Started } from '../helpers/run.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const DEMO = new URL('../../examples/demo/', import.meta.url).pathname;
 
 describe('the demo (examples/demo)', () => {
   let t: { dir: string; cleanup: () => void };
   let demo: string;
-  const node = (script: string, ...args: string[]) => spawnSync(process.execPath, [join(demo, script), ...args], { cwd: demo, encoding: 'utf8', timeout: 60_000 });
-  const head = (): string => execFileSync('git', ['-C', join(demo, 'work', 'remote.git'), 'rev-parse', 'main'], { encoding: 'utf8' }).trim();
+  const node = (script: string, ...args: string[]) => runProcess(process.execPath, [join(demo, script), ...args], { cwd: demo });
+  const head = (): string => git(join(demo, 'work', 'remote.git'), 'rev-parse', 'main');
   const refusesPlainly = (r: ReturnType<typeof node>, said: RegExp): void => {
     assert.equal(r.status, 1, r.stdout + r.stderr);
     assert.match(r.stderr, said);
@@ -41,40 +42,36 @@ describe('the demo (examples/demo)', () => {
     assert.equal(node('setup.mjs').status, 0);
     const tip = head();
     // A port nothing listens on: taken, then given back.
-    const probe = createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    const port = (probe.address() as { port: number }).port;
-    await new Promise((r) => probe.close(r));
+    const port = await freePort();
     writeFileSync(join(demo, 'work', 'url'), `http://127.0.0.1:${port}/webhook\n`);
     refusesPlainly(node('push.mjs'), /no daemon answers at http:\/\/127\.0\.0\.1:\d+\/webhook \(ECONNREFUSED\)/);
     assert.equal(head(), tip, 'nothing pushed');
   });
 
   it('serve.mjs listens on a free port and writes its URL; push.mjs finds it and the push deploys; Ctrl-C stops it and the URL goes', async () => {
-    let daemon: ChildProcess | null = null;
+    let daemon: Started | null = null;
+    assert.equal(node('setup.mjs').status, 0, 'the forge is there (setup keeps what exists)');
     rmSync(join(demo, 'work', 'url'), { force: true });
     try {
       // Its own process group, as a terminal's foreground job: Ctrl-C reaches every process in it.
-      daemon = spawn(process.execPath, [join(demo, 'serve.mjs')], { cwd: demo, env: { ...process.env, WHAUTO }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      daemon.stdout!.setEncoding('utf8').on('data', (c: string) => { out += c; });
+      daemon = start(process.execPath, [join(demo, 'serve.mjs')], { cwd: demo, env: { ...process.env, WHAUTO }, detached: true });
+      const out = daemon.stdout;
       const url = await waitFor('work/url', () => (existsSync(join(demo, 'work', 'url')) ? readFileSync(join(demo, 'work', 'url'), 'utf8').trim() : null));
       assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/webhook$/);
       assert.notEqual(new URL(url).port, '0');
-      await waitFor('the hint to push', () => /node examples\/demo\/push\.mjs/.test(out));
+      await waitFor('the hint to push', () => /node examples\/demo\/push\.mjs/.test(out()));
       const push = node('push.mjs');
       assert.equal(push.status, 0, push.stdout + push.stderr);
       assert.match(push.stdout, /whauto answered 202 /);
       const tip = head();
       await waitFor('the deployed page', () => existsSync(join(demo, 'work', 'deployed.html')) &&
-        execFileSync('git', ['-C', join(demo, 'work', 'checkout'), 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim() === tip);
-      const exited = new Promise((r) => daemon!.once('exit', r));
-      process.kill(-daemon.pid!, 'SIGINT');
-      await exited;
+        git(join(demo, 'work', 'checkout'), 'rev-parse', 'HEAD') === tip);
+      process.kill(-daemon.proc.pid!, 'SIGINT');
+      await daemon.exited;
       assert.equal(existsSync(join(demo, 'work', 'url')), false, 'the URL file goes with the daemon');
       refusesPlainly(node('push.mjs'), /the demo daemon is not running/);
     } finally {
-      if (daemon && daemon.exitCode === null && daemon.signalCode === null) process.kill(-daemon.pid!, 'SIGKILL');
+      if (daemon && daemon.proc.exitCode === null && daemon.proc.signalCode === null) process.kill(-daemon.proc.pid!, 'SIGKILL');
     }
   });
 });

@@ -6,12 +6,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getForge } from '../../src/forges/registry.ts';
 import type { ProviderName } from '../../src/settings/types.ts';
-import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
 import { post } from '../helpers/http.ts';
 import { signFor } from '../helpers/payloads.ts';
 import { MARK_ENV, readMarker, writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { fixturesDir, jsonDelivery, jsonOf } from '../forges/delivery.ts';
 
 const SECRET = 'fixture-e2e-secret';

@@ -3,10 +3,9 @@
 // while a release is built leaves current alone, and the next run removes the half-built folder.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
 import { post } from '../helpers/http.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
@@ -14,6 +13,8 @@ import { currentLink, releaseIds } from '../helpers/release.ts';
 import { finishedRuns, runRecords } from '../helpers/state.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { start } from '../helpers/run.ts';
 
 const SECRET = 'release-never-half-secret';
 
@@ -94,8 +95,7 @@ describe('update: release is never half-deployed', () => {
     const stop = join(t.dir, 'stop');
     const out = join(t.dir, 'reads.json');
     writeFileSync(join(t.dir, 'reader.mjs'), READER);
-    const reader = spawn(process.execPath, [join(t.dir, 'reader.mjs'), join(root, 'current', 'VERSION'), stop, out, '1000000'], { stdio: 'inherit' });
-    const readerExit = new Promise<number | null>((res) => reader.once('exit', (c) => res(c)));
+    const reader = start(process.execPath, [join(t.dir, 'reader.mjs'), join(root, 'current', 'VERSION'), stop, out, '1000000']);
     const failing = new Set<string>();
     const deployed = new Set(['v1']);
     for (let n = 2; n <= 20; n++) {
@@ -104,7 +104,8 @@ describe('update: release is never half-deployed', () => {
       (fails ? failing : deployed).add(`v${n}`);
     }
     writeFileSync(stop, '');
-    assert.equal(await readerExit, 0);
+    const readerEnd = await reader.ended();
+    assert.equal(readerEnd.code, 0, readerEnd.stderr);
     const reads = JSON.parse(readFileSync(out, 'utf8')) as { reads: number; failed: string[]; torn: string[]; seen: string[] };
     assert.ok(reads.reads > 0, 'the reader read');
     assert.deepEqual(reads.failed, [], 'every read succeeded');

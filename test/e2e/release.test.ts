@@ -4,12 +4,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { requireBinary } from '../helpers/daemon.ts';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
 import { builtRefs, currentLink, RELEASE_ID, releaseIds, whauto } from '../helpers/release.ts';
 import { lines, runRecords } from '../helpers/state.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { requireBinary } from '../helpers/run.ts';
 
 /** Every file, symlink and empty folder under `dir`, relative, not following links. */
 function walk(dir: string, base = dir): string[] {

@@ -5,14 +5,12 @@
 // exactly when the git step succeeded, and the run record's result and commit what is on disk.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { git } from '../helpers/git.ts';
+import { git, makeRemote } from '../helpers/git.ts';
+import { runProcess, whauto } from '../helpers/run.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
-const WHAUTO = fileURLToPath(new URL('../../dist/whauto', import.meta.url));
 /** git for the daemon's side: no user config, and local submodules allowed (git refuses file:// submodules by default). */
 const ENV = {
   ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1',
@@ -58,22 +56,12 @@ interface WorldOptions {
 }
 
 function world(opts: WorldOptions = {}): World {
-  const t = tempDir('whauto-scenario-');
-  const dir = t.dir;
-  const bare = join(dir, 'remote.git');
-  const author = join(dir, 'author');
-  const site = join(dir, 'site');
   const branch = opts.branch ?? 'main';
-  git(dir, 'init', '-q', '--bare', '-b', branch, bare);
+  const remote = makeRemote(tempDir('whauto-scenario-').dir, { branch, first: { README: 'one\n', '.gitignore': opts.gitignore ?? '.env\nnode_modules/\n' } });
+  const { dir, bare, work: author } = remote;
+  const site = join(dir, 'site');
   // The forge lets a push delete or rename its default branch.
   git(bare, 'config', 'receive.denyDeleteCurrent', 'ignore');
-  git(dir, 'clone', '-q', bare, author);
-  git(author, 'checkout', '-q', '-b', branch);
-  writeFileSync(join(author, 'README'), 'one\n');
-  writeFileSync(join(author, '.gitignore'), opts.gitignore ?? '.env\nnode_modules/\n');
-  git(author, 'add', 'README', '.gitignore');
-  git(author, 'commit', '-q', '-m', 'first');
-  git(author, 'push', '-q', 'origin', `HEAD:refs/heads/${branch}`);
   const settings = join(dir, 'settings.yaml');
   writeFileSync(settings, [
     'state_dir: ./state',
@@ -90,19 +78,16 @@ function world(opts: WorldOptions = {}): World {
     '      - \'echo "$WHAUTO_AFTER" >> ../ran.txt\'',
     '',
   ].join('\n'));
-  let n = 0;
   const run = (args: string[]): Outcome => {
-    const r = spawnSync(WHAUTO, args, { env: ENV, encoding: 'utf8', timeout: 120_000 });
+    const r = whauto(args, { env: ENV });
     return { status: r.status, out: `${r.stdout}${r.stderr}` };
   };
   const w: World = {
     dir, bare, author, site,
     push(file, content, o = {}) {
-      writeFileSync(join(author, file), content ?? `change ${++n}\n`);
-      git(author, 'add', '-f', file);
-      git(author, 'commit', '-q', '-m', `change ${file} (${n})`);
+      const commit = remote.commit(file, content);
       git(author, 'push', '-q', ...(o.force ? ['--force'] : []), 'origin', 'HEAD');
-      return git(author, 'rev-parse', 'HEAD');
+      return commit;
     },
     trigger: (...args) => run(['trigger', settings, 'site', ...args]),
     both(...args) {
@@ -119,7 +104,7 @@ function world(opts: WorldOptions = {}): World {
     },
     log: () => run(['status', settings, 'site', '--log']).out,
     ran: () => (existsSync(join(dir, 'ran.txt')) ? readFileSync(join(dir, 'ran.txt'), 'utf8').trim().split('\n') : []),
-    cleanup: t.cleanup,
+    cleanup: remote.cleanup,
   };
   if (!opts.noFirstDeploy) {
     const first = w.trigger();
@@ -362,7 +347,7 @@ scenario('a failing post-checkout hook fails the run, which says the files are t
 scenario("a checkout another user owns: git's own words (dubious ownership, safe.directory) are in the run log and the dry run", {}, (w) => {
   if (process.getuid?.() !== 0) return; // only root can hand a folder to another user here
   const before = git(w.site, 'rev-parse', 'HEAD');
-  spawnSync('chown', ['-R', '12345:12345', w.site]);
+  runProcess('chown', ['-R', '12345:12345', w.site]);
   w.push('app.txt');
   const ran = w.ran().length;
   const { dry } = w.both();
@@ -383,23 +368,8 @@ scenario("a checkout another user owns: git's own words (dubious ownership, safe
 
 /** A second repository (a library) with its own author clone; `push` commits there and pushes. */
 function library(w: World, name: string): { bare: string; author: string; push(file: string): string } {
-  const bare = join(w.dir, `${name}.git`);
-  const author = join(w.dir, `${name}-author`);
-  git(w.dir, 'init', '-q', '--bare', '-b', 'main', bare);
-  git(w.dir, 'clone', '-q', bare, author);
-  git(author, 'checkout', '-q', '-b', 'main');
-  const lib = {
-    bare, author,
-    push(file: string) {
-      writeFileSync(join(author, file), `${file} of ${name}\n`);
-      git(author, 'add', file);
-      git(author, 'commit', '-q', '-m', `${name}: ${file}`);
-      git(author, 'push', '-q', 'origin', 'HEAD:refs/heads/main');
-      return git(author, 'rev-parse', 'HEAD');
-    },
-  };
-  lib.push('README');
-  return lib;
+  const lib = makeRemote(join(w.dir, name), { first: { README: `README of ${name}\n` } });
+  return { bare: lib.bare, author: lib.work, push: (file) => lib.push('main', file, `${file} of ${name}\n`) };
 }
 
 /** Commits what the author staged and pushes it; returns the commit. */

@@ -3,26 +3,24 @@
 // survives). One daemon, one entry per fault, plus a canary entry.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitFor, WHAUTO, type Daemon } from '../helpers/daemon.ts';
+import type { RunRecord } from '../../src/model/run-record.ts';
+import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
 import { post } from '../helpers/http.ts';
+import { rssKb, waitGone } from '../helpers/proc.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
+import { runProcess, whauto } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
+import { finishedRun, runRecords } from '../helpers/state.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const SECRET = 'faults-secret';
 const REPO = 'acme/site';
 const isRoot = process.getuid?.() === 0;
-
-interface RunRecord {
-  id: string; result: string; message: string | null; commit: string | null; startedAt: string; logFile: string;
-  steps: Array<{ kind: string; name: string; exitCode: number | null; signal: string | null; ok: boolean }>;
-  deliveries: Array<{ deliveryId: string | null }>;
-}
 
 describe('faults: each run fails (or copes) clearly and the next delivery still deploys', () => {
   let t: { dir: string; cleanup: () => void };
@@ -31,25 +29,14 @@ describe('faults: each run fails (or copes) clearly and the next delivery still 
   let state: string;
   const dir = (name: string): string => join(t.dir, name);
 
-  function runs(entry: string): RunRecord[] {
-    const d = join(state, 'runs', entry);
-    if (!existsSync(d)) return [];
-    return readdirSync(d).filter((f) => f.endsWith('.json'))
-      .map((f) => JSON.parse(readFileSync(join(d, f), 'utf8')) as RunRecord)
-      .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-  }
+  const runs = (entry: string): RunRecord[] => runRecords(state, entry);
 
   /** Delivers a push of `branch` to `entry` and waits for the run it queued to finish. */
   async function deliver(entry: string, branch = 'main'): Promise<{ run: RunRecord; log: string }> {
-    const before = runs(entry).filter((r) => r.result !== 'running').length;
     const d = pushDelivery('github', { repo: REPO, branch }, SECRET);
     const res = await post(`${daemon.base}/webhook/${entry}`, d.headers, d.body);
     assert.equal(res.status, 202, JSON.stringify(res.json));
-    const done = await waitFor(`run of ${entry} finished`, () => {
-      const f = runs(entry).filter((r) => r.result !== 'running');
-      return f.length > before ? f : null;
-    }, 60_000);
-    const run = done[done.length - 1]!;
+    const run: RunRecord = await finishedRun(state, entry, res.json.runs[0].id, 60_000);
     return { run, log: readFileSync(run.logFile, 'utf8') };
   }
 
@@ -60,19 +47,6 @@ describe('faults: each run fails (or copes) clearly and the next delivery still 
     assert.equal(run.result, 'succeeded', run.message ?? '');
     assert.equal(git(dir('canary'), 'rev-parse', 'HEAD'), commit);
   }
-
-  function rssKb(): number {
-    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${daemon.proc.pid}/status`, 'utf8'))![1]);
-  }
-
-  const gone = (pid: number): boolean => {
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch {
-      return true;
-    }
-  };
 
   before(async () => {
     t = tempDir('whauto-faults-');
@@ -122,7 +96,7 @@ describe('faults: each run fails (or copes) clearly and the next delivery still 
   });
   after(async () => {
     await daemon?.stop();
-    if (existsSync(dir('dubious'))) spawnSync('chown', ['-R', String(process.getuid?.() ?? 0), dir('dubious')]);
+    if (existsSync(dir('dubious'))) runProcess('chown', ['-R', String(process.getuid?.() ?? 0), dir('dubious')]);
     t?.cleanup();
   });
 
@@ -224,7 +198,7 @@ describe('faults: each run fails (or copes) clearly and the next delivery still 
   it('a command prints 50 MB: the run log is capped, the daemon answers meanwhile and its memory stays bounded', async () => {
     const gate = dir('loud.gate');
     writeFileSync(gate, '');
-    const startRss = rssKb();
+    const startRss = rssKb(daemon.proc.pid!);
     const before = runs('loud').length;
     const d = pushDelivery('github', { repo: REPO, branch: 'main' }, SECRET);
     assert.equal((await post(`${daemon.base}/webhook/loud`, d.headers, d.body)).status, 202);
@@ -234,7 +208,7 @@ describe('faults: each run fails (or copes) clearly and the next delivery still 
     const health = await fetch(`${daemon.base}/healthz`);
     assert.equal(health.status, 200);
     const bound = 2 * startRss + 20 * 1024;
-    await waitFor(`daemon VmRSS under ${bound} kB`, () => rssKb() < bound, 30_000);
+    await waitFor(`daemon VmRSS under ${bound} kB`, () => rssKb(daemon.proc.pid!) < bound, 30_000);
     rmSync(gate);
     const done = await waitFor('the loud run finished', () => runs('loud').find((r) => r.id === run.id && r.result !== 'running'), 60_000);
     assert.equal(done.result, 'succeeded', done.message ?? '');
@@ -252,7 +226,7 @@ describe('faults: each run fails (or copes) clearly and the next delivery still 
     assert.equal(run.steps.at(-1)!.signal, 'SIGKILL');
     const pids = readFileSync(dir('stubborn.pids'), 'utf8').split('\n').filter(Boolean).map(Number);
     assert.equal(pids.length, 2);
-    await waitFor('the stubborn processes gone', () => pids.every(gone), 30_000);
+    for (const pid of pids) await waitGone(pid);
     await stillDeploys();
   });
 
@@ -263,13 +237,13 @@ describe('faults: each run fails (or copes) clearly and the next delivery still 
     assert.match(log, /left processes running in its process group; they were ended/);
     const child = Number(readFileSync(dir('stray.pids'), 'utf8').trim());
     assert.ok(child > 0);
-    await waitFor('the background child gone', () => gone(child), 30_000);
+    await waitGone(child);
     await stillDeploys();
   });
 
   it('a lock file left by a dead process is taken over', async () => {
     // A pid that surely is no process: one that ran and was reaped.
-    const dead = spawnSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).stdout.trim();
+    const dead = runProcess('sh', ['-c', 'echo $$']).stdout.trim();
     const key = realpathSync(dir('lock'));
     const file = join(state, 'locks', `${createHash('sha256').update(key).digest('hex').slice(0, 24)}.lock`);
     mkdirSync(join(state, 'locks'), { recursive: true });
@@ -346,7 +320,7 @@ describe('faults: a state dir that cannot be written at start', () => {
       state_dir: stateDir,
       entries: { site: { provider: 'github', secret: SECRET, repo: REPO, branch: 'main', repodir: join(t.dir, 'site'), commands: ['true'] } },
     });
-    const r = spawnSync(WHAUTO, ['serve', settings], { encoding: 'utf8', timeout: 60_000 });
+    const r = whauto(['serve', settings]);
     return { code: r.status, stderr: r.stderr, stdout: r.stdout };
   }
 

@@ -5,19 +5,19 @@ import path from 'node:path';
 import { updateCheckout } from '../helpers/update.ts';
 import { dryRun } from '../../src/runs/dry-run.ts';
 import type { Target } from '../../src/model/target.ts';
-import { GIT_TEST_ENV, makeRemote } from './remote-repo.ts';
+import { git, GIT_ENV, makeRemote } from '../helpers/git.ts';
 
 const MAIN: Target = { kind: 'branch', name: 'main' };
-const opts = (lines: string[] = []) => ({ env: GIT_TEST_ENV, onLine: (l: string) => lines.push(l), timeoutMs: 60_000 });
+const opts = (lines: string[] = []) => ({ env: GIT_ENV, onLine: (l: string) => lines.push(l), timeoutMs: 60_000 });
 
 test('updateCheckout clones a missing repodir and leaves HEAD on the branch', async () => {
   const repo = makeRemote();
   try {
-    const tip = repo.git(['rev-parse', 'HEAD']);
+    const tip = git(repo.work, 'rev-parse', 'HEAD');
     const lines: string[] = [];
     const r = await updateCheckout(repo.entry(), MAIN, opts(lines));
     assert.deepEqual(r, { ok: true, previous: null, commit: tip, message: null });
-    assert.equal(repo.git(['symbolic-ref', 'HEAD'], repo.deploy), 'refs/heads/main');
+    assert.equal(git(repo.deploy, 'symbolic-ref', 'HEAD'), 'refs/heads/main');
     assert.ok(lines.some((l) => l.startsWith('$ git clone')), 'the clone step is in the output');
   } finally {
     repo.cleanup();
@@ -38,10 +38,10 @@ test('updateCheckout fails clearly when repodir is missing and there is no clone
 test('updateCheckout fetches and deploys a new commit, recording previous and commit', async () => {
   const repo = makeRemote();
   try {
-    const first = repo.git(['rev-parse', 'HEAD']);
+    const first = git(repo.work, 'rev-parse', 'HEAD');
     await updateCheckout(repo.entry(), MAIN, opts());
     const second = repo.commit('app.txt', 'v2\n');
-    repo.git(['push', '--quiet', 'origin', 'main']);
+    git(repo.work, 'push', '--quiet', 'origin', 'main');
     const r = await updateCheckout(repo.entry(), MAIN, opts());
     assert.deepEqual(r, { ok: true, previous: first, commit: second, message: null });
     assert.equal(fs.readFileSync(path.join(repo.deploy, 'app.txt'), 'utf8'), 'v2\n');
@@ -54,15 +54,15 @@ test('updateCheckout deploys a force push', async () => {
   const repo = makeRemote();
   try {
     repo.commit('app.txt', 'v2\n');
-    repo.git(['push', '--quiet', 'origin', 'main']);
+    git(repo.work, 'push', '--quiet', 'origin', 'main');
     await updateCheckout(repo.entry(), MAIN, opts());
-    repo.git(['reset', '--quiet', '--hard', 'HEAD~1']);
+    git(repo.work, 'reset', '--quiet', '--hard', 'HEAD~1');
     const rewritten = repo.commit('app.txt', 'rewritten\n');
-    repo.git(['push', '--quiet', '--force', 'origin', 'main']);
+    git(repo.work, 'push', '--quiet', '--force', 'origin', 'main');
     const r = await updateCheckout(repo.entry(), MAIN, opts());
     assert.equal(r.ok, true);
     assert.equal(r.commit, rewritten);
-    assert.equal(repo.git(['rev-parse', 'HEAD'], repo.deploy), rewritten);
+    assert.equal(git(repo.deploy, 'rev-parse', 'HEAD'), rewritten);
   } finally {
     repo.cleanup();
   }
@@ -76,7 +76,7 @@ test('updateCheckout (reset) discards changes to tracked files and keeps untrack
     fs.writeFileSync(path.join(repo.deploy, '.env'), 'SECRET=1\n');
     const r = await updateCheckout(repo.entry(), MAIN, opts());
     assert.equal(r.ok, true);
-    assert.equal(fs.readFileSync(path.join(repo.deploy, 'README'), 'utf8'), 'one\n');
+    assert.equal(fs.readFileSync(path.join(repo.deploy, 'README'), 'utf8'), 'initial\n');
     assert.equal(fs.readFileSync(path.join(repo.deploy, '.env'), 'utf8'), 'SECRET=1\n');
   } finally {
     repo.cleanup();
@@ -88,7 +88,7 @@ for (const update of ['reset', 'ff-only'] as const) {
     const repo = makeRemote();
     try {
       await updateCheckout(repo.entry(), MAIN, opts());
-      const before = repo.git(['rev-parse', 'HEAD'], repo.deploy);
+      const before = git(repo.deploy, 'rev-parse', 'HEAD');
       fs.writeFileSync(path.join(repo.deploy, '.gitignore'), '.env\n');
       fs.writeFileSync(path.join(repo.deploy, '.env'), 'SECRET=server\n');
       fs.writeFileSync(path.join(repo.deploy, 'a b.png'), 'server\n');
@@ -99,12 +99,12 @@ for (const update of ['reset', 'ff-only'] as const) {
       repo.commit('tab\there', 'repo\n');
       repo.commit('new\nline', 'repo\n');
       repo.commit('other.txt', 'new\n');
-      repo.git(['push', '--quiet', 'origin', 'main']);
+      git(repo.work, 'push', '--quiet', 'origin', 'main');
       const r = await updateCheckout(repo.entry({ update }), MAIN, opts());
       assert.equal(r.ok, false);
       assert.equal(r.message, `update ${update} refuses: the new commit puts files where ${repo.deploy} has .env, a b.png, new\nline, tab\there, which git does not track there; `
         + 'the update would overwrite or delete them. Move them away, or delete them if the repository\'s copy should win, and deploy again');
-      assert.equal(repo.git(['rev-parse', 'HEAD'], repo.deploy), before);
+      assert.equal(git(repo.deploy, 'rev-parse', 'HEAD'), before);
       assert.equal(fs.readFileSync(path.join(repo.deploy, '.env'), 'utf8'), 'SECRET=server\n');
       assert.equal(fs.readFileSync(path.join(repo.deploy, 'a b.png'), 'utf8'), 'server\n');
       assert.equal(fs.existsSync(path.join(repo.deploy, 'other.txt')), false);
@@ -127,18 +127,18 @@ for (const update of ['reset', 'ff-only'] as const) {
     const repo = makeRemote();
     try {
       await updateCheckout(repo.entry(), MAIN, opts());
-      const before = repo.git(['rev-parse', 'HEAD'], repo.deploy);
+      const before = git(repo.deploy, 'rev-parse', 'HEAD');
       fs.mkdirSync(path.join(repo.deploy, 'uploads', '2026'), { recursive: true });
       fs.writeFileSync(path.join(repo.deploy, 'uploads', '2026', 'a.jpg'), 'photo\n');
       fs.writeFileSync(path.join(repo.deploy, 'data'), 'local data\n');
       repo.commit('uploads', 'a file now\n');
       fs.mkdirSync(path.join(repo.work, 'data'));
       repo.commit('data/x', 'in a folder now\n');
-      repo.git(['push', '--quiet', 'origin', 'main']);
+      git(repo.work, 'push', '--quiet', 'origin', 'main');
       const r = await updateCheckout(repo.entry({ update }), MAIN, opts());
       assert.equal(r.ok, false);
       assert.match(r.message ?? '', new RegExp(`^update ${update} refuses: the new commit puts files where \\S+ has data, uploads/, which git does not track there`));
-      assert.equal(repo.git(['rev-parse', 'HEAD'], repo.deploy), before);
+      assert.equal(git(repo.deploy, 'rev-parse', 'HEAD'), before);
       assert.equal(fs.readFileSync(path.join(repo.deploy, 'uploads', '2026', 'a.jpg'), 'utf8'), 'photo\n');
       assert.equal(fs.readFileSync(path.join(repo.deploy, 'data'), 'utf8'), 'local data\n');
     } finally {
@@ -153,14 +153,14 @@ test('updateCheckout (reset) replaces a tracked folder by a file, and a tracked 
     fs.mkdirSync(path.join(repo.work, 'lib'));
     repo.commit('lib/a.js', 'a\n');
     repo.commit('conf', 'a file\n');
-    repo.git(['push', '--quiet', 'origin', 'main']);
+    git(repo.work, 'push', '--quiet', 'origin', 'main');
     await updateCheckout(repo.entry(), MAIN, opts());
-    repo.git(['rm', '--quiet', '-r', 'lib', 'conf']);
-    repo.git(['commit', '--quiet', '-m', 'swap']);
+    git(repo.work, 'rm', '--quiet', '-r', 'lib', 'conf');
+    git(repo.work, 'commit', '--quiet', '-m', 'swap');
     repo.commit('lib', 'a file now\n');
     fs.mkdirSync(path.join(repo.work, 'conf'));
     const tip = repo.commit('conf/main', 'in a folder now\n');
-    repo.git(['push', '--quiet', 'origin', 'main']);
+    git(repo.work, 'push', '--quiet', 'origin', 'main');
     const r = await updateCheckout(repo.entry(), MAIN, opts());
     assert.equal(r.ok, true, r.message ?? '');
     assert.equal(r.commit, tip);
@@ -176,7 +176,7 @@ test('updateCheckout (reset) removes a file only staged on the server (changes i
   try {
     await updateCheckout(repo.entry(), MAIN, opts());
     fs.writeFileSync(path.join(repo.deploy, 'staged.txt'), 'x\n');
-    repo.git(['add', 'staged.txt'], repo.deploy);
+    git(repo.deploy, 'add', 'staged.txt');
     const r = await updateCheckout(repo.entry(), MAIN, opts());
     assert.equal(r.ok, true, r.message ?? '');
     assert.equal(fs.existsSync(path.join(repo.deploy, 'staged.txt')), false);
@@ -189,14 +189,14 @@ test('updateCheckout (ff-only) refuses a checkout with local changes and changes
   const repo = makeRemote();
   try {
     await updateCheckout(repo.entry(), MAIN, opts());
-    const before = repo.git(['rev-parse', 'HEAD'], repo.deploy);
+    const before = git(repo.deploy, 'rev-parse', 'HEAD');
     fs.writeFileSync(path.join(repo.deploy, 'README'), 'edited\n');
     repo.commit('app.txt', 'v2\n');
-    repo.git(['push', '--quiet', 'origin', 'main']);
+    git(repo.work, 'push', '--quiet', 'origin', 'main');
     const r = await updateCheckout(repo.entry({ update: 'ff-only' }), MAIN, opts());
     assert.equal(r.ok, false);
     assert.match(r.message ?? '', /local changes/);
-    assert.equal(repo.git(['rev-parse', 'HEAD'], repo.deploy), before);
+    assert.equal(git(repo.deploy, 'rev-parse', 'HEAD'), before);
     assert.equal(fs.readFileSync(path.join(repo.deploy, 'README'), 'utf8'), 'edited\n');
   } finally {
     repo.cleanup();
@@ -208,21 +208,21 @@ test('updateCheckout (ff-only) refuses a diverged checkout and fast-forwards a c
   try {
     await updateCheckout(repo.entry(), MAIN, opts());
     const next = repo.commit('app.txt', 'v2\n');
-    repo.git(['push', '--quiet', 'origin', 'main']);
+    git(repo.work, 'push', '--quiet', 'origin', 'main');
     const ok = await updateCheckout(repo.entry({ update: 'ff-only' }), MAIN, opts());
     assert.equal(ok.ok, true);
     assert.equal(ok.commit, next);
 
     fs.writeFileSync(path.join(repo.deploy, 'local.txt'), 'x\n');
-    repo.git(['add', 'local.txt'], repo.deploy);
-    repo.git(['commit', '--quiet', '-m', 'local'], repo.deploy);
-    const local = repo.git(['rev-parse', 'HEAD'], repo.deploy);
+    git(repo.deploy, 'add', 'local.txt');
+    git(repo.deploy, 'commit', '--quiet', '-m', 'local');
+    const local = git(repo.deploy, 'rev-parse', 'HEAD');
     repo.commit('app.txt', 'v3\n');
-    repo.git(['push', '--quiet', 'origin', 'main']);
+    git(repo.work, 'push', '--quiet', 'origin', 'main');
     const r = await updateCheckout(repo.entry({ update: 'ff-only' }), MAIN, opts());
     assert.equal(r.ok, false);
     assert.match(r.message ?? '', /diverged/);
-    assert.equal(repo.git(['rev-parse', 'HEAD'], repo.deploy), local);
+    assert.equal(git(repo.deploy, 'rev-parse', 'HEAD'), local);
   } finally {
     repo.cleanup();
   }
@@ -232,12 +232,12 @@ test('updateCheckout (none) does no git work', async () => {
   const repo = makeRemote();
   try {
     await updateCheckout(repo.entry(), MAIN, opts());
-    const before = repo.git(['rev-parse', 'HEAD'], repo.deploy);
+    const before = git(repo.deploy, 'rev-parse', 'HEAD');
     repo.commit('app.txt', 'v2\n');
-    repo.git(['push', '--quiet', 'origin', 'main']);
+    git(repo.work, 'push', '--quiet', 'origin', 'main');
     const r = await updateCheckout(repo.entry({ update: 'none' }), MAIN, opts());
     assert.deepEqual(r, { ok: true, previous: before, commit: before, message: null });
-    assert.equal(repo.git(['rev-parse', 'refs/remotes/origin/main'], repo.deploy), before, 'nothing was fetched');
+    assert.equal(git(repo.deploy, 'rev-parse', 'refs/remotes/origin/main'), before, 'nothing was fetched');
   } finally {
     repo.cleanup();
   }
@@ -246,10 +246,10 @@ test('updateCheckout (none) does no git work', async () => {
 test('updateCheckout fails clearly when the remote branch was deleted', async () => {
   const repo = makeRemote();
   try {
-    repo.git(['push', '--quiet', 'origin', 'main:feature']);
+    git(repo.work, 'push', '--quiet', 'origin', 'main:feature');
     const feature: Target = { kind: 'branch', name: 'feature' };
     assert.equal((await updateCheckout(repo.entry(), feature, opts())).ok, true);
-    repo.git(['push', '--quiet', 'origin', '--delete', 'feature']);
+    git(repo.work, 'push', '--quiet', 'origin', '--delete', 'feature');
     const r = await updateCheckout(repo.entry(), feature, opts());
     assert.equal(r.ok, false);
     assert.equal(r.message, 'branch feature does not exist on remote origin (deleted?)');
@@ -275,7 +275,7 @@ test('updateCheckout fails clearly when the remote cannot be reached', async () 
   const repo = makeRemote();
   try {
     await updateCheckout(repo.entry(), MAIN, opts());
-    repo.git(['remote', 'set-url', 'origin', path.join(repo.root, 'gone.git')], repo.deploy);
+    git(repo.deploy, 'remote', 'set-url', 'origin', path.join(repo.dir, 'gone.git'));
     const r = await updateCheckout(repo.entry(), MAIN, opts());
     assert.equal(r.ok, false);
     assert.match(r.message ?? '', /^cannot reach remote origin: /);
@@ -288,14 +288,14 @@ test('updateCheckout deploys an annotated tag detached', async () => {
   const repo = makeRemote();
   try {
     const tagged = repo.commit('app.txt', 'v1\n');
-    repo.git(['tag', '-a', '-m', 'release', 'v1.0']);
+    git(repo.work, 'tag', '-a', '-m', 'release', 'v1.0');
     repo.commit('app.txt', 'later\n');
-    repo.git(['push', '--quiet', 'origin', 'main', 'v1.0']);
+    git(repo.work, 'push', '--quiet', 'origin', 'main', 'v1.0');
     const r = await updateCheckout(repo.entry(), { kind: 'tag', name: 'v1.0' }, opts());
     assert.equal(r.ok, true);
     assert.equal(r.commit, tagged);
     assert.equal(fs.readFileSync(path.join(repo.deploy, 'app.txt'), 'utf8'), 'v1\n');
-    assert.throws(() => repo.git(['symbolic-ref', '-q', 'HEAD'], repo.deploy), 'HEAD is detached');
+    assert.throws(() => git(repo.deploy, 'symbolic-ref', '-q', 'HEAD'), 'HEAD is detached');
   } finally {
     repo.cleanup();
   }
@@ -306,7 +306,7 @@ test('updateCheckout: a ref name that looks like an option cannot inject one', a
   try {
     const name = '--upload-pack=touch${IFS}pwned';
     const tip = repo.commit('app.txt', 'evil\n');
-    repo.git(['push', '--quiet', 'origin', `HEAD:refs/heads/${name}`, `HEAD:refs/tags/${name}`]);
+    git(repo.work, 'push', '--quiet', 'origin', `HEAD:refs/heads/${name}`, `HEAD:refs/tags/${name}`);
     const branch = await updateCheckout(repo.entry(), { kind: 'branch', name }, opts());
     assert.equal(branch.ok, false);
     assert.equal(branch.message, `invalid branch name ${JSON.stringify(name)}: component starts with '-'`);
@@ -317,8 +317,8 @@ test('updateCheckout: a ref name that looks like an option cannot inject one', a
     assert.equal((await updateCheckout(repo.entry(), MAIN, opts())).ok, true);
     const again = await updateCheckout(repo.entry(), tag, opts());
     assert.equal(again.ok, false);
-    assert.notEqual(repo.git(['rev-parse', 'HEAD'], repo.deploy), tip);
-    for (const dir of [repo.root, repo.deploy, repo.bare, repo.work]) assert.equal(fs.existsSync(path.join(dir, 'pwned')), false);
+    assert.notEqual(git(repo.deploy, 'rev-parse', 'HEAD'), tip);
+    for (const dir of [repo.dir, repo.deploy, repo.bare, repo.work]) assert.equal(fs.existsSync(path.join(dir, 'pwned')), false);
     const bad = await updateCheckout(repo.entry(), { kind: 'branch', name: 'a:b' }, opts());
     assert.equal(bad.ok, false);
     assert.equal(bad.message, 'invalid branch name "a:b": forbidden character');
@@ -333,24 +333,24 @@ for (const update of ['reset', 'ff-only'] as const) {
     const sub = makeRemote();
     try {
       // git refuses file:// submodules unless told (CVE-2022-39253); a forge's would be https or ssh.
-      const env = { ...GIT_TEST_ENV, GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'protocol.file.allow', GIT_CONFIG_VALUE_0: 'always' };
+      const env = { ...GIT_ENV, GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'protocol.file.allow', GIT_CONFIG_VALUE_0: 'always' };
       const withSub = { env, timeoutMs: 60_000 };
-      repo.git(['-c', 'protocol.file.allow=always', 'submodule', 'add', '--quiet', sub.bare, 'vendor/sub']);
-      repo.git(['commit', '--quiet', '-m', 'add the submodule']);
-      repo.git(['push', '--quiet', 'origin', 'main']);
+      git(repo.work, '-c', 'protocol.file.allow=always', 'submodule', 'add', '--quiet', sub.bare, 'vendor/sub');
+      git(repo.work, 'commit', '--quiet', '-m', 'add the submodule');
+      git(repo.work, 'push', '--quiet', 'origin', 'main');
       const entry = repo.entry({ submodules: true, update });
       const first = await updateCheckout(entry, MAIN, withSub);
       assert.equal(first.ok, true, first.message ?? '');
-      const before = repo.git(['rev-parse', 'HEAD'], repo.deploy);
+      const before = git(repo.deploy, 'rev-parse', 'HEAD');
       fs.writeFileSync(path.join(repo.deploy, 'vendor', 'sub', 'X.txt'), 'MINE\n');
 
       sub.commit('X.txt', 'up\n');
-      sub.git(['push', '--quiet', 'origin', 'main']);
+      git(sub.work, 'push', '--quiet', 'origin', 'main');
       const inWork = path.join(repo.work, 'vendor', 'sub');
-      repo.git(['pull', '--quiet', 'origin', 'main'], inWork);
-      repo.git(['add', 'vendor/sub']);
-      repo.git(['commit', '--quiet', '-m', 'bump the submodule']);
-      repo.git(['push', '--quiet', 'origin', 'main']);
+      git(inWork, 'pull', '--quiet', 'origin', 'main');
+      git(repo.work, 'add', 'vendor/sub');
+      git(repo.work, 'commit', '--quiet', '-m', 'bump the submodule');
+      git(repo.work, 'push', '--quiet', 'origin', 'main');
 
       const refusal = new RegExp(`^update ${update} refuses: the new commit puts files where \\S+/vendor/sub has X\\.txt, which git does not track there`);
       const dry = await dryRun({ id: 'r1', entry, trigger: 'manual', target: MAIN, deliveries: [], payloadFile: null });
@@ -358,7 +358,7 @@ for (const update of ['reset', 'ff-only'] as const) {
       const r = await updateCheckout(entry, MAIN, withSub);
       assert.equal(r.ok, false);
       assert.match(r.message ?? '', refusal);
-      assert.equal(repo.git(['rev-parse', 'HEAD'], repo.deploy), before);
+      assert.equal(git(repo.deploy, 'rev-parse', 'HEAD'), before);
       assert.equal(fs.readFileSync(path.join(repo.deploy, 'vendor', 'sub', 'X.txt'), 'utf8'), 'MINE\n');
       // Moved away, the same update goes through, submodule and all.
       fs.rmSync(path.join(repo.deploy, 'vendor', 'sub', 'X.txt'));
@@ -377,28 +377,28 @@ test('updateCheckout (submodules) looks into submodules of submodules too', asyn
   const lib = makeRemote();
   const deep = makeRemote();
   try {
-    const env = { ...GIT_TEST_ENV, GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'protocol.file.allow', GIT_CONFIG_VALUE_0: 'always' };
+    const env = { ...GIT_ENV, GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'protocol.file.allow', GIT_CONFIG_VALUE_0: 'always' };
     const withSub = { env, timeoutMs: 60_000 };
     const allow = ['-c', 'protocol.file.allow=always'];
-    lib.git([...allow, 'submodule', 'add', '--quiet', deep.bare, 'deep']);
-    lib.git(['commit', '--quiet', '-m', 'add deep']);
-    lib.git(['push', '--quiet', 'origin', 'main']);
-    repo.git([...allow, 'submodule', 'add', '--quiet', lib.bare, 'lib']);
-    repo.git(['commit', '--quiet', '-m', 'add lib']);
-    repo.git(['push', '--quiet', 'origin', 'main']);
+    git(lib.work, ...allow, 'submodule', 'add', '--quiet', deep.bare, 'deep');
+    git(lib.work, 'commit', '--quiet', '-m', 'add deep');
+    git(lib.work, 'push', '--quiet', 'origin', 'main');
+    git(repo.work, ...allow, 'submodule', 'add', '--quiet', lib.bare, 'lib');
+    git(repo.work, 'commit', '--quiet', '-m', 'add lib');
+    git(repo.work, 'push', '--quiet', 'origin', 'main');
     const entry = repo.entry({ submodules: true });
     const first = await updateCheckout(entry, MAIN, withSub);
     assert.equal(first.ok, true, first.message ?? '');
     fs.writeFileSync(path.join(repo.deploy, 'lib', 'deep', '.env'), 'SERVER\n');
 
     deep.commit('.env', 'REPO\n');
-    deep.git(['push', '--quiet', 'origin', 'main']);
-    lib.git(['pull', '--quiet', 'origin', 'main'], path.join(lib.work, 'deep'));
-    lib.git(['commit', '--quiet', '-am', 'bump deep']);
-    lib.git(['push', '--quiet', 'origin', 'main']);
-    repo.git(['pull', '--quiet', 'origin', 'main'], path.join(repo.work, 'lib'));
-    repo.git(['commit', '--quiet', '-am', 'bump lib']);
-    repo.git(['push', '--quiet', 'origin', 'main']);
+    git(deep.work, 'push', '--quiet', 'origin', 'main');
+    git(path.join(lib.work, 'deep'), 'pull', '--quiet', 'origin', 'main');
+    git(lib.work, 'commit', '--quiet', '-am', 'bump deep');
+    git(lib.work, 'push', '--quiet', 'origin', 'main');
+    git(path.join(repo.work, 'lib'), 'pull', '--quiet', 'origin', 'main');
+    git(repo.work, 'commit', '--quiet', '-am', 'bump lib');
+    git(repo.work, 'push', '--quiet', 'origin', 'main');
 
     const r = await updateCheckout(entry, MAIN, withSub);
     assert.equal(r.ok, false);

@@ -1,9 +1,8 @@
 // Looks at a release deploy root (repo/, releases/<id>/, shared/, current) for tests.
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { WHAUTO } from './daemon.ts';
 import { git } from './git.ts';
+import { whauto as runWhauto } from './run.ts';
 
 /** What a release id looks like: UTC time to the second, a dash, the commit's first 7 hex digits. */
 export const RELEASE_ID = /^\d{8}T\d{6}Z-[0-9a-f]{7}$/;
@@ -31,6 +30,6 @@ export function builtRefs(root: string): Array<{ id: string; commit: string }> {
 
 /** Runs `whauto ...args` (the built binary) and returns its exit code and output. */
 export function whauto(args: string[], env: NodeJS.ProcessEnv = {}): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(WHAUTO, args, { encoding: 'utf8', env: { ...process.env, ...env } });
+  const r = runWhauto(args, { env: { ...process.env, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

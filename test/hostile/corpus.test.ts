@@ -5,15 +5,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
 import { FORGE_NAMES, pushDelivery, signFor, type Built } from '../helpers/payloads.ts';
+import { rssKb } from '../helpers/proc.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { listPending } from '../../src/state/pending.ts';
-import { chunked, headerList, rawBytes, rawRequest } from './raw.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { chunked, headerList, rawBytes, rawRequest } from '../helpers/raw.ts';
 
 const secretOf = (forge: string): string => `${forge}-hook-secret-7f3a9c`;
 const repoOf = (forge: string): string => (forge === 'bitbucket-server' ? 'ACME/site' : 'acme/site');
@@ -99,11 +101,6 @@ describe('hostile requests against a running daemon', () => {
     return out;
   }
 
-  function rssKb(): number {
-    const status = readFileSync(`/proc/${daemon.proc.pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]);
-  }
-
   before(async () => {
     t = tempDir('whauto-hostile-');
     state = join(t.dir, 'state');
@@ -120,7 +117,7 @@ describe('hostile requests against a running daemon', () => {
       };
     }
     daemon = await startDaemon(writeSettings(t.dir, { max_body: '25mb', entries }));
-    startRss = rssKb();
+    startRss = rssKb(daemon.proc.pid!);
   });
   after(async () => {
     await daemon?.stop();
@@ -141,10 +138,14 @@ describe('hostile requests against a running daemon', () => {
       return { headers: { ...unsigned(g), [header]: value }, body: body ?? g.body };
     };
     const right = (body: string): string => `${prefix}${hmac('sha256', secret, body)}`;
-    /** The genuine delivery with its signature header written raw (latin1), for bytes fetch will not send. */
-    const rawSig = (...values: string[]): Buffer => {
-      const g = genuine(forge);
-      return rawBytes('POST', url, [...headerList(unsigned(g)), ...values.map((v): [string, string] => [header, v])], g.body);
+    /**
+     * A genuine delivery of `branch` with signature headers `values(sig)` written raw (latin1),
+     * for bytes fetch will not send; `sig` is the right signature of the body sent (a body of
+     * its own: Bitbucket Server's embed the time).
+     */
+    const rawSig = (values: (sig: string) => string[], branch = 'main'): Buffer => {
+      const g = genuine(forge, branch);
+      return rawBytes('POST', url, [...headerList(unsigned(g)), ...values(right(g.body)).map((v): [string, string] => [header, v])], g.body);
     };
 
     row(`${forge}: signature header missing`, 401, () => post(url, { headers: unsigned(genuine(forge)), body: genuine(forge).body }), /missing/);
@@ -171,8 +172,10 @@ describe('hostile requests against a running daemon', () => {
     });
     // Trailing SP/HTAB is HTTP's optional whitespace (stripped before whauto sees it); a
     // no-break space is not, and NUL is not allowed in a header at all.
-    row(`${forge}: signature with a no-break-space suffix`, 403, () => raw(rawSig(`${right(genuine(forge).body)}\xa0`)));
-    row(`${forge}: signature with a NUL suffix`, 400, () => raw(rawSig(`${right(genuine(forge).body)}\x00`)));
+    // The control: the same request with its right signature passes (for a branch not deployed: 200, nothing queued).
+    row(`${forge}: raw, with its right signature alone (control)`, 200, () => raw(rawSig((sig) => [sig], 'other')), /does not deploy branch 'other'/);
+    row(`${forge}: signature with a no-break-space suffix`, 403, () => raw(rawSig((sig) => [`${sig}\xa0`])));
+    row(`${forge}: signature with a NUL suffix`, 400, () => raw(rawSig((sig) => [`${sig}\x00`])));
     row(`${forge}: HMAC computed with an empty secret`, 403, () => {
       const b = genuine(forge).body;
       return post(url, withSig(`${prefix}${hmac('sha256', '', b)}`, b));
@@ -185,11 +188,8 @@ describe('hostile requests against a running daemon', () => {
       const b = genuine(forge).body;
       return post(url, withSig(`${prefix}${hmac('sha256', secretOf('plain'), b)}`, b));
     });
-    row(`${forge}: duplicate signature headers (right, wrong)`, 403, () => raw(rawSig(right(genuine(forge).body), `${prefix}${'0'.repeat(64)}`)));
-    row(`${forge}: duplicate signature headers (both right)`, 403, () => {
-      const s = right(genuine(forge).body);
-      return raw(rawSig(s, s));
-    });
+    row(`${forge}: duplicate signature headers (right, wrong)`, 403, () => raw(rawSig((sig) => [sig, `${prefix}${'0'.repeat(64)}`])));
+    row(`${forge}: duplicate signature headers (both right)`, 403, () => raw(rawSig((sig) => [sig, sig])));
   }
 
   // --- GitLab tokens ---------------------------------------------------------------------------
@@ -481,7 +481,7 @@ describe('hostile requests against a running daemon', () => {
     let last = 0;
     await waitFor(`VmRSS under ${bound} kB (start ${startRss} kB, last ${last} kB)`, async () => {
       await fetch(`${daemon.base}/healthz`);
-      last = rssKb();
+      last = rssKb(daemon.proc.pid!);
       return last < bound;
     }, 30_000);
     ctx.diagnostic(`VmRSS ${startRss} kB at start, ${last} kB after the corpus`);

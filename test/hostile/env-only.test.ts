@@ -5,11 +5,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
 import { post } from '../helpers/http.ts';
 import { pushDelivery, signFor } from '../helpers/payloads.ts';
 import { writeSettings } from '../helpers/settings.ts';
+import { finishedRun } from '../helpers/state.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
 const SECRET = 'env-only-secret';
@@ -46,21 +47,6 @@ describe('payload values reach commands only as environment variables', () => {
     return places.filter(existsSync).flatMap((p) => readdirSync(p).filter((f) => f.startsWith('pwned')).map((f) => join(p, f)));
   }
 
-  function finished(entry: string): number {
-    const dir = join(t.dir, 'state', 'runs', entry);
-    if (!existsSync(dir)) return 0;
-    return readdirSync(dir).filter((f) => f.endsWith('.json'))
-      .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { result: string })
-      .filter((r) => r.result !== 'running').length;
-  }
-
-  function lastRun(entry: string): { result: string; message: string | null; commit: string | null } {
-    const dir = join(t.dir, 'state', 'runs', entry);
-    const recs = readdirSync(dir).filter((f) => f.endsWith('.json'))
-      .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { startedAt: string; result: string; message: string | null; commit: string | null });
-    return recs.sort((a, b) => a.startedAt.localeCompare(b.startedAt)).at(-1)!;
-  }
-
   const seen = (name: string): string => readFileSync(join(out, name), 'utf8');
 
   before(async () => {
@@ -86,15 +72,14 @@ describe('payload values reach commands only as environment variables', () => {
     t?.cleanup();
   });
 
-  for (const [i, branch] of BRANCHES.entries()) {
+  for (const branch of BRANCHES) {
     it(`branch ${JSON.stringify(branch)} deploys; its name, the pusher and the delivery id are data`, async () => {
       const commit = remote.push(branch);
       const d = pushDelivery('github', { repo: 'acme/site', branch, after: commit, pusher: PUSHER }, SECRET);
       d.headers['x-github-delivery'] = DELIVERY;
       const res = await post(`${daemon.base}/webhook/any`, d.headers, d.body);
       assert.equal(res.status, 202, JSON.stringify(res.json));
-      await waitFor(`run ${i + 1} of entry any`, () => finished('any') >= i + 1);
-      const run = lastRun('any');
+      const run = await finishedRun(join(t.dir, 'state'), 'any', res.json.runs[0].id);
       assert.equal(run.result, 'succeeded', run.message ?? '');
       assert.equal(run.commit, commit);
       assert.equal(git(join(t.dir, 'checkout'), 'symbolic-ref', '--short', 'HEAD'), branch);
@@ -112,8 +97,7 @@ describe('payload values reach commands only as environment variables', () => {
     const body = JSON.stringify({ ref: 'main', after: commit, repository: REPOSITORY, pusher: PUSHER });
     const res = await post(`${daemon.base}/webhook/plain`, { 'content-type': 'application/json', ...signFor('plain', SECRET, body) }, body);
     assert.equal(res.status, 202, JSON.stringify(res.json));
-    await waitFor('the plain run', () => finished('plain') >= 1);
-    assert.equal(lastRun('plain').result, 'succeeded');
+    assert.equal((await finishedRun(join(t.dir, 'state'), 'plain', res.json.runs[0].id)).result, 'succeeded');
     assert.equal(seen('REPOSITORY'), REPOSITORY);
     assert.equal(seen('PUSHER'), PUSHER);
     assert.deepEqual(pwned(), []);
@@ -124,8 +108,7 @@ describe('payload values reach commands only as environment variables', () => {
     const body = JSON.stringify({ ref: 'main', after: commit, pusher: 'ev\u0000il' });
     const res = await post(`${daemon.base}/webhook/plain`, { 'content-type': 'application/json', ...signFor('plain', SECRET, body) }, body);
     assert.equal(res.status, 202, JSON.stringify(res.json));
-    await waitFor('the second plain run', () => finished('plain') >= 2);
-    const run = lastRun('plain');
+    const run = await finishedRun(join(t.dir, 'state'), 'plain', res.json.runs[0].id);
     assert.equal(run.result, 'succeeded', run.message ?? '');
     assert.equal(run.commit, commit);
     assert.equal(seen('PUSHER'), 'evil');

@@ -2,18 +2,19 @@
 // file is 0600 and never printed, nothing is overwritten, and the file really deploys.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireBinary, startDaemon, waitFor, WHAUTO } from '../helpers/daemon.ts';
+import { startDaemon } from '../helpers/daemon.ts';
 import { makeRemote } from '../helpers/git.ts';
 import { post } from '../helpers/http.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
+import { whauto as runWhauto } from '../helpers/run.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { waitFor } from '../helpers/wait.ts';
 
+/** Runs `whauto ...args` with no systemd credentials unless `env` gives them. */
 function whauto(args: string[], env: NodeJS.ProcessEnv = {}): { code: number | null; stdout: string; stderr: string } {
-  requireBinary();
-  const r = spawnSync(WHAUTO, args, { encoding: 'utf8', env: { ...process.env, CREDENTIALS_DIRECTORY: '', ...env } });
+  const r = runWhauto(args, { env: { ...process.env, CREDENTIALS_DIRECTORY: '', ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -93,8 +94,8 @@ describe('whauto init', () => {
   });
 
   it('refuses a folder under /proc at once (exit 2) instead of spinning in mkdir', () => {
-    const r = spawnSync(WHAUTO, ['init', '/proc/whauto-init', '--repo', 'acme/site', '--branch', 'main'], { encoding: 'utf8', timeout: 30_000 });
-    assert.equal(r.status, 2);
+    const r = whauto(['init', '/proc/whauto-init', '--repo', 'acme/site', '--branch', 'main']);
+    assert.equal(r.code, 2);
     assert.match(r.stderr, /is under \/proc/);
   });
 

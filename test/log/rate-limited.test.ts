@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLogger } from '../../src/log/logger.ts';
 import { rateLimitedWarn } from '../../src/log/rate-limited.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 test('rateLimitedWarn: the first at once, the rest of the window as one line with the count, per key', async () => {
   const lines: string[] = [];
@@ -10,7 +11,7 @@ test('rateLimitedWarn: the first at once, the rest of the window as one line wit
   for (let i = 0; i < 5; i++) warn('a', { client: 'a' });
   warn('b', { client: 'b' });
   assert.equal(lines.length, 2, 'one line per key so far');
-  await new Promise((r) => setTimeout(r, 200));
+  await waitFor('the line that ends the window', () => lines.some((l) => / more=/.test(l)));
   const more = lines.filter((l) => / more=/.test(l));
   assert.equal(more.length, 1, lines.join(''));
   assert.match(more[0]!, /warn connection refused client=a more=4 within_ms=50\n$/);

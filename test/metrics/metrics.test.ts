@@ -7,11 +7,12 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createMetrics, DURATION_BUCKETS } from '../../src/server/metrics.ts';
 import type { RunRecord } from '../../src/model/run-record.ts';
-import { startDaemon, waitFor, type Daemon } from '../helpers/daemon.ts';
+import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { post } from '../helpers/http.ts';
 import { pushDelivery } from '../helpers/payloads.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { parseExposition, sampleValue, type Sample } from './parse-exposition.ts';
 
 const SECRET = 'metrics-secret';

@@ -2,11 +2,11 @@
 // Retry-After they ask for, up to 60 s), none again on other 4xx; redirects not followed.
 import { after, before, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { retryAfterMs } from '../../src/notify/retry-after.ts';
 import { send, type SendOptions } from '../../src/notify/send.ts';
 import { shownUrl } from '../../src/notify/shown-url.ts';
 import type { HttpRequest } from '../../src/notify/types.ts';
+import { freePort } from '../helpers/daemon.ts';
 import { standIn, type StandIn } from '../helpers/stand-in.ts';
 
 const FAST = { backoffMs: 1 };
@@ -91,10 +91,7 @@ describe('send', () => {
 });
 
 test('a refused connection is a network error: tried three times, the error names no URL', async () => {
-  const closed = createServer();
-  await new Promise<void>((res) => closed.listen(0, '127.0.0.1', res));
-  const port = (closed.address() as { port: number }).port;
-  await new Promise<void>((res) => closed.close(() => res()));
+  const port = await freePort(); // free a moment ago: nothing listens there
   const r = await send(post(`http://127.0.0.1:${port}/secret-path-7f3`), FAST);
   assert.deepEqual([r.ok, r.status, r.tries, r.error], [false, null, 3, 'ECONNREFUSED']);
 });

@@ -1,18 +1,18 @@
 // What a cut-off run left running is found by its WHAUTO_RUN_ID and ended, and nothing else is.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { endLeftovers } from '../../src/runs/end-leftovers.ts';
 import { findByEnv } from '../../src/exec/find-by-env.ts';
 import { running } from '../helpers/proc.ts';
+import { start } from '../helpers/run.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 /** Starts `script` under sh in its own process group with WHAUTO_RUN_ID=`runId`; resolves once it said "ready". */
-async function start(runId: string, script: string): Promise<ChildProcess> {
-  const child = spawn('/bin/sh', ['-c', script], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', WHAUTO_RUN_ID: runId }, detached: true, stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  await new Promise<void>((resolve) => child.stdout!.on('data', (c: Buffer) => { if (c.includes('ready')) resolve(); }));
-  return child;
+async function startRun(runId: string, script: string): Promise<ChildProcess> {
+  const child = start('/bin/sh', ['-c', script], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', WHAUTO_RUN_ID: runId }, detached: true });
+  await waitFor(`${runId} ready`, () => child.stdout().includes('ready'));
+  return child.proc;
 }
 
 describe('endLeftovers', () => {
@@ -27,8 +27,8 @@ describe('endLeftovers', () => {
 
   it('ends the run\'s processes and their groups, and leaves another run\'s alone', async () => {
     const runId = `20261129T000000001Z-${process.pid}`;
-    const mine = await start(runId, 'sleep 300 & echo ready; wait');
-    const other = await start(`${runId}-other`, 'echo ready; exec sleep 300');
+    const mine = await startRun(runId, 'sleep 300 & echo ready; wait');
+    const other = await startRun(`${runId}-other`, 'echo ready; exec sleep 300');
     children.push(mine, other);
     assert.ok(findByEnv('WHAUTO_RUN_ID', runId).length >= 2, 'the shell and its sleep are found');
     const count = await endLeftovers(runId, 2000);
@@ -40,7 +40,7 @@ describe('endLeftovers', () => {
 
   it('sends SIGKILL after the grace period to what ignores SIGTERM', async () => {
     const runId = `20261129T000000002Z-${process.pid}`;
-    const stubborn = await start(runId, "trap '' TERM; echo ready; while :; do sleep 0.05; done");
+    const stubborn = await startRun(runId, "trap '' TERM; echo ready; while :; do sleep 0.05; done");
     children.push(stubborn);
     const t0 = Date.now();
     await endLeftovers(runId, 300);

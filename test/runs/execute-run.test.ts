@@ -6,7 +6,7 @@ import { executeRun, type ExecuteRunOptions } from '../../src/runs/execute-run.t
 import type { Command, Entry } from '../../src/settings/types.ts';
 import type { DeliveryRef } from '../../src/model/run-record.ts';
 import type { RunRequest } from '../../src/runs/types.ts';
-import { GIT_TEST_ENV, makeRemote, type RemoteRepo } from '../git/remote-repo.ts';
+import { git, GIT_ENV, makeRemote, type Remote } from '../helpers/git.ts';
 
 const sh = (run: string | string[], timeout: number | null = null): Command => ({ run, timeout });
 
@@ -17,15 +17,15 @@ function delivery(over: Partial<DeliveryRef> = {}): DeliveryRef {
   };
 }
 
-function request(repo: RemoteRepo, entry: Partial<Entry>, deliveries = [delivery()]): RunRequest {
+function request(repo: Remote, entry: Partial<Entry>, deliveries = [delivery()]): RunRequest {
   return {
     id: '20261129T072714Z-3f2a', entry: repo.entry(entry), trigger: 'webhook',
-    target: { kind: 'branch', name: 'main' }, deliveries, payloadFile: path.join(repo.root, 'payload.json'),
+    target: { kind: 'branch', name: 'main' }, deliveries, payloadFile: path.join(repo.dir, 'payload.json'),
   };
 }
 
-function options(repo: RemoteRepo, over: Partial<ExecuteRunOptions> = {}): ExecuteRunOptions {
-  return { logFile: path.join(repo.root, 'state', 'run.log'), maxLog: 1024 * 1024, graceMs: 500, env: GIT_TEST_ENV, ...over };
+function options(repo: Remote, over: Partial<ExecuteRunOptions> = {}): ExecuteRunOptions {
+  return { logFile: path.join(repo.dir, 'state', 'run.log'), maxLog: 1024 * 1024, graceMs: 500, env: GIT_ENV, ...over };
 }
 
 function readEnvFile(file: string): Map<string, string> {
@@ -40,16 +40,16 @@ function readEnvFile(file: string): Map<string, string> {
 test('executeRun deploys and hands commands the WHAUTO_* variables and entry env', async () => {
   const repo = makeRemote();
   try {
-    const tip = repo.git(['rev-parse', 'HEAD']);
-    const pre = path.join(repo.root, 'pre.env');
-    const out = path.join(repo.root, 'cmd.env');
+    const tip = git(repo.work, 'rev-parse', 'HEAD');
+    const pre = path.join(repo.dir, 'pre.env');
+    const out = path.join(repo.dir, 'cmd.env');
     const steps: string[] = [];
     const record = await executeRun(
       request(repo, {
         env: { NODE_ENV: 'production', PRE: pre, OUT: out },
         preCommands: [sh('mkdir -p "$WHAUTO_PAYLOAD.d" && env > "$PRE"')],
         commands: [sh('env > "$OUT"')],
-        workdir: repo.root,
+        workdir: repo.dir,
       }),
       options(repo, { onStep: (r) => steps.push(r.step ?? `-${r.result}`) }),
     );
@@ -65,7 +65,7 @@ test('executeRun deploys and hands commands the WHAUTO_* variables and entry env
       WHAUTO_FORGE: 'gitea', WHAUTO_EVENT: 'push', WHAUTO_DELIVERY: 'd-42', WHAUTO_REF: 'refs/heads/main',
       WHAUTO_BRANCH: 'main', WHAUTO_TAG: '', WHAUTO_BEFORE: 'a'.repeat(40), WHAUTO_AFTER: tip,
       WHAUTO_PREVIOUS: '', WHAUTO_PUSHER: 'alice', WHAUTO_REPOSITORY: 'acme/site',
-      WHAUTO_PAYLOAD: path.join(repo.root, 'payload.json'), NODE_ENV: 'production', GIT_TERMINAL_PROMPT: '0',
+      WHAUTO_PAYLOAD: path.join(repo.dir, 'payload.json'), NODE_ENV: 'production', GIT_TERMINAL_PROMPT: '0',
     };
     for (const [k, v] of Object.entries(expected)) assert.equal(env.get(k), v, k);
     assert.equal(env.has('WHAUTO_FAILED_STEP'), false);
@@ -84,15 +84,15 @@ test('executeRun: a payload value with $(…) in WHAUTO_PUSHER is passed, never 
   try {
     const evil = '$(touch pwned) `touch pwned2`; touch pwned3';
     const record = await executeRun(
-      request(repo, { workdir: repo.root, commands: [sh('printf %s "$WHAUTO_PUSHER" > pusher.txt'), sh(['sh', '-c', 'printf %s "$WHAUTO_PUSHER" > pusher2.txt'])] },
+      request(repo, { workdir: repo.dir, commands: [sh('printf %s "$WHAUTO_PUSHER" > pusher.txt'), sh(['sh', '-c', 'printf %s "$WHAUTO_PUSHER" > pusher2.txt'])] },
         [delivery({ pusher: evil })]),
       options(repo),
     );
     assert.equal(record.result, 'succeeded', record.message ?? '');
-    assert.equal(fs.readFileSync(path.join(repo.root, 'pusher.txt'), 'utf8'), evil);
-    assert.equal(fs.readFileSync(path.join(repo.root, 'pusher2.txt'), 'utf8'), evil);
+    assert.equal(fs.readFileSync(path.join(repo.dir, 'pusher.txt'), 'utf8'), evil);
+    assert.equal(fs.readFileSync(path.join(repo.dir, 'pusher2.txt'), 'utf8'), evil);
     for (const f of ['pwned', 'pwned2', 'pwned3']) {
-      assert.equal(fs.existsSync(path.join(repo.root, f)), false, f);
+      assert.equal(fs.existsSync(path.join(repo.dir, f)), false, f);
       assert.equal(fs.existsSync(path.join(repo.deploy, f)), false, f);
     }
   } finally {
@@ -105,7 +105,7 @@ test('executeRun: a failing command fails the run, skips the rest and runs on_fa
   try {
     const record = await executeRun(
       request(repo, {
-        workdir: repo.root,
+        workdir: repo.dir,
         commands: [sh('echo building'), sh('exit 3'), sh('touch never')],
         postCommands: [sh('touch post')],
         onFailure: [sh('printf %s "$WHAUTO_FAILED_STEP" > failed.txt')],
@@ -114,9 +114,9 @@ test('executeRun: a failing command fails the run, skips the rest and runs on_fa
     );
     assert.equal(record.result, 'failed');
     assert.equal(record.message, 'commands `exit 3` exited with 3');
-    assert.equal(fs.readFileSync(path.join(repo.root, 'failed.txt'), 'utf8'), 'commands: exit 3');
-    assert.equal(fs.existsSync(path.join(repo.root, 'never')), false);
-    assert.equal(fs.existsSync(path.join(repo.root, 'post')), false);
+    assert.equal(fs.readFileSync(path.join(repo.dir, 'failed.txt'), 'utf8'), 'commands: exit 3');
+    assert.equal(fs.existsSync(path.join(repo.dir, 'never')), false);
+    assert.equal(fs.existsSync(path.join(repo.dir, 'post')), false);
     assert.deepEqual(record.steps.map((s) => `${s.kind}:${s.ok}`), ['git:true', 'commands:true', 'commands:false', 'on_failure:true']);
     assert.ok(record.endedAt !== null);
     // The log says the failure before on_failure's own lines, then the result at the end.
@@ -136,15 +136,15 @@ test('executeRun: a failing git update fails the run before commands, naming the
   try {
     const record = await executeRun(
       request(repo, {
-        cloneUrl: null, workdir: repo.root, commands: [sh('touch ran')],
+        cloneUrl: null, workdir: repo.dir, commands: [sh('touch ran')],
         onFailure: [sh('printf %s "$WHAUTO_FAILED_STEP" > failed.txt')],
       }),
       options(repo),
     );
     assert.equal(record.result, 'failed');
     assert.equal(record.message, `git update: repodir ${repo.deploy} does not exist and no clone_url is set`);
-    assert.equal(fs.readFileSync(path.join(repo.root, 'failed.txt'), 'utf8'), 'git: git update');
-    assert.equal(fs.existsSync(path.join(repo.root, 'ran')), false);
+    assert.equal(fs.readFileSync(path.join(repo.dir, 'failed.txt'), 'utf8'), 'git: git update');
+    assert.equal(fs.existsSync(path.join(repo.dir, 'ran')), false);
   } finally {
     repo.cleanup();
   }
@@ -155,8 +155,8 @@ test("executeRun notes in the run log that the checkout's remote is not clone_ur
   try {
     await executeRun(request(repo, {}), options(repo));
     const tip = repo.commit('app.txt', 'v2\n');
-    repo.git(['push', '--quiet', 'origin', 'main']);
-    const logFile = path.join(repo.root, 'state', 'moved.log');
+    git(repo.work, 'push', '--quiet', 'origin', 'main');
+    const logFile = path.join(repo.dir, 'state', 'moved.log');
     const record = await executeRun(
       request(repo, { cloneUrl: 'https://deploy:s3cret@forge.example/acme/moved.git' }),
       options(repo, { logFile }),
@@ -167,8 +167,8 @@ test("executeRun notes in the run log that the checkout's remote is not clone_ur
     const note = `note: remote origin of ${repo.deploy} is ${repo.bare}, not clone_url https://***@forge.example/acme/moved.git: the checkout's own remote is used`;
     assert.equal(log.split('\n').filter((l) => l === note).length, 1, log);
     assert.ok(!log.includes('s3cret'));
-    assert.equal(repo.git(['config', 'remote.origin.url'], repo.deploy), repo.bare, 'the remote is not rewritten');
-    const sameLog = path.join(repo.root, 'state', 'same.log');
+    assert.equal(git(repo.deploy, 'config', 'remote.origin.url'), repo.bare, 'the remote is not rewritten');
+    const sameLog = path.join(repo.dir, 'state', 'same.log');
     await executeRun(request(repo, { cloneUrl: `${repo.bare} ` }), options(repo, { logFile: sameLog }));
     assert.ok(!fs.readFileSync(sameLog, 'utf8').includes('note:'), 'no note when they are the same after trimming');
   } finally {
@@ -179,7 +179,7 @@ test("executeRun notes in the run log that the checkout's remote is not clone_ur
 test('executeRun: a missing workdir fails the step with "workdir X does not exist"', async () => {
   const repo = makeRemote();
   try {
-    const workdir = path.join(repo.root, 'nowhere');
+    const workdir = path.join(repo.dir, 'nowhere');
     const record = await executeRun(request(repo, { update: 'none', workdir, commands: [sh('true')] }), options(repo));
     assert.equal(record.result, 'failed');
     assert.equal(record.message, `commands \`true\`: workdir ${workdir} does not exist`);
@@ -193,12 +193,12 @@ test('executeRun: the run timeout covers the whole run and ends it "timed out"',
   try {
     const record = await executeRun(
       // No git work: on a slow machine a clone alone may take the whole second.
-      request(repo, { update: 'none', timeout: 1000, workdir: repo.root, commands: [sh('sleep 100')], postCommands: [sh('touch post')] }),
+      request(repo, { update: 'none', timeout: 1000, workdir: repo.dir, commands: [sh('sleep 100')], postCommands: [sh('touch post')] }),
       options(repo),
     );
     assert.equal(record.result, 'timed out');
     assert.equal(record.message, "commands `sleep 100` timed out after 1s (the entry's timeout)");
-    assert.equal(fs.existsSync(path.join(repo.root, 'post')), false);
+    assert.equal(fs.existsSync(path.join(repo.dir, 'post')), false);
   } finally {
     repo.cleanup();
   }
@@ -208,7 +208,7 @@ test("executeRun: a command's own timeout ends the run 'timed out' naming the co
   const repo = makeRemote();
   try {
     const record = await executeRun(
-      request(repo, { update: 'none', workdir: repo.root, commands: [sh('sleep 100', 500)] }),
+      request(repo, { update: 'none', workdir: repo.dir, commands: [sh('sleep 100', 500)] }),
       options(repo),
     );
     assert.equal(record.result, 'timed out');
@@ -224,13 +224,13 @@ test('executeRun: an abort kills the running command and ends the run interrupte
     const ac = new AbortController();
     const record = await executeRun(
       request(repo, {
-        update: 'none', workdir: repo.root, commands: [sh('echo started; sleep 100')], onFailure: [sh('touch on-failure')],
+        update: 'none', workdir: repo.dir, commands: [sh('echo started; sleep 100')], onFailure: [sh('touch on-failure')],
       }),
       options(repo, { signal: ac.signal, onLine: (l) => { if (l === 'started') ac.abort(); } }),
     );
     assert.equal(record.result, 'interrupted');
     assert.equal(record.message, 'interrupted');
-    assert.equal(fs.existsSync(path.join(repo.root, 'on-failure')), false, 'on_failure does not run on shutdown');
+    assert.equal(fs.existsSync(path.join(repo.dir, 'on-failure')), false, 'on_failure does not run on shutdown');
   } finally {
     repo.cleanup();
   }
@@ -242,7 +242,7 @@ test('executeRun caps the log file at maxLog with one note, while onLine gets ev
     let lines = 0;
     const maxLog = 100_000;
     const record = await executeRun(
-      request(repo, { update: 'none', workdir: repo.root, commands: [sh('head -c 52428800 /dev/zero | tr "\\0" x | fold -w 999')] }),
+      request(repo, { update: 'none', workdir: repo.dir, commands: [sh('head -c 52428800 /dev/zero | tr "\\0" x | fold -w 999')] }),
       options(repo, { maxLog, onLine: () => { lines += 1; } }),
     );
     assert.equal(record.result, 'succeeded', record.message ?? '');

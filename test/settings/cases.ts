@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Finding } from '../../src/settings/finding.ts';
-import { writeFile } from './tmp.ts';
+import { writeFile } from '../helpers/tmp.ts';
 
 export interface Case {
   name: string;

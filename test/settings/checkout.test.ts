@@ -3,13 +3,12 @@
 // itself (`git remote`) as the judge of what a config defines.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSettings } from '../../src/settings/load.ts';
 import { formatFinding } from '../../src/settings/finding.ts';
 import { git } from '../helpers/git.ts';
-import { tempDir, writeFile } from './tmp.ts';
+import { tempDir, writeFile } from '../helpers/tmp.ts';
 
 const CODES = ['nothing-to-clone', 'not-a-repository', 'remote-missing'];
 
@@ -21,12 +20,11 @@ function said(dir: string, repodir: string, extra = ''): string[] {
 
 /** The remotes git itself sees in `dir`, with no user or system config in the way. */
 function gitRemotes(dir: string): string[] {
-  const out = execFileSync('git', ['remote'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } });
-  return out.split('\n').filter(Boolean);
+  return git(dir, 'remote').split('\n').filter(Boolean);
 }
 
 test('not-a-repository: a repodir with files but no .git, or a file, when the entry updates it', () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   mkdirSync(join(dir, 'site'));
   writeFileSync(join(dir, 'site', 'index.html'), 'hand-copied\n');
   assert.deepEqual(said(dir, 'site'), ['not-a-repository@4:14']);
@@ -43,7 +41,7 @@ test('not-a-repository: a repodir with files but no .git, or a file, when the en
 });
 
 test('a clone, a worktree (.git file with commondir) and a submodule-style .git file are checkouts; each remote-missing only when git lists no such remote', () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   const main = join(dir, 'main');
   mkdirSync(main);
   git(main, 'init', '-q');
@@ -73,7 +71,7 @@ test('a clone, a worktree (.git file with commondir) and a submodule-style .git 
 });
 
 test('remote-missing reads the config as git does: section name in any case, subsection case-sensitive, spaces or tabs, escapes, the old [remote.x] spelling, continued values', () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   const co = join(dir, 'co');
   mkdirSync(co);
   git(co, 'init', '-q');
@@ -109,7 +107,7 @@ test('remote-missing reads the config as git does: section name in any case, sub
 });
 
 test('remote-missing says nothing when it cannot tell: an include, an unreadable or missing config, an unreadable .git file; an old-style remotes/ file defines the remote', () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   const co = join(dir, 'co');
   mkdirSync(co);
   git(co, 'init', '-q');
@@ -140,7 +138,7 @@ test('remote-missing says nothing when it cannot tell: an include, an unreadable
 });
 
 test('the checkout warnings are reported along with the other findings, nothing more', () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   mkdirSync(join(dir, 'site'));
   writeFileSync(join(dir, 'site', 'x'), 'x');
   const { settings, findings } = loadSettings(writeFile(dir, 'whauto.yaml', 'entries:\n  a:\n    secret: s\n    branch: main\n    repodir: site\n'), {});

@@ -4,12 +4,12 @@ import { chmodSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSettings } from '../../src/settings/load.ts';
 import { formatFinding } from '../../src/settings/finding.ts';
-import { tempDir, writeFile } from './tmp.ts';
+import { tempDir, writeFile } from '../helpers/tmp.ts';
 import { CASES } from './cases.ts';
 
 for (const c of CASES) {
   test(`loadSettings reports ${c.level} '${c.code}' at ${c.line}:${c.col} for ${c.name}`, () => {
-    const dir = tempDir();
+    const dir = tempDir().dir;
     c.setup?.(dir);
     const file = writeFile(dir, 'whauto.yaml', c.yaml, c.mode ?? 0o600);
     const { settings, findings } = loadSettings(file, c.env ?? {});
@@ -21,27 +21,27 @@ for (const c of CASES) {
 }
 
 test('loadSettings reports every problem of a file in one pass', () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   const file = writeFile(dir, 'whauto.yaml', 'workers: 0\nmax_body: huge\nentries:\n  a:\n    provider: nope\n    timeout: never\n');
   const codes = loadSettings(file, {}).findings.filter((f) => f.level === 'error').map((f) => f.code);
   assert.deepEqual(codes, ['bad-value', 'bad-size', 'missing-repodir', 'unknown-provider', 'bad-duration']);
 });
 
 test('an unknown key says which key was meant', () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   const file = writeFile(dir, 'whauto.yaml', 'entries:\n  a:\n    repo_dir: /x\n');
   const hit = loadSettings(file, {}).findings.find((f) => f.code === 'unknown-key');
   assert.match(hit?.message ?? '', /did you mean 'repodir'\?/);
 });
 
 test('an unreadable settings file is a finding, not a throw', () => {
-  const result = loadSettings(join(tempDir(), 'absent.yaml'), {});
+  const result = loadSettings(join(tempDir().dir, 'absent.yaml'), {});
   assert.equal(result.settings, null);
   assert.deepEqual(result.findings.map((f) => [f.code, f.line, f.col]), [['unreadable', 1, 1]]);
 });
 
 test('no finding carries a secret value, whatever is wrong around it', () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   writeFile(dir, 'wide.secret', 'file-secret-4d1\n', 0o644);
   const file = writeFile(dir, 'whauto.yaml', `
 entries:
@@ -72,14 +72,14 @@ entries:
 });
 
 test('a duplicate entry\'s own problems are reported too', () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   const file = writeFile(dir, 'whauto.yaml', 'entries:\n  a: {secret: s, repodir: ., update: none, branch: main}\n  a:\n    provider: gitlub\n');
   const codes = loadSettings(file, {}).findings.map((f) => `${f.code}@${f.line}:${f.col}`);
   assert.deepEqual(codes, ['duplicate-entry@3:3', 'unknown-provider@4:15']);
 });
 
 test('a YAML error the parser gives twice at one place is said once', () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   const file = writeFile(dir, 'whauto.yaml', 'entries: {site: {repodir: /tmp, commands: [echo]\n');
   const errors = loadSettings(file, {}).findings.filter((f) => f.level === 'error');
   assert.equal(errors.length, 1, errors.map(formatFinding).join('\n'));
@@ -87,7 +87,7 @@ test('a YAML error the parser gives twice at one place is said once', () => {
 });
 
 test('env-whauto is said for the names whauto sets, not for other WHAUTO_ names an entry may use', () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   const file = writeFile(dir, 'whauto.yaml', 'entries:\n  a:\n    secret: s\n    repodir: .\n    env: {WHAUTO_FOO: foo, WHAUTO_BRANCH: evil}\n');
   const said = loadSettings(file, {}).findings.filter((f) => f.code === 'env-whauto').map((f) => f.message);
   assert.equal(said.length, 1, said.join('\n'));
@@ -95,7 +95,7 @@ test('env-whauto is said for the names whauto sets, not for other WHAUTO_ names 
 });
 
 test('env-whauto is said also when another env value is wrong', () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   const file = writeFile(dir, 'whauto.yaml', 'entries:\n  a:\n    secret: s\n    repodir: .\n    env: {WHAUTO_REF: x, PORT: [1]}\n');
   const findings = loadSettings(file, {}).findings;
   assert.deepEqual(findings.filter((f) => f.code === 'env-whauto').map((f) => [f.line, f.col]), [[5, 11]]);
@@ -105,7 +105,7 @@ test('env-whauto is said also when another env value is wrong', () => {
 test('the settings file\'s mode: 0644 (as init writes it) and 0600 say nothing; group or other write bits always warn; the other read bit only with an inline secret', () => {
   const modeCodes = ['settings-writable', 'secret-in-readable-file'];
   const said = (yaml: string, mode: number): string[] => {
-    const file = writeFile(tempDir(), 'whauto.yaml', yaml, mode);
+    const file = writeFile(tempDir().dir, 'whauto.yaml', yaml, mode);
     return loadSettings(file, { X: 'x' }).findings.filter((f) => modeCodes.includes(f.code)).map((f) => `${f.code}@${f.line}:${f.col}`);
   };
   const fromEnv = 'entries:\n  a:\n    secret_env: X\n    repodir: /x\n';
@@ -124,14 +124,14 @@ test('the settings file\'s mode: 0644 (as init writes it) and 0600 say nothing; 
 });
 
 test('settings-writable names the mode and what to do', () => {
-  const file = writeFile(tempDir(), 'whauto.yaml', 'workers: 1\n', 0o664);
+  const file = writeFile(tempDir().dir, 'whauto.yaml', 'workers: 1\n', 0o664);
   const hit = loadSettings(file, {}).findings.find((f) => f.code === 'settings-writable');
   assert.match(hit?.message ?? '', /writable by group or others \(mode 664\).*run(s)? commands as the whauto user.*chmod go-w/);
 });
 
 test('a secret_file\'s mode: the other read bit says secret-file-readable, group or other write bits secret-file-writable, each only when so', () => {
   const said = (mode: number): string[] => {
-    const dir = tempDir();
+    const dir = tempDir().dir;
     writeFile(dir, 'hook.secret', 'x', mode);
     const file = writeFile(dir, 'whauto.yaml', 'entries:\n  a:\n    secret_file: hook.secret\n    repodir: /x\n');
     return loadSettings(file, {}).findings.filter((f) => f.code.startsWith('secret-file-')).map((f) => f.code);
@@ -151,7 +151,7 @@ const YAML11_WORDS = { true: ['y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON'], 
 
 /** loadSettings of one entry with `line` added to it. */
 function loadEntryWith(line: string): ReturnType<typeof loadSettings> {
-  return loadSettings(writeFile(tempDir(), 'whauto.yaml', `entries:\n  a:\n    secret: s\n    repodir: /x\n    ${line}\n`), {});
+  return loadSettings(writeFile(tempDir().dir, 'whauto.yaml', `entries:\n  a:\n    secret: s\n    repodir: /x\n    ${line}\n`), {});
 }
 
 test('tags: each YAML 1.1 boolean word, unquoted, is an error saying what to write', () => {
@@ -180,7 +180,7 @@ test('a true/false key given yes or off is a type error that says to write true 
   assert.equal(hit('submodules: yes'), "'submodules' must be true or false, not 'yes' (YAML 1.2 reads yes as a string: write true)");
   assert.equal(hit('submodules: Off'), "'submodules' must be true or false, not 'Off' (YAML 1.2 reads Off as a string: write false)");
   assert.equal(hit('submodules: maybe'), "'submodules' must be true or false, not 'maybe'");
-  const metrics = loadSettings(writeFile(tempDir(), 'whauto.yaml', 'metrics: on\n'), {}).findings.find((f) => f.code === 'type');
+  const metrics = loadSettings(writeFile(tempDir().dir, 'whauto.yaml', 'metrics: on\n'), {}).findings.find((f) => f.code === 'type');
   assert.match(metrics?.message ?? '', /^'metrics' must be true or false, not 'on' \(.*write true\)$/);
 });
 
@@ -201,7 +201,7 @@ test('branch: a lone unquoted yes/no/true/false… is a branch of that name, wit
 });
 
 test('webhook_url_path may not be /healthz or /metrics in any spelling that normalizes to them; paths beside or under them may', () => {
-  const load = (value: string): ReturnType<typeof loadSettings> => loadSettings(writeFile(tempDir(), 'whauto.yaml', `webhook_url_path: ${value}\n`), {});
+  const load = (value: string): ReturnType<typeof loadSettings> => loadSettings(writeFile(tempDir().dir, 'whauto.yaml', `webhook_url_path: ${value}\n`), {});
   for (const value of ['/healthz', 'healthz', '//healthz/', '/metrics', 'metrics/']) {
     const errors = load(value).findings.filter((f) => f.level === 'error');
     assert.deepEqual(errors.map((f) => f.code), ['bad-value'], value);
@@ -213,7 +213,7 @@ test('webhook_url_path may not be /healthz or /metrics in any spelling that norm
 });
 
 test('webhook_url_path takes exactly the URL path characters clients send as written; any other is bad-value naming it', () => {
-  const load = (value: string): ReturnType<typeof loadSettings> => loadSettings(writeFile(tempDir(), 'whauto.yaml', `webhook_url_path: ${JSON.stringify(value)}\n`), {});
+  const load = (value: string): ReturnType<typeof loadSettings> => loadSettings(writeFile(tempDir().dir, 'whauto.yaml', `webhook_url_path: ${JSON.stringify(value)}\n`), {});
   const all = "/Az09-._~!$&'()*+,;=:@/x";
   assert.deepEqual(load(all).findings.filter((f) => f.level === 'error'), []);
   assert.equal(load(all).settings?.webhookUrlPath, all.replace(/\/$/, ''));
@@ -228,7 +228,7 @@ test('webhook_url_path takes exactly the URL path characters clients send as wri
 
 test('shared-checkout: entries on one checkout that differ in branch, tags, update, remote or clone_url are told apart; the same, none or a clone_url of one only say nothing', () => {
   const said = (a: string, b: string): string[] => {
-    const dir = tempDir();
+    const dir = tempDir().dir;
     // b reaches the same checkout through a symlink: the real repodir is what counts.
     const file = writeFile(dir, 'whauto.yaml', `entries:\n  a:\n    secret: s\n    repodir: co\n${a}  b:\n    secret: s\n    repodir: link\n${b}`);
     mkdirSync(join(dir, 'co'));

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { loadSettings } from '../../src/settings/load.ts';
 import type { Settings } from '../../src/settings/types.ts';
-import { tempDir, writeFile } from './tmp.ts';
+import { tempDir, writeFile } from '../helpers/tmp.ts';
 
-function load(text: string, env: NodeJS.ProcessEnv = {}, dir = tempDir()): { settings: Settings; dir: string } {
+function load(text: string, env: NodeJS.ProcessEnv = {}, dir = tempDir().dir): { settings: Settings; dir: string } {
   const file = writeFile(dir, 'whauto.yaml', text);
   const result = loadSettings(file, env);
   const errors = result.findings.filter((f) => f.level === 'error');
@@ -121,7 +121,7 @@ entries:
 });
 
 test('loadSettings reads the secret from secret_env, secret_file and ${CREDENTIALS_DIRECTORY}', () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   writeFile(dir, 'hook.secret', 'from-file\n');
   writeFile(dir, 'cred', 'from-credentials\r\n');
   const { settings } = load(`
@@ -136,7 +136,7 @@ entries:
 });
 
 test('a secret_file loses its trailing whitespace: newlines, CRLF, blank lines, spaces', () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   writeFile(dir, 'a', 's3cret\n\n');
   writeFile(dir, 'b', 's3cret \t\r\n');
   writeFile(dir, 'c', 's3cret');
@@ -160,7 +160,7 @@ entries:
 });
 
 test('a legacy 0.0.x file loads into the same settings as its modern spelling', () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   const legacy = load(`
 listen_ip: 0.0.0.0
 listen_port: 8000
@@ -228,7 +228,7 @@ test('legacy listen_ip may be IPv6 and listen_port alone keeps the default host'
 });
 
 test('a branch that can never match a pushed branch is an error with its position (bad-branch)', () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   for (const branch of ['bad..branch', '-x', 'refs/heads/main', '"a b"']) {
     const file = writeFile(dir, 'whauto.yaml', `entries:\n  a: {update: none, branch: ${branch}}\n`);
     const f = loadSettings(file, {}).findings.find((x) => x.code === 'bad-branch');
@@ -239,7 +239,7 @@ test('a branch that can never match a pushed branch is an error with its positio
 });
 
 test('max_body and max_log of 0 are errors (bad-size): nothing could be delivered or logged', () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   for (const key of ['max_body', 'max_log']) {
     const file = writeFile(dir, 'whauto.yaml', `${key}: 0\nentries: {}\n`);
     const f = loadSettings(file, {}).findings.find((x) => x.code === 'bad-size');
@@ -255,7 +255,7 @@ test('loadSettings normalizes shared paths (. parts and repeated slashes dropped
 });
 
 test('poll: an entry with no provider and no secret has no webhook route and no no-auth warning; one with either has its route', () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   const file = writeFile(dir, 'whauto.yaml', [
     'defaults: {repodir: site}',
     'entries:',

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadSettings } from '../../src/settings/load.ts';
 import { formatFinding } from '../../src/settings/finding.ts';
-import { tempDir, writeFile } from './tmp.ts';
+import { tempDir, writeFile } from '../helpers/tmp.ts';
 
 const ENTRY = 'entries:\n  site:\n    secret: s\n    repodir: /srv/site\n';
 
@@ -53,7 +53,7 @@ const CASES: Case[] = [
 
 for (const c of CASES) {
   test(`loadSettings reports ${c.level} '${c.code}' at line ${c.line} for ${c.name}`, () => {
-    const dir = tempDir();
+    const dir = tempDir().dir;
     const provider = c.provider ? `    provider: ${c.provider}\n` : '';
     const text = `${ENTRY}    ${c.yaml}\n${provider}`;
     const file = writeFile(dir, 'whauto.yaml', text);
@@ -68,7 +68,7 @@ for (const c of CASES) {
 }
 
 test('no notify finding shows a url or a token', () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   writeFile(dir, 'wide.token', 'file-token-c41\n', 0o644);
   const file = writeFile(dir, 'whauto.yaml', `${ENTRY}    notify:
       - {url: "http://hooks.example.org/services/url-secret-1", format: teams}
@@ -85,7 +85,7 @@ test('no notify finding shows a url or a token', () => {
 });
 
 test('notify and commit_status load into their settings; an entry\'s notify replaces the defaults\'', () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   writeFile(dir, 'matrix.token', 'syt_token\n');
   const file = writeFile(dir, 'whauto.yaml', `
 defaults:
@@ -126,7 +126,7 @@ entries:
 });
 
 test('a command that reads no secrets still reads the targets\' url and token, and reports nothing of them', () => {
-  const dir = tempDir();
+  const dir = tempDir().dir;
   const file = writeFile(dir, 'whauto.yaml', `${ENTRY}    notify:
       - {url_env: HOOK, format: ntfy, token_env: NOT_SET}
       - {url_file: missing.url}

@@ -1,6 +1,31 @@
 // Raw HTTP/1.1 over a socket, for requests fetch will not send (lying Content-Length, NUL in
-// headers, duplicate headers, bad chunking, un-normalized paths).
-import { connect } from 'node:net';
+// headers, duplicate headers, bad chunking, un-normalized paths) and for clients that are slow
+// or hold connections open.
+import { connect, type Socket } from 'node:net';
+
+/** A raw connection to the server: what it received so far and when it closed. */
+export interface RawConnection {
+  socket: Socket;
+  /** Everything received so far, latin1. */
+  received(): string;
+  /** Resolves with the ms from connect to close (a reset counts as a close). */
+  closed: Promise<number>;
+  isClosed(): boolean;
+}
+
+/** Opens a TCP connection to `base`'s host and port (from `localAddress` when given); rejects when it cannot connect. */
+export async function openRaw(base: string, localAddress?: string): Promise<RawConnection> {
+  const url = new URL(base);
+  const socket = connect({ port: Number(url.port), host: url.hostname, ...(localAddress ? { localAddress } : {}) });
+  const chunks: Buffer[] = [];
+  let done = false;
+  socket.on('data', (c: Buffer) => chunks.push(c));
+  socket.on('error', () => undefined); // a reset counts as closed
+  const t0 = Date.now();
+  const closed = new Promise<number>((res) => socket.once('close', () => { done = true; res(Date.now() - t0); }));
+  await new Promise<void>((res, rej) => { socket.once('connect', () => res()); socket.once('error', rej); });
+  return { socket, received: () => Buffer.concat(chunks).toString('latin1'), closed, isClosed: () => done };
+}
 
 /** What came back: every status code seen (pipelined answers too), and whether the server closed. */
 export interface RawAnswer {
@@ -11,35 +36,21 @@ export interface RawAnswer {
 }
 
 /**
- * Sends `request` (bytes exactly as given) to `host:port`, half-closes when `end` (default
- * true), and collects what the server answers until it closes the connection or
+ * Sends `request` (bytes exactly as given) to `base`'s host and port, half-closes when `end`
+ * (default true), and collects what the server answers until it closes the connection or
  * `idleMs` passes without a byte (default 3000 ms; only bounds a server that keeps the
  * connection open, never needed for a pass). Write errors (the server closed early) are ignored.
  */
-export function rawRequest(base: string, request: Buffer | string, opts: { end?: boolean; idleMs?: number } = {}): Promise<RawAnswer> {
-  const url = new URL(base);
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    const socket = connect(Number(url.port), url.hostname);
-    let done = false;
-    const finish = (): void => {
-      if (done) return;
-      done = true;
-      socket.destroy();
-      const text = Buffer.concat(chunks).toString('latin1');
-      const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
-      resolve({ statuses, text });
-    };
-    socket.setTimeout(opts.idleMs ?? 3000, finish);
-    socket.on('data', (c) => chunks.push(c));
-    socket.on('error', () => finish());
-    socket.on('close', finish);
-    socket.on('connect', () => {
-      socket.write(request, () => {
-        if (opts.end !== false) socket.end();
-      });
-    });
+export async function rawRequest(base: string, request: Buffer | string, opts: { end?: boolean; idleMs?: number } = {}): Promise<RawAnswer> {
+  const c = await openRaw(base);
+  c.socket.setTimeout(opts.idleMs ?? 3000, () => c.socket.destroy());
+  c.socket.write(request, () => {
+    if (opts.end !== false) c.socket.end();
   });
+  await c.closed;
+  const text = c.received();
+  const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+  return { statuses, text };
 }
 
 /**

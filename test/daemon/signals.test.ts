@@ -7,7 +7,7 @@ import { startDaemon, type Daemon } from '../helpers/daemon.ts';
 import { running } from '../helpers/proc.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { listPending } from '../../src/state/pending.ts';
-import { filesIn, finishedRuns, lines, runRecords } from '../helpers/state.ts';
+import { finishedRuns, lines, runRecords } from '../helpers/state.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { deliver, GATED, plainEntry } from './lib.ts';
@@ -34,7 +34,7 @@ describe('serve: SIGHUP', () => {
   };
   /** Nothing runs or waits (no run of an earlier test logs or holds anything from here on). */
   const settled = (): Promise<unknown> => waitFor('no run going or waiting', () =>
-    filesIn(state, 'queue').length === 0 && ['held', 'added'].every((e) => runRecords(state, e).every((r) => r.result !== 'running')));
+    listPending(state, () => undefined).length === 0 && ['held', 'added'].every((e) => runRecords(state, e).every((r) => r.result !== 'running')));
 
   before(async () => {
     t = tempDir();

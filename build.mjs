@@ -1,6 +1,7 @@
 // Builds dist/whauto: the CLI bundled by esbuild into one CommonJS file, wrapped into a Node
 // single executable application (SEA) together with V8's code cache for it (src/sea/). Also
-// regenerates schema/settings.schema.json from the settings definition (src/settings/schema.ts).
+// regenerates schema/settings.schema.json and docs/settings.md from the settings definition
+// (src/settings/schema.ts).
 //   node build.mjs [--node PATH] [--out FILE]
 //     --node PATH  the Node binary to embed; it also makes the code cache and the SEA blob.
 //                  Default: the Node LTS pinned in package.json (the npm package
@@ -93,8 +94,9 @@ function hasBuildSea(version) {
 }
 
 /**
- * Writes schema/settings.schema.json from schemaText() (src/cli/schema.ts), bundled in memory
- * so that the file and `whauto schema` come from one formatter. Written only when it changed.
+ * Writes schema/settings.schema.json and docs/settings.md from schemaText() and referenceText()
+ * (src/cli/schema.ts), bundled in memory so that the files and `whauto schema` come from one
+ * formatter. Each is written only when it changed.
  */
 async function writeSchema() {
   const result = await build({
@@ -102,11 +104,12 @@ async function writeSchema() {
     bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false, logLevel: 'warning',
   });
   const code = result.outputFiles[0].text;
-  const { schemaText } = await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
-  const file = join(root, 'schema/settings.schema.json');
-  const text = schemaText();
-  if (existsSync(file) && readFileSync(file, 'utf8') === text) return;
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, text);
-  console.log(`wrote ${file}`);
+  const { schemaText, referenceText } = await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+  for (const [name, text] of [['schema/settings.schema.json', schemaText()], ['docs/settings.md', referenceText()]]) {
+    const file = join(root, name);
+    if (existsSync(file) && readFileSync(file, 'utf8') === text) continue;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    console.log(`wrote ${file}`);
+  }
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { settingsReference } from '../settings/reference.ts';
 import { settingsJsonSchema } from '../settings/schema.ts';
 import { argsError, EXIT, usageError, type Io } from './io.ts';
 
@@ -12,6 +13,11 @@ first line '# yaml-language-server: $schema=PATH-OR-URL' in the settings file.
 /** The settings JSON Schema as committed in schema/settings.schema.json: 2-space JSON, one trailing newline. */
 export function schemaText(): string {
   return JSON.stringify(settingsJsonSchema(), null, 2) + '\n';
+}
+
+/** docs/settings.md as committed: the settings reference, generated like the schema. */
+export function referenceText(): string {
+  return settingsReference();
 }
 
 /** `whauto schema`: prints schemaText() on stdout. EXIT.usage on any argument but --help. */

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { schemaText } from '../../src/cli/schema.ts';
+import { referenceText, schemaText } from '../../src/cli/schema.ts';
 import { committedState } from '../helpers/generated.ts';
 import { whauto } from '../helpers/run.ts';
 
@@ -23,6 +23,21 @@ test('schema/settings.schema.json is committed as generated (the build rewrote i
   const c = committedState('schema/settings.schema.json');
   if (c.state === 'unknown') return t.skip(c.why);
   assert.equal(c.state, 'committed', c.state === 'changed' ? c.diff : '');
+});
+
+test('docs/settings.md is what the settings definition generates, and committed so (the build rewrites it: commit it)', (t) => {
+  assert.equal(readFileSync(resolve(ROOT, 'docs/settings.md'), 'utf8'), referenceText());
+  const c = committedState('docs/settings.md');
+  if (c.state === 'unknown') return t.skip(c.why);
+  assert.equal(c.state, 'committed', c.state === 'changed' ? c.diff : '');
+});
+
+test('docs/settings.md names every key of the settings definition, each with an example', () => {
+  const text = readFileSync(resolve(ROOT, 'docs/settings.md'), 'utf8');
+  const schema = JSON.parse(schemaText());
+  for (const key of [...Object.keys(schema.properties), ...Object.keys(schema.$defs.entry.properties)]) {
+    assert.match(text, new RegExp(`### \`${key}\`\n\n[^\n]+; default [^\n]+\.\n\n[^\n]+\n\n\`\`\`yaml\n${key}: `), key);
+  }
 });
 
 test('whauto schema prints the committed schema, byte for byte', () => {

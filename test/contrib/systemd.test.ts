@@ -163,11 +163,13 @@ describe('the credential LoadCredential= gives is the secret_file ${CREDENTIALS_
   });
 });
 
-test('the README\'s systemd section names only the files the units read', () => {
-  const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
-  const section = /## Running under systemd\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
-  const named = new Set([...section.matchAll(/\/etc\/whauto\/([\w.@-]+)/g)].map((m) => m[1]!));
-  assert.ok(named.size > 0, 'the section names files under /etc/whauto');
-  const known = new Set(UNITS.flatMap((u) => [basename(u.settings), basename(u.settings).replace(/\.yaml$/, '.secret')]));
-  for (const file of named) assert.ok(known.has(file), `${file} is one of ${[...known].join(', ')}`);
-});
+for (const page of ['README.md', 'docs/operations.md']) {
+  test(`${page}'s systemd section names only the files the units read`, () => {
+    const text = readFileSync(fileURLToPath(new URL(`../../${page}`, import.meta.url)), 'utf8');
+    const section = /## Running under systemd\n([\s\S]*?)\n## /.exec(text)?.[1] ?? '';
+    const named = new Set([...section.matchAll(/\/etc\/whauto\/([\w.@-]+)/g)].map((m) => m[1]!));
+    assert.ok(named.size > 0, 'the section names files under /etc/whauto');
+    const known = new Set(UNITS.flatMap((u) => [basename(u.settings), basename(u.settings).replace(/\.yaml$/, '.secret')]));
+    for (const file of named) assert.ok(known.has(file), `${file} is one of ${[...known].join(', ')}`);
+  });
+}

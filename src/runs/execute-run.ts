@@ -1,5 +1,6 @@
 import { ownIdentity } from '../exec/process-alive.ts';
 import { runCommand } from '../exec/run-command.ts';
+import { REPODIR_HOLDS } from '../model/names.ts';
 import type { Command } from '../settings/types.ts';
 import { applySteps, checkOutcome, planUpdate } from '../update/apply.ts';
 import { deployedCommit, liveWorkdir, rollbackHow } from '../update/deployed.ts';
@@ -151,7 +152,7 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
   let plan: Plan | null = null;
   const gitUpdate = async (): Promise<StepFailure | null> => {
     // update: none does no git work; its step says so rather than claiming an update.
-    const stepName = entry.update === 'none' ? 'no update (update: none)' : switchBack ? 'switch back to an earlier release' : 'git update';
+    const stepName = REPODIR_HOLDS[entry.update] === 'nothing' ? `no update (update: ${entry.update})` : switchBack ? 'switch back to an earlier release' : 'git update';
     attempted = `git: ${stepName}`;
     inStep = `git \`${stepName}\``;
     if (opts.signal?.aborted) return interrupted();

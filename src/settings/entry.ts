@@ -56,7 +56,9 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
   const repodir = path('repodir', ctx.dir);
   const workdir = path('workdir', repodir ?? ctx.dir) ?? repodir ?? ctx.dir;
 
-  if (repodir === null && update !== 'none') {
+  // A mode whose repodir holds nothing of whauto's does no git work and needs none.
+  const gitWork = REPODIR_HOLDS[update] !== 'nothing';
+  if (repodir === null && gitWork) {
     ctx.report(raw.nameNode, 'error', 'missing-repodir', `entry '${raw.name}' has no repodir (required unless update: none)`);
   }
   const branches = get<string[]>('branch');
@@ -100,7 +102,7 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
   const state = repodir === null ? null : repodirState(repodir);
   const repodirMissing = state === 'missing';
   const repodirAt = pick('repodir')?.node ?? raw.nameNode;
-  if (repodirMissing && update !== 'none' && cloneUrl === null) {
+  if (repodirMissing && gitWork && cloneUrl === null) {
     ctx.report(repodirAt, 'warning', 'nothing-to-clone',
       `entry '${raw.name}': repodir ${repodir} does not exist and no clone_url is set: every run would fail at its git step`);
   }
@@ -132,7 +134,7 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
       `entry '${raw.name}': the checkout ${repodir} has no remote '${remote}' (see git -C ${repodir} remote -v): every fetch would fail; set remote to one it has, or add it with git -C ${repodir} remote add ${remote} URL`);
   }
   // A workdir inside a checkout still to be cloned comes with the clone; inside a release, with each release.
-  const comesWithClone = ((repodirMissing && update !== 'none') || holds === 'releases') && !outside(repodir!, workdir);
+  const comesWithClone = ((repodirMissing && gitWork) || holds === 'releases') && !outside(repodir!, workdir);
   if (!comesWithClone && !existsSync(workdir)) {
     ctx.report(pick('workdir')?.node ?? raw.nameNode, 'warning', 'workdir-missing',
       `entry '${raw.name}': workdir ${workdir} does not exist: every run would fail at its first command`);
@@ -153,7 +155,7 @@ export function buildEntry(raw: RawEntry, defaults: RawMap, ctx: SecretContext):
   const gitBinary = get<string>('git_binary');
   // A bare name is looked up in this process's PATH: without one, nothing can be told.
   const searchPath = ctx.env.PATH;
-  if (update !== 'none' && (gitBinary.includes('/') || searchPath !== undefined) && !findProgram(gitBinary, searchPath ?? '')) {
+  if (gitWork && (gitBinary.includes('/') || searchPath !== undefined) && !findProgram(gitBinary, searchPath ?? '')) {
     ctx.report(pick('git_binary')?.node ?? raw.nameNode, 'warning', 'git-missing',
       `entry '${raw.name}': git_binary ${gitBinary} is not ${gitBinary.includes('/') ? 'an executable file' : 'found in PATH'}: every run would fail at its git step`);
   }

@@ -1,6 +1,7 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Node } from 'yaml';
+import { REPODIR_HOLDS } from '../model/names.ts';
 import type { Entry, LogFormat, LogLevel, Settings } from './types.ts';
 import type { Finding } from './finding.ts';
 import type { Report } from './report.ts';
@@ -115,7 +116,7 @@ function settingsOf(path: string, raw: RawSettings, entries: Entry[]): Settings 
 function warnSharedCheckouts(raw: RawSettings, entries: Entry[], report: Report): void {
   const seen = new Map<string, Entry>();
   entries.forEach((entry, i) => {
-    if (entry.repodir === null || entry.update === 'none') return;
+    if (entry.repodir === null || REPODIR_HOLDS[entry.update] === 'nothing') return;
     const real = realOrSame(entry.repodir);
     const other = seen.get(real);
     if (!other) {

@@ -9,7 +9,7 @@ import { ahead, waiters, waitingTriggers } from './turns.ts';
 const POLL_MS = 250;
 
 /** A checkout lock held: `release` frees it; `tookOver` names the dead owner of a stale lock taken over. */
-export interface HeldLock {
+interface HeldLock {
   release: () => void;
   tookOver: LockOwner | null;
 }

@@ -170,7 +170,7 @@ function checkOptions(v: Record<string, string | boolean | undefined>, positiona
 }
 
 /** The --name value (default whauto); throws when it is not a plain base name. */
-export function checkName(value: string | boolean | undefined): string {
+function checkName(value: string | boolean | undefined): string {
   const name = typeof value === 'string' ? value : 'whauto';
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new Error('--name must be a plain file name of at most 64 characters (letters, digits, . _ -)');
   if (/\.(ya?ml|secret)$/i.test(name)) throw new Error(`--name is the base name: ${name.replace(/\.(ya?ml|secret)$/i, '')} writes ${name.replace(/\.(ya?ml|secret)$/i, '')}.yaml and .secret`);

@@ -3,7 +3,7 @@ import type { Entry } from '../settings/types.ts';
 import { entryReleases } from '../update/releases.ts';
 
 /** A rollback in effect: what it went back to and from (commits), and its run. */
-export interface RolledBack {
+interface RolledBack {
   run: string;
   to: string | null;
   was: string | null;
@@ -22,7 +22,7 @@ export function rollbackInEffect(runs: RunRecord[]): RolledBack | null {
 }
 
 /** One release on disk as status shows it. */
-export interface ReleaseRow {
+interface ReleaseRow {
   id: string;
   commit: string | null;
   subject: string | null;

@@ -4,7 +4,7 @@ import { runGit, type GitResult } from './run-git.ts';
 import type { GitOptions } from './types.ts';
 
 /** A ref with the commit it names and that commit's subject line. */
-export interface RefLine {
+interface RefLine {
   /** The part of the ref's name after `prefix`. */
   name: string;
   commit: string;

@@ -3,7 +3,7 @@ import { gitPaths } from './git-paths.ts';
 import type { GitOptions } from './types.ts';
 
 /** One worktree of a repository: its folder and the branch it has checked out (null: detached or bare). */
-export interface Worktree {
+interface Worktree {
   path: string;
   branch: string | null;
 }

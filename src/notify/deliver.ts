@@ -23,7 +23,7 @@ export async function sendNotify(t: NotifyTarget, a: Announcement, opts: SendOpt
 }
 
 /** A commit status to set, without what the entry's commit_status gives. */
-export type StatusChange = Omit<StatusUpdate, 'context' | 'targetUrl'>;
+type StatusChange = Omit<StatusUpdate, 'context' | 'targetUrl'>;
 
 /**
  * Sets the commit status `change` for `entry` through its forge's API (see statusRepo for

@@ -24,7 +24,7 @@ export interface Outcome extends Notice {
   ok: boolean;
 }
 
-export interface NotifierOptions {
+interface NotifierOptions {
   logger: Logger;
   /** Told of each outcome (the daemon counts them for /metrics). */
   onOutcome?: (outcome: Outcome) => void;
@@ -37,7 +37,7 @@ export interface NotifierOptions {
  * run: each method returns at once and never throws; the sending goes on by itself (see
  * send() for timeouts and tries) and ends in one log line, `notify sent` or `notify failed`.
  */
-export interface Notifier {
+interface Notifier {
   /** A run started: the targets whose `on` has 'started' are told. */
   onRunStarted(entry: Entry, record: Readonly<RunRecord>): void;
   /** A step began or ended: once the git step has found the commit, its status is set to pending. */

@@ -7,7 +7,7 @@ import { statusDescription } from './text.ts';
 import type { Notice } from './notifier.ts';
 
 /** How one test went: the target (its kind, scheme and host) and the sending's result. */
-export interface TestResult {
+interface TestResult {
   kind: Notice['kind'];
   target: string;
   result: SendResult;

@@ -48,7 +48,7 @@ export interface Announcement {
 }
 
 /** A notify target as a format needs it: its URL and token, read. */
-export interface Destination {
+interface Destination {
   url: string;
   token: string | null;
 }

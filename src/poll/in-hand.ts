@@ -3,7 +3,7 @@ import type { RunRecord } from '../model/run-record.ts';
 import type { Change } from './changes.ts';
 
 /** A run that already has a change in hand: it deployed it, is deploying it, or waits to. */
-export interface InHand {
+interface InHand {
   by: 'deployed' | 'running' | 'waiting';
   run: string;
 }

@@ -31,7 +31,7 @@ export interface RunContext {
 }
 
 /** What watches runs go (the notifier): the record is the live one, to read at once, never to change. */
-export interface RunObserver {
+interface RunObserver {
   onRunStarted(entry: Entry, record: Readonly<RunRecord>): void;
   onRunStep(entry: Entry, record: Readonly<RunRecord>): void;
   onRunFinished(entry: Entry, record: Readonly<RunRecord>): void;

@@ -6,7 +6,7 @@
 
 import type { NotifyEvent, NotifyFormat, ProviderName, UpdateMode } from '../model/names.ts';
 
-export type { NotifyEvent, NotifyFormat, ProviderName, UpdateMode };
+export type { ProviderName, UpdateMode };
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'text' | 'json';
 

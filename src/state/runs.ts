@@ -68,7 +68,7 @@ export function unmarkRunning(stateDir: string, entry: string, id: string): void
 }
 
 /** Whether every run that may say running in this state dir has its mark: written by a version that marks them, and scanned once since (markAllScanned). */
-export function marksComplete(stateDir: string): boolean {
+function marksComplete(stateDir: string): boolean {
   return existsSync(layout.runMarksComplete(stateDir));
 }
 

@@ -23,7 +23,7 @@ import type { Entry } from '../settings/types.ts';
 import type { GitOptions } from '../git/types.ts';
 
 /** What an in-place update knows once it has the commit to deploy. */
-export interface InPlaceLook {
+interface InPlaceLook {
   look: CheckoutLook;
   tip: string;
   /** Tracked paths with local changes (work tree or index). */

@@ -18,7 +18,7 @@ import type { PlanStep, UpdateContext, UpdateFailure } from './types.ts';
 const MAX_DEPTH = 8;
 
 /** What moving a checkout's submodules to a new commit would do. */
-export interface SubmoduleLook {
+interface SubmoduleLook {
   /** Either commit records submodules: the submodule steps run. */
   any: boolean;
   /** Folders of submodules the new commit no longer has there (removed or moved), holding nothing of the server's own: whauto removes them. */

@@ -1,6 +1,13 @@
 import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml';
 import type { Report } from './report.ts';
 
+/** A key's value as read from the file: the parsed value, its node and its key's node (for positions). */
+export interface RawField {
+  value: unknown;
+  node: Node;
+  keyNode: Node;
+}
+
 /** One key of a mapping, after `<<` merges: its name, key node and (resolved) value node. */
 export interface Field {
   key: string;

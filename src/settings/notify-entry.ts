@@ -3,7 +3,7 @@ import type { CommitStatusSettings, NotifyTarget } from './types.ts';
 import { checkTargetUrl, checkUrl } from './check-url.ts';
 import { resolveSecret, type SecretContext, type SecretKeys } from './secret.ts';
 import type { RawCommitStatus, RawTarget } from './notify-values.ts';
-import type { RawField } from './validate.ts';
+import type { RawField } from './nodes.ts';
 
 const URL_KEYS: SecretKeys = { inline: 'url', env: 'url_env', file: 'url_file' };
 const TOKEN_KEYS: SecretKeys = { inline: 'token', env: 'token_env', file: 'token_file' };

@@ -6,7 +6,7 @@ import { fieldsOf, resolveNode, type Field } from './nodes.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { checkTargetUrl } from './check-url.ts';
 import { describe, scalarText } from './nodes.ts';
-import type { RawField } from './validate.ts';
+import type { RawField } from './nodes.ts';
 
 /** A `notify` target as the file gives it: its url and token keys are read later (buildEntry). */
 export interface RawTarget {

@@ -7,11 +7,9 @@ import { FAILED, parseValue } from './values.ts';
 import { didYouMean } from './did-you-mean.ts';
 
 /** A key that parsed: its value (ms, bytes, lists… paths as written) and where it stands. */
-export interface RawField {
-  value: unknown;
-  node: Node;
-  keyNode: Node;
-}
+import type { RawField } from './nodes.ts';
+
+export type { RawField };
 export type RawMap = Map<string, RawField>;
 
 export interface RawEntry {

@@ -1,7 +1,7 @@
 import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml';
 import type { Report } from './report.ts';
 
-/** A key's value as read from the file: the parsed value, its node and its key's node (for positions). */
+/** A key that parsed: its value (ms, bytes, lists… paths as written) and where it stands. */
 export interface RawField {
   value: unknown;
   node: Node;

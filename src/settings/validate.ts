@@ -1,13 +1,9 @@
 import { isMap, isScalar, type Document, type Node, type YAMLMap } from 'yaml';
 import { ENTRY_KEYS, ENTRY_NAME, TOP_KEYS, type KeyDef } from './schema.ts';
 import type { Report } from './report.ts';
-import { fieldsOf, type Field } from './nodes.ts';
-import { describe } from './nodes.ts';
+import { describe, fieldsOf, type Field, type RawField } from './nodes.ts';
 import { FAILED, parseValue } from './values.ts';
 import { didYouMean } from './did-you-mean.ts';
-
-/** A key that parsed: its value (ms, bytes, lists… paths as written) and where it stands. */
-import type { RawField } from './nodes.ts';
 
 export type { RawField };
 export type RawMap = Map<string, RawField>;

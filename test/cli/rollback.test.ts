@@ -195,6 +195,7 @@ describe('whauto rollback', () => {
     deploy('gated', 'g2');
     const gate = join(t.dir, 'gate');
     writeFileSync(gate, '');
+    rmSync(join(t.dir, 'started')); // left by the two deploys above
     remote.push('main', 'VERSION', 'g3\n');
     const first = start(WHAUTO, ['trigger', settings, 'gated']);
     await waitFor('the deploy holds the checkout', () => existsSync(join(t.dir, 'started')));

@@ -24,14 +24,21 @@ export function readRun(stateDir: string, entry: string, id: string, onCorrupt: 
 
 /** The ids of the recorded runs of `entry`, newest first (ids sort by acceptance time), from the folder's names alone. */
 export function runIds(stateDir: string, entry: string): string[] {
-  let names: string[];
+  return idsIn(runsFolder(stateDir, entry));
+}
+
+/** The names in `entry`'s runs folder ([] when there is none): one listing, which a folder of thousands of runs makes worth sharing. */
+function runsFolder(stateDir: string, entry: string): string[] {
   try {
-    names = readdirSync(layout.runsDir(stateDir, entry));
+    return readdirSync(layout.runsDir(stateDir, entry));
   } catch {
     return [];
   }
-  return names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).map((n) => n.slice(0, -'.json'.length)).sort().reverse();
 }
+
+/** The run ids of the records among `names`, newest first. */
+const idsIn = (names: string[]): string[] =>
+  names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).map((n) => n.slice(0, -'.json'.length)).sort().reverse();
 
 const newestFirst = (a: RunRecord, b: RunRecord): number => byCodeUnit(b.startedAt, a.startedAt) || byCodeUnit(b.id, a.id);
 
@@ -82,13 +89,12 @@ export function markAllScanned(stateDir: string): void {
  * dir from a version without marks (not yet scanned), every one. Ids only.
  */
 export function maybeRunning(stateDir: string, entry: string): string[] {
-  if (!marksComplete(stateDir)) return runIds(stateDir, entry);
-  let names: string[];
-  try {
-    names = readdirSync(layout.runsDir(stateDir, entry));
-  } catch {
-    return [];
-  }
+  return maybeRunningIn(stateDir, runsFolder(stateDir, entry));
+}
+
+/** maybeRunning, from the runs folder's `names`. */
+function maybeRunningIn(stateDir: string, names: string[]): string[] {
+  if (!marksComplete(stateDir)) return idsIn(names);
   return names.filter((n) => n.endsWith('.running')).map((n) => n.slice(0, -'.running'.length)).sort().reverse();
 }
 
@@ -98,10 +104,11 @@ export function maybeRunning(stateDir: string, entry: string): string[] {
  * finished runs there are (from the folder's names).
  */
 export function recentRuns(stateDir: string, entry: string, count: number, onCorrupt: OnCorrupt, opts: { setAside?: boolean } = {}): { running: RunRecord[]; finished: RunRecord[]; finishedCount: number } {
-  const ids = runIds(stateDir, entry);
+  const names = runsFolder(stateDir, entry);
+  const ids = idsIn(names);
   const running: RunRecord[] = [];
   const runningIds = new Set<string>();
-  for (const id of maybeRunning(stateDir, entry)) {
+  for (const id of maybeRunningIn(stateDir, names)) {
     const r = readRun(stateDir, entry, id, onCorrupt, opts);
     if (r?.result === 'running') {
       running.push(r);

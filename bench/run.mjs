@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { diskSyncLatency, lines, machine, startWriter, writeWebhookHooks, writeWhautoSettings, wrkLoad, wrkLua, nowMs, post, quiesce, rssSampler, sleep, startDaemon, summary, treeRssMb, waitFor, which } from './lib.mjs';
+import { diskSyncLatency, lines, median, machine, startWriter, writeWebhookHooks, writeWhautoSettings, wrkLoad, wrkLua, nowMs, post, quiesce, rssSampler, sleep, startDaemon, summary, treeRssMb, waitFor, which } from './lib.mjs';
 import { scale } from './scale.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -168,8 +168,15 @@ async function oneTool(name, round) {
     }
     await sleep(1_000);
     r.idleRss = treeRssMb(daemon.pid);
-    r.ackToLine = await ackToFirstLine(url, out);
+    // The first delivery also starts the state writer's thread: said apart from the idle daemon's.
+    r.ackToLineCold = await ackToFirstLine(url, out);
     await quiesce(daemon.pid, out);
+    const warm = [];
+    for (let i = 0; i < 5; i++) {
+      warm.push(await ackToFirstLine(url, out));
+      await quiesce(daemon.pid, out);
+    }
+    r.ackToLine = warm.includes(null) ? null : median(warm);
     if (wrkBin) {
       const lua = wrkLua(dir, body);
       const sampler = rssSampler(daemon.pid);
@@ -277,7 +284,8 @@ rows.push(['limit: disk O_DSYNC 4 KB append (file grows)', limit(disk.appendMs),
 row(`burst of ${BURST}, 2 s command: runs`, (r) => r.burst.runs, 0, '≤ 2');
 row(`burst: last run done, s after first send`, (r) => r.burst.lastDoneS, 2);
 row('burst: answers 2xx', (r) => r.burst.accepted, 0);
-row('ack → first line ms, idle daemon', (r) => r.ackToLine, 1, '< 10 ms');
+row('ack → first line ms, idle daemon (median of 5 deliveries)', (r) => r.ackToLine, 1, '< 10 ms');
+row('ack → first line ms, the daemon\'s first delivery', (r) => r.ackToLineCold, 1, '');
 row('RSS idle MB (with children)', (r) => r.idleRss, 1, '< 40 MB');
 if (wrkBin) {
   row('RSS peak MB under load (with children)', (r) => r.peakRss, 1, '< 120 MB');

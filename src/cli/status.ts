@@ -283,7 +283,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
       // `whauto trigger` runs waiting for the checkout (they have no record yet).
       waiting_triggers: all.filter((w) => w.kind === 'trigger' && w.entry === entry.name).map((w) => ({ id: w.id, pid: w.pid, since: w.since, ref: w.target.name, waits_for: triggerWaitsFor(w, { holder, ahead: ahead(all, w) }) })),
       runs: finished.map((r) => ({
-        id: r.id, trigger: r.trigger, result: r.result, ref: r.target.name, commit: r.commit, previous: r.previous,
+        id: r.id, trigger: r.trigger, result: r.result, ref: r.target.name, commit: r.commit, target_commit: r.targetCommit ?? null, previous: r.previous,
         started_at: r.startedAt, duration_ms: duration(r), message: r.message, log: r.logFile, ...(r.release ? { release: r.release } : {}),
       })),
       rolled_back: rollbackInEffect(runs.finished),
@@ -328,7 +328,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
     if (e.finished_runs === 0) io.stdout('  no runs yet\n');
     for (const r of e.runs) {
       const d = r.duration_ms === null ? '?' : `${(r.duration_ms / 1000).toFixed(1)}s`;
-      io.stdout(`  ${r.id}  ${r.trigger.padEnd(7)} ${r.result.padEnd(11)} ${(r.commit ?? '-').slice(0, 10).padEnd(10)} ${d.padStart(7)}  ${age(r.started_at, now)}${r.message ? `  ${r.message}` : ''}\n`);
+      io.stdout(`  ${r.id}  ${r.trigger.padEnd(7)} ${r.result.padEnd(11)} ${(r.target_commit ?? r.commit ?? '-').slice(0, 10).padEnd(10)} ${d.padStart(7)}  ${age(r.started_at, now)}${r.message ? `  ${r.message}` : ''}\n`);
       io.stdout(`      log: ${logShown(r.log)}\n`);
     }
   }

@@ -25,6 +25,9 @@ export const REPODIR_HOLDS: Record<UpdateMode, 'checkout' | 'releases' | 'nothin
   release: 'releases',
 };
 
+/** The folder under a release entry's repodir that holds its git store (`repo/`). */
+export const RELEASE_STORE = 'repo';
+
 /**
  * What started a run: a delivery, `whauto trigger`, the next start after a crash cut a run
  * off, a poll that saw a new tip, `whauto rollback`.

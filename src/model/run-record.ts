@@ -53,6 +53,13 @@ export interface RunRecord {
    */
   previous: string | null;
   commit: string | null;
+  /**
+   * The commit the run set out to deploy, once its git step knew it (the target's tip; a
+   * rollback's commit): the one a failed run failed on, also where `commit` stays at what
+   * was deployed before (a refused update, a release that did not go live). Absent in
+   * records of versions before 0.2 and of runs that do no git work.
+   */
+  targetCommit?: string;
   /** update: release: the id of the release the run built (or a rollback switched to). */
   release?: string;
   startedAt: string;

@@ -23,9 +23,9 @@ export function newestDelivery(record: Pick<RunRecord, 'deliveries'>): DeliveryR
 /** A commit id a forge sent, unless it is the all-zero "no commit". */
 const realCommit = (id: string | null | undefined): string | null => (id && !/^0+$/.test(id) ? id : null);
 
-/** The commit a run deploys: the one its git step found, else the newest delivery's. */
-export function runCommit(record: Pick<RunRecord, 'commit' | 'deliveries'>): string | null {
-  return record.commit ?? realCommit(newestDelivery(record)?.after);
+/** The commit a run deploys (or failed to): the one its git step set out for, else what is deployed after it, else the newest delivery's. */
+export function runCommit(record: Pick<RunRecord, 'commit' | 'targetCommit' | 'deliveries'>): string | null {
+  return record.targetCommit ?? record.commit ?? realCommit(newestDelivery(record)?.after);
 }
 
 /**

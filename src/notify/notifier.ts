@@ -137,7 +137,7 @@ export function createNotifier(opts: NotifierOptions): Notifier {
   return {
     onRunStarted: (entry, record) => guarded('onRunStarted', () => tell(entry, record, 'started')),
     onRunStep: (entry, record) => guarded('onRunStep', () => {
-      if (entry.commitStatus === null || record.commit === null || pendingSet.has(record.id)) return;
+      if (entry.commitStatus === null || (record.targetCommit ?? record.commit ?? null) === null || pendingSet.has(record.id)) return;
       pendingSet.add(record.id);
       setStatus(entry, record, 'pending', 'started');
     }),

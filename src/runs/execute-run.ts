@@ -170,12 +170,14 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
       to: req.rollback ?? null,
     });
     if (plan.release) record.release = plan.release;
+    if (plan.tip) record.targetCommit = plan.tip;
     for (const line of plan.notes) say(`note: ${line}`);
     let problem = plan.refusal ?? await applySteps(plan, plan.steps, entry);
     const at = await plan.where();
     problem ??= await checkOutcome(plan, req.target, at);
     record.previous = plan.previous;
     record.commit = at?.commit ?? null;
+    if (!problem && record.commit) record.targetCommit = record.commit;
     values.previous = plan.previous;
     values.after = record.commit;
     end({ kind: 'git', name: stepName, exitCode: problem ? null : 0, signal: null, durationMs: Date.now() - t0, ok: !problem });

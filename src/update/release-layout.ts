@@ -1,5 +1,6 @@
 import { lstatSync, readlinkSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { RELEASE_STORE } from '../model/names.ts';
 
 /** Where a release entry keeps things under its repodir (the deploy root), as Capistrano does. */
 export interface ReleaseLayout {
@@ -17,7 +18,7 @@ export interface ReleaseLayout {
 
 /** The layout under the deploy root `root`. */
 export function releaseLayout(root: string): ReleaseLayout {
-  return { root, repo: join(root, 'repo'), releases: join(root, 'releases'), shared: join(root, 'shared'), current: join(root, 'current') };
+  return { root, repo: join(root, RELEASE_STORE), releases: join(root, 'releases'), shared: join(root, 'shared'), current: join(root, 'current') };
 }
 
 /** The ref in repo/ that marks a release as built whole (its commands succeeded) and keeps its commit from git's gc. */

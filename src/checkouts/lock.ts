@@ -71,10 +71,12 @@ export function tryLock(locksDir: string, key: string, owner: Omit<LockOwner, 'p
   return { heldBy: held ?? { pid: 0, entry: '?', runId: '?', since: '' } };
 }
 
-/** The lock key a daemon takes on its state dir (one daemon per state dir). */
-export function daemonLockKey(stateDir: string): string {
-  return `daemon:${stateDir}`;
-}
+/**
+ * The lock key a daemon takes on its state dir (one daemon per state dir). The locks folder
+ * is the state dir's own, so the key holds no path: two spellings of one state dir (through
+ * a symlink) take the same lock.
+ */
+export const DAEMON_LOCK_KEY = 'daemon';
 
 /** The live owner of lock `key` in `locksDir`, or null (free, stale or unreadable). Only reads. */
 export function lockHolder(locksDir: string, key: string): LockOwner | null {

@@ -4,7 +4,7 @@ import { layout } from '../state/layout.ts';
 import { byCodeUnit } from '../state/order.ts';
 import { listPending, type PendingRun } from '../state/pending.ts';
 import { listWaiting } from '../state/waiting.ts';
-import { daemonLockKey, lockHolder } from './lock.ts';
+import { DAEMON_LOCK_KEY, lockHolder } from './lock.ts';
 
 /**
  * One that waits for a checkout: a `whauto trigger` (it has no run record until it runs) or
@@ -34,7 +34,7 @@ export interface Holder {
 
 /** Whether a daemon runs on `stateDir` now (its lock has a live owner). Only reads. */
 export function daemonUp(stateDir: string): boolean {
-  return lockHolder(layout.locksDir(stateDir), daemonLockKey(stateDir)) !== null;
+  return lockHolder(layout.locksDir(stateDir), DAEMON_LOCK_KEY) !== null;
 }
 
 /**

@@ -16,7 +16,7 @@ import { loadSettings } from '../settings/load.ts';
 import type { Settings } from '../settings/types.ts';
 import { argsError, EXIT, positionalsProblem, usageError, type Io } from './io.ts';
 import { foreignStateDir, loadOrReport, prepareStateDir } from './load.ts';
-import { daemonLockKey, tryLock } from '../checkouts/lock.ts';
+import { DAEMON_LOCK_KEY, tryLock } from '../checkouts/lock.ts';
 import { layout } from '../state/layout.ts';
 import { outputCap } from '../log/output-cap.ts';
 import { notOnThisMachine, parseListen } from '../settings/listen.ts';
@@ -65,7 +65,7 @@ export async function runServe(io: Io, args: string[]): Promise<number> {
     return EXIT.usage;
   }
   // One daemon per state dir: a second would read back (and run) what the first has queued.
-  const takeStateDir = () => tryLock(layout.locksDir(first.stateDir), daemonLockKey(first.stateDir), { entry: '-', runId: 'daemon' });
+  const takeStateDir = () => tryLock(layout.locksDir(first.stateDir), DAEMON_LOCK_KEY, { entry: '-', runId: 'daemon' });
   let owner = takeStateDir();
   if ('heldBy' in owner) {
     io.stderr(`whauto serve: another daemon (pid ${owner.heldBy.pid}) uses the state dir ${first.stateDir}; give each daemon its own state_dir\n`);

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon } from '../helpers/daemon.ts';
 import { requireBinary, runProcess, start, WHAUTO, whauto } from '../helpers/run.ts';
@@ -57,6 +57,26 @@ test('a second daemon on the same state dir refuses to start (it would run what 
     // Once the first has stopped, the state dir is free again.
     const again = await startDaemon(file);
     await again.stop();
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('a second daemon on the same state dir by another spelling (a symlink to it) refuses to start too', async () => {
+  const t = tempDir();
+  try {
+    const entries = { site: { provider: 'github', secret: 'x', repo: 'acme/site', update: 'none', commands: ['true'] } };
+    const file = writeSettings(t.dir, { state_dir: join(t.dir, 'state'), entries });
+    const first = await startDaemon(file);
+    try {
+      symlinkSync(join(t.dir, 'state'), join(t.dir, 'state-link'));
+      const other = writeSettings(t.dir, { state_dir: join(t.dir, 'state-link'), entries }, 'other.yaml');
+      const second = whauto(['serve', other]);
+      assert.equal(second.status, 2, second.stdout + second.stderr);
+      assert.match(second.stderr, /another daemon \(pid \d+\) uses the state dir/);
+    } finally {
+      await first.stop();
+    }
   } finally {
     t.cleanup();
   }
@@ -160,7 +180,7 @@ test('a daemon lock left by a crash whose pid another process has now does not k
     const state = join(t.dir, 'state');
     mkdirSync(join(state, 'locks'), { recursive: true });
     // As after a crash in a container: the lock names a pid that a new, unrelated process has.
-    const lock = join(state, 'locks', `${createHash('sha256').update(`daemon:${state}`).digest('hex').slice(0, 24)}.lock`);
+    const lock = join(state, 'locks', `${createHash('sha256').update('daemon').digest('hex').slice(0, 24)}.lock`);
     writeFileSync(lock, JSON.stringify({ pid: other.proc.pid, identity: 'an-earlier-boot/4242', entry: '-', runId: 'daemon', since: '' }));
     const daemon = await startDaemon(file);
     try {

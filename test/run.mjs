@@ -29,5 +29,10 @@ const r = spawnSync(process.execPath, [
   '--import', 'tsx', '--test', '--test-concurrency=2', `--test-timeout=${FILE_TIMEOUT_MS}`,
   `--test-reporter=${join(root, 'reporter.mjs')}`, '--test-reporter-destination=stdout',
   ...files,
-], { stdio: 'inherit' });
+], {
+  stdio: 'inherit',
+  // What whauto's git sees under test is the same on every machine: no user or system git
+  // config (a `safe.directory = *` there would change the outcome of the ownership tests).
+  env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+});
 process.exit(r.status ?? 1);

@@ -12,3 +12,19 @@ export function jsonRequest(method: HttpRequest['method'], url: string, body: un
 export function bearer(token: string | null): Record<string, string> {
   return token === null ? {} : { Authorization: `Bearer ${token}` };
 }
+
+/**
+ * `req` with the user and password of its URL (`https://user:pass@host/…`, which fetch
+ * refuses to send) moved into an `Authorization: Basic` header (RFC 7617), unless the
+ * request has an Authorization header already (a token wins). Other requests as they are.
+ * Throws only on a URL that does not parse.
+ */
+export function withUrlCredentials(req: HttpRequest): HttpRequest {
+  const url = new URL(req.url);
+  if (url.username === '' && url.password === '') return req;
+  const basic = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64');
+  url.username = '';
+  url.password = '';
+  const has = Object.keys(req.headers).some((h) => h.toLowerCase() === 'authorization');
+  return { ...req, url: url.href, headers: has ? req.headers : { ...req.headers, Authorization: `Basic ${basic}` } };
+}

@@ -1,6 +1,7 @@
 import { formatDuration } from '../log/format-duration.ts';
 import { retryAfterMs } from './retry-after.ts';
 import type { HttpRequest } from './types.ts';
+import { withUrlCredentials } from './request.ts';
 
 /** ms one try may take before it is given up. */
 const TRY_TIMEOUT_MS = 10_000;
@@ -75,7 +76,8 @@ async function tryOnce(req: HttpRequest, timeoutMs: number, signal: AbortSignal 
   signal?.addEventListener('abort', stop, { once: true });
   try {
     if (signal?.aborted) return { status: null, error: 'stopped', retry: false, waitMs: null };
-    const res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body, redirect: 'manual', signal: ctl.signal });
+    const sent = withUrlCredentials(req);
+    const res = await fetch(sent.url, { method: sent.method, headers: sent.headers, body: sent.body, redirect: 'manual', signal: ctl.signal });
     await res.body?.cancel().catch(() => undefined);
     if (res.status >= 200 && res.status < 300) return { status: res.status, error: null, retry: false, waitMs: null };
     const retry = res.status === 429 || res.status >= 500;

@@ -26,6 +26,20 @@ describe('send', () => {
     return { r, requests: srv.requests.length - n };
   };
 
+  it('a URL with user and password (basic auth: ntfy, a JSON endpoint behind a proxy) is sent with them as an Authorization: Basic header, not in the URL', async () => {
+    const n = srv.requests.length;
+    const r = await send(post(srv.url.replace('http://', 'http://deploy%40web:pa55%3Aword@') + '/hook'), FAST);
+    assert.equal(r.ok, true, String(r.error));
+    const got = srv.requests[n]!;
+    assert.equal(got.path, '/hook');
+    assert.equal(got.headers.authorization, `Basic ${Buffer.from('deploy@web:pa55:word').toString('base64')}`);
+    // A token the format sends wins over the URL's credentials.
+    const withToken = post(srv.url.replace('http://', 'http://u:p@') + '/hook');
+    withToken.headers['Authorization'] = 'Bearer tk';
+    assert.equal((await send(withToken, FAST)).ok, true);
+    assert.equal(srv.requests[n + 1]!.headers.authorization, 'Bearer tk');
+  });
+
   it('a 2xx is sent at the first try', async () => {
     const { r, requests } = await run([{ status: 204 }]);
     assert.deepEqual(r, { ok: true, status: 204, tries: 1, error: null });

@@ -42,15 +42,17 @@ export function whautoVars(req: RunRequest, values: RunEnvValues): Record<string
 }
 
 /**
- * A command's whole environment: `base` (the daemon's, default process.env), then
- * entry.env, then GIT_TERMINAL_PROMPT=0 and the WHAUTO_* variables (which win).
+ * A command's whole environment: `base` (the daemon's, default process.env) without the
+ * variables secrets come from (entry.secretVars: commands print their environment into
+ * logs), then entry.env, then GIT_TERMINAL_PROMPT=0 and the WHAUTO_* variables (which win).
  */
 export function runEnv(
   req: RunRequest,
   values: RunEnvValues,
   base: NodeJS.ProcessEnv = process.env,
 ): Record<string, string> {
+  const hidden = new Set(req.entry.secretVars ?? []);
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v;
+  for (const [k, v] of Object.entries(base)) if (v !== undefined && !hidden.has(k)) env[k] = v;
   return { ...env, ...req.entry.env, GIT_TERMINAL_PROMPT: '0', ...whautoVars(req, values) };
 }

@@ -70,7 +70,10 @@ export function loadSettings(file: string, env: NodeJS.ProcessEnv, opts: { readS
   const away = listen ? notOnThisMachine((listen.value as { host: string }).host) : null;
   if (away) report(listen!.node, 'error', 'listen-not-local', `'listen': ${away}`);
   const dir = dirname(path);
-  const entries = raw.entries.map((e) => buildEntry(e, raw.defaults, { dir, env, report, readSecrets: opts.readSecrets !== false }));
+  const secretVars = new Set<string>();
+  const entries = raw.entries.map((e) => buildEntry(e, raw.defaults, { dir, env, report, readSecrets: opts.readSecrets !== false, secretVars }));
+  // No entry's commands get a variable any entry's secret comes from.
+  for (const e of entries) e.secretVars = [...secretVars].sort();
   warnSharedCheckouts(raw, entries, report);
   const mode = modeOf(path);
   if (mode !== null) {

@@ -10,6 +10,8 @@ export interface SecretContext {
   report: Report;
   /** false: secret_env and secret_file are not read (a command that verifies no delivery); the secret is then null. */
   readSecrets?: boolean;
+  /** Collects the names of the environment variables secrets come from (read or not), to keep them from commands. */
+  secretVars?: Set<string>;
 }
 
 /** The keys a secret may come from: inline, an environment variable's name, a file. */
@@ -18,6 +20,9 @@ export interface SecretKeys {
   env: string;
   file: string;
 }
+
+/** What an environment variable's name looks like. */
+const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The webhook secret's keys. */
 const WEBHOOK_SECRET: SecretKeys = { inline: 'secret', env: 'secret_env', file: 'secret_file' };
@@ -33,12 +38,13 @@ const WEBHOOK_SECRET: SecretKeys = { inline: 'secret', env: 'secret_env', file: 
 export function resolveSecret(fields: Map<string, RawField>, ctx: SecretContext, keys: SecretKeys = WEBHOOK_SECRET): string | null {
   const inline = fields.get(keys.inline);
   if (inline) return inline.value as string | null;
-  if (ctx.readSecrets === false) return null;
   const fromEnv = fields.get(keys.env);
+  if (typeof fromEnv?.value === 'string' && VAR_NAME.test(fromEnv.value)) ctx.secretVars?.add(fromEnv.value);
+  if (ctx.readSecrets === false) return null;
   if (fromEnv) {
     if (fromEnv.value === null) return null;
     const name = fromEnv.value as string;
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    if (!VAR_NAME.test(name)) {
       // Not a variable name: perhaps the secret itself was written here, so do not echo it.
       ctx.report(fromEnv.node, 'error', 'bad-value', `${keys.env} must be the name of an environment variable (the value is not shown)`);
       return null;

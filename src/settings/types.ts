@@ -23,6 +23,8 @@ export interface Entry {
   provider: ProviderName;
   /** The resolved secret (from secret, secret_env or secret_file); null: no authentication. */
   secret: string | null;
+  /** Names of the environment variables any entry's secrets come from (secret_env, url_env, token_env): kept from its commands. */
+  secretVars?: string[];
   /** "owner/name" (or a bare name); null: reached only by its own URL. */
   repo: string | null;
   /** Branch names or globs (`release/*`); a push to any of them deploys. */

@@ -33,7 +33,7 @@ test('loadSettings fills every default for a minimal entry', () => {
     entries: [],
   });
   assert.deepEqual(settings.entries, [{
-    name: 'site', provider: 'github', secret: 's', repo: null, branches: ['main'], tags: false,
+    name: 'site', provider: 'github', secret: 's', secretVars: [], repo: null, branches: ['main'], tags: false,
     repodir: join(dir, 'site'), cloneUrl: null, remote: 'origin', update: 'reset', submodules: true,
     gitBinary: 'git', sshKey: null, workdir: join(dir, 'site'), env: {}, timeout: 900_000,
     preCommands: [], commands: [], postCommands: [], onFailure: [], shared: [], keepReleases: 5, allowIps: [], notify: [], commitStatus: null, poll: null, webhook: true,
@@ -100,7 +100,7 @@ entries:
 `);
   const [api, docs] = settings.entries;
   assert.deepEqual(api, {
-    name: 'api', provider: 'gitlab', secret: 's', repo: 'acme/api', branches: ['main', 'release/*'], tags: 'v*',
+    name: 'api', provider: 'gitlab', secret: 's', secretVars: [], repo: 'acme/api', branches: ['main', 'release/*'], tags: 'v*',
     repodir: '/srv/api', cloneUrl: 'git@example.com:acme/api.git', remote: 'upstream', update: 'ff-only',
     submodules: false, gitBinary: '/usr/bin/git', sshKey: join(dir, 'keys/deploy'), workdir: '/srv/api/web',
     env: { PORT: '8080', VERSION: '1.10', DEBUG: 'false' }, timeout: 300_000,

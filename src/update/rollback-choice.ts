@@ -26,11 +26,11 @@ const COMMIT_PREFIX = /^[0-9a-f]{4,40}$/;
  * Chooses what a rollback of `entry` goes back to, from its run records `runs` (newest first)
  * and, for releases, the release folders on disk; `asked` is --to (a run id, a release id or a
  * commit prefix; null: the newest earlier one). With `switch` (releases): the newest release
- * built whole that is older than the live one, or the one asked for (a run's own release, else
+ * built whole that is older than the live one (one a rollback undid only when no other is), or the one asked for (a run's own release, else
  * the newest holding its commit). With `deploy`: the commit of the newest successful run
  * before the one that deployed what is deployed now (rollback runs are not deploys of their
- * own: a second rollback goes further back), or the one asked for, which a successful run
- * must have deployed. Returns why not in words (the command's exit 2). Never throws.
+ * own: a second rollback goes further back; one a rollback undid only when no other is left), or the one
+ * asked for, which a successful run must have deployed. Returns why not in words (the command's exit 2). Never throws.
  */
 export async function chooseRollback(entry: Entry, runs: RunRecord[], asked: string | null, git: GitOptions = {}): Promise<RollbackChoice | { refused: string }> {
   const how = rollbackHow(entry);
@@ -54,13 +54,41 @@ export async function chooseRollback(entry: Entry, runs: RunRecord[], asked: str
     run = matching[0];
     if (!run) return { refused: `no successful run of entry '${entry.name}' deployed a commit ${asked} (see whauto status)` };
   } else {
+    const gone = undone(runs);
     const deploys = succeeded.filter((r) => r.trigger !== 'rollback');
     const at = deploys.findIndex((r) => r.commit === left);
-    run = deploys.slice(at + 1).find((r) => r.commit !== left);
+    run = preferring(deploys.slice(at + 1), (r) => r.commit !== left, (r) => gone.has(r.id));
     if (!run) return { refused: `entry '${entry.name}' has no earlier successful run${left ? ` of another commit than ${left.slice(0, 12)}, which is deployed now` : ''}: nothing to roll back to` };
   }
   if (run.commit === left) return { refused: `${left} is deployed now already` };
   return { to: { commit: run.commit!, release: null }, target: run.target, left, what: `${run.commit} (run ${run.id} of ${run.startedAt})` };
+}
+
+/**
+ * The ids of the deploys a later rollback undid (`runs` newest first): the newest thing that
+ * happened to their commit is a successful rollback leaving it (not a deploy of it, nor a
+ * rollback to it). A rollback without --to prefers the others: after A, B (bad), a rollback
+ * to A, then C (bad), it goes back to A, not to B.
+ */
+function undone(runs: RunRecord[]): Set<string> {
+  const last = new Map<string, 'left' | 'deployed'>();
+  const out = new Set<string>();
+  for (const r of runs) {
+    if (r.result !== 'succeeded' || r.commit === null) continue;
+    if (r.trigger === 'rollback') {
+      if (r.previous && !last.has(r.previous)) last.set(r.previous, 'left');
+      if (!last.has(r.commit)) last.set(r.commit, 'deployed');
+    } else {
+      if (last.get(r.commit) === 'left') out.add(r.id);
+      else last.set(r.commit, 'deployed');
+    }
+  }
+  return out;
+}
+
+/** The first of `xs` that `ok` and is not in `avoid`, else the first that `ok` (when every one is to avoid). */
+function preferring<T>(xs: T[], ok: (x: T) => boolean, avoid: (x: T) => boolean): T | undefined {
+  return xs.find((x) => ok(x) && !avoid(x)) ?? xs.find(ok);
 }
 
 /** The release a rollback switches to (see chooseRollback). */
@@ -82,7 +110,9 @@ async function chooseRelease(
     if (!release) return { refused: `no release of entry '${entry.name}' on disk is ${asked} or holds a commit ${asked} (see whauto status)` };
   } else {
     if (found.live === null) return { refused: `entry '${entry.name}' has no live release: nothing to roll back from` };
-    release = built.find((r) => r.id < found.live!);
+    const gone = undone(runs);
+    const undoneReleases = new Set(runs.filter((r) => gone.has(r.id) && r.release).map((r) => r.release));
+    release = preferring(built, (r) => r.id < found.live!, (r) => undoneReleases.has(r.id));
     if (!release) return { refused: `entry '${entry.name}' has no release older than the live one (releases/${found.live}) on disk: nothing to roll back to` };
   }
   if (release.live) return { refused: `releases/${release.id} is live already` };

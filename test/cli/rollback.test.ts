@@ -3,7 +3,7 @@
 // --dry-run, --no-wait and waiting for the checkout, and what status says.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
 import { builtRefs, currentLink, releaseIds, whauto } from '../helpers/release.ts';
@@ -47,6 +47,8 @@ describe('whauto rollback', () => {
         ff: { ...base, ...steps, update: 'ff-only', repodir: join(t.dir, 'ff') },
         nogit: { ...base, update: 'none', workdir: join(t.dir, 'work'), commands: ['true'] },
         fresh: { ...base, ...steps, update: 'reset', repodir: join(t.dir, 'fresh') },
+        rel2: { ...base, update: 'release', repodir: join(t.dir, 'rel2'), commands: ['true'] },
+        rs2: { ...base, update: 'reset', repodir: join(t.dir, 'rs2'), commands: ['true'] },
         gated: {
           ...base, update: 'release', repodir: join(t.dir, 'gated'), env: { GATE: join(t.dir, 'gate'), STARTED: join(t.dir, 'started') },
           commands: ['touch "$STARTED"; while [ -e "$GATE" ]; do sleep 0.05; done'],
@@ -177,6 +179,20 @@ describe('whauto rollback', () => {
     assert.match(refused.stderr, new RegExp(`has commits only it has, which going back to \\w+ would drop: ${mine.slice(0, 7)} made on the server; update ff-only refuses the rollback`));
     assert.equal(git(dir, 'rev-parse', 'HEAD'), mine, 'nothing changed');
   });
+
+  for (const entry of ['rel2', 'rs2']) {
+    it(`${entry}: a deploy a rollback undid is skipped: after A, B, a rollback to A, then C, the next rollback goes back to A, not B`, () => {
+      const a = deploy(entry, 'A');
+      deploy(entry, 'B');
+      assert.equal(run('rollback', settings, entry).code, 0);
+      deploy(entry, 'C');
+      const r = run('rollback', settings, entry);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.equal(lastRecord(entry).commit, a);
+      const dir = entry === 'rel2' ? join(t.dir, entry, 'current') : join(t.dir, entry);
+      assert.equal(readFileSync(join(dir, 'VERSION'), 'utf8'), 'A\n');
+    });
+  }
 
   it('update: none is refused, and so is an entry with no earlier successful run (exit 2, saying so)', () => {
     const none = run('rollback', settings, 'nogit');

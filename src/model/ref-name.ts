@@ -6,7 +6,8 @@ const FORBIDDEN = /[\x00-\x20\x7f~^:?*[\\]/;
  * Why `ref` (a full ref, `refs/heads/…` or `refs/tags/…`) is not a ref whauto deploys, or
  * null: it must obey `git check-ref-format` (no '..', '@{', '//', control characters, space,
  * ~^:?*[\, no component starting with '.' or ending '.lock', no trailing '/' or '.'), have no
- * component starting with '-' (it could read as an option) and be at most 1024 bytes. The
+ * component starting with '-' (it could read as an option), not be a branch named HEAD (git
+ * refuses to check it out), and be at most 1024 bytes. The
  * reason never echoes the value. Pure: the forges check pushed refs with it, and the update
  * checks a target's ref with it before any git runs.
  */
@@ -17,6 +18,8 @@ export function refNameProblem(ref: string): string | null {
   if (ref.includes('..')) return "contains '..'";
   if (ref.includes('@{')) return "contains '@{'";
   if (ref.endsWith('/') || ref.endsWith('.')) return "ends with '/' or '.'";
+  // git refuses these as branch names (`git check-ref-format --branch`): HEAD would read as the current commit.
+  if (ref === 'refs/heads/HEAD') return "a branch named 'HEAD'";
   for (const part of ref.split('/')) {
     if (part === '') return 'empty component';
     if (part.startsWith('.')) return "component starts with '.'";

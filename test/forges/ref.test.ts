@@ -16,7 +16,7 @@ test('checkRef refuses non-strings, other namespaces and names git refuses, with
     'refs/heads/a..b', 'refs/heads/a b', 'refs/heads/a\tb', 'refs/heads/a\0b', 'refs/heads/a\x7fb',
     'refs/heads/a~1', 'refs/heads/a^', 'refs/heads/a:b', 'refs/heads/a?', 'refs/heads/a*', 'refs/heads/a[b', 'refs/heads/a\\b',
     'refs/heads/a@{1}', 'refs/heads/.hidden', 'refs/heads/a/.b', 'refs/heads/x.lock', 'refs/heads/a.lock/b',
-    'refs/heads/a//b', 'refs/heads/a/', 'refs/heads/a.', 'refs/heads/-x', 'refs/tags/a/-rf',
+    'refs/heads/a//b', 'refs/heads/a/', 'refs/heads/a.', 'refs/heads/-x', 'refs/tags/a/-rf', 'refs/heads/HEAD',
     `refs/heads/${'a'.repeat(1014)}`,
   ];
   for (const ref of bad) {

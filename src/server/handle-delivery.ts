@@ -1,4 +1,4 @@
-import { getForge } from '../forges/registry.ts';
+import { FORGES, getForge } from '../forges/registry.ts';
 import { PayloadError, type Delivery, type ParseResult, type PushEvent } from '../forges/types.ts';
 import type { Queue } from '../queue/queue.ts';
 import type { DeliveryRef } from '../model/run-record.ts';
@@ -154,5 +154,17 @@ export function verifyFor(entries: Entry[], delivery: Delivery, blocked: { entri
   // "Not allowed" only when every entry of the delivery's forge is closed to the client.
   if (!openClaim) for (const entry of blocked?.entries ?? []) if (claims(entry, delivery)) consider(true, 403, blocked!.reason);
   if (rank < 0) return { ok, refusal: answers.forbidden('no entry accepts this delivery') };
+  if (!openClaim) reason += otherForgeHint(delivery);
   return { ok, refusal: status === 401 ? answers.unauthenticated(reason) : answers.forbidden(reason) };
+}
+
+/**
+ * For a delivery no entry's forge claims: which forges' event headers it carries, in words
+ * (`; it has the event header of gitlab, but no entry here has provider gitlab`), or ''. The
+ * usual cause is an entry left at the default provider.
+ */
+function otherForgeHint(delivery: Delivery): string {
+  const names = Object.entries(FORGES).filter(([, f]) => f.eventHeaders.some((h) => delivery.headers[h.toLowerCase()] !== undefined)).map(([n]) => n);
+  if (names.length === 0) return '';
+  return `; it has the event header of ${names.join(' or ')}, but no entry here has provider ${names.join(' or ')}`;
 }

@@ -1,0 +1,23 @@
+// The refusal of a delivery no entry verifies: when it carries another forge's event header
+// than any entry's provider (an entry left at the default provider: github), the answer says so.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { verifyFor } from '../../src/server/handle-delivery.ts';
+import type { Entry } from '../../src/settings/types.ts';
+
+const entry = (provider: string): Entry => ({ name: 'site', provider, secret: 's3cret-value' } as unknown as Entry);
+const body = Buffer.from('{}');
+
+test('a GitLab delivery to a github entry: 401 naming the missing header, and that it has gitlab\'s event header', () => {
+  const delivery = { headers: { 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': 'whatever' }, body, contentType: 'json' as const, payload: body };
+  const { refusal } = verifyFor([entry('github')], delivery);
+  assert.equal(refusal?.code, 401);
+  assert.match(JSON.stringify(refusal?.body), /missing X-Hub-Signature-256; it has the event header of gitlab, but no entry here has provider gitlab/);
+});
+
+test('a delivery of the entry\'s own forge gets no such hint', () => {
+  const delivery = { headers: { 'x-github-event': 'push' }, body, contentType: 'json' as const, payload: body };
+  const { refusal } = verifyFor([entry('github')], delivery);
+  assert.equal(refusal?.code, 401);
+  assert.doesNotMatch(JSON.stringify(refusal?.body), /event header of/);
+});

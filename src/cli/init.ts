@@ -28,14 +28,15 @@ the new file is then mode 0600); they are not printed.
   --repo OWNER/NAME   the repository whose pushes deploy (GitLab: group/subgroup/name)
   --branch B          the branch that deploys (a glob like "release/*" works too)
   --provider P        ${PROVIDERS.join(' | ')} (default github)
-  --repodir PATH      the checkout to update (default /srv/NAME)
+  --repodir PATH      the checkout to update (default /srv/ and the name of --repo)
   --clone-url URL     clone the checkout from here when it is missing
   --url URL           how the forge reaches this server, e.g. https://deploy.example.com
   --name NAME         base name of the two files (default whauto)
   --listen HOST:PORT  where the daemon listens (default 127.0.0.1:5000; each daemon on a
                       machine needs its own port)
   --systemd           for contrib/systemd: the secret comes from $CREDENTIALS_DIRECTORY
-                      (LoadCredential=) and state_dir is /var/lib/whauto
+                      (LoadCredential=) and state_dir is /var/lib/whauto (without
+                      it: ./NAME-state, beside the settings file)
   --from OLD.yaml     convert a 0.0.x settings file (see above)
   --out FILE          with --from: the file to write, instead of DIR/NAME.yaml
   -h, --help          this text

@@ -124,7 +124,7 @@ export async function runNow(
     // This run's notifications go out before the command ends, bounded by their tries' timeouts; a Ctrl-C
     // stops them (after one that interrupted the run, the next ends the command as Ctrl-C does).
     await notifier.settle(abort.signal.aborted ? {} : { signal: abort.signal });
-    io.stderr(`whauto ${command}: run ${record.id} ${record.result}${record.message ? `: ${record.message}` : ''}\n`);
+    io.stderr(`whauto ${command}: run ${record.id} ${record.result}${record.message && record.message !== record.result ? `: ${record.message}` : ''}\n`);
     return record.result === 'succeeded' ? EXIT.ok : EXIT.failed;
   } finally {
     output.close();

@@ -327,7 +327,7 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
     for (const line of deploysText(e.rolled_back, e.releases ?? null)) io.stdout(`${line}\n`);
     if (e.finished_runs === 0) io.stdout('  no runs yet\n');
     for (const r of e.runs) {
-      const d = r.duration_ms === null ? '?' : `${(r.duration_ms / 1000).toFixed(1)}s`;
+      const d = r.duration_ms === null ? '?' : formatDuration(r.duration_ms);
       io.stdout(`  ${r.id}  ${r.trigger.padEnd(7)} ${r.result.padEnd(11)} ${(r.target_commit ?? r.commit ?? '-').slice(0, 10).padEnd(10)} ${d.padStart(7)}  ${age(r.started_at, now)}${r.message ? `  ${r.message}` : ''}\n`);
       io.stdout(`      log: ${logShown(r.log)}\n`);
     }

@@ -84,7 +84,7 @@ describe('status', () => {
     const text = status(settings);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^held\n  idle\n/m);
-    assert.match(text.stdout, new RegExp(`  ${runs[1].id}  webhook\\s+succeeded\\s+-\\s+\\d+\\.\\ds  \\d+s ago\\n      log: ${join(state, 'runs', 'held', runs[1].id).replace(/[.]/g, '\\.')}\\.log`));
+    assert.match(text.stdout, new RegExp(`  ${runs[1].id}  webhook\\s+succeeded\\s+-\\s+\\d+(?:\\.\\d)?m?s  \\d+s ago\\n      log: ${join(state, 'runs', 'held', runs[1].id).replace(/[.]/g, '\\.')}\\.log`));
 
     const last = status(settings, 'held', '--log');
     assert.equal(last.code, 0, last.stderr);

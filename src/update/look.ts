@@ -1,4 +1,4 @@
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { explainFailure } from '../git/explain-failure.ts';
 import { gitLocks } from '../git/git-locks.ts';
@@ -10,6 +10,7 @@ import { worktrees } from '../git/worktrees.ts';
 import { targetRef } from '../model/target.ts';
 import { failure } from './failure.ts';
 import type { Plan, UpdateContext, UpdateFailure } from './types.ts';
+import { realOf } from './where.ts';
 
 /** What an update knows of an existing checkout before it fetches. */
 export interface CheckoutLook {
@@ -74,13 +75,4 @@ export async function lookAtCheckout(ctx: UpdateContext, repodir: string, plan: 
     plan.notes.push(redactUrl(`remote ${entry.remote} of ${repodir} is ${url}, not clone_url ${entry.cloneUrl.trim()}: the checkout's own remote is used`));
   }
   return { repodir, facts, localRef, fetchedRef: fetched, fetchedBefore: facts.refs.get(fetched) ?? null, remoteUrl: url };
-}
-
-/** The real path of `path` (symlinks resolved), or `path` when it cannot be had. */
-function realOf(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { runGit } from '../git/run-git.ts';
 import type { GitOptions } from '../git/types.ts';
@@ -18,15 +18,16 @@ export interface Where {
 }
 
 /**
- * Where the checkout `dir` stands now, in one `git rev-parse --absolute-git-dir HEAD^{commit}`
- * and a read of its HEAD file; null when it is no checkout (or HEAD names no commit yet).
- * Never throws.
+ * Where the checkout `dir` stands now, in one `git rev-parse --show-toplevel
+ * --absolute-git-dir HEAD^{commit}` and a read of its HEAD file; null when it is no checkout
+ * (also when `dir` is a folder inside another repository's work tree, whose HEAD is not its
+ * own), or HEAD names no commit yet. Never throws.
  */
 export async function whereIs(entry: Pick<Entry, 'gitBinary' | 'sshKey'>, dir: string, opts: GitOptions & { deadline?: number }): Promise<Where | null> {
-  const r = await runGit(entry, ['rev-parse', '--absolute-git-dir', '--end-of-options', 'HEAD^{commit}'], dir, quick(opts));
+  const r = await runGit(entry, ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--end-of-options', 'HEAD^{commit}'], dir, quick(opts));
   // rev-parse echoes --end-of-options back.
-  const [gitDir, commit] = r.lines.filter((l) => l !== '--end-of-options').slice(-2);
-  if (!r.ok || !commit || !gitDir) return null;
+  const [top, gitDir, commit] = r.lines.filter((l) => l !== '--end-of-options').slice(-3);
+  if (!r.ok || !commit || !gitDir || !top || top !== realOf(dir)) return null;
   let ref = '';
   try {
     ref = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
@@ -67,4 +68,13 @@ export async function filesAre(entry: Pick<Entry, 'gitBinary' | 'sshKey'>, dir: 
   if (r.exitCode === 0) return true;
   if (r.exitCode === 1) return false;
   return null;
+}
+
+/** The real path of `path` (symlinks resolved), or `path` when it cannot be had. */
+export function realOf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }

@@ -150,6 +150,22 @@ test('executeRun: a failing git update fails the run before commands, naming the
   }
 });
 
+test('executeRun: a repodir inside another repository\'s work tree is refused, and the record names no commit of that repository', async () => {
+  const repo = makeRemote();
+  try {
+    const inner = path.join(repo.work, 'site');
+    fs.mkdirSync(inner);
+    fs.writeFileSync(path.join(inner, 'index.html'), 'the server\'s own\n');
+    const record = await executeRun(request(repo, { repodir: inner, workdir: inner, commands: [sh('touch ran')] }), options(repo));
+    assert.equal(record.result, 'failed');
+    assert.equal(record.message, `git update: repodir ${inner} is inside the git repository ${repo.work}, not its top folder`);
+    assert.equal(record.commit, null);
+    assert.equal(fs.existsSync(path.join(inner, 'ran')), false);
+  } finally {
+    repo.cleanup();
+  }
+});
+
 test("executeRun notes in the run log that the checkout's remote is not clone_url, and deploys from that remote", async () => {
   const repo = makeRemote();
   try {

@@ -74,13 +74,17 @@ async function findRun(io: Io, req: FollowRequest, pause: () => Promise<void>, s
   const { stateDir, entry } = req;
   let pick: () => RunRecord | null;
   let waitingFor: string;
+  // For a run asked for by id: whether it still waits (a reload may drop a waiting run).
+  let gone: () => boolean = () => false;
   if (req.run !== undefined) {
     const id = req.run;
     const now = readRun(stateDir, entry, id);
     if (now) return now;
-    const waits = listPending(stateDir, () => undefined, { setAside: false }).some((p) => p.entry === entry && p.id === id) ||
+    const stillWaits = (): boolean => listPending(stateDir, () => undefined, { setAside: false }).some((p) => p.entry === entry && p.id === id) ||
       waitingTriggers(stateDir, false).some((t) => t.entry === entry && t.id === id);
-    if (!waits) {
+    // Its record is read again after the look: a run that started meanwhile has one.
+    gone = () => !stillWaits() && readRun(stateDir, entry, id) === null;
+    if (!stillWaits()) {
       io.stderr(`whauto status: no run '${showControls(id)}' of entry '${entry}'\n`);
       return EXIT.usage;
     }
@@ -105,6 +109,10 @@ async function findRun(io: Io, req: FollowRequest, pause: () => Promise<void>, s
   while (!stopped()) {
     const r = pick();
     if (r) return r;
+    if (gone()) {
+      io.stderr(`whauto status: run ${req.run} of entry '${entry}' no longer waits and never started (dropped: see the daemon's log)\n`);
+      return EXIT.failed;
+    }
     if (Date.now() >= end) {
       io.stderr(`whauto status: no run of entry '${entry}' started within ${Math.round(req.timeoutMs! / 1000)}s\n`);
       return EXIT.busy;

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type Daemon } from '../helpers/daemon.ts';
+import { start, WHAUTO } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { listPending } from '../../src/state/pending.ts';
 import { finishedRuns, lines, runRecords } from '../helpers/state.ts';
@@ -49,12 +50,18 @@ describe('serve: settings that no longer deploy a waiting run', () => {
     const other = await deliver(daemon, 'other');
     assert.deepEqual([held.status, other.status], [202, 202]);
     assert.deepEqual(waitingEntries(state).sort(), ['held', 'other']);
+    // Someone follows the waiting run: once it is dropped, the follower says so and ends.
+    const follower = start(WHAUTO, ['status', settings, 'held', '--log', held.json.runs[0].id, '--follow']);
+    await waitFor('the follower waits', () => /waits to start/.test(follower.stderr()));
 
     write('staging', false);
     daemon.proc.kill('SIGHUP');
     await daemon.waitForLine(new RegExp(`warn waiting run dropped: the settings no longer deploy it entry=held run=${held.json.runs[0].id} ref=main why="entry 'held' does not deploy branch 'main' \\(branch: staging\\)"`));
     await daemon.waitForLine(new RegExp(`warn waiting run dropped: the settings no longer deploy it entry=other run=${other.json.runs[0].id} ref=main why="entry 'other' is no longer in the settings"`));
     await waitFor('the waiting runs gone from the journal', () => waitingEntries(state).length === 0);
+    const followed = await follower.ended();
+    assert.equal(followed.code, 1, followed.stderr);
+    assert.match(followed.stderr, /run \S+ of entry 'held' no longer waits and never started \(dropped: see the daemon's log\)/);
 
     rmSync(join(t.dir, 'gate'));
     await finishedRuns(state, 'held', 1);

@@ -148,3 +148,8 @@ test('plain.verify: X-Webhook-Token or Authorization: Bearer, nothing else', () 
   assert.equal(v({ 'X-Webhook-Token': `${SECRET}x` }), 403);
   assert.equal(v({}, null), 200, 'no secret configured');
 });
+
+test('a signature without its sha256= prefix is refused with 403 saying what the header must hold', () => {
+  const r = getForge('github').verify(jsonDelivery({ 'X-Hub-Signature-256': hex('sha256', SECRET, BODY) }, BODY), SECRET);
+  assert.deepEqual(r, { ok: false, status: 403, reason: "X-Hub-Signature-256 must be 'sha256=' and the hex HMAC" });
+});

@@ -13,14 +13,17 @@ import type { UpdateContext, UpdateFailure } from './types.ts';
 /** Levels of submodules in submodules filled in; deeper ones stay empty folders. */
 const MAX_DEPTH = 8;
 
+/** Where a submodule's store keeps the branches fetched when its server will not give a commit by id. */
+const SUBMODULE_HEADS = 'refs/whauto/heads/';
+
 /**
  * Fills the submodule folders of the release folder `dir` (built from `commit` of the store
  * `store`) as `git submodule update --init --recursive` would, but as plain trees: for each
  * submodule the commit records (its `.gitmodules` and gitlinks), its objects are kept in a
  * bare store of its own, `<store>/modules/<name>` (made on first use, like git's own
  * `.git/modules/<name>`), fetched from the URL the commit's `.gitmodules` names (relative
- * ones against `baseUrl`) only when the store lacks that commit (by id, else every branch;
- * objects only), and its tree is written into `<dir>/<path>`; then its own submodules, the
+ * ones against `baseUrl`) only when the store lacks that commit (by id, objects only; else
+ * every branch, kept under refs/whauto/heads/), and its tree is written into `<dir>/<path>`; then its own submodules, the
  * same way. Every release after the first fetches only what changed. The fetches carry
  * GIT_PROTOCOL_FROM_USER=0, so git's protocol.file.allow applies as it does for `git
  * submodule`. Resolves with why it failed, or null.
@@ -45,8 +48,9 @@ export async function fillSubmodules(
     }
     git.onLine?.(redactUrl(`submodule ${s.name} at ${s.path}: ${s.commit} from ${url}`));
     let have = await ensureCommit(entry, own, s.commit, url, s.commit, { ...git, env: fetchEnv });
-    // A server that serves no unadvertised commit by id: every branch's objects, then look again.
-    if (!('fetched' in have)) have = await ensureCommit(entry, own, s.commit, url, 'refs/heads/*', { ...git, env: fetchEnv });
+    // A server that serves no unadvertised commit by id: every branch, then look again. A glob
+    // needs a destination (git refuses a bare `refs/heads/*`): the store keeps them as SUBMODULE_HEADS.
+    if (!('fetched' in have)) have = await ensureCommit(entry, own, s.commit, url, `+refs/heads/*:${SUBMODULE_HEADS}*`, { ...git, env: fetchEnv });
     if (!('fetched' in have)) {
       const why = have.failed ? explainFailure(have.failed, { step: 'fetch', repodir: own, remote: url, target }) : 'no branch of it has that commit';
       return failure(`cannot get commit ${s.commit} of submodule ${s.name} from ${redactUrl(url)}: ${why}`, have.failed);

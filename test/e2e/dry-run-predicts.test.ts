@@ -1,0 +1,116 @@
+// `whauto trigger --dry-run` exits as the run will, against the built binary and real
+// repositories, in cases a dry run once passed and the run then failed: submodules fetched
+// from a server that serves no commit by id, the file transport git refuses for submodules,
+// git's lock files and hooks inside submodules, and shared paths under a tracked non-folder.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { git, makeRemote, type Remote } from '../helpers/git.ts';
+import { requireBinary, whauto } from '../helpers/run.ts';
+import { writeSettings } from '../helpers/settings.ts';
+import { tempDir } from '../helpers/tmp.ts';
+
+/** git config for whauto's side, as `-c` pairs through GIT_CONFIG_COUNT (no user or system config). */
+function gitEnv(config: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
+  const pairs = Object.entries(config);
+  env['GIT_CONFIG_COUNT'] = String(pairs.length);
+  pairs.forEach(([k, v], i) => {
+    env[`GIT_CONFIG_KEY_${i}`] = k;
+    env[`GIT_CONFIG_VALUE_${i}`] = v;
+  });
+  return env;
+}
+
+const FILE_ALLOWED = { 'protocol.file.allow': 'always' };
+
+interface Site {
+  app: Remote;
+  lib: Remote;
+  settings: string;
+  /** The entry's repodir (a checkout, or a release deploy root). */
+  root: string;
+  /** `whauto trigger` of the entry, with `env`: exit status and output. */
+  trigger(env: NodeJS.ProcessEnv, ...args: string[]): { status: number | null; out: string };
+  /** The dry run, then the run: asserts their exit codes agree; returns both. */
+  both(env: NodeJS.ProcessEnv): { dry: { status: number | null; out: string }; real: { status: number | null; out: string } };
+  /** Commits what the app's author staged and pushes it; returns the commit. */
+  commitAll(message: string): string;
+  /** The newest run's log. */
+  log(env: NodeJS.ProcessEnv): string;
+}
+
+/** An app whose author has a library `lib` (its own remote) at hand; the entry deploys the app with `update` and submodules on. */
+function site(dir: string, update: 'reset' | 'release', extra: Record<string, unknown> = {}): Site {
+  const app = makeRemote(join(dir, 'app'));
+  const lib = makeRemote(join(dir, 'lib'), { first: { README: 'README of lib\n' } });
+  const root = join(dir, 'deploy');
+  const settings = writeSettings(dir, {
+    state_dir: join(dir, 'state'),
+    entries: { site: { provider: 'plain', branch: 'main', repodir: root, clone_url: app.bare, update, submodules: true, commands: ['true'], ...extra } },
+  });
+  const trigger = (env: NodeJS.ProcessEnv, ...args: string[]) => {
+    const r = whauto(['trigger', settings, 'site', ...args], { env });
+    return { status: r.status, out: `${r.stdout}${r.stderr}` };
+  };
+  return {
+    app, lib, settings, root, trigger,
+    both(env) {
+      const dry = trigger(env, '--dry-run');
+      const real = trigger(env);
+      assert.ok(real.status === 0 || real.status === 1, real.out);
+      assert.equal(dry.status, real.status, `the dry run's exit code is the run's outcome\n--- dry run:\n${dry.out}\n--- run:\n${real.out}`);
+      return { dry, real };
+    },
+    commitAll(message) {
+      git(app.work, 'commit', '-q', '-m', message);
+      git(app.work, 'push', '-q', 'origin', 'HEAD:refs/heads/main');
+      return git(app.work, 'rev-parse', 'HEAD');
+    },
+    log: (env) => {
+      const r = whauto(['status', settings, 'site', '--log'], { env });
+      return `${r.stdout}${r.stderr}`;
+    },
+  };
+}
+
+/** A temp folder for one test, removed after it. */
+function scenario(name: string, body: (dir: string) => void): void {
+  test(name, { timeout: 300_000 }, () => {
+    requireBinary();
+    const t = tempDir('whauto-dry-');
+    try {
+      body(t.dir);
+    } finally {
+      t.cleanup();
+    }
+  });
+}
+
+// --- release: submodules from a server that serves no commit by id ---
+
+scenario('release: a submodule at a commit no branch tip names, from a server that serves no unadvertised commit (protocol v0), is deployed', (dir) => {
+  const s = site(dir, 'release');
+  const wanted = s.lib.push('main', 'lib.txt', 'lib one\n');
+  s.lib.push('main', 'lib.txt', 'lib two\n');
+  git(s.app.work, 'submodule', 'add', '-q', s.lib.bare, 'vendor/lib');
+  git(join(s.app.work, 'vendor/lib'), 'checkout', '-q', wanted);
+  git(s.app.work, 'add', 'vendor/lib');
+  s.commitAll('add lib at an older commit');
+  const { real } = s.both(gitEnv({ ...FILE_ALLOWED, 'protocol.version': '0' }));
+  assert.equal(real.status, 0, real.out);
+  assert.equal(readFileSync(join(s.root, 'current', 'vendor', 'lib', 'lib.txt'), 'utf8'), 'lib one\n');
+});
+
+scenario("release: a file:// submodule git refuses (no protocol.file.allow): the run log has git's own words", (dir) => {
+  const s = site(dir, 'release');
+  git(s.app.work, 'submodule', 'add', '-q', s.lib.bare, 'vendor/lib');
+  s.commitAll('add lib');
+  const env = gitEnv({ 'protocol.version': '0' });
+  const real = s.trigger(env);
+  assert.equal(real.status, 1, real.out);
+  const log = s.log(env);
+  assert.match(log, /transport 'file' not allowed/);
+  assert.doesNotMatch(log, /invalid refspec/);
+});

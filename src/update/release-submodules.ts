@@ -3,7 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import { checkoutTree } from '../git/checkout-tree.ts';
 import { explainFailure } from '../git/explain-failure.ts';
 import { ensureCommit } from '../git/fetch-commit.ts';
-import { processEnv } from '../git/git-env.ts';
+import { submoduleEnv } from '../git/git-env.ts';
 import { initStore } from '../git/init-store.ts';
 import { redactUrl } from '../git/redact-url.ts';
 import { resolveSubmoduleUrl, submoduleList } from '../git/submodule-list.ts';
@@ -35,7 +35,7 @@ export async function fillSubmodules(
   if (depth >= MAX_DEPTH) return null;
   const list = await submoduleList(entry, store, commit, git);
   if (list === null) return failure(`cannot read the submodules of ${commit} (its .gitmodules)`);
-  const fetchEnv = { ...(git.env ?? processEnv()), GIT_PROTOCOL_FROM_USER: '0' };
+  const fetchEnv = submoduleEnv(git.env);
   for (const s of list) {
     if (s.commit === null) continue;
     if (isAbsolute(s.name) || s.name.split('/').includes('..')) return failure(`submodule name ${JSON.stringify(s.name)} in .gitmodules of ${commit} is not a usable folder name`);

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { changedPaths } from '../git/changed-paths.ts';
 import { explainFailure } from '../git/explain-failure.ts';
 import { ensureCommit } from '../git/fetch-commit.ts';
+import { submoduleEnv } from '../git/git-env.ts';
 import { head } from '../git/head.ts';
 import { localChanges } from '../git/local-changes.ts';
 import { ownFiles } from '../git/own-files.ts';
@@ -36,7 +37,8 @@ interface SubmoduleLook {
  * checkout's, inside each submodule and theirs), the folders of submodules the new commit
  * removes or moves away (whauto removes them, unless they hold files of the server's own:
  * then it refuses, naming them), and new submodules whose remote cannot be reached (the
- * checkout would move and then stop). Costs what the submodules cost: their list comes from
+ * checkout would move and then stop). Its fetches and ls-remote carry GIT_PROTOCOL_FROM_USER=0, as
+ * `git submodule`'s do, so a transport git refuses there is refused here. Costs what the submodules cost: their list comes from
  * `.gitmodules` and `ls-tree` of their paths, never from the whole tree. `baseUrl`: the
  * superproject's remote URL, for relative submodule URLs.
  */
@@ -84,7 +86,7 @@ export async function lookAtSubmodules(
     if (existsSync(join(dir, added.path, '.git'))) continue;
     const url = added.url ? resolveSubmoduleUrl(added.url, baseUrl) : null;
     if (url === null) continue; // git itself says what is missing
-    const r = await runGit(entry, ['ls-remote', '--heads', '--', url], dir, { ...git, show: false });
+    const r = await runGit(entry, ['ls-remote', '--heads', '--', url], dir, { ...git, env: submoduleEnv(git.env), show: false });
     if (!r.ok) {
       return {
         ...look,
@@ -107,7 +109,7 @@ async function lookInside(ctx: UpdateContext, folder: string, now: Submodule, ba
   const current = await head(folder, { ...git, gitBinary: entry.gitBinary, sshKey: entry.sshKey });
   if (current === now.commit) return null;
   const url = now.url ? resolveSubmoduleUrl(now.url, baseUrl) : 'origin';
-  const have = await ensureCommit(entry, folder, now.commit!, url, now.commit!, git);
+  const have = await ensureCommit(entry, folder, now.commit!, url, now.commit!, { ...git, env: submoduleEnv(git.env) });
   if (!('fetched' in have)) {
     return failure(`cannot get commit ${now.commit} of submodule ${now.name} from ${redactUrl(url)} to look for files of the server's own it would overwrite`, have.failed);
   }

@@ -114,3 +114,16 @@ scenario("release: a file:// submodule git refuses (no protocol.file.allow): the
   assert.match(log, /transport 'file' not allowed/);
   assert.doesNotMatch(log, /invalid refspec/);
 });
+
+// --- in place: what `git submodule` will meet ---
+
+scenario('reset: a new file:// submodule git refuses for submodules (protocol.file.allow unset): the dry run fails as the run does, in git\'s words', (dir) => {
+  const s = site(dir, 'reset');
+  const env = gitEnv({});
+  assert.equal(s.trigger(env).status, 0, 'the first deploy, no submodules yet');
+  git(s.app.work, 'submodule', 'add', '-q', s.lib.bare, 'vendor/lib');
+  s.commitAll('add lib');
+  const { dry, real } = s.both(env);
+  assert.equal(real.status, 1, real.out);
+  assert.match(dry.out, /adds submodule vendor\/lib .*which cannot be read: .*protocol\.file\.allow/);
+});

@@ -127,3 +127,46 @@ scenario('reset: a new file:// submodule git refuses for submodules (protocol.fi
   assert.equal(real.status, 1, real.out);
   assert.match(dry.out, /adds submodule vendor\/lib .*which cannot be read: .*protocol\.file\.allow/);
 });
+
+/** A reset site whose app has submodule `vendor/lib`, deployed once (file:// allowed). */
+function deployedWithLib(dir: string): Site {
+  const s = site(dir, 'reset');
+  git(s.app.work, 'submodule', 'add', '-q', s.lib.bare, 'vendor/lib');
+  s.commitAll('add lib');
+  const first = s.trigger(gitEnv(FILE_ALLOWED));
+  assert.equal(first.status, 0, first.out);
+  return s;
+}
+
+scenario('reset with submodules: a stale .git/config.lock (git submodule sync cannot write the config) fails the dry run as the run', (dir) => {
+  const s = deployedWithLib(dir);
+  writeFileSync(join(s.root, '.git', 'config.lock'), '');
+  s.app.push('main', 'app.txt');
+  const { dry, real } = s.both(gitEnv(FILE_ALLOWED));
+  assert.equal(real.status, 1, real.out);
+  assert.match(dry.out, /git lock file in the checkout: \.git\/config\.lock/);
+});
+
+scenario("reset: a submodule moved while its git folder has a stale index.lock fails the dry run as the run", (dir) => {
+  const s = deployedWithLib(dir);
+  writeFileSync(join(s.root, '.git', 'modules', 'vendor/lib', 'index.lock'), '');
+  git(s.app.work, 'mv', 'vendor/lib', 'lib');
+  s.commitAll('move lib');
+  const { dry, real } = s.both(gitEnv(FILE_ALLOWED));
+  assert.equal(real.status, 1, real.out);
+  assert.match(dry.out, /git lock file in the checkout: \.git\/modules\/vendor\/lib\/index\.lock/);
+});
+
+scenario("reset: a failing post-checkout hook in a submodule's git folder is one the dry run cannot vouch for", (dir) => {
+  const s = deployedWithLib(dir);
+  const hook = join(s.root, '.git', 'modules', 'vendor/lib', 'hooks', 'post-checkout');
+  writeFileSync(hook, '#!/bin/sh\necho "submodule hook says no" >&2\nexit 1\n');
+  chmodSync(hook, 0o755);
+  s.lib.push('main', 'lib.txt', 'lib two\n');
+  git(join(s.app.work, 'vendor/lib'), 'pull', '-q', 'origin', 'main');
+  git(s.app.work, 'add', 'vendor/lib');
+  s.commitAll('bump lib');
+  const { dry, real } = s.both(gitEnv(FILE_ALLOWED));
+  assert.equal(real.status, 1, real.out);
+  assert.match(dry.out, /cannot check: git runs the post-checkout hook of submodule vendor\/lib \(\.git\/modules\/vendor\/lib\/hooks\/post-checkout\); a dry run does not run it/);
+});

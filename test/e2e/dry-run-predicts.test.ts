@@ -170,3 +170,32 @@ scenario("reset: a failing post-checkout hook in a submodule's git folder is one
   assert.equal(real.status, 1, real.out);
   assert.match(dry.out, /cannot check: git runs the post-checkout hook of submodule vendor\/lib \(\.git\/modules\/vendor\/lib\/hooks\/post-checkout\); a dry run does not run it/);
 });
+
+// --- release: shared paths under what the commit tracks as no folder ---
+
+for (const [kind, make] of [
+  ['a symlink', (work: string) => symlinkSync('elsewhere', join(work, 'config'))],
+  ['a file', (work: string) => writeFileSync(join(work, 'config'), 'a file\n')],
+] as const) {
+  scenario(`release: shared config/db.yml while the commit tracks config as ${kind}: refused, the dry run as the run, naming it`, (dir) => {
+    const s = site(dir, 'release', { shared: ['config/db.yml'], submodules: false });
+    assert.equal(s.trigger(gitEnv({})).status, 0, 'the first deploy (a dry run of one has no store to look in)');
+    make(s.app.work);
+    git(s.app.work, 'add', 'config');
+    s.commitAll(`config is ${kind}`);
+    const { dry, real } = s.both(gitEnv({}));
+    assert.equal(real.status, 1, real.out);
+    assert.match(dry.out, new RegExp(`shared path config/db\\.yml: the commit [0-9a-f]+ tracks config as ${kind}, not a folder`));
+  });
+}
+
+scenario('release: shared lib/s.txt while lib is a submodule: refused, the dry run as the run, naming it', (dir) => {
+  const s = site(dir, 'release', { shared: ['lib/s.txt'] });
+  const env = gitEnv(FILE_ALLOWED);
+  assert.equal(s.trigger(env).status, 0, 'the first deploy (a dry run of one has no store to look in)');
+  git(s.app.work, 'submodule', 'add', '-q', s.lib.bare, 'lib');
+  s.commitAll('lib is a submodule');
+  const { dry, real } = s.both(env);
+  assert.equal(real.status, 1, real.out);
+  assert.match(dry.out, /shared path lib\/s\.txt: the commit [0-9a-f]+ tracks lib as a submodule, not a folder/);
+});

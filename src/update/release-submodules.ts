@@ -6,6 +6,7 @@ import { ensureCommit } from '../git/fetch-commit.ts';
 import { submoduleEnv } from '../git/git-env.ts';
 import { initStore } from '../git/init-store.ts';
 import { redactUrl } from '../git/redact-url.ts';
+import { runGit } from '../git/run-git.ts';
 import { resolveSubmoduleUrl, submoduleList } from '../git/submodule-list.ts';
 import { failure } from './failure.ts';
 import type { UpdateContext, UpdateFailure } from './types.ts';
@@ -65,6 +66,32 @@ export async function fillSubmodules(
     if (r) return failure(explainFailure(r.failed, { step: r.step, repodir: own, remote: url, target }), r.failed);
     const nested = await fillSubmodules(ctx, own, folder, s.commit, url, depth + 1);
     if (nested) return nested;
+  }
+  return null;
+}
+
+/**
+ * For a dry run: the submodules of `commit` (in the store `store`, top level only) whose
+ * commit their own store lacks, so that the build would fetch it, each asked for its branches
+ * (`git ls-remote --heads`, with GIT_PROTOCOL_FROM_USER=0 as the build's fetch): a remote the
+ * build could not read (a transport git refuses, a missing repository) fails the dry run as
+ * it would fail the run, in git's words. Resolves with why, or null.
+ */
+export async function lookAtReleaseSubmodules(ctx: UpdateContext, store: string, commit: string, baseUrl: string | null): Promise<UpdateFailure | null> {
+  const { entry, target, git } = ctx;
+  const list = await submoduleList(entry, store, commit, git);
+  if (list === null) return failure(`cannot read the submodules of ${commit} (its .gitmodules)`);
+  for (const s of list) {
+    if (s.commit === null || isAbsolute(s.name) || s.name.split('/').includes('..')) continue; // the build says why
+    const url = s.url ? resolveSubmoduleUrl(s.url, baseUrl) : null;
+    if (url === null) continue;
+    const own = join(store, 'modules', s.name);
+    if (existsSync(own) && (await runGit(entry, ['cat-file', '-e', `${s.commit}^{commit}`], own, { ...git, show: false })).ok) continue;
+    const r = await runGit(entry, ['ls-remote', '--heads', '--', url], store, { ...git, env: submoduleEnv(git.env), show: false });
+    if (!r.ok) {
+      return failure(`cannot get commit ${s.commit} of submodule ${s.name} from ${redactUrl(url)}: ` +
+        explainFailure(r, { step: 'ls-remote', repodir: store, remote: url, target }), r);
+    }
   }
   return null;
 }

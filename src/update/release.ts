@@ -13,6 +13,7 @@ import { failure } from './failure.ts';
 import { dirState } from './in-place.ts';
 import { fetchedRef } from './look.ts';
 import { obtainTip } from './obtain.ts';
+import { lookAtReleaseSubmodules } from './release-submodules.ts';
 import { buildStep, linkSharedStep, markBuiltStep, pruneStep, removeReleaseStep, switchStep } from './release-steps.ts';
 import { newReleaseId, releaseLayout, type ReleaseLayout } from './release-layout.ts';
 import { listReleases, type ReleaseList } from './releases.ts';
@@ -124,6 +125,11 @@ async function planRelease(ctx: UpdateContext): Promise<Plan> {
   if (existsSync(layout.repo) && entry.shared.length > 0) {
     const under = await sharedUnderNonFolder(ctx, layout.repo, tip);
     if (under) return refuse(under);
+  }
+  // The build fetches submodules only when it runs: a dry run asks their remotes now.
+  if (ctx.dry && entry.submodules && existsSync(layout.repo)) {
+    const unreadable = await lookAtReleaseSubmodules(ctx, layout.repo, tip, url);
+    if (unreadable) return refuse(unreadable);
   }
   const id = newReleaseId(tip, new Date(), found.releases[0]?.id ?? null);
   const dir = join(layout.releases, id);

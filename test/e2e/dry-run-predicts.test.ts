@@ -103,13 +103,15 @@ scenario('release: a submodule at a commit no branch tip names, from a server th
   assert.equal(readFileSync(join(s.root, 'current', 'vendor', 'lib', 'lib.txt'), 'utf8'), 'lib one\n');
 });
 
-scenario("release: a file:// submodule git refuses (no protocol.file.allow): the run log has git's own words", (dir) => {
+scenario("release: a file:// submodule git refuses (no protocol.file.allow): the dry run fails as the run, whose log has git's own words", (dir) => {
   const s = site(dir, 'release');
+  const env = gitEnv({ 'protocol.version': '0' });
+  assert.equal(s.trigger(env).status, 0, 'the first deploy, no submodules yet');
   git(s.app.work, 'submodule', 'add', '-q', s.lib.bare, 'vendor/lib');
   s.commitAll('add lib');
-  const env = gitEnv({ 'protocol.version': '0' });
-  const real = s.trigger(env);
+  const { dry, real } = s.both(env);
   assert.equal(real.status, 1, real.out);
+  assert.match(dry.out, /cannot get commit [0-9a-f]+ of submodule vendor\/lib from .*protocol\.file\.allow/);
   const log = s.log(env);
   assert.match(log, /transport 'file' not allowed/);
   assert.doesNotMatch(log, /invalid refspec/);

@@ -24,3 +24,12 @@ export function processEnv(): Record<string, string> {
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
   return env;
 }
+
+/**
+ * `env` (default: process.env) as `git submodule` runs its fetches and clones: with
+ * GIT_PROTOCOL_FROM_USER=0, so protocol.<name>.allow=user (git's default for the file
+ * transport) refuses, as it does there (git-config(1), protocol.allow).
+ */
+export function submoduleEnv(env: Record<string, string> | undefined): Record<string, string> {
+  return { ...(env ?? processEnv()), GIT_PROTOCOL_FROM_USER: '0' };
+}

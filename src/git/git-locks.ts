@@ -12,3 +12,11 @@ export function gitLocks(gitDir: string, commonDir: string, refs: string[]): str
     ...refs.map((r) => join(commonDir, `${r}.lock`))];
   return [...new Set(files)].filter((f) => existsSync(f));
 }
+
+/**
+ * The lock files `git submodule sync` and `update` would stumble on in a submodule's git
+ * folder `gitDir` (`.git/modules/<name>`): its index's, HEAD's and config's. File looks only.
+ */
+export function submoduleLocks(gitDir: string): string[] {
+  return ['index.lock', 'HEAD.lock', 'config.lock'].map((f) => join(gitDir, f)).filter((f) => existsSync(f));
+}

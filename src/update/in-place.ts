@@ -105,7 +105,8 @@ export async function planInPlace(ctx: UpdateContext, how: InPlaceMode): Promise
   const gitmodules = existsSync(join(repodir, '.gitmodules')) || diff === null || [...diff, ...changes].some((c) => c.path === '.gitmodules');
   const submodules = entry.submodules && gitmodules
     ? await lookAtSubmodules(ctx, repodir, look.facts.head, tip, look.remoteUrl)
-    : { any: false, leftovers: [], changedInLeftovers: [], refusal: null };
+    : { any: false, leftovers: [], changedInLeftovers: [], refusal: null, unknowns: [] };
+  plan.unknowns.push(...submodules.unknowns);
   const at: InPlaceLook = { look, tip, changes, commits, changedInLeftovers: submodules.changedInLeftovers };
   const judged = await how.judge(ctx, at);
   plan.notes.push(...judged.notes);

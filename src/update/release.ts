@@ -13,6 +13,7 @@ import { failure } from './failure.ts';
 import { dirState } from './in-place.ts';
 import { fetchedRef } from './look.ts';
 import { obtainTip } from './obtain.ts';
+import { lookAtReleaseSubmodules } from './release-submodules.ts';
 import { buildStep, linkSharedStep, markBuiltStep, pruneStep, removeReleaseStep, switchStep } from './release-steps.ts';
 import { newReleaseId, releaseLayout, type ReleaseLayout } from './release-layout.ts';
 import { listReleases, type ReleaseList } from './releases.ts';
@@ -121,6 +122,15 @@ async function planRelease(ctx: UpdateContext): Promise<Plan> {
         'a shared path must be one the repository does not have: remove it from the repository, or from shared'));
     }
   }
+  if (existsSync(layout.repo) && entry.shared.length > 0) {
+    const under = await sharedUnderNonFolder(ctx, layout.repo, tip);
+    if (under) return refuse(under);
+  }
+  // The build fetches submodules only when it runs: a dry run asks their remotes now.
+  if (ctx.dry && entry.submodules && existsSync(layout.repo)) {
+    const unreadable = await lookAtReleaseSubmodules(ctx, layout.repo, tip, url);
+    if (unreadable) return refuse(unreadable);
+  }
   const id = newReleaseId(tip, new Date(), found.releases[0]?.id ?? null);
   const dir = join(layout.releases, id);
   inRelease(plan, entry, layout, id, dir);
@@ -129,6 +139,36 @@ async function planRelease(ctx: UpdateContext): Promise<Plan> {
   plan.after.push(markBuiltStep(ctx, layout, id, tip), switchStep(ctx, layout, id), pruneStep(ctx, layout, id, found.live));
   plan.undo.push(removeReleaseStep(ctx, layout, id, 'its deploy failed'));
   return plan;
+}
+
+/** What a tree entry's mode (ls-tree) is, as a shared path's refusal says it. */
+const KINDS: Record<string, string> = { '120000': 'a symlink', '160000': 'a submodule' };
+
+/**
+ * Refuses a shared path under a leading path `commit` tracks as a file, a symlink or a
+ * submodule (`config` of config/db.yml): the link could not go there in the release. One
+ * `git ls-tree` (not recursive) of the leading paths only, in the store `repo`.
+ */
+async function sharedUnderNonFolder(ctx: UpdateContext, repo: string, commit: string): Promise<UpdateFailure | null> {
+  const { entry, git } = ctx;
+  const leading = new Map<string, string>();
+  for (const path of entry.shared) {
+    const parts = path.replace(/\/$/, '').split('/');
+    for (let i = 1; i < parts.length; i++) leading.set(parts.slice(0, i).join('/'), path);
+  }
+  if (leading.size === 0) return null;
+  const entries = await gitPaths(entry, ['ls-tree', '-z', commit, '--', ...leading.keys()], repo, git);
+  if (entries === null) return failure(`cannot list the files of ${commit} to look for the folders of the shared paths`);
+  for (const line of entries) {
+    const tab = line.indexOf('\t');
+    const [mode, type] = line.slice(0, tab).split(' ');
+    const path = line.slice(tab + 1);
+    const shared = leading.get(path);
+    if (shared === undefined || type === 'tree') continue;
+    return failure(`shared path ${shared}: the commit ${commit} tracks ${path} as ${KINDS[mode!] ?? 'a file'}, not a folder, so the shared path cannot go under it; ` +
+      'change the shared path, or make it a folder in the repository');
+  }
+  return null;
 }
 
 /** A rollback: `current` goes back to the release `ctx.to` names (or the newest one on disk holding its commit). */

@@ -1,9 +1,12 @@
-import { existsSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { changedPaths } from '../git/changed-paths.ts';
 import { explainFailure } from '../git/explain-failure.ts';
 import { ensureCommit } from '../git/fetch-commit.ts';
+import { submoduleEnv } from '../git/git-env.ts';
+import { submoduleLocks } from '../git/git-locks.ts';
 import { head } from '../git/head.ts';
+import { activeHooks } from '../git/hooks.ts';
 import { localChanges } from '../git/local-changes.ts';
 import { ownFiles } from '../git/own-files.ts';
 import { redactUrl } from '../git/redact-url.ts';
@@ -26,7 +29,12 @@ interface SubmoduleLook {
   /** Tracked files changed inside such a folder (reset discards them with it; ff-only refuses). */
   changedInLeftovers: string[];
   refusal: UpdateFailure | null;
+  /** What a dry run cannot vouch for: hooks git runs in the submodules (plan.unknowns). */
+  unknowns: string[];
 }
+
+/** The hooks `git submodule update --force` runs in each submodule (it always checks out). */
+const SUBMODULE_HOOKS = ['post-checkout', 'reference-transaction'];
 
 /**
  * Looks at what bringing the submodules of `dir` from commit `from` (null: none yet) to
@@ -36,7 +44,8 @@ interface SubmoduleLook {
  * checkout's, inside each submodule and theirs), the folders of submodules the new commit
  * removes or moves away (whauto removes them, unless they hold files of the server's own:
  * then it refuses, naming them), and new submodules whose remote cannot be reached (the
- * checkout would move and then stop). Costs what the submodules cost: their list comes from
+ * checkout would move and then stop). Its fetches and ls-remote carry GIT_PROTOCOL_FROM_USER=0, as
+ * `git submodule`'s do, so a transport git refuses there is refused here. Costs what the submodules cost: their list comes from
  * `.gitmodules` and `ls-tree` of their paths, never from the whole tree. `baseUrl`: the
  * superproject's remote URL, for relative submodule URLs.
  */
@@ -44,7 +53,7 @@ export async function lookAtSubmodules(
   ctx: UpdateContext, dir: string, from: string | null, to: string, baseUrl: string | null, depth = 0,
 ): Promise<SubmoduleLook> {
   const { entry, git } = ctx;
-  const look: SubmoduleLook = { any: false, leftovers: [], changedInLeftovers: [], refusal: null };
+  const look: SubmoduleLook = { any: false, leftovers: [], changedInLeftovers: [], refusal: null, unknowns: [] };
   if (depth >= MAX_DEPTH) return look;
   const before = from ? await submoduleList(entry, dir, from, git) : [];
   const after = await submoduleList(entry, dir, to, git);
@@ -53,6 +62,10 @@ export async function lookAtSubmodules(
     return look;
   }
   look.any = before.length > 0 || after.length > 0;
+  if (!look.any) return look;
+  const gitDirs = await lookAtGitDirs(ctx, dir, after, depth);
+  if ('message' in gitDirs) return { ...look, refusal: gitDirs };
+  look.unknowns.push(...gitDirs);
   const next = new Map(after.filter((s) => s.commit).map((s) => [s.path, s]));
   const at = (path: string) => (depth === 0 ? path : join(dir, path));
   for (const old of before) {
@@ -61,7 +74,7 @@ export async function lookAtSubmodules(
     const now = next.get(old.path);
     if (!checkedOut) continue; // never cloned: `submodule update --init` clones what the new commit has
     if (now) {
-      const refusal = await lookInside(ctx, folder, now, baseUrl, depth);
+      const refusal = await lookInside(ctx, folder, now, baseUrl, depth, look.unknowns);
       if (refusal) return { ...look, refusal };
       continue;
     }
@@ -84,7 +97,7 @@ export async function lookAtSubmodules(
     if (existsSync(join(dir, added.path, '.git'))) continue;
     const url = added.url ? resolveSubmoduleUrl(added.url, baseUrl) : null;
     if (url === null) continue; // git itself says what is missing
-    const r = await runGit(entry, ['ls-remote', '--heads', '--', url], dir, { ...git, show: false });
+    const r = await runGit(entry, ['ls-remote', '--heads', '--', url], dir, { ...git, env: submoduleEnv(git.env), show: false });
     if (!r.ok) {
       return {
         ...look,
@@ -102,12 +115,14 @@ export async function lookAtSubmodules(
  * then the files of the server's own the move would overwrite are looked for, in it and in
  * its own submodules. Returns a refusal, or null.
  */
-async function lookInside(ctx: UpdateContext, folder: string, now: Submodule, baseUrl: string | null, depth: number): Promise<UpdateFailure | null> {
+async function lookInside(
+  ctx: UpdateContext, folder: string, now: Submodule, baseUrl: string | null, depth: number, unknowns: string[],
+): Promise<UpdateFailure | null> {
   const { entry, git } = ctx;
   const current = await head(folder, { ...git, gitBinary: entry.gitBinary, sshKey: entry.sshKey });
   if (current === now.commit) return null;
   const url = now.url ? resolveSubmoduleUrl(now.url, baseUrl) : 'origin';
-  const have = await ensureCommit(entry, folder, now.commit!, url, now.commit!, git);
+  const have = await ensureCommit(entry, folder, now.commit!, url, now.commit!, { ...git, env: submoduleEnv(git.env) });
   if (!('fetched' in have)) {
     return failure(`cannot get commit ${now.commit} of submodule ${now.name} from ${redactUrl(url)} to look for files of the server's own it would overwrite`, have.failed);
   }
@@ -119,8 +134,48 @@ async function lookInside(ctx: UpdateContext, folder: string, now: Submodule, ba
       'which git does not track there; the update would overwrite or delete them. Move them away, or delete them if the repository\'s copy should win, and deploy again');
   }
   const nested = await lookAtSubmodules(ctx, folder, current, now.commit!, url, depth + 1);
-  if (nested.refusal) return nested.refusal;
-  return null;
+  unknowns.push(...nested.unknowns);
+  return nested.refusal;
+}
+
+/**
+ * Looks at the git folders `git submodule sync` and `update --init --recursive --force` write
+ * in: `dir`'s config and, for each submodule of `list`, its git folder (`.git/modules/<name>`,
+ * or a `.git` folder in its checkout). Refuses git lock files there (git would stop part way,
+ * as lookAtCheckout refuses them in the checkout); returns the hooks git will run there, for
+ * plan.unknowns. One `git rev-parse`, then file looks.
+ */
+async function lookAtGitDirs(ctx: UpdateContext, dir: string, list: Submodule[], depth: number): Promise<string[] | UpdateFailure> {
+  const { entry, git } = ctx;
+  const r = await runGit(entry, ['rev-parse', '--git-path', 'config.lock', '--git-path', 'modules'], dir, { ...git, show: false });
+  const [configLock, modules] = r.ok ? r.lines.map((l) => resolve(dir, l)) : [];
+  if (configLock === undefined || modules === undefined) return failure(`cannot find the git folder of ${dir}`, r);
+  const shown = (f: string) => (depth === 0 && !relative(dir, f).startsWith('..') ? relative(dir, f) : f);
+  const locks = existsSync(configLock) ? [configLock] : [];
+  const hooks: string[] = [];
+  for (const s of list.filter((x) => x.commit)) {
+    const own = join(dir, s.path, '.git');
+    const gitDirs = [join(modules, s.name), ...(isDirectory(own) ? [own] : [])].filter(isDirectory);
+    for (const gitDir of gitDirs) {
+      locks.push(...submoduleLocks(gitDir));
+      const hooksDir = join(gitDir, 'hooks');
+      for (const hook of activeHooks(hooksDir, SUBMODULE_HOOKS)) {
+        hooks.push(`git runs the ${hook} hook of submodule ${s.name} (${shown(join(hooksDir, hook))}); a dry run does not run it`);
+      }
+    }
+  }
+  if (locks.length === 0) return hooks;
+  return failure(`git lock file${locks.length === 1 ? '' : 's'} in the checkout: ${locks.map(shown).join(', ')}: a git command runs there, or one was killed ` +
+    'and left it; git submodule would stop part way. Remove it once no git runs there, and deploy again');
+}
+
+/** Whether `path` is a folder (symlinks followed). */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** The files of the server's own in `folder` (a submodule's checkout) and in its submodules' checkouts, relative to it; null when git cannot tell. */

@@ -9,7 +9,8 @@ const MAX_WALK = 10_000;
 
 /**
  * Files of the server's own that moving the checkout to a commit adding `added` (paths the
- * commit tracks and the index does not) would overwrite or delete: at such a path the work
+ * commit tracks and the index does not, or tracked files the server replaced by a folder)
+ * would overwrite or delete: at such a path the work
  * tree has
  * - a file or symlink (an untracked or ignored `.env`);
  * - a folder holding files the index does not track (uploads, where the commit adds a file);

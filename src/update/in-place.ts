@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { changedPaths, type ChangedPath } from '../git/changed-paths.ts';
 import { clone } from '../git/clone.ts';
@@ -68,7 +68,7 @@ export function emptyPlan(ctx: UpdateContext): Plan {
  * is not a checkout's top or that git refuses, another worktree's branch, git lock files (see
  * lookAtCheckout); the fetch (a dry run: ls-remote and an objects-only fetch); the mode's own
  * refusals (`judge`); files of the server's own the new commit would overwrite, in the
- * checkout and in its submodules; submodule folders the new commit drops that hold files of
+ * checkout (also in folders that replaced tracked files) and in its submodules; submodule folders the new commit drops that hold files of
  * the server's own. The looks cost what the change costs: the new paths come from `git
  * diff-tree` of HEAD and the tip, submodules from `.gitmodules`.
  */
@@ -117,7 +117,8 @@ export async function planInPlace(ctx: UpdateContext, how: InPlaceMode): Promise
   // The folders of submodules the new commit drops go before the move: they hold nothing of the
   // server's own, git would only warn that it cannot remove them, and the new commit may put files there.
   const under = (path: string, folder: string) => path === folder || path.startsWith(`${folder}/`);
-  const inTheWay = await untrackedInTheWay(entry, repodir, added.filter((p) => !submodules.leftovers.some((f) => under(p, f))), git);
+  const putBack = [...added, ...replacedByFolders(repodir, changes, diff)];
+  const inTheWay = await untrackedInTheWay(entry, repodir, putBack.filter((p) => !submodules.leftovers.some((f) => under(p, f))), git);
   if (inTheWay === null) return refuse(failure(`cannot look for files of the server's own in ${repodir}`));
   if (inTheWay.length > 0) {
     return refuse(failure(`update ${how.mode} refuses: the new commit puts files where ${repodir} has ${showPaths(inTheWay)}, ` +
@@ -144,6 +145,25 @@ async function addedPaths(ctx: UpdateContext, look: CheckoutLook, tip: string, c
   const added = diff.filter((c) => (c.status === 'A' || (c.status === 'T' && c.oldMode === '160000')) && !staged.has(c.path)).map((c) => c.path);
   for (const c of changes) if (c.index === 'D' && !gone.has(c.path)) added.push(c.path);
   return added;
+}
+
+/**
+ * Tracked paths the server replaced by a folder (git status: deleted in the work tree, and a
+ * folder there, not a symlink to one) that the tip still has: moving the checkout puts the file
+ * back and deletes the folder with what it holds. Git leaves the folder when the tip deletes the
+ * path; a symlink in place of a file is a change to a tracked path, which reset discards (git
+ * removes only the link).
+ */
+function replacedByFolders(repodir: string, changes: LocalChange[], diff: ChangedPath[] | null): string[] {
+  const gone = new Set((diff ?? []).filter((c) => c.status === 'D').map((c) => c.path));
+  const isFolder = (path: string): boolean => {
+    try {
+      return lstatSync(join(repodir, path)).isDirectory();
+    } catch {
+      return false;
+    }
+  };
+  return changes.filter((c) => c.tree === 'D' && !gone.has(c.path) && isFolder(c.path)).map((c) => c.path);
 }
 
 /**

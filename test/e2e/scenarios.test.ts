@@ -5,7 +5,7 @@
 // exactly when the git step succeeded, and the run record's result and commit what is on disk.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, makeRemote } from '../helpers/git.ts';
 import { runProcess, whauto } from '../helpers/run.ts';
@@ -265,6 +265,55 @@ scenario("the server's own untracked and ignored files are kept, and a push that
   failedAtGit(w, ran, /refuses: the new commit puts files where \S+ has \.env, which git does not track there/);
   assert.equal(git(w.site, 'rev-parse', 'HEAD'), before);
   assert.equal(readFileSync(join(w.site, '.env'), 'utf8'), 'SECRET=server\n');
+});
+
+// A tracked file or symlink the server turned into a folder of its own files: reset would put the
+// tracked one back and delete the folder with them.
+for (const kind of ['symlink', 'file'] as const) {
+  scenario(`a tracked ${kind} the server replaced by a folder holding its own files: reset refuses, naming it, and nothing changes`, {}, (w) => {
+    const path = kind === 'symlink' ? 'uploads' : 'index.html';
+    if (kind === 'symlink') symlinkSync('../shared-uploads', join(w.author, path));
+    else writeFileSync(join(w.author, path), '<h1>site</h1>\n');
+    git(w.author, 'add', '--', path);
+    git(w.author, 'commit', '-q', '-m', `track ${path}`);
+    git(w.author, 'push', '-q', 'origin', 'HEAD');
+    w.both();
+    rmSync(join(w.site, path));
+    mkdirSync(join(w.site, path));
+    writeFileSync(join(w.site, path, 'user1.jpg'), 'photo');
+    w.push('app.txt');
+    const before = git(w.site, 'rev-parse', 'HEAD');
+    const changes = trackedChanges(w.site);
+    const ran = w.ran().length;
+    const { dry } = w.both();
+    const refusal = new RegExp(`update reset refuses: the new commit puts files where \\S+ has ${path.replace('.', '\\.')}/, which git does not track there`);
+    assert.match(dry.out, refusal, 'the dry run predicts the refusal');
+    failedAtGit(w, ran, refusal);
+    assert.equal(git(w.site, 'rev-parse', 'HEAD'), before);
+    assert.deepEqual(trackedChanges(w.site), changes, 'git status as before');
+    assert.ok(lstatSync(join(w.site, path)).isDirectory(), `${path} is still the server's folder`);
+    assert.equal(readFileSync(join(w.site, path, 'user1.jpg'), 'utf8'), 'photo');
+  });
+}
+
+scenario('a tracked file replaced by an empty folder, and one replaced by a symlink to a folder: reset puts them back, the linked folder\'s files stay', {}, (w) => {
+  git(w.author, 'mv', 'README', 'index.html');
+  w.push('app.txt', 'app\n');
+  w.both();
+  const elsewhere = join(w.dir, 'elsewhere');
+  mkdirSync(elsewhere);
+  writeFileSync(join(elsewhere, 'user1.jpg'), 'photo');
+  rmSync(join(w.site, 'index.html'));
+  mkdirSync(join(w.site, 'index.html'));
+  rmSync(join(w.site, 'app.txt'));
+  symlinkSync(elsewhere, join(w.site, 'app.txt'));
+  const tip = w.push('other.txt');
+  const { dry } = w.both();
+  assert.match(dry.out, /update reset discards the local changes to app\.txt, index\.html/);
+  deployed(w, tip);
+  assert.equal(readFileSync(join(w.site, 'index.html'), 'utf8'), 'one\n');
+  assert.equal(readFileSync(join(w.site, 'app.txt'), 'utf8'), 'app\n');
+  assert.equal(readFileSync(join(elsewhere, 'user1.jpg'), 'utf8'), 'photo', 'only the link was replaced');
 });
 
 // --- tags ---

@@ -171,6 +171,28 @@ test('updateCheckout (reset) replaces a tracked folder by a file, and a tracked 
   }
 });
 
+test('updateCheckout (reset) deploys a commit that deletes a tracked file the server replaced by a folder of its own, and the folder stays', async () => {
+  const repo = makeRemote();
+  try {
+    repo.commit('index.html', 'site\n');
+    git(repo.work, 'push', '--quiet', 'origin', 'main');
+    await updateCheckout(repo.entry(), MAIN, opts());
+    fs.rmSync(path.join(repo.deploy, 'index.html'));
+    fs.mkdirSync(path.join(repo.deploy, 'index.html'));
+    fs.writeFileSync(path.join(repo.deploy, 'index.html', 'upload.dat'), 'precious\n');
+    git(repo.work, 'rm', '--quiet', 'index.html');
+    git(repo.work, 'commit', '--quiet', '-m', 'drop index.html');
+    const tip = git(repo.work, 'rev-parse', 'HEAD');
+    git(repo.work, 'push', '--quiet', 'origin', 'main');
+    const r = await updateCheckout(repo.entry(), MAIN, opts());
+    assert.equal(r.ok, true, r.message ?? '');
+    assert.equal(r.commit, tip);
+    assert.equal(fs.readFileSync(path.join(repo.deploy, 'index.html', 'upload.dat'), 'utf8'), 'precious\n');
+  } finally {
+    repo.cleanup();
+  }
+});
+
 test('updateCheckout (reset) removes a file only staged on the server (changes in the index are discarded)', async () => {
   const repo = makeRemote();
   try {
@@ -353,7 +375,11 @@ for (const update of ['reset', 'ff-only'] as const) {
       git(repo.work, 'push', '--quiet', 'origin', 'main');
 
       const refusal = new RegExp(`^update ${update} refuses: the new commit puts files where \\S+/vendor/sub has X\\.txt, which git does not track there`);
-      const dry = await dryRun({ id: 'r1', entry, trigger: 'manual', target: MAIN, deliveries: [], payloadFile: null });
+      // A dry run's git reads process.env: it gets the same allowance of file:// submodules.
+      const saved = { ...process.env };
+      Object.assign(process.env, { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'protocol.file.allow', GIT_CONFIG_VALUE_0: 'always' });
+      const dry = await dryRun({ id: 'r1', entry, trigger: 'manual', target: MAIN, deliveries: [], payloadFile: null })
+        .finally(() => { for (const k of ['GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0']) { if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k]; } });
       assert.match(dry.problem ?? '', refusal, 'the dry run says so too');
       const r = await updateCheckout(entry, MAIN, withSub);
       assert.equal(r.ok, false);

@@ -152,9 +152,10 @@ export function verifyFor(entries: Entry[], delivery: Delivery, blocked: { entri
   }
   if (ok.length > 0) return { ok, refusal: null };
   // "Not allowed" only when every entry of the delivery's forge is closed to the client.
-  if (!openClaim) for (const entry of blocked?.entries ?? []) if (claims(entry, delivery)) consider(true, 403, blocked!.reason);
+  const blockedClaim = !openClaim && (blocked?.entries ?? []).some((entry) => claims(entry, delivery));
+  if (blockedClaim) consider(true, 403, blocked!.reason);
   if (rank < 0) return { ok, refusal: answers.forbidden('no entry accepts this delivery') };
-  if (!openClaim) reason += otherForgeHint(delivery);
+  if (!openClaim && !blockedClaim) reason += otherForgeHint(delivery);
   return { ok, refusal: status === 401 ? answers.unauthenticated(reason) : answers.forbidden(reason) };
 }
 

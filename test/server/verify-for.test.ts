@@ -21,3 +21,10 @@ test('a delivery of the entry\'s own forge gets no such hint', () => {
   assert.equal(refusal?.code, 401);
   assert.doesNotMatch(JSON.stringify(refusal?.body), /event header of/);
 });
+
+test('a delivery whose forge only a blocked entry (allow_ips) has: 403 "not allowed", with no hint of a missing provider', () => {
+  const delivery = { headers: { 'x-github-event': 'push' }, body, contentType: 'json' as const, payload: body };
+  const { refusal } = verifyFor([entry('gitlab')], delivery, { entries: [entry('github')], reason: 'client address 127.0.0.1 is not allowed' });
+  assert.equal(refusal?.code, 403);
+  assert.deepEqual(refusal?.body, { status: 'forbidden', reason: 'client address 127.0.0.1 is not allowed' });
+});

@@ -46,7 +46,9 @@ await build({ ...bundleOptions, entryPoints: [join(root, 'src/sea/warm.ts')], ou
 
 // The code cache is made by the Node that runs it (V8 rejects another's), after a `check` of
 // the example settings (output not wanted), so it holds what reading settings compiles.
-runNode([warm, bundle, cache, 'check', join(root, 'examples/settings.yaml')], ['ignore', 'ignore', 'pipe']);
+// It runs with the executable's V8 flags: V8 checks them against the cache's.
+const execArgv = seaExecArgv(nodeVersion);
+runNode([...execArgv, warm, bundle, cache, 'check', join(root, 'examples/settings.yaml')], ['ignore', 'ignore', 'pipe']);
 
 // Into a temp file renamed into place: a running binary, or a test starting one mid-build,
 // never sees a half-made file (plain node, or ETXTBSY while writing).
@@ -54,6 +56,7 @@ const tmp = `${out}.${process.pid}.tmp`;
 const config = {
   main: seaMain,
   disableExperimentalSEAWarning: true,
+  ...(execArgv.length > 0 ? { execArgv } : {}),
   assets: { 'whauto.cjs': bundle, 'whauto.cache': cache },
 };
 if (hasBuildSea(nodeVersion)) {
@@ -85,6 +88,17 @@ function pinnedNode() {
     `is not installed: it is for Linux x64 and this is ${process.platform} ${process.arch}, or npm ci has not run. ` +
     `Building around this Node (${process.version}) instead; pass --node PATH to choose another.`);
   return null;
+}
+
+/**
+ * The V8 flags the executable starts with (the SEA config's `execArgv`, added in Node v24.6.0;
+ * none on older Nodes). A young generation of 4 MB semi-spaces instead of V8's default (16 MB
+ * and more on Node 24+): under a load of deliveries the daemon's peak RSS falls from ~150 to
+ * ~100 MB, at the same throughput (bench/RESULTS.md).
+ */
+function seaExecArgv(version) {
+  const [major, minor] = version.slice(1).split('.').map(Number);
+  return major > 24 || (major === 24 && minor >= 6) ? ['--max-semi-space-size=4'] : [];
 }
 
 /** Whether Node `version` ("v26.1.0") has `--build-sea` (added in v25.5.0); older ones need postject. */

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { ownIdentity } from '../exec/process-alive.ts';
 import type { Logger } from '../log/logger.ts';
 import { executeRun } from '../runs/execute-run.ts';
+import { deployedCommit } from '../update/deployed.ts';
 import { newRunRecord, type RunRecord } from '../model/run-record.ts';
 import { targetRef } from '../model/target.ts';
 import type { Entry } from '../settings/types.ts';
@@ -120,6 +121,9 @@ export async function runOne(req: RunRequest, ctx: RunContext, opts: RunOneOptio
     entry, run: req.id, trigger: req.trigger, ref: targetRef(req.target),
     deliveries: req.deliveryCount ?? req.deliveries.length, delivery: newest?.deliveryId ?? undefined,
   });
+  // A 'started' notice names what is deployed now as the previous commit (a delivery's
+  // `before` need not be it; a trigger has none). Read only when a target is told of starts.
+  if (ctx.observer && req.entry.notify.some((t) => t.on.includes('started'))) running.previous = await deployedCommit(req.entry);
   ctx.observer?.onRunStarted(req.entry, running);
   const execOpts: Parameters<typeof executeRun>[1] = {
     logFile,

@@ -99,6 +99,14 @@ describe('serve: notify and commit_status', () => {
     assert.equal(said('notify sent', 'json').length + said('notify failed', 'json').length, 0, 'the hung target has told nothing yet');
   });
 
+  it("a 'started' notice names what was deployed then as the previous commit, not the delivery's before", async () => {
+    const started = (await hung.waitFor(2)).map((r) => r.json).filter((j) => j.event === 'started');
+    assert.deepEqual(started.map((j) => [j.commit, j.previous_commit]), [
+      [commits[0], '1'.repeat(40)], // nothing deployed yet: the delivery's before
+      [commits[1], commits[0]],
+    ]);
+  });
+
   it('the failing target is tried three times per message, then said failed, with its scheme and host only', async () => {
     await waitFor('two ntfy failures', () => said('notify failed', 'ntfy').length >= 2);
     for (const line of said('notify failed', 'ntfy')) {

@@ -33,21 +33,30 @@ export async function untrackedInTheWay(
   // Paths on disk whose tracking decides: folders in place of a new file, files in place of a new folder.
   const folders = new Set<string>();
   const files = new Set<string>();
+  // lstat of each folder on the way down, once: a parent that is a symlink (the commit puts a
+  // folder where a tracked symlink was) is looked at, never looked through.
+  const kinds = new Map<string, Kind>();
+  const kindAt = (path: string): Kind => {
+    let k = kinds.get(path);
+    if (k === undefined) kinds.set(path, (k = kindOf(join(repodir, path))));
+    return k;
+  };
   for (const path of added) {
-    const kind = kindOf(join(repodir, path));
+    const parts = path.split('/');
+    let under = true;
+    for (let i = 1; i < parts.length && under; i++) {
+      const parent = parts.slice(0, i).join('/');
+      const k = kindAt(parent);
+      if (k === 'dir') continue;
+      // A file or symlink where the commit needs a folder is in the way unless tracked; a
+      // missing one has nothing under it.
+      if (k === 'other') files.add(parent);
+      under = false;
+    }
+    if (!under) continue;
+    const kind = kindAt(path);
     if (kind === 'dir') folders.add(path);
     else if (kind === 'other') inTheWay.add(path);
-    else {
-      // Missing, or under a file: the first parent that is not a folder, if any, is in the way.
-      const parts = path.split('/');
-      for (let i = 1; i < parts.length; i++) {
-        const parent = parts.slice(0, i).join('/');
-        const k = kindOf(join(repodir, parent));
-        if (k === 'dir') continue;
-        if (k === 'other') files.add(parent);
-        break;
-      }
-    }
   }
   if (folders.size > 0 || files.size > 0) {
     const tracked = await list(['ls-files', '-z', '--', ...folders, ...files]);
@@ -59,7 +68,10 @@ export async function untrackedInTheWay(
   return [...inTheWay].sort();
 }
 
-function kindOf(path: string): 'dir' | 'other' | 'none' {
+type Kind = 'dir' | 'other' | 'none';
+
+/** What `path` itself is (lstat: a symlink is 'other', even to a folder). */
+function kindOf(path: string): Kind {
   try {
     return lstatSync(path).isDirectory() ? 'dir' : 'other';
   } catch {

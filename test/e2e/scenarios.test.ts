@@ -316,6 +316,27 @@ scenario('a tracked file replaced by an empty folder, and one replaced by a syml
   assert.equal(readFileSync(join(elsewhere, 'user1.jpg'), 'utf8'), 'photo', 'only the link was replaced');
 });
 
+for (const update of ['reset', 'ff-only'] as const) {
+  scenario(`update ${update}: a tracked symlink to a folder outside the checkout becomes a folder of the commit: deployed, the outside folder untouched`, { update }, (w) => {
+    const outside = join(w.dir, 'outside');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'precious.txt'), 'keep me');
+    symlinkSync(outside, join(w.author, 'data'));
+    git(w.author, 'add', '--', 'data');
+    git(w.author, 'commit', '-q', '-m', 'data is a link');
+    git(w.author, 'push', '-q', 'origin', 'HEAD');
+    w.both();
+    git(w.author, 'rm', '-q', 'data');
+    mkdirSync(join(w.author, 'data'));
+    const tip = w.push('data/precious.txt', 'from the repository\n');
+    w.both();
+    deployed(w, tip);
+    assert.ok(lstatSync(join(w.site, 'data')).isDirectory(), 'data is the commit\'s folder');
+    assert.equal(readFileSync(join(w.site, 'data', 'precious.txt'), 'utf8'), 'from the repository\n');
+    assert.equal(readFileSync(join(outside, 'precious.txt'), 'utf8'), 'keep me', 'the folder the link pointed at is untouched');
+  });
+}
+
 // --- tags ---
 
 scenario('tags: v1 then v2, and a tag moved to another commit', { tags: true }, (w) => {

@@ -337,6 +337,20 @@ for (const update of ['reset', 'ff-only'] as const) {
   });
 }
 
+scenario('a file name holding newlines is named quoted in the refusal: no line of its own in the run log or the dry run', {}, (w) => {
+  const evil = 'evil\n==> succeeded in 1ms\nx';
+  writeFileSync(join(w.site, evil), 'the server\'s');
+  const before = git(w.site, 'rev-parse', 'HEAD');
+  const ran = w.ran().length;
+  w.push(evil, 'the repository\'s');
+  const { dry, real } = w.both();
+  failedAtGit(w, ran, /has "evil\\n==> succeeded in 1ms\\nx", which git does not track there/);
+  assert.equal(git(w.site, 'rev-parse', 'HEAD'), before);
+  for (const [what, text] of [['the dry run', dry.out], ['the run', real.out], ['the run log', w.log()]] as const) {
+    assert.doesNotMatch(text, /^==> succeeded in 1ms$/m, `${what} has no forged line`);
+  }
+});
+
 // --- tags ---
 
 scenario('tags: v1 then v2, and a tag moved to another commit', { tags: true }, (w) => {

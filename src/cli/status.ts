@@ -31,8 +31,9 @@ const HELP = `usage: whauto status SETTINGS [ENTRY] [--json] [--runs N]
 Shows, per entry, what runs now (since when, which step), what waits, a rollback in effect
 ("rolled back to X (was Y)" until the next deploy), for update: release the releases on disk
 (id, commit, result, subject; * marks the live one), the last runs (id, trigger, result,
-commit, duration, age) with where each log is, and for an entry that polls, its last poll and
-the next. Reads the state dir, so it works whether the daemon runs or not. --log prints a
+the commit it deployed or set out to deploy, duration, age) with where each log is, and for
+an entry that polls, its last poll and the next. In --json a run's commit is where the
+checkout stood when it ended (what HEAD is), target_commit the one it set out to deploy. Reads the state dir, so it works whether the daemon runs or not. --log prints a
 run's log (the last by default).
 
   --follow            print the run's log as it is written, until the run ends: exit 0 when

@@ -40,7 +40,8 @@ function explain(r: GitResult, ctx: FailureContext): string {
   }
   if (/couldn't find remote ref/i.test(all)) return `${what} does not exist on remote ${ctx.remote} (deleted?)`;
   if (/not a git repository/i.test(all) && !/does not appear to be a git repository/i.test(all)) {
-    return `repodir ${ctx.repodir} is not a git repository`;
+    return `repodir ${ctx.repodir} is not a git repository: point repodir at the checkout, ` +
+      'or empty it (or remove it) so that clone_url is cloned there';
   }
   if (/could not read from remote|unable to access|does not appear to be a git repository|could not resolve host|connection refused|connection timed out|repository .* not found|authentication failed|permission denied \(publickey/i.test(all)) {
     return `cannot reach remote ${ctx.remote}: ${lastError(r.lines)}`;

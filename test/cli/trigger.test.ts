@@ -115,7 +115,7 @@ describe('whauto trigger', () => {
     writeFileSync(join(t.dir, 'plain', 'index.html'), 'hi\n');
     const plain = whauto(['trigger', settings, 'plain', '--dry-run']);
     assert.equal(plain.status, 1, plain.stdout + plain.stderr);
-    assert.equal(plain.stderr, `whauto trigger: dry run: the run would fail: repodir ${join(t.dir, 'plain')} is not a git repository\n`);
+    assert.equal(plain.stderr, `whauto trigger: dry run: the run would fail: repodir ${join(t.dir, 'plain')} is not a git repository: point repodir at the checkout, or empty it (or remove it) so that clone_url is cloned there\n`);
 
     const ff = join(t.dir, 'ff');
     assert.equal(whauto(['trigger', settings, 'ff']).status, 0);

@@ -102,7 +102,7 @@ for (const update of ['reset', 'ff-only'] as const) {
       git(repo.work, 'push', '--quiet', 'origin', 'main');
       const r = await updateCheckout(repo.entry({ update }), MAIN, opts());
       assert.equal(r.ok, false);
-      assert.equal(r.message, `update ${update} refuses: the new commit puts files where ${repo.deploy} has .env, a b.png, new\nline, tab\there, which git does not track there; `
+      assert.equal(r.message, `update ${update} refuses: the new commit puts files where ${repo.deploy} has .env, a b.png, "new\\nline", "tab\\there", which git does not track there; `
         + 'the update would overwrite or delete them. Move them away, or delete them if the repository\'s copy should win, and deploy again');
       assert.equal(git(repo.deploy, 'rev-parse', 'HEAD'), before);
       assert.equal(fs.readFileSync(path.join(repo.deploy, '.env'), 'utf8'), 'SECRET=server\n');
@@ -287,7 +287,7 @@ test('updateCheckout fails clearly when repodir is not a git repository', async 
     fs.writeFileSync(path.join(repo.deploy, 'index.html'), 'hi\n');
     const r = await updateCheckout(repo.entry(), MAIN, opts());
     assert.equal(r.ok, false);
-    assert.equal(r.message, `repodir ${repo.deploy} is not a git repository`);
+    assert.equal(r.message, `repodir ${repo.deploy} is not a git repository: point repodir at the checkout, or empty it (or remove it) so that clone_url is cloned there`);
   } finally {
     repo.cleanup();
   }

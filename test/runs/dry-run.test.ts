@@ -158,7 +158,7 @@ test('dryRun says a repodir that is not a git repository, or inside another one,
     fs.mkdirSync(repo.deploy);
     fs.writeFileSync(path.join(repo.deploy, 'index.html'), 'hi\n');
     const plain = await dryRun(ask(repo.entry()));
-    assert.equal(plain.problem, `repodir ${repo.deploy} is not a git repository`);
+    assert.equal(plain.problem, `repodir ${repo.deploy} is not a git repository: point repodir at the checkout, or empty it (or remove it) so that clone_url is cloned there`);
     assert.ok(plain.lines.includes(`git: would fail: ${plain.problem}`), plain.lines.join('\n'));
     assert.equal((await updateCheckout(repo.entry(), MAIN, { env: GIT_ENV })).message, plain.problem);
 

@@ -53,7 +53,7 @@ describe('serve: notify and commit_status', () => {
       entries: {
         site: {
           provider: 'github', secret: SECRET, repo: 'acme/site', branch: 'main',
-          clone_url: remote.bare, repodir: join(t.dir, 'site'), commands: ['echo deploying $WHAUTO_AFTER'],
+          clone_url: `${forge.url}/acme/site.git`, repodir: join(t.dir, 'site'), commands: ['echo deploying $WHAUTO_AFTER'],
           notify: [
             { url: `${slack.url}/services/${URL_SECRET}`, format: 'slack', on: ['succeeded', 'failed'] },
             { url: `${hung.url}/${HUNG_TOPIC}`, format: 'json', on: ['started', 'succeeded'] },
@@ -63,7 +63,9 @@ describe('serve: notify and commit_status', () => {
         },
       },
     });
-    daemon = await startDaemon(settings, { env: { GH_TOKEN, NTFY_TOKEN } });
+    // The forge's address is the stand-in's; git fetches it from the local bare repository.
+    const gitFromDisk = { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: `url.${remote.bare}.insteadOf`, GIT_CONFIG_VALUE_0: `${forge.url}/acme/site.git` };
+    daemon = await startDaemon(settings, { env: { GH_TOKEN, NTFY_TOKEN, ...gitFromDisk } });
     // What every test looks at (so each passes run alone): two pushes deployed, the second
     // while the hung target's first call still waits for an answer.
     await pushAndDeliver();
@@ -118,7 +120,7 @@ describe('serve: notify and commit_status', () => {
     assert.equal(sent[0]!.headers['title'], `site: deployed main at ${commits[0]!.slice(0, 7)} (${/\(([^)]+)\)/.exec(String(sent[0]!.headers['title']))?.[1]})`);
   });
 
-  it('sets each deployed commit\'s status on the GitHub Enterprise API of the delivery\'s repository URL: pending, then success', async () => {
+  it('sets each deployed commit\'s status on the GitHub Enterprise API of the clone_url\'s host: pending, then success', async () => {
     await forge.waitFor(4);
     for (const commit of commits) {
       const calls = forge.requests.filter((r) => r.path === `/api/v3/repos/acme/site/statuses/${commit}`);

@@ -109,9 +109,9 @@ const delivery = (repository: string, repositoryUrl: string | null): DeliveryRef
   repository, repositoryUrl, receivedAt: '2026-01-01T00:00:00Z',
 });
 
-test('the API root follows from the delivery\'s repository URL, per forge', async () => {
+test('the API root follows from the delivery\'s repository URL on the clone_url\'s host, per forge', async () => {
   const at = async (provider: ProviderName, repo: string, url: string): Promise<unknown> => {
-    const r = await statusRepo(entry({ provider }), delivery(repo, url), STATUS_APIS[provider as 'github'], null);
+    const r = await statusRepo(entry({ provider, cloneUrl: url }), delivery(repo, url), STATUS_APIS[provider as 'github'], null);
     return typeof r === 'string' ? r : r.apiBase;
   };
   assert.equal(await at('github', 'acme/site', 'https://github.com/acme/site.git'), 'https://api.github.com');
@@ -122,6 +122,20 @@ test('the API root follows from the delivery\'s repository URL, per forge', asyn
   assert.equal(await at('forgejo', 'acme/site', 'ssh://git@codeberg.org/acme/site.git'), 'https://codeberg.org/api/v1');
   assert.equal(await at('bitbucket', 'acme/site', 'https://bitbucket.org/acme/site.git'), 'https://api.bitbucket.org');
   assert.equal(await at('bitbucket-server', 'PROJ/site', 'https://bb.example.com/scm/proj/site.git'), 'https://bb.example.com');
+});
+
+test('the token goes only to the host the settings name: a delivery naming another host gets no status, one naming the same host gives its port and path', async () => {
+  const api = STATUS_APIS.gitea;
+  const withClone = (cloneUrl: string) => entry({ provider: 'gitea', cloneUrl });
+  const elsewhere = await statusRepo(withClone('https://git.example.org/acme/site.git'), delivery('acme/site', 'http://127.0.0.1:18931/acme/site.git'), api, null);
+  assert.equal(elsewhere, 'the delivery names the repository at 127.0.0.1, not at git.example.org (the entry\'s clone_url or the checkout\'s remote): ' +
+    'the token goes only to the forge the settings name; set commit_status.api_url to send it elsewhere');
+  const same = await statusRepo(withClone('git@git.example.org:acme/site.git'), delivery('acme/site', 'https://GIT.example.org:3000/forge/acme/site.git'), api, null);
+  assert.deepEqual(same, { fullName: 'acme/site', webBase: 'https://git.example.org:3000/forge', apiBase: 'https://git.example.org:3000/forge/api/v1' });
+  const local = await statusRepo(withClone('/srv/git/site.git'), delivery('acme/site', 'https://git.example.org/acme/site.git'), api, null);
+  assert.match(String(local), /not known from the entry's clone_url or the checkout's remote URL: set commit_status\.api_url/);
+  const told = await statusRepo(withClone('/srv/git/site.git'), delivery('acme/site', 'https://git.example.org/acme/site.git'), api, 'https://api.example.org');
+  assert.equal(typeof told === 'string' ? told : told.apiBase, 'https://api.example.org', 'api_url is the settings\' word');
 });
 
 test('a URL\'s user info never reaches the API root; a local path gives none', async () => {

@@ -7,6 +7,7 @@ import { isRunId } from '../model/run-id.ts';
 import { layout } from '../state/layout.ts';
 import { readJsonState } from '../state/read-json.ts';
 import { checkRun } from '../state/shape.ts';
+import { logRunFinished } from './finished-line.ts';
 
 /** Run ids said 'run finished' of that are remembered (a record written again says nothing twice). */
 const REMEMBERED = 1000;
@@ -97,10 +98,7 @@ export class OutsideRuns {
       this.said.set(id, 'started');
     }
     if (r.result === 'running') return;
-    const ms = Date.parse(r.endedAt ?? '') - Date.parse(r.startedAt);
-    const fields = { entry, run: id, trigger: r.trigger, result: r.result, commit: r.commit, duration_ms: Number.isFinite(ms) ? ms : undefined, message: r.message ?? undefined, pid: r.pid };
-    if (r.result === 'succeeded') this.logger.info('run finished', fields);
-    else this.logger.warn('run finished', fields);
+    logRunFinished(this.logger, r, { trigger: r.trigger, pid: r.pid });
     this.said.delete(id);
     this.said.set(id, 'finished');
     if (this.said.size > REMEMBERED) this.said.delete(this.said.keys().next().value!);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { ownIdentity } from '../exec/process-alive.ts';
 import type { Logger } from '../log/logger.ts';
 import { executeRun } from '../runs/execute-run.ts';
+import { logRunFinished } from './finished-line.ts';
 import { deployedCommit } from '../update/deployed.ts';
 import { newRunRecord, type RunRecord } from '../model/run-record.ts';
 import { targetRef } from '../model/target.ts';
@@ -148,10 +149,7 @@ export async function runOne(req: RunRequest, ctx: RunContext, opts: RunOneOptio
   if (ok) unmarkRunning(stateDir, entry, req.id);
   // Not pruned before the journal says the run is gone: a pruned record would not keep a restart from running it again.
   const taken = ok && recorded && (opts.take ? await opts.take() : true);
-  const ms = Date.parse(record.endedAt ?? '') - Date.parse(record.startedAt);
-  const fields = { entry, run: req.id, result: record.result, commit: record.commit, duration_ms: Number.isFinite(ms) ? ms : undefined, message: record.message ?? undefined };
-  if (record.result === 'succeeded') logger.info('run finished', fields);
-  else logger.warn('run finished', fields);
+  logRunFinished(logger, record);
   ctx.observer?.onRunFinished(req.entry, record);
   try {
     if (taken) pruneRuns(stateDir, entry, ctx.keepRuns, (file, to, why) => logger.warn('corrupt state file set aside', { file, moved_to: to ?? undefined, error: why }));

@@ -88,7 +88,11 @@ describe('update: release is never half-deployed', () => {
       const commit = remote.push('main', 'VERSION', versionText(n));
       await deliver(daemon!, commit);
       const runs = await finishedRuns(state, 'site', n, 60_000);
-      assert.equal(runs.at(-1).result, fails ? 'failed' : 'succeeded', `deploy ${n}`);
+      const run = runs.at(-1);
+      assert.equal(run.result, fails ? 'failed' : 'succeeded', `deploy ${n}`);
+      // The daemon's log names the live commit, and for a failed deploy also the one that failed.
+      const line = await daemon!.waitForLine(new RegExp(` run finished entry=site run=${run.id} `));
+      assert.match(line, fails ? new RegExp(` commit=${run.commit} target_commit=${commit} `) : new RegExp(` commit=${commit} duration_ms=`));
     };
     await deploy(1, false);
 

@@ -119,8 +119,20 @@ export class Queue extends EventEmitter {
   recover(entries: Entry[]): void {
     this.writes.prepare();
     readBack(this.requeue);
-    for (const cut of recordCutOff(this.opts.stateDir, entries, this.opts.logger, true)) resume(this.requeue, cut);
+    this.resumeEach(entries, recordCutOff(this.opts.stateDir, entries, this.opts.logger, true));
     this.pump();
+  }
+
+  /**
+   * Resumes each run `cut` off, once its interrupted record is told (notifications, a commit
+   * status left pending ends as error): its process died before it could tell.
+   */
+  private resumeEach(entries: Entry[], cut: RunRecord[]): void {
+    for (const record of cut) {
+      const entry = entries.find((e) => e.name === record.entry);
+      if (entry) this.opts.observer?.onRunFinished(entry, record);
+      resume(this.requeue, record);
+    }
   }
 
   /**
@@ -135,7 +147,7 @@ export class Queue extends EventEmitter {
       if (entry) entries.set(entry.name, entry);
     }
     if (entries.size === 0) return;
-    for (const cut of recordCutOff(this.opts.stateDir, [...entries.values()], this.opts.logger)) resume(this.requeue, cut);
+    this.resumeEach([...entries.values()], recordCutOff(this.opts.stateDir, [...entries.values()], this.opts.logger));
     this.pump();
   }
 

@@ -24,7 +24,7 @@ Exit: 0 succeeded, 1 failed, 2 usage, invalid settings or nothing to go back to,
   --to RUN_ID|COMMIT  go back to what that run deployed, or to that commit (a successful
                       run's; for releases also a release id), instead
   --dry-run           change nothing; say what it would switch to or deploy (exit 1 when
-                      it would fail)
+                      it would fail; with --no-wait, 75 when the checkout is busy now)
   --no-wait           exit 75 at once when the checkout is busy
 `;
 
@@ -63,7 +63,7 @@ export async function runRollback(io: Io, args: string[]): Promise<number> {
   const tell = (c: RollbackChoice, would: boolean) => io.stderr(`whauto rollback: ${would ? 'would go' : 'going'} back to ${c.what}, from ${c.left ?? 'nothing known'}\n`);
   if (values['dry-run']) {
     tell(choice, true);
-    return dryRunNow(io, 'rollback', settings, req);
+    return dryRunNow(io, 'rollback', settings, req, { wait: !values['no-wait'] });
   }
   // Chosen again once the checkout is this command's: a run it waited for may have changed what is deployed.
   const prepare = async (r: RunRequest): Promise<string | null> => {

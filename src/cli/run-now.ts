@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { checkoutKey } from '../checkouts/checkout-key.ts';
+import { lockHolder } from '../checkouts/lock.ts';
 import { takeTurn } from '../checkouts/take-turn.ts';
 import { lineBuffer } from '../log/line-buffer.ts';
 import { createLogger } from '../log/logger.ts';
@@ -9,6 +10,7 @@ import { takeOver } from '../queue/recover.ts';
 import { runOne } from '../queue/run-one.ts';
 import { dryRun } from '../runs/dry-run.ts';
 import { stateDirProblem } from '../settings/state-dir.ts';
+import { layout } from '../state/layout.ts';
 import type { RunRequest } from '../runs/types.ts';
 import type { Settings } from '../settings/types.ts';
 import { EXIT, type Io } from './io.ts';
@@ -136,11 +138,18 @@ export async function runNow(
 
 /**
  * `whauto <command> --dry-run`: prints what running `req` would do (dryRun) and returns 0, or
- * 1 when the run would not start (a state dir it may not use) or would fail at its git step.
+ * 1 when the run would not start (a state dir it may not use) or would fail at its git step,
+ * or with `wait` false (--no-wait) 75 when the checkout is busy now, as the real command would.
  */
-export async function dryRunNow(io: Io, command: 'trigger' | 'rollback', settings: Settings, req: RunRequest): Promise<number> {
+export async function dryRunNow(io: Io, command: 'trigger' | 'rollback', settings: Settings, req: RunRequest, opts: { wait: boolean }): Promise<number> {
   const { lines, problem } = await dryRun(req);
   for (const line of lines) io.stdout(line + '\n');
+  const key = checkoutKey(req.entry);
+  const holder = opts.wait ? null : lockHolder(layout.locksDir(settings.stateDir), key);
+  if (holder) {
+    io.stderr(`whauto ${command}: dry run: checkout ${key} is busy (run ${holder.runId} of entry ${holder.entry}, pid ${holder.pid}): --no-wait would exit 75\n`);
+    return EXIT.busy;
+  }
   // What the real command checks first, with this user's rights: it would not start at all.
   const unusable = foreignStateDir(settings.stateDir, command) ?? stateDirProblem(settings.stateDir);
   // Else as the run itself would: it fails at its git step.

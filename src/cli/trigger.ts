@@ -17,7 +17,8 @@ Exit: 0 succeeded, 1 failed, 2 usage or invalid settings (also when they changed
 waited and no longer deploy what was asked), 75 --no-wait and the checkout is busy.
 
   --dry-run        run nothing and change no ref or file; print the remote tip that would
-                   deploy, every command, and why the git step would fail (exit 1)
+                   deploy, every command, and why the git step would fail (exit 1); with
+                   --no-wait, exit 75 when the checkout is busy now
   --no-wait        exit 75 at once when the checkout is busy
   --branch NAME    the branch to deploy (default: the entry's branch); it must be one the
                    entry deploys (for entries with globs like release/*)
@@ -72,6 +73,6 @@ export async function runTrigger(io: Io, args: string[]): Promise<number> {
     return EXIT.usage;
   }
   const req: RunRequest = { id: newRunId(), entry, trigger: 'manual', target, deliveries: [], payloadFile: null };
-  if (values['dry-run']) return dryRunNow(io, 'trigger', settings, req);
+  if (values['dry-run']) return dryRunNow(io, 'trigger', settings, req, { wait: !values['no-wait'] });
   return runNow(io, 'trigger', settings, req, { wait: !values['no-wait'] });
 }

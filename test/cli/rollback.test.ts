@@ -218,6 +218,7 @@ describe('whauto rollback', () => {
     const busy = run('rollback', settings, 'gated', '--no-wait');
     assert.equal(busy.code, 75, busy.stderr);
     assert.match(busy.stderr, /^whauto rollback: checkout \S+ is busy \(run \S+ of entry gated, pid \d+\)/m);
+    assert.equal(run('rollback', settings, 'gated', '--no-wait', '--dry-run').code, 75, 'the dry run predicts it');
     const waiting = start(WHAUTO, ['rollback', settings, 'gated']);
     await waitFor('rollback says it waits', () => /waiting for run \S+ of entry gated/.test(waiting.stderr()));
     rmSync(gate);

@@ -138,6 +138,10 @@ describe('whauto trigger', () => {
       const busy = whauto(['trigger', settings, 'gated', '--no-wait']);
       assert.equal(busy.status, 75, busy.stderr);
       assert.match(busy.stderr, /busy/);
+      const dry = whauto(['trigger', settings, 'gated', '--no-wait', '--dry-run']);
+      assert.equal(dry.status, 75, `the dry run predicts it\n${dry.stderr}`);
+      assert.match(dry.stderr, /^whauto trigger: dry run: checkout \S+ is busy \(run \S+ of entry gated, pid \d+\): --no-wait would exit 75$/m);
+      assert.equal(whauto(['trigger', settings, 'gated', '--dry-run']).status, 0, 'without --no-wait the dry run says the run would deploy');
       rmSync(gate);
       assert.equal(await first.exited, 0, first.stderr());
     } finally {

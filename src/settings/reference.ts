@@ -63,7 +63,7 @@ const COMMIT_STATUS_KEY_DOCS: Record<(typeof COMMIT_STATUS_KEYS)[number], string
   token_file: 'a file holding the forge token that may set commit statuses; one of `token_file`, `token_env`',
   token_env: 'an environment variable holding that token',
   context: 'the status\'s name on the forge (default `whauto/<entry>`)',
-  api_url: 'the forge\'s API root, when it is not found from the repository\'s URL (GitHub Enterprise: `https://host/api/v3`)',
+  api_url: 'the forge\'s API root, when it is not found from the host of clone_url or the checkout\'s remote (GitHub Enterprise: `https://host/api/v3`)',
   target_url: 'a link shown with the status',
 };
 

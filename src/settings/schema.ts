@@ -96,7 +96,7 @@ export const ENTRY_KEYS: Record<string, KeyDef> = {
     example: 'poll: 1m',
     doc: 'Ask the remote for new commits this often (at least 10s, ±10% jitter), for a server no forge can reach; with no provider and no secret the entry has no webhook route. Default none: webhooks only.' },
   commit_status: { kind: 'commit-status', example: 'commit_status: { token_file: /etc/whauto/github.token }',
-    doc: 'Set the deployed commit\'s status on the forge: {token_file | token_env, context, api_url, target_url}. Default none.' },
+    doc: 'Set the deployed commit\'s status on the forge: {token_file | token_env, context, api_url, target_url}; `commit_status: null` in an entry turns off the defaults\'. Default none.' },
 };
 
 /** Keys of one `notify` target. */
@@ -193,7 +193,7 @@ function notifySchema(): object {
 function commitStatusSchema(): object {
   const url = { type: 'string', pattern: '^https?://' };
   return {
-    type: 'object', additionalProperties: false,
+    type: ['object', 'null'], additionalProperties: false,
     properties: {
       token_file: { type: 'string', minLength: 1 }, token_env: { type: 'string', minLength: 1 },
       context: { type: 'string', minLength: 1, description: 'Default whauto/<entry>.' }, api_url: url, target_url: url,

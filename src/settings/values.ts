@@ -112,6 +112,8 @@ export function parseValue(def: KeyDef, node: Node | null, keyNode: Node, ctx: C
     case 'notify':
       return parseNotify(node, ctx) ?? FAILED;
     case 'commit-status':
+      // null (or ~, or nothing): none, also over the defaults' (an entry turns it off so).
+      if (isScalar(node) && node.value === null) return null;
       return parseCommitStatus(node, ctx) ?? FAILED;
     case 'shared-paths':
       return parseSharedPaths(node, ctx, fail);

@@ -84,7 +84,7 @@ test('no notify finding shows a url or a token', () => {
   for (const secret of ['url-secret', 'file-token-c41', 'env-token-9b2']) assert.ok(!all.includes(secret), `${secret} in:\n${all}`);
 });
 
-test('notify and commit_status load into their settings; an entry\'s notify replaces the defaults\'', () => {
+test('notify and commit_status load into their settings; an entry\'s notify replaces the defaults\', and commit_status: null turns the defaults\' off', () => {
   const dir = tempDir().dir;
   writeFile(dir, 'matrix.token', 'syt_token\n');
   const file = writeFile(dir, 'whauto.yaml', `
@@ -111,6 +111,7 @@ entries:
     secret: s
     repodir: /srv/quiet
     notify: []
+    commit_status: null
 `);
   const { settings, findings } = loadSettings(file, { GH_TOKEN: 'gh-token', HOOK: 'https://example.org/hook' });
   assert.ok(settings, findings.map(formatFinding).join('\n'));
@@ -123,6 +124,8 @@ entries:
   ]);
   assert.deepEqual(api!.commitStatus, { token: 'gh-token', context: 'deploy/api', apiUrl: 'https://ghe.example.org/api/v3', targetUrl: 'https://ci.example.org' });
   assert.deepEqual(quiet!.notify, []);
+  assert.equal(quiet!.commitStatus, null);
+  assert.deepEqual(findings.filter((f) => f.level === 'error'), []);
 });
 
 test('a command that reads no secrets still reads the targets\' url and token, and reports nothing of them', () => {

@@ -15,11 +15,11 @@ const TOKEN_KEYS: SecretKeys = { inline: 'token', env: 'token_env', file: 'token
  * environment is checked as parseNotify checks one written inline (checkTargetUrl).
  */
 export function notifyTargets(raw: RawTarget[], ctx: SecretContext): NotifyTarget[] {
-  return raw.map((t, i) => {
+  return raw.map((t) => {
     const url = readSource(t.sources, URL_KEYS, ctx);
     // An inline url was checked with the rest of the target (parseNotify).
     const read = t.sources.get('url_file') ?? t.sources.get('url_env');
-    if (url !== null && read) checkTargetUrl(url, read.node, `'notify' target ${i + 1}`, t.format, t.sources.has('token_file') || t.sources.has('token_env'), ctx.report);
+    if (url !== null && read) checkTargetUrl(url, read.node, `'notify' target ${t.n}`, t.format, t.sources.has('token_file') || t.sources.has('token_env'), ctx.report);
     return { format: t.format, url, on: t.on, token: readSource(t.sources, TOKEN_KEYS, ctx) };
   });
 }

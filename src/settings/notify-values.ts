@@ -12,6 +12,8 @@ import type { RawField } from './nodes.ts';
 export interface RawTarget {
   /** The target's mapping, for findings about it. */
   at: Node;
+  /** Its place in the list, from 1 (findings say 'target N'). */
+  n: number;
   format: NotifyFormat;
   on: NotifyEvent[];
   /** url, url_file, url_env, token_file, token_env: whichever are given. */
@@ -44,8 +46,8 @@ const NO_TOKEN: readonly NotifyFormat[] = ['slack', 'discord'];
 /**
  * Parses a `notify` value: a list of target mappings (nothing or [] for none). Reports
  * 'type', 'unknown-key', 'unknown-format', 'unknown-event', 'missing-url', 'url-conflict',
- * 'token-conflict', 'missing-token' (errors) and 'token-unused' (a warning); returns null
- * when something was wrong. Never echoes a url or token.
+ * 'token-conflict', 'missing-token' (errors) and 'token-unused' (a warning); returns the
+ * targets that parse (null when the value is not a list). Never echoes a url or token.
  */
 export function parseNotify(node: Node | null, ctx: Ctx): RawTarget[] | null {
   if (node === null || (isScalar(node) && node.value === null)) return [];
@@ -53,14 +55,14 @@ export function parseNotify(node: Node | null, ctx: Ctx): RawTarget[] | null {
     ctx.report(node, 'error', 'type', `'${ctx.key}' must be a list of targets ({url, format, on}), not ${describe(node)}`);
     return null;
   }
+  // The targets that parse go on even when another does not: their url and token are read
+  // later, and check reports those problems too, all at once (the settings are invalid anyway).
   const out: RawTarget[] = [];
-  let ok = true;
   node.items.forEach((item, i) => {
     const target = parseTarget(item as Node, i + 1, ctx);
-    if (target === null) ok = false;
-    else out.push(target);
+    if (target !== null) out.push(target);
   });
-  return ok ? out : null;
+  return out;
 }
 
 function parseTarget(node: Node, n: number, ctx: Ctx): RawTarget | null {
@@ -111,7 +113,7 @@ function parseTarget(node: Node, n: number, ctx: Ctx): RawTarget | null {
   if (NO_TOKEN.includes(format) && tokens.length > 0) {
     ctx.report(tokens[0], 'warning', 'token-unused', `${what}: ${format} takes no token (its webhook URL is the credential); this one is never sent`);
   }
-  return ok ? { at: node, format, on, sources } : null;
+  return ok ? { at: node, n, format, on, sources } : null;
 }
 
 /** The events of an `on` value (one name or a list of them), or what is wrong with it. */

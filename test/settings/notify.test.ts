@@ -80,7 +80,7 @@ test('no notify finding shows a url or a token', () => {
   const { findings } = loadSettings(file, { HOOK: 'gopher://url-secret-3', TOK: 'env-token-9b2' });
   const all = findings.map(formatFinding).join('\n');
   assert.deepEqual(findings.filter((f) => f.level !== 'note').map((f) => f.code).sort(),
-    ['insecure-url', 'insecure-url', 'nothing-to-clone', 'bad-url', 'token-unused', 'unknown-format'].sort(), all);
+    ['insecure-url', 'insecure-url', 'nothing-to-clone', 'bad-url', 'bad-url', 'secret-file-readable', 'token-unused', 'unknown-format'].sort(), all);
   for (const secret of ['url-secret', 'file-token-c41', 'env-token-9b2']) assert.ok(!all.includes(secret), `${secret} in:\n${all}`);
 });
 
@@ -137,4 +137,20 @@ test('a command that reads no secrets still reads the targets\' url and token, a
   const { settings, findings } = loadSettings(file, { HOOK: 'https://ntfy.sh/topic' }, { readSecrets: false });
   assert.ok(settings, findings.map(formatFinding).join('\n'));
   assert.deepEqual(settings.entries[0]!.notify.map((t) => [t.url, t.token]), [['https://ntfy.sh/topic', null], [null, null]]);
+});
+
+test('check reports the problems of every target at once: one target that does not parse hides none of the others\'', () => {
+  const dir = tempDir().dir;
+  writeFile(dir, 'ftp.url', 'ftp://example.org/x\n');
+  const file = writeFile(dir, 'whauto.yaml', `${ENTRY}    notify:
+      - {url: "https://example.org/x", format: teams}
+      - {url: "https://ntfy.sh/x", format: ntfy, token_file: missing.token}
+      - {url_file: ftp.url}
+      - {url_env: NO_SUCH_HOOK}
+`);
+  const { settings, findings } = loadSettings(file, {});
+  assert.equal(settings, null);
+  const errors = findings.filter((f) => f.level === 'error').map((f) => [f.line, f.code]);
+  assert.deepEqual(errors, [[6, 'unknown-format'], [7, 'secret-file-unreadable'], [8, 'bad-url'], [9, 'secret-env-unset']]);
+  assert.match(findings.find((f) => f.code === 'bad-url')!.message, /^'notify' target 3: /, 'a target keeps its place in the list');
 });

@@ -56,5 +56,8 @@ export async function runNotify(io: Io, args: string[]): Promise<number> {
     const tries = result.tries > 1 ? ` (${result.tries} tries)` : '';
     io.stdout(`${kind} ${target}: ${how}${tries}\n`);
   }
+  if (entry.commitStatus !== null && values.status === undefined) {
+    io.stdout('commit_status: not tested (give --status COMMIT to set a test status on that commit)\n');
+  }
   return results.every((r) => r.result.ok) ? EXIT.ok : EXIT.failed;
 }

@@ -16,7 +16,12 @@ const SAID: Record<Announcement['event'], (t: string) => string> = {
 export function headline(a: Announcement): string {
   const at = a.commit ? ` at ${a.commit.slice(0, 7)}` : '';
   const took = a.durationMs === null ? '' : ` (${formatDuration(a.durationMs)})`;
-  return `${a.entry}: ${SAID[a.event](a.target + at)}${took}`;
+  return `${a.entry}: ${said(a)(a.target + at)}${took}`;
+}
+
+/** What `a`'s event says; a rollback's start is not a deploy of the branch's tip. */
+function said(a: Announcement): (t: string) => string {
+  return a.event === 'started' && a.trigger === 'rollback' ? (t) => `rolling back to ${t}` : SAID[a.event];
 }
 
 /** The lines under the headline: the commit's subject, who pushed, why it failed, where it ran. */
@@ -38,7 +43,7 @@ export function plainText(a: Announcement): string {
 /** A commit status's one line (at most 140 characters, what GitHub shows whole). */
 export function statusDescription(a: Announcement): string {
   const line = a.event === 'test' ? 'a test status from whauto notify --test (no deploy ran)'
-    : a.event === 'started' ? `deploying ${a.target}`
+    : a.event === 'started' ? said(a)(a.target)
     : a.result === 'succeeded' ? `deployed ${a.target}${a.durationMs === null ? '' : ` in ${formatDuration(a.durationMs)}`}`
       : `${a.result}${a.message ? `: ${a.message}` : ''}`;
   return line.length > 140 ? `${line.slice(0, 139)}…` : line;

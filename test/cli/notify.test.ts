@@ -43,11 +43,11 @@ describe('whauto notify --test', () => {
     t.cleanup();
   });
 
-  it('sends a test message to each target and prints its HTTP status; exit 0 when all were taken', async () => {
+  it('sends a test message to each target and prints its HTTP status; exit 0 when all were taken; says commit_status was not tested', async () => {
     const n = ok.requests.length;
     const r = await whauto(['notify', settings, 'good', '--test'], { GH_TOKEN: 'gh-cli-token' });
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, `slack ${ok.url}: HTTP 201\n`);
+    assert.equal(r.stdout, `slack ${ok.url}: HTTP 201\ncommit_status: not tested (give --status COMMIT to set a test status on that commit)\n`);
     const [msg] = ok.requests.slice(n);
     assert.equal(msg!.path, `/services/${URL_SECRET}`);
     assert.equal(msg!.json.text, 'good: test message (main)');

@@ -1,10 +1,10 @@
 // Each notify format against a local stand-in of its service: method, path, headers and
 // body as the service's published reference has them (cited beside each payload builder).
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sendNotify } from '../../src/notify/deliver.ts';
 import { jsonPayload } from '../../src/notify/json.ts';
-import { headline, plainText } from '../../src/notify/text.ts';
+import { headline, plainText, statusDescription } from '../../src/notify/text.ts';
 import type { NotifyTarget } from '../../src/settings/types.ts';
 import { standIn, type StandIn } from '../helpers/stand-in.ts';
 import { FAILED, SUCCEEDED } from './announcements.ts';
@@ -136,4 +136,11 @@ describe('notify formats', () => {
     assert.match(String(r.error), /url could not be read/);
     assert.equal(srv.requests.length, n);
   });
+});
+
+test("a rollback's start says it rolls back, not that it deploys the branch", () => {
+  const started = { ...SUCCEEDED, event: 'started' as const, result: 'running' as const, durationMs: null, finishedAt: null };
+  assert.equal(headline(started), `site: deploying main at ${'a'.repeat(7)}`);
+  assert.equal(headline({ ...started, trigger: 'rollback' }), `site: rolling back to main at ${'a'.repeat(7)}`);
+  assert.equal(statusDescription({ ...started, trigger: 'rollback' }), 'rolling back to main');
 });

@@ -170,8 +170,8 @@ async function serveWith(io: Io, first: Settings, listen: Settings['listen'], wa
         return;
       }
       // Compared with the file as it was at start: a --listen that differs from it is no change.
-      for (const key of ['listen', 'stateDir', 'workers'] as const) {
-        if (JSON.stringify(next[key]) !== JSON.stringify(first[key])) logger.warn('a changed setting needs a restart', { setting: key });
+      for (const [key, name] of [['listen', 'listen'], ['stateDir', 'state_dir'], ['workers', 'workers']] as const) {
+        if (JSON.stringify(next[key]) !== JSON.stringify(first[key])) logger.warn('a changed setting needs a restart', { setting: name });
       }
       settings = { ...next, listen: settings.listen, stateDir: settings.stateDir, workers: settings.workers };
       web.reload(settings);

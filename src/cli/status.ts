@@ -90,11 +90,16 @@ function unreadableFile(file: string): string | null {
 }
 
 function age(iso: string, now: number): string {
-  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  if (s < 120) return `${s}s ago`;
-  if (s < 7200) return `${Math.round(s / 60)}m ago`;
-  if (s < 172800) return `${Math.round(s / 3600)}h ago`;
-  return `${Math.round(s / 86400)}d ago`;
+  return `${roughly((now - Date.parse(iso)) / 1000)} ago`;
+}
+
+/** `48s`, `65m`, `5h`, `3d`: `seconds` in the unit a person reads at a glance. */
+function roughly(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  if (s < 172800) return `${Math.round(s / 3600)}h`;
+  return `${Math.round(s / 86400)}d`;
 }
 
 function duration(r: RunRecord): number | null {
@@ -138,7 +143,7 @@ function pollLine(p: PollReport, now: number): string {
 /** `in 48s`, `in 3m`; `now` when due. */
 function until(iso: string, now: number): string {
   const ms = Date.parse(iso) - now;
-  return ms <= 500 ? 'now' : `in ${formatDuration(Math.round(ms / 1000) * 1000)}`;
+  return ms <= 500 ? 'now' : `in ${roughly(ms / 1000)}`;
 }
 
 /** `whauto status`: returns the exit code (2 for a usage error or an unknown entry/run). */

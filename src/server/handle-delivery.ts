@@ -155,17 +155,20 @@ export function verifyFor(entries: Entry[], delivery: Delivery, blocked: { entri
   const blockedClaim = !openClaim && (blocked?.entries ?? []).some((entry) => claims(entry, delivery));
   if (blockedClaim) consider(true, 403, blocked!.reason);
   if (rank < 0) return { ok, refusal: answers.forbidden('no entry accepts this delivery') };
-  if (!openClaim && !blockedClaim) reason += otherForgeHint(delivery);
+  if (!openClaim && !blockedClaim) reason += otherForgeHint(delivery, entries);
   return { ok, refusal: status === 401 ? answers.unauthenticated(reason) : answers.forbidden(reason) };
 }
 
 /**
  * For a delivery no entry's forge claims: which forges' event headers it carries, in words
- * (`; it has the event header of gitlab, but no entry here has provider gitlab`), or ''. The
- * usual cause is an entry left at the default provider.
+ * (`; it has the event header of gitlab, but entry 'site' has provider github`; on the single
+ * URL, `… but no entry that /webhook serves has provider gitlab`), or ''. The usual cause is
+ * an entry left at the default provider, or a hook pointed at another entry's URL.
  */
-function otherForgeHint(delivery: Delivery): string {
+function otherForgeHint(delivery: Delivery, entries: Entry[]): string {
   const names = Object.entries(FORGES).filter(([, f]) => f.eventHeaders.some((h) => delivery.headers[h.toLowerCase()] !== undefined)).map(([n]) => n);
   if (names.length === 0) return '';
-  return `; it has the event header of ${names.join(' or ')}, but no entry here has provider ${names.join(' or ')}`;
+  const [only] = entries;
+  return `; it has the event header of ${names.join(' or ')}, but ` +
+    (entries.length === 1 && only ? `entry '${only.name}' has provider ${only.provider}` : `no entry that this URL serves has provider ${names.join(' or ')}`);
 }

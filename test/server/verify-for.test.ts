@@ -12,7 +12,7 @@ test('a GitLab delivery to a github entry: 401 naming the missing header, and th
   const delivery = { headers: { 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': 'whatever' }, body, contentType: 'json' as const, payload: body };
   const { refusal } = verifyFor([entry('github')], delivery);
   assert.equal(refusal?.code, 401);
-  assert.match(JSON.stringify(refusal?.body), /missing X-Hub-Signature-256; it has the event header of gitlab, but no entry here has provider gitlab/);
+  assert.match(JSON.stringify(refusal?.body), /missing X-Hub-Signature-256; it has the event header of gitlab, but entry 'site' has provider github/);
 });
 
 test('a delivery of the entry\'s own forge gets no such hint', () => {
@@ -27,4 +27,10 @@ test('a delivery whose forge only a blocked entry (allow_ips) has: 403 "not allo
   const { refusal } = verifyFor([entry('gitlab')], delivery, { entries: [entry('github')], reason: 'client address 127.0.0.1 is not allowed' });
   assert.equal(refusal?.code, 403);
   assert.deepEqual(refusal?.body, { status: 'forbidden', reason: 'client address 127.0.0.1 is not allowed' });
+});
+
+test('on a URL that serves several entries, the hint says none of them has the delivery\'s provider', () => {
+  const delivery = { headers: { 'x-gitea-event': 'push', 'x-gitea-signature': 'ab' }, body, contentType: 'json' as const, payload: body };
+  const { refusal } = verifyFor([entry('github'), { ...entry('gitlab'), name: 'api' }], delivery);
+  assert.match(JSON.stringify(refusal?.body), /it has the event header of gitea or forgejo, but no entry that this URL serves has provider gitea or forgejo/);
 });

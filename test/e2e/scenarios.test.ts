@@ -5,7 +5,7 @@
 // exactly when the git step succeeded, and the run record's result and commit what is on disk.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, makeRemote } from '../helpers/git.ts';
 import { runProcess, whauto } from '../helpers/run.ts';
@@ -531,3 +531,42 @@ scenario("a submodule's URL changed in .gitmodules, the old remote gone", { subm
   assert.equal(git(join(w.site, 'libs/sub'), 'rev-parse', 'HEAD'), libTip);
   assert.equal(git(join(w.site, 'libs/sub'), 'config', 'remote.origin.url'), moved);
 });
+
+for (const update of ['reset', 'ff-only'] as const) {
+  scenario(`${update}: a nested submodule moved to another remote deploys in one run, the dry run as the run`, { submodules: true, update }, (w) => {
+    const sub1 = library(w, 'sub1');
+    const subsub = library(w, 'subsub');
+    git(sub1.author, 'submodule', 'add', '-q', subsub.bare, 'nested');
+    git(sub1.author, 'commit', '-q', '-m', 'sub1: add nested');
+    git(sub1.author, 'push', '-q', 'origin', 'HEAD:refs/heads/main');
+    git(w.author, 'submodule', 'add', '-q', sub1.bare, 'lib/sub1');
+    git(w.author, 'submodule', 'update', '-q', '--init', '--recursive');
+    commitAll(w, 'add sub1 with nested');
+    w.both();
+    // subsub's remote moves; sub1's .gitmodules follows it, and both move on.
+    const moved = join(w.dir, 'subsub-new.git');
+    renameSync(subsub.bare, moved);
+    git(subsub.author, 'remote', 'set-url', 'origin', moved);
+    const nestedTip = subsub.push('moved.txt');
+    const nested = join(sub1.author, 'nested');
+    git(nested, 'remote', 'set-url', 'origin', moved);
+    git(sub1.author, 'submodule', 'set-url', 'nested', moved);
+    git(nested, 'fetch', '-q', 'origin');
+    git(nested, 'checkout', '-q', 'origin/main');
+    git(sub1.author, 'add', '.gitmodules', 'nested');
+    git(sub1.author, 'commit', '-q', '-m', 'sub1: nested moved');
+    git(sub1.author, 'push', '-q', 'origin', 'HEAD:refs/heads/main');
+    const authorSub1 = join(w.author, 'lib/sub1');
+    git(authorSub1, 'fetch', '-q', '--no-recurse-submodules', 'origin');
+    git(authorSub1, 'checkout', '-q', 'origin/main');
+    git(w.author, 'add', 'lib/sub1');
+    const tip = commitAll(w, 'bump sub1');
+    const { real } = w.both();
+    assert.equal(real.status, 0, real.out);
+    deployed(w, tip);
+    const deployedNested = join(w.site, 'lib/sub1/nested');
+    assert.equal(git(deployedNested, 'rev-parse', 'HEAD'), nestedTip);
+    assert.equal(git(deployedNested, 'config', 'remote.origin.url'), moved);
+    assert.equal(readFileSync(join(deployedNested, 'moved.txt'), 'utf8'), 'moved.txt of subsub\n');
+  });
+}

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { explainFailure } from '../git/explain-failure.ts';
 import { runGit, type GitResult } from '../git/run-git.ts';
 import { showSubmodule, submoduleList } from '../git/submodule-list.ts';
@@ -64,7 +64,8 @@ async function stoppedAt(ctx: UpdateContext, repodir: string, at: string, verb: 
   const { entry, target, git } = ctx;
   const dir = join(repodir, at);
   const named = r.lines.map((l) => /submodule path '([^']+)'|Failed to clone '([^']+)'/.exec(l)).filter((m) => m !== null).at(-1);
-  const path = named ? (named[1] ?? named[2])! : null;
+  // git names a path it clones into in full.
+  const path = named ? relativeTo(dir, (named[1] ?? named[2])!) : null;
   const s = path === null ? undefined : (await submoduleList(entry, dir, 'HEAD', git))?.find((x) => x.path === path);
   const url = s ? (await runGit(entry, ['config', '--get', `submodule.${s.name}.url`], dir, { ...git, show: false })).lines.at(-1)?.trim() : undefined;
   const shown = (p: string) => (at === '' ? p : `${at}/${p}`);
@@ -72,4 +73,9 @@ async function stoppedAt(ctx: UpdateContext, repodir: string, at: string, verb: 
   if (path === null) return failure(why(`of a submodule of ${at || repodir}`), r);
   const label = s ? showSubmodule(s, shown(s.path)) : shown(path);
   return failure(`submodule ${label}: ${why(url || s?.url || `of submodule ${label}`)}`, r);
+}
+
+/** `p` relative to `dir` when absolute. */
+function relativeTo(dir: string, p: string): string {
+  return isAbsolute(p) ? relative(dir, p) : p;
 }

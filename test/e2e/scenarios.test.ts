@@ -570,3 +570,52 @@ for (const update of ['reset', 'ff-only'] as const) {
     assert.equal(readFileSync(join(deployedNested, 'moved.txt'), 'utf8'), 'moved.txt of subsub\n');
   });
 }
+
+scenario("a first clone whose commit has a submodule that cannot be read: refused by the dry run as by the run, naming it, and nothing is left", { submodules: true, noFirstDeploy: true }, (w) => {
+  const sub2 = library(w, 'sub2');
+  // vendor/sub2 keeps the name it had at lib/sub2; lib/sub3's remote cannot be reached, and its URL holds a password.
+  git(w.author, 'submodule', 'add', '-q', '--name', 'lib/sub2', sub2.bare, 'vendor/sub2');
+  const sub3Url = 'http://deploy:s3cret-pw@127.0.0.1:9/sub3.git';
+  git(w.author, 'config', '-f', '.gitmodules', 'submodule.lib/sub3.path', 'lib/sub3');
+  git(w.author, 'config', '-f', '.gitmodules', 'submodule.lib/sub3.url', sub3Url);
+  git(w.author, 'update-index', '--add', '--cacheinfo', `160000,${git(sub2.author, 'rev-parse', 'HEAD')},lib/sub3`);
+  git(w.author, 'add', '.gitmodules');
+  commitAll(w, 'add sub2, and sub3 from a remote that cannot be read');
+  for (const attempt of ['first', 'again']) {
+    const { dry, real } = w.both();
+    assert.equal(real.status, 1, `${attempt}: ${real.out}`);
+    for (const out of [dry.out, real.out]) {
+      assert.match(out, /submodule lib\/sub3 from http:\/\/.*127\.0\.0\.1:9\/sub3\.git/, `${attempt}: names the submodule and its URL\n${out}`);
+      assert.doesNotMatch(out, /s3cret-pw/, 'the password in the URL is never shown');
+    }
+    assert.match(real.out, /nothing is deployed: the clone is removed again/);
+    assert.equal(existsSync(w.site), false, `${attempt}: no half-deployed checkout is left`);
+    assert.deepEqual(w.ran(), [], 'no command ran');
+  }
+  // Without sub3 it deploys, vendor/sub2 with it.
+  git(w.author, 'rm', '-q', '--cached', 'lib/sub3');
+  git(w.author, 'config', '-f', '.gitmodules', '--remove-section', 'submodule.lib/sub3');
+  git(w.author, 'add', '.gitmodules');
+  const tip = commitAll(w, 'drop sub3');
+  w.both();
+  deployed(w, tip);
+  assert.equal(readFileSync(join(w.site, 'vendor/sub2/README'), 'utf8'), 'README of sub2\n');
+});
+
+scenario("a submodule step that fails names the submodule and its URL, not the checkout's remote, and which submodules are behind", { submodules: true }, (w) => {
+  const sub1 = library(w, 'sub1');
+  const subsub = library(w, 'subsub');
+  git(sub1.author, 'submodule', 'add', '-q', subsub.bare, 'nested');
+  git(sub1.author, 'commit', '-q', '-m', 'sub1: add nested');
+  git(sub1.author, 'push', '-q', 'origin', 'HEAD:refs/heads/main');
+  git(w.author, 'submodule', 'add', '-q', sub1.bare, 'lib/sub1');
+  const tip = commitAll(w, 'add sub1 with nested');
+  rmSync(subsub.bare, { recursive: true });
+  const ran = w.ran().length;
+  const real = w.trigger();
+  assert.equal(real.status, 1, real.out);
+  failedAtGit(w, ran, /submodule lib\/sub1\/nested: cannot reach remote \S*subsub\/remote\.git: /);
+  const { message } = w.record();
+  assert.doesNotMatch(message ?? '', /remote origin/);
+  assert.match(message ?? '', new RegExp(`the checkout is at ${tip} now .*: the files are those of the new commit, but submodule lib/sub1/nested is not at the commit it records`));
+});

@@ -532,15 +532,21 @@ scenario("a submodule's URL changed in .gitmodules, the old remote gone", { subm
   assert.equal(git(join(w.site, 'libs/sub'), 'config', 'remote.origin.url'), moved);
 });
 
+/** Library sub1 with its own submodule `nested` (library subsub), added to the app at lib/sub1 (staged, not committed). */
+function sub1WithNested(w: World): { sub1: ReturnType<typeof library>; subsub: ReturnType<typeof library> } {
+  const sub1 = library(w, 'sub1');
+  const subsub = library(w, 'subsub');
+  git(sub1.author, 'submodule', 'add', '-q', subsub.bare, 'nested');
+  git(sub1.author, 'commit', '-q', '-m', 'sub1: add nested');
+  git(sub1.author, 'push', '-q', 'origin', 'HEAD:refs/heads/main');
+  git(w.author, 'submodule', 'add', '-q', sub1.bare, 'lib/sub1');
+  git(w.author, 'submodule', 'update', '-q', '--init', '--recursive');
+  return { sub1, subsub };
+}
+
 for (const update of ['reset', 'ff-only'] as const) {
   scenario(`${update}: a nested submodule moved to another remote deploys in one run, the dry run as the run`, { submodules: true, update }, (w) => {
-    const sub1 = library(w, 'sub1');
-    const subsub = library(w, 'subsub');
-    git(sub1.author, 'submodule', 'add', '-q', subsub.bare, 'nested');
-    git(sub1.author, 'commit', '-q', '-m', 'sub1: add nested');
-    git(sub1.author, 'push', '-q', 'origin', 'HEAD:refs/heads/main');
-    git(w.author, 'submodule', 'add', '-q', sub1.bare, 'lib/sub1');
-    git(w.author, 'submodule', 'update', '-q', '--init', '--recursive');
+    const { sub1, subsub } = sub1WithNested(w);
     commitAll(w, 'add sub1 with nested');
     w.both();
     // subsub's remote moves; sub1's .gitmodules follows it, and both move on.
@@ -603,12 +609,7 @@ scenario("a first clone whose commit has a submodule that cannot be read: refuse
 });
 
 scenario("a submodule step that fails names the submodule and its URL, not the checkout's remote, and which submodules are behind", { submodules: true }, (w) => {
-  const sub1 = library(w, 'sub1');
-  const subsub = library(w, 'subsub');
-  git(sub1.author, 'submodule', 'add', '-q', subsub.bare, 'nested');
-  git(sub1.author, 'commit', '-q', '-m', 'sub1: add nested');
-  git(sub1.author, 'push', '-q', 'origin', 'HEAD:refs/heads/main');
-  git(w.author, 'submodule', 'add', '-q', sub1.bare, 'lib/sub1');
+  const { subsub } = sub1WithNested(w);
   const tip = commitAll(w, 'add sub1 with nested');
   rmSync(subsub.bare, { recursive: true });
   const ran = w.ran().length;

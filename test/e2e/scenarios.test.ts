@@ -620,3 +620,20 @@ scenario("a submodule step that fails names the submodule and its URL, not the c
   assert.doesNotMatch(message ?? '', /remote origin/);
   assert.match(message ?? '', new RegExp(`the checkout is at ${tip} now .*: the files are those of the new commit, but submodule lib/sub1/nested is not at the commit it records`));
 });
+
+scenario('a submodule bumped to a commit its remote does not have: refused before anything moves, naming its path and its .gitmodules name', { submodules: true }, (w) => {
+  const sub2 = library(w, 'sub2');
+  git(w.author, 'submodule', 'add', '-q', '--name', 'lib/sub2', sub2.bare, 'vendor/sub2');
+  commitAll(w, 'add sub2');
+  w.both();
+  const before = git(w.site, 'rev-parse', 'HEAD');
+  git(join(w.author, 'vendor/sub2'), 'commit', '-q', '--allow-empty', '-m', 'never pushed');
+  git(w.author, 'add', 'vendor/sub2');
+  commitAll(w, 'bump sub2 to a commit never pushed');
+  const ran = w.ran().length;
+  const { dry } = w.both();
+  const named = /cannot get commit [0-9a-f]+ of submodule vendor\/sub2 \(named lib\/sub2 in \.gitmodules\) from /;
+  assert.match(dry.out, named);
+  failedAtGit(w, ran, named);
+  assert.equal(git(w.site, 'rev-parse', 'HEAD'), before, 'the checkout did not move');
+});

@@ -71,7 +71,8 @@ export async function fillSubmodules(
 }
 
 /**
- * For a dry run: the submodules of `commit` (in the store `store`, top level only) whose
+ * For a dry run, and for a first clone before it writes files: the submodules of `commit` (a
+ * commit or rev in the store `store`, a git folder; top level only) whose
  * commit their own store lacks, so that the build would fetch it, each asked for its branches
  * (`git ls-remote --heads`, with GIT_PROTOCOL_FROM_USER=0 as the build's fetch): a remote the
  * build could not read (a transport git refuses, a missing repository) fails the dry run as

@@ -43,7 +43,7 @@ function explain(r: GitResult, ctx: FailureContext): string {
     return `repodir ${ctx.repodir} is not a git repository: point repodir at the checkout, ` +
       'or empty it (or remove it) so that clone_url is cloned there';
   }
-  if (/could not read from remote|unable to access|does not appear to be a git repository|could not resolve host|connection refused|connection timed out|repository .* not found|authentication failed|permission denied \(publickey/i.test(all)) {
+  if (/could not read from remote|unable to access|does not appear to be a git repository|could not resolve host|connection refused|connection timed out|repository .* (?:not found|does not exist)|authentication failed|permission denied \(publickey/i.test(all)) {
     return `cannot reach remote ${ctx.remote}: ${lastError(r.lines)}`;
   }
   return `git ${ctx.step} failed (exit ${r.exitCode ?? r.signal}): ${lastError(r.lines)}`;

@@ -75,3 +75,8 @@ export function resolveSubmoduleUrl(url: string, base: string | null): string {
   }
   return b.endsWith(':') ? `${b}${rest}` : `${b}/${rest}`;
 }
+
+/** How a message names a submodule: its path (`shownPath`, default its own), and its name in `.gitmodules` when that differs. */
+export function showSubmodule(s: Pick<Submodule, 'name' | 'path'>, shownPath = s.path): string {
+  return s.name === s.path ? shownPath : `${shownPath} (named ${s.name} in .gitmodules)`;
+}

@@ -2,6 +2,7 @@ import type { GitOptions } from '../git/types.ts';
 import { REPODIR_HOLDS } from '../model/names.ts';
 import type { Target } from '../model/target.ts';
 import type { Entry } from '../settings/types.ts';
+import { showPaths } from '../git/show-paths.ts';
 import { failure } from './failure.ts';
 import { STRATEGIES } from './strategies.ts';
 import type { Plan, PlanStep, RollbackTo, UpdateFailure } from './types.ts';
@@ -40,7 +41,7 @@ export async function applySteps(plan: Plan, steps: PlanStep[], entry: Entry): P
   for (const step of steps) {
     if (!step.run) continue;
     const f = await step.run();
-    if (f) return { ...f, message: `${f.message}; ${await whereNow(plan, entry)}` };
+    if (f) return { ...f, message: `${f.message}; ${await whereNow(plan, entry, f.submodulesOff ?? [])}` };
   }
   return null;
 }
@@ -66,15 +67,19 @@ export async function checkOutcome(plan: Plan, target: Target, at: Where | null)
 
 /**
  * Where the checkout stands after a step failed, in words: at the tip (the files are the new
- * commit's: a hook failed after the checkout), the files of the tip while HEAD still names the
- * old commit (a ref could not be written), still at the old commit, or elsewhere.
+ * commit's: a hook failed after the checkout; but for the submodules `off` names, which are not
+ * at the commits it records), the files of the tip while HEAD still names the old commit (a ref
+ * could not be written), still at the old commit, or elsewhere.
  */
-async function whereNow(plan: Plan, entry: Entry): Promise<string> {
+async function whereNow(plan: Plan, entry: Entry, off: string[]): Promise<string> {
   if (plan.whereNow) return plan.whereNow();
   const at = await plan.where();
   if (at === null) return 'there is no checkout with a commit';
   const head = `HEAD ${at.branch ? `on branch ${at.branch}` : 'detached'}`;
-  if (plan.tip !== null && at.commit === plan.tip) return `the checkout is at ${at.commit} now (${head}): the files are those of the new commit`;
+  if (plan.tip !== null && at.commit === plan.tip) {
+    const but = off.length === 0 ? '' : `, but submodule${off.length === 1 ? '' : 's'} ${showPaths(off)} ${off.length === 1 ? 'is' : 'are'} not at the commit${off.length === 1 ? '' : 's'} it records`;
+    return `the checkout is at ${at.commit} now (${head}): the files are those of the new commit${but}`;
+  }
   if (at.commit === plan.previous && plan.tip !== null && entry.repodir) {
     const moved = await filesAre(entry, entry.repodir, plan.tip, {});
     if (moved) return `the files are those of ${plan.tip}, but HEAD still names ${at.commit} (${head})`;

@@ -1,23 +1,21 @@
 import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { changedPaths, type ChangedPath } from '../git/changed-paths.ts';
-import { clone } from '../git/clone.ts';
 import { gitPaths } from '../git/git-paths.ts';
 import { localChanges, type LocalChange } from '../git/local-changes.ts';
 import { localCommits, type CommitLine } from '../git/local-commits.ts';
-import { redactUrl } from '../git/redact-url.ts';
-import { remoteTip } from '../git/remote-tip.ts';
 import { showPaths } from '../git/show-paths.ts';
 import { untrackedInTheWay } from '../git/untracked-in-the-way.ts';
 import { refNameProblem } from '../model/ref-name.ts';
 import { targetRef } from '../model/target.ts';
 import { failure } from './failure.ts';
 import { lookAtCheckout, type CheckoutLook } from './look.ts';
+import { planClone } from './first-clone.ts';
 import { obtainTip } from './obtain.ts';
-import { lookAtSubmodules, removeLeftoversStep, submoduleSteps } from './submodules.ts';
+import { submoduleSteps } from './submodule-steps.ts';
+import { lookAtSubmodules, removeLeftoversStep } from './submodules.ts';
 import type { Plan, PlanStep, UpdateContext, UpdateFailure } from './types.ts';
 import { whereFromFiles, whereIs } from './where.ts';
-import os from 'node:os';
 import { head } from '../git/head.ts';
 import type { Entry } from '../settings/types.ts';
 import type { GitOptions } from '../git/types.ts';
@@ -180,31 +178,6 @@ async function ownCommits(ctx: UpdateContext, look: CheckoutLook, tip: string): 
   ];
   if (have.length === 0) return { commits: [], more: false };
   return localCommits(ctx.entry, look.repodir, have, tip, fetchedBefore ? [fetchedBefore] : [], ctx.git);
-}
-
-/** The plan of a first deploy into a missing or empty repodir: a clone of clone_url, on the target. */
-async function planClone(ctx: UpdateContext, plan: Plan, repodir: string, state: 'missing' | 'empty'): Promise<Plan> {
-  const { entry, target, git } = ctx;
-  if (!entry.cloneUrl) {
-    plan.refusal = failure(`repodir ${repodir} ${state === 'missing' ? 'does not exist' : 'is empty'} and no clone_url is set`);
-    return plan;
-  }
-  const url = entry.cloneUrl;
-  if (ctx.dry) {
-    const tip = await remoteTip(entry, os.tmpdir(), url, target, git);
-    if ('message' in tip) plan.refusal = failure(`the remote tip of ${target.kind} ${target.name} is unknown: ${tip.message}`, tip.failed);
-    else plan.tip = tip.tip;
-  }
-  plan.steps.push({
-    name: `clone ${redactUrl(url)} into ${repodir} (${target.kind} ${target.name}${entry.submodules ? ', with its submodules' : ''})`,
-    reads: redactUrl(url),
-    changes: repodir,
-    run: async () => {
-      const r = await clone(entry, url, repodir, target, git);
-      return r.ok ? null : failure(r.message, r.result);
-    },
-  });
-  return plan;
 }
 
 /** What is at `dir`: nothing, an empty folder (a clone goes there), a folder with files, or a file. */

@@ -7,7 +7,7 @@ import { submoduleEnv } from '../git/git-env.ts';
 import { initStore } from '../git/init-store.ts';
 import { redactUrl } from '../git/redact-url.ts';
 import { runGit } from '../git/run-git.ts';
-import { resolveSubmoduleUrl, submoduleList } from '../git/submodule-list.ts';
+import { resolveSubmoduleUrl, showSubmodule, submoduleList } from '../git/submodule-list.ts';
 import { failure } from './failure.ts';
 import type { UpdateContext, UpdateFailure } from './types.ts';
 
@@ -54,7 +54,7 @@ export async function fillSubmodules(
     if (!('fetched' in have)) have = await ensureCommit(entry, own, s.commit, url, `+refs/heads/*:${SUBMODULE_HEADS}*`, { ...git, env: fetchEnv });
     if (!('fetched' in have)) {
       const why = have.failed ? explainFailure(have.failed, { step: 'fetch', repodir: own, remote: url, target }) : 'no branch of it has that commit';
-      return failure(`cannot get commit ${s.commit} of submodule ${s.name} from ${redactUrl(url)}: ${why}`, have.failed);
+      return failure(`cannot get commit ${s.commit} of submodule ${showSubmodule(s)} from ${redactUrl(url)}: ${why}`, have.failed);
     }
     const folder = join(dir, s.path);
     try {
@@ -71,7 +71,8 @@ export async function fillSubmodules(
 }
 
 /**
- * For a dry run: the submodules of `commit` (in the store `store`, top level only) whose
+ * For a dry run, and for a first clone before it writes files: the submodules of `commit` (a
+ * commit or rev in the store `store`, a git folder; top level only) whose
  * commit their own store lacks, so that the build would fetch it, each asked for its branches
  * (`git ls-remote --heads`, with GIT_PROTOCOL_FROM_USER=0 as the build's fetch): a remote the
  * build could not read (a transport git refuses, a missing repository) fails the dry run as
@@ -89,7 +90,7 @@ export async function lookAtReleaseSubmodules(ctx: UpdateContext, store: string,
     if (existsSync(own) && (await runGit(entry, ['cat-file', '-e', `${s.commit}^{commit}`], own, { ...git, show: false })).ok) continue;
     const r = await runGit(entry, ['ls-remote', '--heads', '--', url], store, { ...git, env: submoduleEnv(git.env), show: false });
     if (!r.ok) {
-      return failure(`cannot get commit ${s.commit} of submodule ${s.name} from ${redactUrl(url)}: ` +
+      return failure(`cannot get commit ${s.commit} of submodule ${showSubmodule(s)} from ${redactUrl(url)}: ` +
         explainFailure(r, { step: 'ls-remote', repodir: store, remote: url, target }), r);
     }
   }

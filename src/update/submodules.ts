@@ -12,7 +12,7 @@ import { ownFiles } from '../git/own-files.ts';
 import { redactUrl } from '../git/redact-url.ts';
 import { runGit } from '../git/run-git.ts';
 import { showPaths } from '../git/show-paths.ts';
-import { resolveSubmoduleUrl, submoduleList, type Submodule } from '../git/submodule-list.ts';
+import { resolveSubmoduleUrl, showSubmodule, submoduleList, type Submodule } from '../git/submodule-list.ts';
 import { untrackedInTheWay } from '../git/untracked-in-the-way.ts';
 import { failure } from './failure.ts';
 import type { PlanStep, UpdateContext, UpdateFailure } from './types.ts';
@@ -74,7 +74,7 @@ export async function lookAtSubmodules(
     const now = next.get(old.path);
     if (!checkedOut) continue; // never cloned: `submodule update --init` clones what the new commit has
     if (now) {
-      const refusal = await lookInside(ctx, folder, now, baseUrl, depth, look.unknowns);
+      const refusal = await lookInside(ctx, folder, now, at(now.path), baseUrl, depth, look.unknowns);
       if (refusal) return { ...look, refusal };
       continue;
     }
@@ -113,10 +113,10 @@ export async function lookAtSubmodules(
  * For a submodule `now` that stays (at another commit, perhaps another URL): its new commit's
  * objects are fetched when missing (objects only, by id, from the URL the new commit names),
  * then the files of the server's own the move would overwrite are looked for, in it and in
- * its own submodules. Returns a refusal, or null.
+ * its own submodules. `shownPath`: its path as messages name it. Returns a refusal, or null.
  */
 async function lookInside(
-  ctx: UpdateContext, folder: string, now: Submodule, baseUrl: string | null, depth: number, unknowns: string[],
+  ctx: UpdateContext, folder: string, now: Submodule, shownPath: string, baseUrl: string | null, depth: number, unknowns: string[],
 ): Promise<UpdateFailure | null> {
   const { entry, git } = ctx;
   const current = await head(folder, { ...git, gitBinary: entry.gitBinary, sshKey: entry.sshKey });
@@ -124,7 +124,7 @@ async function lookInside(
   const url = now.url ? resolveSubmoduleUrl(now.url, baseUrl) : 'origin';
   const have = await ensureCommit(entry, folder, now.commit!, url, now.commit!, { ...git, env: submoduleEnv(git.env) });
   if (!('fetched' in have)) {
-    return failure(`cannot get commit ${now.commit} of submodule ${now.name} from ${redactUrl(url)} to look for files of the server's own it would overwrite`, have.failed);
+    return failure(`cannot get commit ${now.commit} of submodule ${showSubmodule(now, shownPath)} from ${redactUrl(url)} to look for files of the server's own it would overwrite`, have.failed);
   }
   const added = current ? await changedPaths(entry, folder, current, now.commit!, git) : [];
   const inTheWay = added === null ? null
@@ -193,20 +193,6 @@ async function serverFilesIn(ctx: UpdateContext, folder: string, depth: number):
     own.push(...inner.map((p) => `${s.path}/${p}`));
   }
   return own;
-}
-
-/** The steps that bring the submodules to the commit checked out: sync their URLs, then update them. */
-export function submoduleSteps(ctx: UpdateContext, repodir: string): PlanStep[] {
-  const { entry, target, git } = ctx;
-  return [['submodule', 'sync', '--recursive'], ['submodule', 'update', '--init', '--recursive', '--force']].map((args) => ({
-    name: `git ${args.join(' ')}`,
-    reads: args[1] === 'sync' ? '.gitmodules' : "the submodules' remotes",
-    changes: args[1] === 'sync' ? "the submodules' remote URLs" : 'the submodules\' checkouts',
-    run: async () => {
-      const r = await runGit(entry, args, repodir, { ...git, show: true });
-      return r.ok ? null : failure(explainFailure(r, { step: args.slice(0, 2).join(' '), repodir, remote: entry.remote, target }), r);
-    },
-  }));
 }
 
 /** The step that removes the folders of submodules the new commit no longer has there (and the parent folders that leaves empty). */

@@ -13,6 +13,8 @@ export interface UpdateFailure {
   /** Cut off by the run's timeout or its abort signal. */
   timedOut?: boolean;
   aborted?: boolean;
+  /** Submodules (paths in the checkout) left off the commits the checkout records, when a submodule step failed. */
+  submodulesOff?: string[];
 }
 
 /** What a rollback deploys instead of the remote tip. */

@@ -5,7 +5,7 @@
 // exactly when the git step succeeded, and the run record's result and commit what is on disk.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, makeRemote } from '../helpers/git.ts';
 import { runProcess, whauto } from '../helpers/run.ts';
@@ -565,4 +565,110 @@ scenario("a submodule's URL changed in .gitmodules, the old remote gone", { subm
   deployed(w, tip);
   assert.equal(git(join(w.site, 'libs/sub'), 'rev-parse', 'HEAD'), libTip);
   assert.equal(git(join(w.site, 'libs/sub'), 'config', 'remote.origin.url'), moved);
+});
+
+/** Library sub1 with its own submodule `nested` (library subsub), added to the app at lib/sub1 (staged, not committed). */
+function sub1WithNested(w: World): { sub1: ReturnType<typeof library>; subsub: ReturnType<typeof library> } {
+  const sub1 = library(w, 'sub1');
+  const subsub = library(w, 'subsub');
+  git(sub1.author, 'submodule', 'add', '-q', subsub.bare, 'nested');
+  git(sub1.author, 'commit', '-q', '-m', 'sub1: add nested');
+  git(sub1.author, 'push', '-q', 'origin', 'HEAD:refs/heads/main');
+  git(w.author, 'submodule', 'add', '-q', sub1.bare, 'lib/sub1');
+  git(w.author, 'submodule', 'update', '-q', '--init', '--recursive');
+  return { sub1, subsub };
+}
+
+for (const update of ['reset', 'ff-only'] as const) {
+  scenario(`${update}: a nested submodule moved to another remote deploys in one run, the dry run as the run`, { submodules: true, update }, (w) => {
+    const { sub1, subsub } = sub1WithNested(w);
+    commitAll(w, 'add sub1 with nested');
+    w.both();
+    // subsub's remote moves; sub1's .gitmodules follows it, and both move on.
+    const moved = join(w.dir, 'subsub-new.git');
+    renameSync(subsub.bare, moved);
+    git(subsub.author, 'remote', 'set-url', 'origin', moved);
+    const nestedTip = subsub.push('moved.txt');
+    const nested = join(sub1.author, 'nested');
+    git(nested, 'remote', 'set-url', 'origin', moved);
+    git(sub1.author, 'submodule', 'set-url', 'nested', moved);
+    git(nested, 'fetch', '-q', 'origin');
+    git(nested, 'checkout', '-q', 'origin/main');
+    git(sub1.author, 'add', '.gitmodules', 'nested');
+    git(sub1.author, 'commit', '-q', '-m', 'sub1: nested moved');
+    git(sub1.author, 'push', '-q', 'origin', 'HEAD:refs/heads/main');
+    const authorSub1 = join(w.author, 'lib/sub1');
+    git(authorSub1, 'fetch', '-q', '--no-recurse-submodules', 'origin');
+    git(authorSub1, 'checkout', '-q', 'origin/main');
+    git(w.author, 'add', 'lib/sub1');
+    const tip = commitAll(w, 'bump sub1');
+    const { real } = w.both();
+    assert.equal(real.status, 0, real.out);
+    deployed(w, tip);
+    const deployedNested = join(w.site, 'lib/sub1/nested');
+    assert.equal(git(deployedNested, 'rev-parse', 'HEAD'), nestedTip);
+    assert.equal(git(deployedNested, 'config', 'remote.origin.url'), moved);
+    assert.equal(readFileSync(join(deployedNested, 'moved.txt'), 'utf8'), 'moved.txt of subsub\n');
+  });
+}
+
+scenario("a first clone whose commit has a submodule that cannot be read: refused by the dry run as by the run, naming it, and nothing is left", { submodules: true, noFirstDeploy: true }, (w) => {
+  const sub2 = library(w, 'sub2');
+  // vendor/sub2 keeps the name it had at lib/sub2; lib/sub3's remote cannot be reached, and its URL holds a password.
+  git(w.author, 'submodule', 'add', '-q', '--name', 'lib/sub2', sub2.bare, 'vendor/sub2');
+  const sub3Url = 'http://deploy:s3cret-pw@127.0.0.1:9/sub3.git';
+  git(w.author, 'config', '-f', '.gitmodules', 'submodule.lib/sub3.path', 'lib/sub3');
+  git(w.author, 'config', '-f', '.gitmodules', 'submodule.lib/sub3.url', sub3Url);
+  git(w.author, 'update-index', '--add', '--cacheinfo', `160000,${git(sub2.author, 'rev-parse', 'HEAD')},lib/sub3`);
+  git(w.author, 'add', '.gitmodules');
+  commitAll(w, 'add sub2, and sub3 from a remote that cannot be read');
+  for (const attempt of ['first', 'again']) {
+    const { dry, real } = w.both();
+    assert.equal(real.status, 1, `${attempt}: ${real.out}`);
+    for (const out of [dry.out, real.out]) {
+      assert.match(out, /submodule lib\/sub3 from http:\/\/.*127\.0\.0\.1:9\/sub3\.git/, `${attempt}: names the submodule and its URL\n${out}`);
+      assert.doesNotMatch(out, /s3cret-pw/, 'the password in the URL is never shown');
+    }
+    assert.match(real.out, /nothing is deployed: the clone is removed again/);
+    assert.equal(existsSync(w.site), false, `${attempt}: no half-deployed checkout is left`);
+    assert.deepEqual(w.ran(), [], 'no command ran');
+  }
+  // Without sub3 it deploys, vendor/sub2 with it.
+  git(w.author, 'rm', '-q', '--cached', 'lib/sub3');
+  git(w.author, 'config', '-f', '.gitmodules', '--remove-section', 'submodule.lib/sub3');
+  git(w.author, 'add', '.gitmodules');
+  const tip = commitAll(w, 'drop sub3');
+  w.both();
+  deployed(w, tip);
+  assert.equal(readFileSync(join(w.site, 'vendor/sub2/README'), 'utf8'), 'README of sub2\n');
+});
+
+scenario("a submodule step that fails names the submodule and its URL, not the checkout's remote, and which submodules are behind", { submodules: true }, (w) => {
+  const { subsub } = sub1WithNested(w);
+  const tip = commitAll(w, 'add sub1 with nested');
+  rmSync(subsub.bare, { recursive: true });
+  const ran = w.ran().length;
+  const real = w.trigger();
+  assert.equal(real.status, 1, real.out);
+  failedAtGit(w, ran, /submodule lib\/sub1\/nested: cannot reach remote \S*subsub\/remote\.git: /);
+  const { message } = w.record();
+  assert.doesNotMatch(message ?? '', /remote origin/);
+  assert.match(message ?? '', new RegExp(`the checkout is at ${tip} now .*: the files are those of the new commit, but submodule lib/sub1/nested is not at the commit it records`));
+});
+
+scenario('a submodule bumped to a commit its remote does not have: refused before anything moves, naming its path and its .gitmodules name', { submodules: true }, (w) => {
+  const sub2 = library(w, 'sub2');
+  git(w.author, 'submodule', 'add', '-q', '--name', 'lib/sub2', sub2.bare, 'vendor/sub2');
+  commitAll(w, 'add sub2');
+  w.both();
+  const before = git(w.site, 'rev-parse', 'HEAD');
+  git(join(w.author, 'vendor/sub2'), 'commit', '-q', '--allow-empty', '-m', 'never pushed');
+  git(w.author, 'add', 'vendor/sub2');
+  commitAll(w, 'bump sub2 to a commit never pushed');
+  const ran = w.ran().length;
+  const { dry } = w.both();
+  const named = /cannot get commit [0-9a-f]+ of submodule vendor\/sub2 \(named lib\/sub2 in \.gitmodules\) from /;
+  assert.match(dry.out, named);
+  failedAtGit(w, ran, named);
+  assert.equal(git(w.site, 'rev-parse', 'HEAD'), before, 'the checkout did not move');
 });

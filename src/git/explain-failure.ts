@@ -65,11 +65,21 @@ export function gitWords(r: GitResult): string[] {
   return words.slice(0, WORDS).map(redactUrl);
 }
 
-/** git's most telling line: the last `fatal:`/`error:` line, else the last line. */
+/**
+ * git's most telling words: its last `fatal:`/`error:` message, else its last line. A message
+ * git wrapped goes on in the indented lines under it (fetch: "some local refs could not be
+ * updated; try running\n 'git remote prune origin' to remove …"): they are joined to it, but
+ * not a ref's status line (` ! [new branch] …`, `   1a2b..3c4d main -> …`).
+ */
 function lastError(lines: string[]): string {
   for (let i = lines.length - 1; i >= 0; i--) {
-    const l = lines[i]!;
-    if (/^(fatal|error):/.test(l)) return l.replace(/^(fatal|error):\s*/, '');
+    if (!/^(fatal|error):/.test(lines[i]!)) continue;
+    const words = [lines[i]!.replace(/^(fatal|error):\s*/, '')];
+    for (const next of lines.slice(i + 1)) {
+      if (!/^\s+\S/.test(next) || /^ [ !*+\-=t] /.test(next)) break;
+      words.push(next.trim());
+    }
+    return words.join(' ');
   }
   return lines[lines.length - 1] ?? 'no output';
 }

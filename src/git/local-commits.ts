@@ -36,3 +36,9 @@ export async function localCommits(
 export function showCommits(c: { commits: CommitLine[]; more: boolean }): string {
   return c.commits.map((x) => `${x.id.slice(0, 7)} ${x.subject}`).join('; ') + (c.more ? '; and more' : '');
 }
+
+/** "1 commit", "3 commits", "more than 20 commits". */
+export function countCommits(c: { commits: CommitLine[]; more: boolean }): string {
+  const n = c.commits.length;
+  return `${c.more ? `more than ${n}` : n} commit${n === 1 && !c.more ? '' : 's'}`;
+}

@@ -20,15 +20,15 @@ export interface RepoFacts {
   head: string | null;
   /** The ref HEAD is on (`refs/heads/main`), null when detached. */
   headRef: string | null;
-  /** The commit each of the asked-for refs names now (absent: no such ref). */
+  /** The commit each of the asked-for refs, and each ref under one (`<ref>/…`), names now (absent: no such ref). */
   refs: Map<string, string>;
 }
 
 /**
  * Looks at the checkout `dir` in two git processes run at once, reading only: `git rev-parse
  * --show-toplevel --absolute-git-dir --git-common-dir --git-path hooks HEAD^{commit}` (again
- * without HEAD when it names no commit yet) and `git for-each-ref` of `refs` (full names); the
- * ref HEAD is on comes from its HEAD file. Returns the facts, or the failed git result (not a
+ * without HEAD when it names no commit yet) and `git for-each-ref` of `refs` (full names; the
+ * refs under each come with it, as git matches such a pattern); the ref HEAD is on comes from its HEAD file. Returns the facts, or the failed git result (not a
  * repository, dubious ownership…). Never throws.
  */
 export async function repoFacts(
@@ -54,7 +54,7 @@ export async function repoFacts(
   const found = new Map<string, string>();
   for (const line of listed?.ok ? listed.lines : []) {
     const [id, peeled, name] = line.split(' ');
-    if (name && refs.includes(name)) found.set(name, peeled && COMMIT.test(peeled) ? peeled : id!);
+    if (name && refs.some((r) => name === r || name.startsWith(`${r}/`))) found.set(name, peeled && COMMIT.test(peeled) ? peeled : id!);
   }
   let headText = '';
   try {

@@ -1,17 +1,20 @@
 import { runGit } from '../git/run-git.ts';
-import { showCommits } from '../git/local-commits.ts';
+import { countCommits, showCommits } from '../git/local-commits.ts';
 import { showPaths } from '../git/show-paths.ts';
 import { explainFailure } from '../git/explain-failure.ts';
 import { failure } from './failure.ts';
 import { inCheckout, planInPlace, type InPlaceMode } from './in-place.ts';
 import { gitStep } from './move.ts';
+import { clearCommand, whyInTheWay } from './other-branches.ts';
 import type { PlanStep, Strategy } from './types.ts';
 
 /**
  * `update: ff-only`: the checkout moves to the tip only when that loses nothing. It refuses,
  * changing nothing, local changes to tracked files (also in the folders of submodules the
- * commit drops), commits only the checkout has, and a local branch that is not an ancestor of
- * the tip (diverged). Then: a tag is checked out detached; a branch not there yet is created
+ * commit drops), commits only the checkout has (also on another branch HEAD is on, which the
+ * update would take out of the live tree), a local branch in the way of the target's (`feat`
+ * before `feat/x`: it deletes no branch), and a local branch that is not an ancestor of the
+ * tip (ahead of it, or diverged). Then: a tag is checked out detached; a branch not there yet is created
  * at the tip; else HEAD goes to the branch and `git merge --ff-only <tip>` moves it.
  *
  * A rollback moves the branch back, which is no fast-forward: what ff-only keeps is that
@@ -30,19 +33,35 @@ const ffOnly: InPlaceMode = {
     if (changed.length > 0) {
       return { refusal: failure(`repodir ${repodir} has local changes to ${showPaths(changed)}; update ff-only refuses to touch it`), notes: [] };
     }
+    const refuse = (message: string) => ({ refusal: failure(message), notes: [] });
+    const b = at.others.inTheWay[0];
+    if (b) {
+      return refuse(`branch ${b.branch} in ${repodir} is ${whyInTheWay(ctx)}${b.commits.commits.length > 0 ? `, and has ${countCommits(b.commits)} never fetched from ${entry.remote}: ${showCommits(b.commits)}` : ''}; ` +
+        `update ff-only deletes no branch. To ${clearCommand(repodir, b)}, and deploy again`);
+    }
+    const left = at.others.left;
+    if (left && left.commits.commits.length > 0) {
+      const onTarget = target.kind === 'branch' && at.look.facts.refs.has(at.look.localRef!) ? target.name : `--detach ${at.tip}`;
+      return refuse(`${repodir} is on branch ${left.branch}, which has ${countCommits(left.commits)} not in ${target.kind} ${target.name} and never fetched from ${entry.remote}: ` +
+        `${showCommits(left.commits)}; update ff-only refuses (deploying ${target.name} would take them out of the live tree). Push them, ` +
+        `or, if they may leave the live tree, move HEAD off branch ${left.branch} (git -C ${repodir} checkout ${onTarget}), and deploy again`);
+    }
     const local = at.look.localRef;
     if (local !== null && at.look.facts.refs.has(local) && ctx.to === null) {
-      const r = await runGit(entry, ['merge-base', '--is-ancestor', local, at.tip], repodir, { ...git, show: false });
-      if (r.exitCode === 1) {
-        return { refusal: failure(`branch ${target.name} in ${repodir} has diverged from ${entry.remote}/${target.name}; update ff-only refuses`), notes: [] };
-      }
-      if (!r.ok) return { refusal: failure(explainFailure(r, { step: 'merge-base', repodir, remote: entry.remote, target }), r), notes: [] };
+      // "<only in the tip> <only in the branch>": behind, ahead.
+      const r = await runGit(entry, ['rev-list', '--left-right', '--count', `${at.tip}...${local}`, '--'], repodir, { ...git, show: false });
+      if (!r.ok) return { refusal: failure(explainFailure(r, { step: 'rev-list', repodir, remote: entry.remote, target }), r), notes: [] };
+      const [behind = 0, ahead = 0] = (r.lines.at(-1) ?? '').split(/\s+/).map(Number);
+      const upstream = `${entry.remote}/${target.name}`;
+      const n = (k: number) => `${k} commit${k === 1 ? '' : 's'}`;
+      if (ahead > 0 && behind === 0) return refuse(`branch ${target.name} in ${repodir} is ahead of ${upstream} by ${n(ahead)}; update ff-only refuses`);
+      if (ahead > 0) return refuse(`branch ${target.name} in ${repodir} has diverged from ${upstream}; update ff-only refuses`);
     }
     if (at.commits.commits.length > 0 && ctx.to !== null) {
-      return { refusal: failure(`${repodir} has commits only it has, which going back to ${at.tip} would drop: ${showCommits(at.commits)}; update ff-only refuses the rollback`), notes: [] };
+      return refuse(`${repodir} has commits only it has, which going back to ${at.tip} would drop: ${showCommits(at.commits)}; update ff-only refuses the rollback`);
     }
     if (at.commits.commits.length > 0) {
-      return { refusal: failure(`${repodir} has commits of its own on a detached HEAD that the tip does not have; update ff-only refuses`), notes: [] };
+      return refuse(`${repodir} has commits of its own on a detached HEAD that the tip does not have; update ff-only refuses`);
     }
     return { refusal: null, notes: [] };
   },

@@ -12,6 +12,7 @@ import { failure } from './failure.ts';
 import { lookAtCheckout, type CheckoutLook } from './look.ts';
 import { planClone } from './first-clone.ts';
 import { obtainTip } from './obtain.ts';
+import { otherBranches, type OtherBranch } from './other-branches.ts';
 import { submoduleSteps } from './submodule-steps.ts';
 import { lookAtSubmodules, removeLeftoversStep } from './submodules.ts';
 import type { Plan, PlanStep, UpdateContext, UpdateFailure } from './types.ts';
@@ -30,6 +31,8 @@ interface InPlaceLook {
   commits: { commits: CommitLine[]; more: boolean };
   /** Tracked files changed in the folders of submodules the update removes. */
   changedInLeftovers: string[];
+  /** Local branches in the way of the target's, and the one HEAD leaves (see otherBranches). */
+  others: { inTheWay: OtherBranch[]; left: OtherBranch | null };
 }
 
 /** How reset and ff-only differ: what each refuses or notes, the hooks its move runs, and how it moves the checkout. */
@@ -64,8 +67,9 @@ export function emptyPlan(ctx: UpdateContext): Plan {
  * the target's remote tip. A missing or empty repodir is cloned (`clone_url`). Otherwise, in
  * order, each refusal found stops the plan with nothing changed: a bad ref name, a repodir that
  * is not a checkout's top or that git refuses, another worktree's branch, git lock files (see
- * lookAtCheckout); the fetch (a dry run: ls-remote and an objects-only fetch); the mode's own
- * refusals (`judge`); files of the server's own the new commit would overwrite, in the
+ * lookAtCheckout); the fetch (a dry run: ls-remote and an objects-only fetch), which first drops
+ * remote-tracking refs in the way of the target's of branches the remote no longer has; the mode's own
+ * refusals (`judge`: also of local branches in the way of the target's, and of the branch HEAD leaves); files of the server's own the new commit would overwrite, in the
  * checkout (also in folders that replaced tracked files) and in its submodules; submodule folders the new commit drops that hold files of
  * the server's own. The looks cost what the change costs: the new paths come from `git
  * diff-tree` of HEAD and the tip, submodules from `.gitmodules`.
@@ -90,22 +94,22 @@ export async function planInPlace(ctx: UpdateContext, how: InPlaceMode): Promise
   plan.where = () => whereFromFiles(entry, repodir, look.facts.gitDir, look.facts.commonDir, git);
   plan.previous = look.facts.head;
   // The fetch waits on the remote, git status on the disk: they go at once.
-  const [tip, changes] = await Promise.all([obtainTip(ctx, { ...look, gitDir: look.facts.gitDir }, plan), localChanges(entry, repodir, { ...git, readOnly: ctx.dry })]);
+  const [tip, changes] = await Promise.all([obtainTip(ctx, { ...look, gitDir: look.facts.gitDir, inTheWay: look.inTheWay.fetched.map((ref) => ({ ref, commit: look.facts.refs.get(ref)! })) }, plan), localChanges(entry, repodir, { ...git, readOnly: ctx.dry })]);
   if (typeof tip !== 'string') return refuse(tip);
   plan.tip = tip;
   if (typeof changes === 'string') return refuse(failure(changes));
 
   const diff = look.facts.head === null ? null : await changedPaths(entry, repodir, look.facts.head, tip, git);
   if (look.facts.head !== null && diff === null) return refuse(failure(`cannot list the paths that differ between ${look.facts.head} and ${tip}`));
-  const commits = await ownCommits(ctx, look, tip);
-  if (commits === null) return refuse(failure(`cannot list the commits of ${repodir} that ${tip} does not have`));
+  const [commits, others] = await Promise.all([ownCommits(ctx, look, tip), otherBranches(ctx, look, tip)]);
+  if (commits === null || others === null) return refuse(failure(`cannot list the commits of ${repodir} that ${tip} does not have`));
   // Submodules cost a look only where HEAD or the tip has a .gitmodules.
   const gitmodules = existsSync(join(repodir, '.gitmodules')) || diff === null || [...diff, ...changes].some((c) => c.path === '.gitmodules');
   const submodules = entry.submodules && gitmodules
     ? await lookAtSubmodules(ctx, repodir, look.facts.head, tip, look.remoteUrl)
     : { any: false, leftovers: [], changedInLeftovers: [], refusal: null, unknowns: [] };
   plan.unknowns.push(...submodules.unknowns);
-  const at: InPlaceLook = { look, tip, changes, commits, changedInLeftovers: submodules.changedInLeftovers };
+  const at: InPlaceLook = { look, tip, changes, commits, changedInLeftovers: submodules.changedInLeftovers, others };
   const judged = await how.judge(ctx, at);
   plan.notes.push(...judged.notes);
   if (judged.refusal) return refuse(judged.refusal);

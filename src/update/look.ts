@@ -24,6 +24,12 @@ export interface CheckoutLook {
   fetchedBefore: string | null;
   /** The URL of the entry's remote in the checkout's config (null: none). */
   remoteUrl: string | null;
+  /**
+   * Refs git cannot keep beside a branch target's refs, as one's name is a folder of the
+   * other's (`refs/heads/feat` and `refs/heads/feat/x`): local branches in the way of
+   * `localRef`, and remote-tracking refs in the way of `fetchedRef`. Empty for a tag.
+   */
+  inTheWay: { local: string[]; fetched: string[] };
 }
 
 /** The ref a fetch of the target lands on: `refs/remotes/<remote>/<b>`, or the tag itself. */
@@ -44,8 +50,10 @@ export async function lookAtCheckout(ctx: UpdateContext, repodir: string, plan: 
   const { entry, target, git } = ctx;
   const localRef = target.kind === 'branch' ? targetRef(target) : null;
   const fetched = fetchedRef(entry.remote, target);
+  // The folders of a branch's name, as refs: where a ref in the way of it would be.
+  const folders = target.kind === 'branch' ? target.name.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/')) : [];
   const [found, url] = await Promise.all([
-    repoFacts(entry, repodir, [...(localRef ? [localRef] : []), fetched], git),
+    repoFacts(entry, repodir, [...(localRef ? [localRef] : []), fetched, ...folders.flatMap((f) => [`refs/heads/${f}`, `refs/remotes/${entry.remote}/${f}`])], git),
     remoteUrl(entry, repodir, git),
   ]);
   if ('failed' in found) {
@@ -74,5 +82,9 @@ export async function lookAtCheckout(ctx: UpdateContext, repodir: string, plan: 
   if (url && entry.cloneUrl !== null && url !== entry.cloneUrl.trim()) {
     plan.notes.push(redactUrl(`remote ${entry.remote} of ${repodir} is ${url}, not clone_url ${entry.cloneUrl.trim()}: the checkout's own remote is used`));
   }
-  return { repodir, facts, localRef, fetchedRef: fetched, fetchedBefore: facts.refs.get(fetched) ?? null, remoteUrl: url };
+  const inTheWay = (ref: string | null) => (ref === null || target.kind === 'tag' ? [] : [...facts.refs.keys()].filter((r) => ref.startsWith(`${r}/`) || r.startsWith(`${ref}/`)));
+  return {
+    repodir, facts, localRef, fetchedRef: fetched, fetchedBefore: facts.refs.get(fetched) ?? null, remoteUrl: url,
+    inTheWay: { local: inTheWay(localRef), fetched: inTheWay(fetched) },
+  };
 }

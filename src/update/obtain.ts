@@ -5,6 +5,7 @@ import { ensureCommit } from '../git/fetch-commit.ts';
 import { fetchTarget } from '../git/fetch-target.ts';
 import { head } from '../git/head.ts';
 import { redactUrl } from '../git/redact-url.ts';
+import { remoteBranches } from '../git/remote-branches.ts';
 import { remoteTip } from '../git/remote-tip.ts';
 import { targetRef } from '../model/target.ts';
 import { failure } from './failure.ts';
@@ -21,17 +22,24 @@ import type { Plan, UpdateContext, UpdateFailure } from './types.ts';
  * remote-tracking ref stays the remote's), and returns its older commit instead of the tip,
  * fetched by id when the store no longer has it (a dry run: objects only).
  */
-export async function obtainTip(ctx: UpdateContext, look: Pick<CheckoutLook, 'repodir' | 'fetchedRef' | 'remoteUrl'> & { gitDir: string }, plan: Plan): Promise<string | UpdateFailure> {
+export async function obtainTip(
+  ctx: UpdateContext,
+  look: Pick<CheckoutLook, 'repodir' | 'fetchedRef' | 'remoteUrl'> & { gitDir: string; inTheWay?: { ref: string; commit: string }[] },
+  plan: Plan,
+): Promise<string | UpdateFailure> {
   const { entry, target, git } = ctx;
   const { repodir } = look;
   const ref = targetRef(target);
-  const fetch = () => fetchTarget(entry, repodir, target, look.fetchedRef, git);
-  const step = {
-    name: `fetch ${ref} from ${entry.remote}`,
-    reads: redactUrl(`remote ${entry.remote}${look.remoteUrl ? ` (${look.remoteUrl})` : ''}`),
-    changes: `${look.fetchedRef} in ${repodir}`,
-  };
   const gone = (r: Parameters<typeof explainFailure>[0]) => failure(explainFailure(r, { step: 'fetch', repodir, remote: entry.remote, target }), r);
+  const drop = look.inTheWay ?? [];
+  const dropping = drop.length === 0 ? null : await staleRefs(ctx, repodir, look.fetchedRef, drop);
+  if (dropping !== null && typeof dropping !== 'string') return dropping;
+  const fetch = () => fetchTarget(entry, repodir, target, look.fetchedRef, git, drop);
+  const step = {
+    name: `fetch ${ref} from ${entry.remote}${dropping ? `, first dropping ${dropping}` : ''}`,
+    reads: redactUrl(`remote ${entry.remote}${look.remoteUrl ? ` (${look.remoteUrl})` : ''}`),
+    changes: `${[look.fetchedRef, ...drop.map((d) => d.ref)].join(' and ')} in ${repodir}`,
+  };
   if (!ctx.dry) {
     plan.steps.push(step);
     const r = await fetch();
@@ -53,6 +61,29 @@ export async function obtainTip(ctx: UpdateContext, look: Pick<CheckoutLook, 're
   }
   if (have.fetched) plan.notes.push(`fetched the objects of ${tip.tip} to look at the update (no ref or FETCH_HEAD written)`);
   return tip.tip;
+}
+
+/**
+ * Whether the remote-tracking refs `drop` in the way of `into` (`refs/remotes/<remote>/feat`
+ * before `…/feat/x`) may go: they may when the remote has the target and none of their
+ * branches (one `git ls-remote`), as `fetch --prune` drops a ref of a branch the remote no
+ * longer has. Returns the refs in words for the fetch step, or why not (nothing changed).
+ */
+async function staleRefs(ctx: UpdateContext, repodir: string, into: string, drop: { ref: string }[]): Promise<string | UpdateFailure> {
+  const { entry, target, git } = ctx;
+  const prefix = `refs/remotes/${entry.remote}/`;
+  const branches = drop.map((d) => `refs/heads/${d.ref.slice(prefix.length)}`);
+  const has = await remoteBranches(entry, repodir, entry.remote, [targetRef(target), ...branches], git);
+  if ('failed' in has) return failure(explainFailure(has.failed, { step: 'ls-remote', repodir, remote: entry.remote, target }), has.failed);
+  if (!has.has(targetRef(target))) return failure(redactUrl(`${target.kind} ${target.name} does not exist on remote ${entry.remote} (deleted?)`));
+  const kept = branches.filter((b) => has.has(b));
+  if (kept.length > 0) {
+    return failure(`the remote-tracking ref ${prefix}${kept[0]!.slice('refs/heads/'.length)} of ${repodir} is in the way of ${into} (git cannot keep both: ` +
+      `one's name is a folder of the other's), and ${entry.remote} still has that branch; update ${entry.update} refuses. Look at the branches on ${entry.remote}, then ` +
+      `git -C ${repodir} remote prune ${entry.remote}`);
+  }
+  const names = drop.map((d) => d.ref).join(', ');
+  return `${names} (${entry.remote} has no such branch now, and git cannot keep ${drop.length === 1 ? 'it' : 'them'} beside ${into})`;
 }
 
 /** The FETCH_HEAD file git wrote in `gitDir` ('' when it cannot be read). */

@@ -1,7 +1,9 @@
-import { showCommits } from '../git/local-commits.ts';
+import { countCommits, showCommits } from '../git/local-commits.ts';
 import { showPaths } from '../git/show-paths.ts';
 import { inCheckout, planInPlace, type InPlaceMode } from './in-place.ts';
+import { failure } from './failure.ts';
 import { gitStep } from './move.ts';
+import { clearCommand, whyInTheWay } from './other-branches.ts';
 import type { Strategy } from './types.ts';
 
 /**
@@ -9,30 +11,56 @@ import type { Strategy } from './types.ts';
  * checkout --force -B <b> <tip> --` (HEAD on the branch); tag: `git checkout --force --detach
  * <tip> --`. Changes to tracked files and the index are discarded, and so are commits only the
  * checkout had: each is named in the run log first. Untracked and ignored files stay (no
- * `git clean`); the shared look refuses a commit that would overwrite them.
+ * `git clean`); the shared look refuses a commit that would overwrite them. A local branch in
+ * the way of the target's (`feat` before `feat/x`) is deleted (HEAD detached from it first) when
+ * its commits are all on the remote or in the tip, else refused; a branch HEAD leaves keeps its
+ * commits, and the run log names those that leave the live tree.
  */
 const reset: InPlaceMode = {
   mode: 'reset',
   hooks: ['post-checkout', 'reference-transaction'],
-  async judge(_ctx, at) {
+  async judge(ctx, at) {
     const notes: string[] = [];
     const changed = [...at.changes.map((c) => c.path), ...at.changedInLeftovers];
     if (changed.length > 0) notes.push(`update reset discards the local changes to ${showPaths(changed)}`);
-    const n = at.commits.commits.length;
-    if (n > 0) {
-      notes.push(`update reset discards ${at.commits.more ? `more than ${n}` : n} commit${n === 1 && !at.commits.more ? '' : 's'} only the checkout had: ${showCommits(at.commits)}`);
+    if (at.commits.commits.length > 0) notes.push(`update reset discards ${countCommits(at.commits)} only the checkout had: ${showCommits(at.commits)}`);
+    const { repodir } = at.look;
+    const { target, entry } = ctx;
+    for (const b of at.others.inTheWay) {
+      if (b.commits.commits.length > 0) {
+        return { refusal: failure(`branch ${b.branch} in ${repodir} is ${whyInTheWay(ctx)}, and has ${countCommits(b.commits)} never fetched from ${entry.remote}: ${showCommits(b.commits)}; ` +
+          `update reset refuses (deleting it would drop them). To ${clearCommand(repodir, b)}, and deploy again`), notes };
+      }
+      notes.push(`update reset deletes branch ${b.branch}, ${whyInTheWay(ctx)}; its commits were all fetched from ${entry.remote}`);
+    }
+    const left = at.others.left;
+    if (left && left.commits.commits.length > 0) {
+      const one = left.commits.commits.length === 1 && !left.commits.more;
+      notes.push(`update reset moves HEAD off branch ${left.branch} and takes out of the live tree its ${countCommits(left.commits)} not in ${target.kind} ${target.name} ` +
+        `and never fetched from ${entry.remote} (${one ? 'it stays' : 'they stay'} on branch ${left.branch}): ${showCommits(left.commits)}`);
     }
     return { refusal: null, notes };
   },
   move(ctx, at) {
     const { target } = ctx;
+    const { repodir } = at.look;
     const args = target.kind === 'tag'
       ? ['checkout', '--force', '--detach', at.tip, '--']
       : ['checkout', '--force', '-B', target.name, at.tip, '--'];
-    return [gitStep(ctx, at.look.repodir, args, {
-      name: `check out ${target.kind === 'tag' ? `tag ${target.name} (detached)` : `branch ${target.name}`} at ${at.tip} (discarding local changes)`,
-      reads: at.tip, changes: `the work tree, the index and ${target.kind === 'tag' ? 'HEAD' : `branch ${target.name}`}`, step: 'checkout',
-    })];
+    // HEAD leaves a branch in the way before it goes (git deletes no branch HEAD is on); the files move last.
+    const head = at.others.inTheWay.find((b) => b.head);
+    return [
+      ...(head ? [gitStep(ctx, repodir, ['checkout', '--detach'], {
+        name: `detach HEAD from branch ${head.branch} (the files stay)`, reads: 'HEAD', changes: 'HEAD', step: 'checkout --detach',
+      })] : []),
+      ...at.others.inTheWay.map((b) => gitStep(ctx, repodir, ['branch', '-D', b.branch], {
+        name: `delete branch ${b.branch} (in the way of branch ${target.name})`, reads: `branch ${b.branch}`, changes: `branch ${b.branch}`, step: 'branch -D',
+      })),
+      gitStep(ctx, repodir, args, {
+        name: `check out ${target.kind === 'tag' ? `tag ${target.name} (detached)` : `branch ${target.name}`} at ${at.tip} (discarding local changes)`,
+        reads: at.tip, changes: `the work tree, the index and ${target.kind === 'tag' ? 'HEAD' : `branch ${target.name}`}`, step: 'checkout',
+      }),
+    ];
   },
 };
 

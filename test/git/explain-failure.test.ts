@@ -40,3 +40,20 @@ test('explainFailure says how to allow submodules on this machine (git refuses t
   ]), { ...ctx, step: 'submodule update' });
   assert.equal(m, "git submodule update failed: git refuses submodules on this machine (file transport) unless allowed: git config --global protocol.file.allow always, as the user whauto runs as");
 });
+
+test("explainFailure keeps a message git wrapped onto an indented line whole, not a ref's status line", () => {
+  // git fetch (≥ 2.4x) when a remote-tracking ref is in the way, as it prints it.
+  const m = explainFailure(failed([
+    "error: cannot lock ref 'refs/remotes/origin/feat/x': 'refs/remotes/origin/feat' exists; cannot create 'refs/remotes/origin/feat/x'",
+    'From /srv/forge/site',
+    ' ! [new branch]      feat/x     -> origin/feat/x  (unable to update local ref)',
+    'error: some local refs could not be updated; try running',
+    " 'git remote prune origin' to remove any old, conflicting branches",
+  ]), ctx);
+  assert.equal(m, "git fetch failed (exit 128): some local refs could not be updated; try running 'git remote prune origin' to remove any old, conflicting branches");
+  const status = explainFailure(failed([
+    "error: cannot lock ref 'refs/remotes/origin/feat/x': 'refs/remotes/origin/feat' exists",
+    ' ! [new branch]      feat/x     -> origin/feat/x  (unable to update local ref)',
+  ]), ctx);
+  assert.equal(status, "git fetch failed (exit 128): cannot lock ref 'refs/remotes/origin/feat/x': 'refs/remotes/origin/feat' exists");
+});

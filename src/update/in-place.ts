@@ -111,7 +111,7 @@ export async function planInPlace(ctx: UpdateContext, how: InPlaceMode): Promise
   plan.unknowns.push(...submodules.unknowns);
   const at: InPlaceLook = { look, tip, changes, commits, changedInLeftovers: submodules.changedInLeftovers, others };
   const judged = await how.judge(ctx, at);
-  plan.notes.push(...judged.notes);
+  // What the move would discard is said only when it goes ahead: a refused update discards nothing.
   if (judged.refusal) return refuse(judged.refusal);
 
   const added = await addedPaths(ctx, look, tip, changes, diff);
@@ -128,6 +128,7 @@ export async function planInPlace(ctx: UpdateContext, how: InPlaceMode): Promise
   }
   if (submodules.refusal) return refuse(submodules.refusal);
 
+  plan.notes.push(...judged.notes);
   if (submodules.leftovers.length > 0) plan.steps.push(removeLeftoversStep(repodir, submodules.leftovers));
   plan.steps.push(...how.move(ctx, at));
   if (submodules.any) plan.steps.push(...submoduleSteps(ctx, repodir));

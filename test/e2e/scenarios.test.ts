@@ -261,10 +261,14 @@ scenario("the server's own untracked and ignored files are kept, and a push that
   w.push('.env', 'SECRET=repository\n');
   const before = git(w.site, 'rev-parse', 'HEAD');
   const ran = w.ran().length;
-  w.both();
+  writeFileSync(join(w.site, 'README'), 'edited on the server\n');
+  const { dry } = w.both();
   failedAtGit(w, ran, /refuses: the new commit puts files where \S+ has \.env, which git does not track there/);
   assert.equal(git(w.site, 'rev-parse', 'HEAD'), before);
   assert.equal(readFileSync(join(w.site, '.env'), 'utf8'), 'SECRET=server\n');
+  // A refused update discards nothing, and says nothing of discarding.
+  assert.equal(readFileSync(join(w.site, 'README'), 'utf8'), 'edited on the server\n');
+  for (const text of [dry.out, w.log()]) assert.doesNotMatch(text, /discards/);
 });
 
 // A tracked file or symlink the server turned into a folder of its own files: reset would put the

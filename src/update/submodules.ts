@@ -92,18 +92,18 @@ export async function lookAtSubmodules(
     if (Array.isArray(changed)) look.changedInLeftovers.push(...changed.map((c) => `${at(old.path)}/${c.path}`));
     look.leftovers.push(at(old.path));
   }
+  // What `submodule update --init` will clone: the submodules the new commit adds, and those
+  // the checkout has but never cloned (a clone made without --recurse-submodules).
   const known = new Set(before.map((s) => s.path));
-  for (const added of after.filter((s) => s.commit && !known.has(s.path))) {
+  for (const added of after.filter((s) => s.commit)) {
     if (existsSync(join(dir, added.path, '.git'))) continue;
     const url = added.url ? resolveSubmoduleUrl(added.url, baseUrl) : null;
     if (url === null) continue; // git itself says what is missing
     const r = await runGit(entry, ['ls-remote', '--heads', '--', url], dir, { ...git, env: submoduleEnv(git.env), show: false });
     if (!r.ok) {
-      return {
-        ...look,
-        refusal: failure(`the new commit adds submodule ${added.name} at ${at(added.path)} from ${redactUrl(url)}, which cannot be read: ` +
-          explainFailure(r, { step: 'ls-remote', repodir: dir, remote: url, target: ctx.target }), r),
-      };
+      const what = known.has(added.path) ? `submodule ${added.name} at ${at(added.path)} is not cloned yet, and its remote ${redactUrl(url)} cannot be read`
+        : `the new commit adds submodule ${added.name} at ${at(added.path)} from ${redactUrl(url)}, which cannot be read`;
+      return { ...look, refusal: failure(`${what}: ${explainFailure(r, { step: 'ls-remote', repodir: dir, remote: url, target: ctx.target })}`, r) };
     }
   }
   return look;

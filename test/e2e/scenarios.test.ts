@@ -502,6 +502,22 @@ scenario('submodules: added, bumped, and one in a submodule', { submodules: true
   assert.equal(readFileSync(join(w.site, 'libs/sub/deep/README'), 'utf8'), 'README of deep\n');
 });
 
+scenario('a checkout cloned without its submodule, whose remote cannot be read: dry run and run fail before anything moves, saying so', { submodules: true }, (w) => {
+  const lib = library(w, 'lib');
+  git(w.author, 'submodule', 'add', '-q', lib.bare, 'libs/sub');
+  const tip = commitAll(w, 'add a submodule');
+  rmSync(w.site, { recursive: true, force: true });
+  git(w.dir, 'clone', '-q', w.bare, w.site); // no --recurse-submodules: libs/sub is an empty folder
+  rmSync(lib.bare, { recursive: true, force: true });
+  const ran = w.ran().length;
+  const { dry } = w.both();
+  const refusal = /submodule libs\/sub at libs\/sub is not cloned yet, and its remote \S+ cannot be read/;
+  assert.match(dry.out, refusal);
+  failedAtGit(w, ran, refusal);
+  assert.equal(git(w.site, 'rev-parse', 'HEAD'), tip);
+  assert.deepEqual(trackedChanges(w.site), [], 'nothing changed');
+});
+
 scenario('a submodule moved to another path: its old folder goes', { submodules: true }, (w) => {
   const lib = library(w, 'lib');
   git(w.author, 'submodule', 'add', '-q', lib.bare, 'libs/sub');

@@ -85,7 +85,8 @@ async function findRun(io: Io, req: FollowRequest, pause: () => Promise<void>, s
     // Its record is read again after the look: a run that started meanwhile has one.
     gone = () => !stillWaits() && readRun(stateDir, entry, id) === null;
     if (!stillWaits()) {
-      io.stderr(`whauto status: no run '${showControls(id)}' of entry '${entry}'\n`);
+      io.stderr(`whauto status: no run '${showControls(id)}' of entry '${entry}' (none waits or ran; a waiting run the settings no ` +
+        'longer deploy is dropped at a reload, which the daemon\'s log says: "waiting run dropped")\n');
       return EXIT.usage;
     }
     pick = () => readRun(stateDir, entry, id);

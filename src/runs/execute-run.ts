@@ -193,23 +193,23 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
   /**
    * Before pre_commands of a first deploy: the repodir, where they run while nothing is
    * deployed (commandCwd), is made (as `mkdir -p`, the mode the update would give it) when
-   * missing, so that they never run in a folder above it. A step of its own only then.
+   * missing, so that they never run in a folder above it. Said in the log; a failed step
+   * only when it cannot be made.
    */
   const makeRoot = async (): Promise<StepFailure | null> => {
     const root = deployed.root;
     if (root === null || existsSync(root)) return null;
-    const stepName = `create repodir ${root}`;
-    attempted = `git: ${stepName}`;
-    begin('git', stepName);
-    const t0 = Date.now();
-    let problem: string | null = null;
     try {
       mkdirSync(root, { recursive: true });
+      note(`created repodir ${root}, where pre_commands run before the first deploy`);
+      return null;
     } catch (err) {
-      problem = (err as Error).message;
+      const stepName = `create repodir ${root}`;
+      attempted = `git: ${stepName}`;
+      begin('git', stepName);
+      end({ kind: 'git', name: stepName, exitCode: null, signal: null, durationMs: 0, ok: false });
+      return { result: 'failed', message: `git update: cannot create repodir ${root}, where pre_commands run: ${(err as Error).message}` };
     }
-    end({ kind: 'git', name: stepName, exitCode: problem ? null : 0, signal: null, durationMs: Date.now() - t0, ok: !problem });
-    return problem ? { result: 'failed', message: `git update: cannot create repodir ${root}, where pre_commands run: ${problem}` } : null;
   };
 
   /**

@@ -129,7 +129,8 @@ async function chooseRelease(
     const liveCommit = found.releases.find((r) => r.live)?.commit ?? left;
     release = preferring(built, (r) => r.id < found.live! && r.commit !== liveCommit, (r) => undoneReleases.has(r.id));
     if (!release) {
-      return { refused: `entry '${entry.name}' has no release older than the live one (releases/${found.live}) on disk${liveCommit ? ` holding another commit than ${liveCommit.slice(0, 12)}, which is live now` : ''}: nothing to roll back to` };
+      const same = built.some((r) => r.id < found.live!) && liveCommit ? ` holding another commit than ${liveCommit.slice(0, 12)}, which is live now` : '';
+      return { refused: `entry '${entry.name}' has no release older than the live one (releases/${found.live}) on disk${same}: nothing to roll back to` };
     }
   }
   if (release.live) return { refused: `releases/${release.id} is live already` };

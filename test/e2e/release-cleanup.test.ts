@@ -7,10 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { makeRemote, type Remote } from '../helpers/git.ts';
 import { currentLink, releaseIds, whauto } from '../helpers/release.ts';
-import { requireBinary, start, WHAUTO } from '../helpers/run.ts';
+import { requireBinary, runProcess, start, WHAUTO } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
 import { standIn, type StandIn } from '../helpers/stand-in.ts';
 import { runRecords } from '../helpers/state.ts';
@@ -114,7 +113,7 @@ describe('update: release: what a deploy that does not go through leaves', () =>
     // A read-only folder stops a user; root only an immutable one.
     const asRoot = process.getuid?.() === 0;
     if (asRoot) {
-      const r = spawnSync('chattr', ['+i', dir], { encoding: 'utf8' });
+      const r = runProcess('chattr', ['+i', dir]);
       if (r.status !== 0) {
         ctx.skip(`running as root and chattr +i is not available here (${(r.stderr || r.error?.message || '').trim()}): a read-only folder does not stop root`);
         return;
@@ -122,7 +121,7 @@ describe('update: release: what a deploy that does not go through leaves', () =>
     } else {
       chmodSync(dir, 0o555);
     }
-    const unlock = () => (asRoot ? spawnSync('chattr', ['-i', dir]) : chmodSync(dir, 0o755));
+    const unlock = () => (asRoot ? runProcess('chattr', ['-i', dir]) : chmodSync(dir, 0o755));
     try {
       const dry = whauto(['trigger', settings, 'locked', '--dry-run']);
       assert.equal(dry.code, 1, dry.stdout + dry.stderr);

@@ -61,6 +61,21 @@ describe('update: release: what a deploy that does not go through leaves', () =>
     t?.cleanup();
   });
 
+  /**
+   * Makes `dir` unwritable (root: immutable with chattr +i, as a read-only folder does not stop
+   * root) and returns how to undo it; null, having skipped the test, when that cannot be done here.
+   */
+  const lock = (ctx: { skip: (why: string) => void }, dir: string): (() => void) | null => {
+    if (process.getuid?.() !== 0) {
+      chmodSync(dir, 0o555);
+      return () => chmodSync(dir, 0o755);
+    }
+    const r = runProcess('chattr', ['+i', dir]);
+    if (r.status === 0) return () => { runProcess('chattr', ['-i', dir]); };
+    ctx.skip(`running as root and chattr +i is not available here (${(r.stderr || r.error?.message || '').trim()}): a read-only folder does not stop root`);
+    return null;
+  };
+
   const deploy = (entry: string): void => {
     const r = whauto(['trigger', settings, entry]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -106,22 +121,34 @@ describe('update: release: what a deploy that does not go through leaves', () =>
     assert.equal(currentLink(root('stopped')), `releases/${live}`);
   });
 
+  it('a release that cannot be removed after the timeout is said in the run log, not dropped', async (ctx) => {
+    const releases = join(root('timed'), 'releases');
+    const before = releaseIds(root('timed'));
+    writeFileSync(slowFlag(), '');
+    let unlock: (() => void) | null = null;
+    try {
+      const run = start(WHAUTO, ['trigger', settings, 'timed']);
+      await waitFor('the slow command to start', () => existsSync(started()), 60_000);
+      unlock = lock(ctx, releases);
+      const r = await run.ended();
+      if (!unlock) return;
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+    } finally {
+      unlock?.();
+      rmSync(slowFlag(), { force: true });
+      rmSync(started(), { force: true });
+    }
+    const id = runRecords(state(), 'timed').at(-1).release;
+    assert.match(logOf('timed'), new RegExp(`^note: cannot remove \\S+releases/${id}: E(PERM|ACCES)`, 'm'));
+    assert.deepEqual(releaseIds(root('timed')), [...before, id].sort(), 'it stays, as the log says');
+  });
+
   it('a switch of current that fails is the failed step (WHAUTO_FAILED_STEP, failed_step); the dry run says beforehand that it would fail', async (ctx) => {
     const dir = root('locked');
     deploy('locked');
     const [live] = releaseIds(dir);
-    // A read-only folder stops a user; root only an immutable one.
-    const asRoot = process.getuid?.() === 0;
-    if (asRoot) {
-      const r = runProcess('chattr', ['+i', dir]);
-      if (r.status !== 0) {
-        ctx.skip(`running as root and chattr +i is not available here (${(r.stderr || r.error?.message || '').trim()}): a read-only folder does not stop root`);
-        return;
-      }
-    } else {
-      chmodSync(dir, 0o555);
-    }
-    const unlock = () => (asRoot ? runProcess('chattr', ['-i', dir]) : chmodSync(dir, 0o755));
+    const unlock = lock(ctx, dir);
+    if (!unlock) return;
     try {
       const dry = whauto(['trigger', settings, 'locked', '--dry-run']);
       assert.equal(dry.code, 1, dry.stdout + dry.stderr);

@@ -273,7 +273,8 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
     if (failure && made && !afterDone && made.undo.length > 0) {
       const left = await applySteps(made, made.undo, entry);
       if (left) note(`note: ${left.message}`);
-      record.commit = (await made.where())?.commit ?? null;
+      // An undo that failed leaves the release folder, which never went live: what was deployed stays.
+      record.commit = left ? made.previous : (await made.where())?.commit ?? null;
     }
     if (failure && failure.result !== 'interrupted') {
       // Said before on_failure's output, so the log reads in the order things happened.

@@ -124,6 +124,7 @@ describe('update: release: what a deploy that does not go through leaves', () =>
   it('a release that cannot be removed after the timeout is said in the run log, not dropped', async (ctx) => {
     const releases = join(root('timed'), 'releases');
     const before = releaseIds(root('timed'));
+    remote.push('main', 'VERSION', 'not deployed\n');
     writeFileSync(slowFlag(), '');
     let unlock: (() => void) | null = null;
     try {
@@ -138,7 +139,9 @@ describe('update: release: what a deploy that does not go through leaves', () =>
       rmSync(slowFlag(), { force: true });
       rmSync(started(), { force: true });
     }
-    const id = runRecords(state(), 'timed').at(-1).release;
+    const record = runRecords(state(), 'timed').at(-1);
+    const id = record.release;
+    assert.equal(record.commit, record.previous, 'what stays deployed is what was, not the release left behind');
     assert.match(logOf('timed'), new RegExp(`^note: cannot remove \\S+releases/${id}: E(PERM|ACCES)`, 'm'));
     assert.deepEqual(releaseIds(root('timed')), [...before, id].sort(), 'it stays, as the log says');
   });

@@ -12,9 +12,10 @@ const HELP = `usage: whauto rollback SETTINGS ENTRY [--to RUN_ID|COMMIT] [--dry-
 
 Goes back to what ENTRY deployed before, in the foreground, recorded as a run with trigger
 'rollback'. update: release switches current back to the newest release older than the live
-one that is still on disk: no git, no build (neither pre_commands nor commands run), then
-post_commands. update: reset and ff-only deploy the commit of the newest successful run
-before the one that deployed what is there now, as a run deploys a tip: the git update to
+one, of another commit, that is still on disk: no git, no build (neither pre_commands nor
+commands run), then post_commands. update: reset and ff-only deploy the commit of the newest
+successful run of another commit before the one that deployed what is there now, as a run
+deploys a tip: the git update to
 that commit, commands, post_commands. update: none has nothing to go back to. A second
 rollback goes further back; the next push deploys as usual. Waits for the checkout as
 trigger does.

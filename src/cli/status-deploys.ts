@@ -1,6 +1,7 @@
 import type { RunRecord } from '../model/run-record.ts';
 import type { Entry } from '../settings/types.ts';
 import { entryReleases } from '../update/releases.ts';
+import { changedDeployed } from '../update/rollback-choice.ts';
 
 /** A rollback in effect: what it went back to and from (commits), and its run. */
 interface RolledBack {
@@ -9,16 +10,21 @@ interface RolledBack {
   was: string | null;
   /** update: release: the release it switched to. */
   release: string | null;
+  /** The rollback run's result: not `succeeded` when it went back and then failed (its post_commands). */
+  result: string;
+  /** Why it failed, when it did. */
+  message: string | null;
 }
 
 /**
- * The rollback in effect for runs `runs` (newest first): the newest successful run, when it
- * has trigger rollback (the next successful deploy ends it); else null.
+ * The rollback in effect for the finished runs `runs` (newest first): the newest run that
+ * changed what is deployed (changedDeployed: one that succeeded, or failed after going back),
+ * when it has trigger rollback (the next deploy ends it); else null.
  */
 export function rollbackInEffect(runs: RunRecord[]): RolledBack | null {
-  const last = runs.find((r) => r.result === 'succeeded');
+  const last = runs.find(changedDeployed);
   if (!last || last.trigger !== 'rollback') return null;
-  return { run: last.id, to: last.commit, was: last.previous, release: last.release ?? null };
+  return { run: last.id, to: last.commit, was: last.previous, release: last.release ?? null, result: last.result, message: last.message };
 }
 
 /** One release on disk as status shows it. */
@@ -41,7 +47,8 @@ export async function releaseRows(entry: Entry, runs: RunRecord[]): Promise<Rele
   if (found === null) return null;
   if ('message' in found) return { problem: found.message };
   return found.releases.map((r) => {
-    const run = runs.find((x) => x.release === r.id);
+    // A rollback to the release names it too: its result is not the build's.
+    const run = runs.find((x) => x.release === r.id && x.trigger !== 'rollback');
     const result = run?.result ?? (r.complete ? 'built' : 'incomplete');
     return { id: r.id, commit: r.commit, subject: r.subject, result, live: r.live };
   });
@@ -53,7 +60,8 @@ export function deploysText(rolledBack: RolledBack | null, releases: ReleaseRow[
   const short = (c: string | null) => (c ?? '?').slice(0, 10);
   if (rolledBack) {
     const at = rolledBack.release ? `, releases/${rolledBack.release}` : '';
-    lines.push(`  rolled back to ${short(rolledBack.to)} (was ${short(rolledBack.was)})${at}, by run ${rolledBack.run}, until the next deploy`);
+    const failed = rolledBack.result === 'succeeded' ? '' : ` (${rolledBack.result}${rolledBack.message ? `: ${rolledBack.message}` : ''})`;
+    lines.push(`  rolled back to ${short(rolledBack.to)} (was ${short(rolledBack.was)})${at}, by run ${rolledBack.run}${failed}, until the next deploy`);
   }
   if (releases === null) return lines;
   if ('problem' in releases) return [...lines, `  releases: ${releases.problem}`];

@@ -266,7 +266,9 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
   // trigger: its stale lock names the run); else the next daemon start does.
   const daemonResumes = new Set(up ? staleLocks(layout.locksDir(stateDir)).map((o) => o.runId) : []);
   // Release entries: their folders on disk (a look at the folder and one git process each).
-  const releasesOf = new Map(await Promise.all(entries.map(async (e) => [e.name, await releaseRows(e, [...runsOf.get(e.name)!.running, ...runsOf.get(e.name)!.finished])] as const)));
+  // A cut-off run builds its release no more: that folder is incomplete, not running.
+  const builders = (e: Entry): RunRecord[] => [...runsOf.get(e.name)!.running.filter((r) => alive(r.pid, r.identity)), ...runsOf.get(e.name)!.finished];
+  const releasesOf = new Map(await Promise.all(entries.map(async (e) => [e.name, await releaseRows(e, builders(e))] as const)));
   const report = entries.map((entry) => {
     const runs = runsOf.get(entry.name)!;
     const running = runs.running.filter((r) => alive(r.pid, r.identity));

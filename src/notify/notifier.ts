@@ -1,5 +1,5 @@
 import type { Logger } from '../log/logger.ts';
-import type { NotifyEvent, NotifyFormat, RunResult } from '../model/names.ts';
+import { REPODIR_HOLDS, type NotifyEvent, type NotifyFormat, type RunResult } from '../model/names.ts';
 import type { RunRecord } from '../model/run-record.ts';
 import type { Entry } from '../settings/types.ts';
 import { announcement, finishedEvent, newestDelivery, runCommit } from './announcement.ts';
@@ -7,6 +7,15 @@ import { sendNotify, sendStatus } from './deliver.ts';
 import type { SendOptions, SendResult } from './send.ts';
 import { shownUrl } from './shown-url.ts';
 import { statusDescription } from './text.ts';
+
+/**
+ * Whether `record` is a rollback that switches back to a release (update: release): it builds
+ * nothing, so it sets no commit status; the commit keeps the one of the run that built the
+ * release, and a rollback whose post_commands fail does not mark that build failed.
+ */
+function switchesBack(entry: Entry, record: Readonly<RunRecord>): boolean {
+  return record.trigger === 'rollback' && REPODIR_HOLDS[entry.update] === 'releases';
+}
 
 /** One notification or commit status call, as the log and the metrics name it. */
 export interface Notice {
@@ -112,7 +121,7 @@ export function createNotifier(opts: NotifierOptions): Notifier {
   const setStatus = (entry: Entry, record: Readonly<RunRecord>, state: 'pending' | RunResult, event: NotifyEvent): void => {
     const settings = entry.commitStatus;
     const sha = runCommit(record);
-    if (settings === null || sha === null) return;
+    if (settings === null || sha === null || switchesBack(entry, record)) return;
     const newest = newestDelivery(record);
     const said = announcement(entry, record, event);
     said.catch(() => undefined);
@@ -137,7 +146,7 @@ export function createNotifier(opts: NotifierOptions): Notifier {
   return {
     onRunStarted: (entry, record) => guarded('onRunStarted', () => tell(entry, record, 'started')),
     onRunStep: (entry, record) => guarded('onRunStep', () => {
-      if (entry.commitStatus === null || (record.targetCommit ?? record.commit ?? null) === null || pendingSet.has(record.id)) return;
+      if (entry.commitStatus === null || (record.targetCommit ?? record.commit ?? null) === null || pendingSet.has(record.id) || switchesBack(entry, record)) return;
       pendingSet.add(record.id);
       setStatus(entry, record, 'pending', 'started');
     }),

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Command } from '../settings/types.ts';
 import { planUpdate } from '../update/apply.ts';
 import { liveWorkdir, rollbackHow } from '../update/deployed.ts';
@@ -36,7 +37,8 @@ export async function dryRun(req: RunRequest): Promise<{ lines: string[]; proble
       lines.push(`${kind}: ${commandName(c)}   (in ${cwd}${limit})`);
     }
   };
-  if (!switchBack) show('pre_commands', entry.preCommands, commandCwd('pre_commands', deployed));
+  const before = commandCwd('pre_commands', deployed);
+  if (!switchBack) show('pre_commands', entry.preCommands, existsSync(before) ? before : `${before}, which the run creates first`);
   if (!switchBack) show('commands', entry.commands, commandCwd('commands', deployed, plan.workdir));
   show('post_commands', entry.postCommands, commandCwd('post_commands', deployed));
   show('on_failure', entry.onFailure, commandCwd('on_failure', deployed));

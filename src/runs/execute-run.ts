@@ -1,3 +1,4 @@
+import { existsSync, mkdirSync } from 'node:fs';
 import { ownIdentity } from '../exec/process-alive.ts';
 import { runCommand } from '../exec/run-command.ts';
 import { REPODIR_HOLDS } from '../model/names.ts';
@@ -189,11 +190,48 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
     return { result: 'failed', message: `git update: ${problem.message}${still}`, details: problem.gitLines };
   };
 
-  /** The plan's steps after the commands (a release's switch): a failure there fails the run like a command's. */
+  /**
+   * Before pre_commands of a first deploy: the repodir, where they run while nothing is
+   * deployed (commandCwd), is made (as `mkdir -p`, the mode the update would give it) when
+   * missing, so that they never run in a folder above it. Said in the log; a failed step
+   * only when it cannot be made.
+   */
+  const makeRoot = async (): Promise<StepFailure | null> => {
+    const root = deployed.root;
+    if (root === null || existsSync(root)) return null;
+    try {
+      mkdirSync(root, { recursive: true });
+      note(`created repodir ${root}, where pre_commands run before the first deploy`);
+      return null;
+    } catch (err) {
+      const stepName = `create repodir ${root}`;
+      attempted = `git: ${stepName}`;
+      begin('git', stepName);
+      end({ kind: 'git', name: stepName, exitCode: null, signal: null, durationMs: 0, ok: false });
+      return { result: 'failed', message: `git update: cannot create repodir ${root}, where pre_commands run: ${(err as Error).message}` };
+    }
+  };
+
+  /**
+   * The plan's steps after the commands (a release's switch): a step of its own in the record,
+   * named by the plan, so that a failure there is the failed step (WHAUTO_FAILED_STEP, the
+   * notifications' failed_step), and fails the run like a command's.
+   */
   let afterDone = false;
   const afterCommands = async (): Promise<StepFailure | null> => {
-    const f = plan && plan.after.length > 0 ? await applySteps(plan, plan.after, entry) : null;
+    if (!plan || plan.after.length === 0) {
+      afterDone = true;
+      return null;
+    }
+    const stepName = plan.afterName ?? 'git update (after the commands)';
+    attempted = `git: ${stepName}`;
+    inStep = `git \`${stepName}\``;
+    if (opts.signal?.aborted) return interrupted();
+    begin('git', stepName);
+    const t0 = Date.now();
+    const f = await applySteps(plan, plan.after, entry);
     afterDone = f === null;
+    end({ kind: 'git', name: stepName, exitCode: f ? null : 0, signal: null, durationMs: Date.now() - t0, ok: !f });
     return f ? { result: 'failed', message: `git update: ${f.message}`, details: f.gitLines } : null;
   };
 
@@ -217,6 +255,7 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
     report();
 
     const stages: Array<() => Promise<StepFailure | null>> = [
+      ...(switchBack || entry.preCommands.length === 0 ? [] : [makeRoot]),
       ...(switchBack ? [] : entry.preCommands.map((c) => () => command('pre_commands', c, null))),
       gitUpdate,
       ...(switchBack ? [] : entry.commands.map((c) => () => command('commands', c, null))),
@@ -232,8 +271,10 @@ export async function executeRun(req: RunRequest, opts: ExecuteRunOptions): Prom
     // half done that it can take back (a release's new folder); the record then says what stays deployed.
     const made = plan as Plan | null;
     if (failure && made && !afterDone && made.undo.length > 0) {
-      await applySteps(made, made.undo, entry);
-      record.commit = (await made.where())?.commit ?? null;
+      const left = await applySteps(made, made.undo, entry);
+      if (left) note(`note: ${left.message}`);
+      // An undo that failed leaves the release folder, which never went live: what was deployed stays.
+      record.commit = left ? made.previous : (await made.where())?.commit ?? null;
     }
     if (failure && failure.result !== 'interrupted') {
       // Said before on_failure's output, so the log reads in the order things happened.

@@ -3,11 +3,12 @@ import { dirname, join, relative } from 'node:path';
 import { checkoutTree } from '../git/checkout-tree.ts';
 import { explainFailure } from '../git/explain-failure.ts';
 import { updateRef } from '../git/refs.ts';
+import type { GitOptions } from '../git/types.ts';
 import { failure } from './failure.ts';
 import { listReleases } from './releases.ts';
-import { RELEASE_REFS, type ReleaseLayout } from './release-layout.ts';
+import { currentRelease, RELEASE_REFS, type ReleaseLayout } from './release-layout.ts';
 import { fillSubmodules } from './release-submodules.ts';
-import type { PlanStep, UpdateContext } from './types.ts';
+import type { PlanStep, UpdateContext, UpdateFailure } from './types.ts';
 
 /** A step of a release: `run` says the step's name in the run's log first (`release: <name>`), as git steps show their command. */
 function releaseStep(ctx: UpdateContext, step: Required<PlanStep>): PlanStep {
@@ -149,18 +150,37 @@ export function removeReleaseStep(ctx: UpdateContext, layout: ReleaseLayout, id:
   });
 }
 
-async function removeRelease(ctx: UpdateContext, layout: ReleaseLayout, id: string): Promise<ReturnType<typeof failure> | null> {
-  const { entry, git } = ctx;
-  const found = await listReleases(entry, layout, git);
-  if (!('releases' in found)) return found;
-  if (found.live === id) return null;
+/** ms the git of a release's removal may take: it runs after the run's timeout or abort too. */
+const CLEANUP_TIMEOUT_MS = 30_000;
+
+/**
+ * The run's git options without its abort signal and deadline, bounded by CLEANUP_TIMEOUT_MS
+ * instead: for what must be done after the run was interrupted or timed out (removing the
+ * release that did not go live, saying where things stand), which the run's own would kill.
+ */
+export function cleanupGit(ctx: UpdateContext): GitOptions {
+  const { signal: _signal, deadline: _deadline, ...git } = ctx.git;
+  return { ...git, timeoutMs: CLEANUP_TIMEOUT_MS };
+}
+
+/**
+ * Removes releases/<id> and its ref, unless `current` points at it. Which release is live is
+ * read from the link, not from git, and the ref is removed with cleanupGit: an undo runs after
+ * the run's abort or timeout too. A failure says what stays.
+ */
+async function removeRelease(ctx: UpdateContext, layout: ReleaseLayout, id: string): Promise<UpdateFailure | null> {
+  const dir = join(layout.releases, id);
+  const current = currentRelease(layout);
+  if ('odd' in current) return failure(`${current.odd}: ${dir} is left`);
+  if (current.live === id) return null;
   try {
-    rmSync(join(layout.releases, id), { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   } catch (err) {
-    return failure(`cannot remove ${join(layout.releases, id)}: ${(err as Error).message}`);
+    return failure(`cannot remove ${dir}: ${(err as Error).message}`);
   }
-  if (existsSync(layout.repo)) await updateRef(entry, layout.repo, `${RELEASE_REFS}${id}`, null, git);
-  return null;
+  if (!existsSync(layout.repo)) return null;
+  const r = await updateRef(ctx.entry, layout.repo, `${RELEASE_REFS}${id}`, null, cleanupGit(ctx));
+  return r.ok ? null : failure(`removed ${dir}, but cannot remove its ref ${RELEASE_REFS}${id} in ${layout.repo}`, r);
 }
 
 /**

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gitPaths } from '../git/git-paths.ts';
 import { initStore } from '../git/init-store.ts';
 import { redactUrl } from '../git/redact-url.ts';
@@ -14,7 +14,7 @@ import { dirState } from './in-place.ts';
 import { fetchedRef } from './look.ts';
 import { obtainTip } from './obtain.ts';
 import { lookAtReleaseSubmodules } from './release-submodules.ts';
-import { buildStep, linkSharedStep, markBuiltStep, pruneStep, removeReleaseStep, switchStep } from './release-steps.ts';
+import { buildStep, cleanupGit, linkSharedStep, markBuiltStep, pruneStep, removeReleaseStep, switchStep } from './release-steps.ts';
 import { newReleaseId, releaseLayout, type ReleaseLayout } from './release-layout.ts';
 import { listReleases, type ReleaseList } from './releases.ts';
 import type { Plan, Strategy, UpdateContext, UpdateFailure } from './types.ts';
@@ -60,13 +60,19 @@ async function planRelease(ctx: UpdateContext): Promise<Plan> {
     return refuse(failure(`repodir ${layout.root} is a git checkout; update: release keeps repo/, releases/, shared/ and current there instead: ` +
       'move the checkout away (docs/releases.md gives the steps) and deploy again'));
   }
+  // A run finds this out only at the switch, after the build: a dry run says it now.
+  if (ctx.dry) {
+    const unwritable = cannotWrite(layout.root);
+    if (unwritable) return refuse(failure(unwritable));
+  }
   const found = await listReleases(entry, layout, git);
   if ('message' in found) return refuse(found);
   const live = found.releases.find((r) => r.live) ?? null;
   plan.previous = live?.commit ?? null;
   plan.where = async () => whereRelease(ctx, layout, plan);
+  // Read after a failure too, which may be the run's abort or timeout: not with the run's own git options.
   plan.whereNow = async () => {
-    const now = await listReleases(entry, layout, git);
+    const now = await listReleases(entry, layout, cleanupGit(ctx));
     const at = 'releases' in now ? now.releases.find((r) => r.live) : undefined;
     return at ? `current still points at releases/${at.id} (${at.commit ?? 'commit unknown'})` : 'no release is live yet';
   };
@@ -136,9 +142,27 @@ async function planRelease(ctx: UpdateContext): Promise<Plan> {
   inRelease(plan, entry, layout, id, dir);
   plan.steps.push(buildStep(ctx, layout, dir, tip, url));
   if (entry.shared.length > 0) plan.steps.push(linkSharedStep(ctx, layout, dir, entry.shared));
+  plan.afterName = `switch current to releases/${id}`;
   plan.after.push(markBuiltStep(ctx, layout, id, tip), switchStep(ctx, layout, id), pruneStep(ctx, layout, id, found.live));
   plan.undo.push(removeReleaseStep(ctx, layout, id, 'its deploy failed'));
   return plan;
+}
+
+/**
+ * Why a run could not make and rename the `current` link in the deploy root `root` (or, before
+ * the first deploy, create `root` in the nearest existing folder above it), else null: access(2)
+ * with W_OK, which says EACCES for a read-only folder and EPERM for an immutable one (even to root).
+ */
+function cannotWrite(root: string): string | null {
+  let dir = root;
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  try {
+    accessSync(dir, constants.W_OK);
+    return null;
+  } catch (err) {
+    const why = (err as Error).message;
+    return dir === root ? `cannot make and rename the current link in ${root}: ${why}` : `cannot create ${root} in ${dir}: ${why}`;
+  }
 }
 
 /** What a tree entry's mode (ls-tree) is, as a shared path's refusal says it. */
@@ -205,7 +229,7 @@ function inRelease(plan: Plan, entry: UpdateContext['entry'], layout: ReleaseLay
  */
 async function whereRelease(ctx: UpdateContext, layout: ReleaseLayout, plan: Plan): Promise<{ commit: string | null; branch: null } | null> {
   if (plan.release && plan.tip && !ctx.to && existsSync(join(layout.releases, plan.release))) return { commit: plan.tip, branch: null };
-  const found = await listReleases(ctx.entry, layout, ctx.git);
+  const found = await listReleases(ctx.entry, layout, cleanupGit(ctx));
   if (!('releases' in found)) return null;
   const live = found.releases.find((r) => r.live);
   return live ? { commit: live.commit, branch: null } : null;

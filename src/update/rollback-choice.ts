@@ -5,6 +5,7 @@ import type { RunRecord } from '../model/run-record.ts';
 import type { Target } from '../model/target.ts';
 import type { Entry } from '../settings/types.ts';
 import { deployedCommit, rollbackHow } from './deployed.ts';
+import { isReleaseId } from './release-layout.ts';
 import { entryReleases, type Release } from './releases.ts';
 import type { RollbackTo } from './types.ts';
 
@@ -26,8 +27,8 @@ const COMMIT_PREFIX = /^[0-9a-f]{4,40}$/;
  * Chooses what a rollback of `entry` goes back to, from its run records `runs` (newest first)
  * and, for releases, the release folders on disk; `asked` is --to (a run id, a release id or a
  * commit prefix; null: the newest earlier one). With `switch` (releases): the newest release
- * built whole that is older than the live one (one a rollback undid only when no other is), or the one asked for (a run's own release, else
- * the newest holding its commit). With `deploy`: the commit of the newest successful run
+ * built whole that is older than the live one and holds another commit (one a rollback undid only when no other is), or the one asked for (a run's own release, else
+ * the newest holding its commit; never an incomplete one). With `deploy`: the commit of the newest successful run
  * before the one that deployed what is deployed now (rollback runs are not deploys of their
  * own: a second rollback goes further back; one a rollback undid only when no other is left), or the one
  * asked for, which a successful run must have deployed. Returns why not in words (the command's exit 2). Never throws.
@@ -74,7 +75,7 @@ function undone(runs: RunRecord[]): Set<string> {
   const last = new Map<string, 'left' | 'deployed'>();
   const out = new Set<string>();
   for (const r of runs) {
-    if (r.result !== 'succeeded' || r.commit === null) continue;
+    if (r.commit === null || !(r.result === 'succeeded' || (r.trigger === 'rollback' && changedDeployed(r)))) continue;
     if (r.trigger === 'rollback') {
       if (r.previous && !last.has(r.previous)) last.set(r.previous, 'left');
       if (!last.has(r.commit)) last.set(r.commit, 'deployed');
@@ -84,6 +85,15 @@ function undone(runs: RunRecord[]): Set<string> {
     }
   }
   return out;
+}
+
+/**
+ * Whether the finished run `r` changed what is deployed: it succeeded, or it failed after
+ * that (post_commands, or commands of a mode that does not undo its checkout), so that its
+ * commit is not what was deployed before it. A rollback whose post_commands failed did go back.
+ */
+export function changedDeployed(r: Pick<RunRecord, 'result' | 'commit' | 'previous'>): boolean {
+  return r.result === 'succeeded' || (r.result !== 'running' && r.commit !== null && r.commit !== r.previous);
 }
 
 /** The first of `xs` that `ok` and is not in `avoid`, else the first that `ok` (when every one is to avoid). */
@@ -104,7 +114,10 @@ async function chooseRelease(
     if (!release) return { refused: `the release of run ${byId.id} is no longer on disk (keep_releases: ${entry.keepReleases})` };
   } else if (asked !== null) {
     const prefix = asked.toLowerCase();
+    const named = found.releases.find((r) => r.id === asked);
+    if (named && !named.complete) return { refused: `releases/${asked} is incomplete (its deploy did not succeed): it cannot be gone back to` };
     release = built.find((r) => r.id === asked);
+    if (!release && isReleaseId(asked)) return { refused: `no release ${asked} of entry '${entry.name}' is on disk (see whauto status)` };
     if (!release && !COMMIT_PREFIX.test(prefix)) return { refused: `--to takes a run id, a release id or a commit (4 to 40 hex digits), not '${asked}'` };
     release ??= built.find((r) => !r.live && r.commit!.startsWith(prefix));
     if (!release) return { refused: `no release of entry '${entry.name}' on disk is ${asked} or holds a commit ${asked} (see whauto status)` };
@@ -112,8 +125,13 @@ async function chooseRelease(
     if (found.live === null) return { refused: `entry '${entry.name}' has no live release: nothing to roll back from` };
     const gone = undone(runs);
     const undoneReleases = new Set(runs.filter((r) => gone.has(r.id) && r.release).map((r) => r.release));
-    release = preferring(built, (r) => r.id < found.live!, (r) => undoneReleases.has(r.id));
-    if (!release) return { refused: `entry '${entry.name}' has no release older than the live one (releases/${found.live}) on disk: nothing to roll back to` };
+    // Another release of the live commit (deployed twice) is no going back.
+    const liveCommit = found.releases.find((r) => r.live)?.commit ?? left;
+    release = preferring(built, (r) => r.id < found.live! && r.commit !== liveCommit, (r) => undoneReleases.has(r.id));
+    if (!release) {
+      const same = built.some((r) => r.id < found.live!) && liveCommit ? ` holding another commit than ${liveCommit.slice(0, 12)}, which is live now` : '';
+      return { refused: `entry '${entry.name}' has no release older than the live one (releases/${found.live}) on disk${same}: nothing to roll back to` };
+    }
   }
   if (release.live) return { refused: `releases/${release.id} is live already` };
   const builtBy = runs.find((r) => r.release === release!.id) ?? runs.find((r) => r.commit === release!.commit);

@@ -71,6 +71,8 @@ export interface Plan {
   steps: PlanStep[];
   after: PlanStep[];
   undo: PlanStep[];
+  /** The name of the run's step that carries out `after` (a release's switch), for its record and WHAUTO_FAILED_STEP. */
+  afterName?: string;
   /** Where the commands run instead of the entry's workdir (a release folder). */
   workdir?: string;
   /** Variables the commands get besides WHAUTO_* (WHAUTO_RELEASE_DIR…). */

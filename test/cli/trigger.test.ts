@@ -68,10 +68,10 @@ describe('whauto trigger', () => {
     assert.equal(rec.commit, commit);
   });
 
-  it('an entry with pre_commands makes its first deploy (clone): pre_commands run above the checkout until it exists', () => {
+  it('an entry with pre_commands makes its first deploy (clone): pre_commands run in the repodir, made for them, never in a folder above it', () => {
     const r = whauto(['trigger', settings, 'fresh']);
     assert.equal(r.status, 0, r.stderr + r.stdout);
-    assert.equal(readFileSync(join(t.dir, 'pre.cwd'), 'utf8').trim(), t.dir, 'the nearest existing folder above the repodir');
+    assert.equal(readFileSync(join(t.dir, 'pre.cwd'), 'utf8').trim(), join(t.dir, 'not-yet', 'fresh'), 'the repodir, made before they run');
     assert.ok(existsSync(join(t.dir, 'not-yet', 'fresh', '.git')), 'cloned');
     const again = whauto(['trigger', settings, 'fresh']);
     assert.equal(again.status, 0);

@@ -40,19 +40,19 @@ function fullNameOf(url: string): string | null {
   return path.includes('/') ? path : null;
 }
 
-/** The host a repository URL names (lower case), or null for a local path. */
-function hostOf(url: string): string | null {
+/** scheme://host[:port] of a repository URL as its web root has it (an ssh address: https://host), or null for a local path. */
+function originOf(url: string): string | null {
   const parts = splitUrl(url);
-  return parts === null ? null : new URL(parts.origin).hostname.toLowerCase();
+  return parts === null ? null : new URL(parts.origin).origin;
 }
 
 /**
  * Where the commit status of a run of `entry` goes: the repository the newest delivery names,
  * else the entry's `repo`; the API root is `apiUrl` when set, else what `api` makes of the
  * forge's web root. The token goes only to the forge the settings name: that web root comes
- * from the entry's `clone_url` or the checkout's remote URL, and a delivery's repository URL
- * is used (for its port and path prefix, `https://host/gitlab`) only when it names the same
- * host. A delivery can name any URL: whoever holds the webhook secret would get the token.
+ * from the entry's `clone_url` or the checkout's remote URL (an ssh address: https://host),
+ * and a delivery's repository URL is used (for its path prefix, `https://host/gitlab`) only
+ * when it names the same scheme, host and port. A delivery can name any URL: whoever holds the webhook secret would get the token.
  * Returns why not when the repository or its forge cannot be told.
  */
 export async function statusRepo(entry: Entry, newest: DeliveryRef | null, api: StatusApi, apiUrl: string | null): Promise<StatusRepo | string> {
@@ -63,11 +63,12 @@ export async function statusRepo(entry: Entry, newest: DeliveryRef | null, api: 
   const fullName = named !== null && /^[^/:@\s]+\/[^:@\s]+$/.test(named) && !/\.git$/i.test(named) ? named : (nameUrl === null ? null : fullNameOf(nameUrl));
   if (fullName === null) return "the repository is not known: set the entry's repo (OWNER/NAME)";
   if (apiUrl !== null) return { fullName, webBase: webBaseFrom(known, delivered, fullName), apiBase: apiUrl };
-  const host = known === null ? null : hostOf(known);
-  if (host === null) return `the forge of ${fullName} is not known from the entry's clone_url or the checkout's remote URL: set commit_status.api_url`;
-  const other = delivered === null ? null : hostOf(delivered);
-  if (delivered !== null && other !== host) {
-    return `the delivery names the repository at ${other ?? 'a local path'}, not at ${host} (the entry's clone_url or the checkout's remote): ` +
+  const origin = known === null ? null : originOf(known);
+  if (origin === null) return `the forge of ${fullName} is not known from the entry's clone_url or the checkout's remote URL: set commit_status.api_url`;
+  // Scheme, host and port alike: another port of that host (or plain http) is not the forge.
+  const other = delivered === null ? null : originOf(delivered);
+  if (delivered !== null && other !== origin) {
+    return `the delivery names the repository at ${other ?? 'a local path'}, not at ${origin} (from the entry's clone_url or the checkout's remote): ` +
       'the token goes only to the forge the settings name; set commit_status.api_url to send it elsewhere';
   }
   const webBase = webBaseFrom(known, delivered, fullName);
@@ -75,9 +76,9 @@ export async function statusRepo(entry: Entry, newest: DeliveryRef | null, api: 
   return { fullName, webBase, apiBase: api.apiBase(webBase) };
 }
 
-/** The web root of the delivery's URL when it names the settings' host, else of the settings' URL. */
+/** The web root of the delivery's URL when it names the settings' forge (or they name none), else of the settings' URL. */
 function webBaseFrom(known: string | null, delivered: string | null, fullName: string): string | null {
-  const host = known === null ? null : hostOf(known);
-  if (delivered !== null && (host === null || hostOf(delivered) === host)) return webBaseOf(delivered, fullName);
+  const origin = known === null ? null : originOf(known);
+  if (delivered !== null && (origin === null || originOf(delivered) === origin)) return webBaseOf(delivered, fullName);
   return known === null ? null : webBaseOf(known, fullName);
 }

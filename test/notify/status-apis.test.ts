@@ -124,14 +124,20 @@ test('the API root follows from the delivery\'s repository URL on the clone_url\
   assert.equal(await at('bitbucket-server', 'PROJ/site', 'https://bb.example.com/scm/proj/site.git'), 'https://bb.example.com');
 });
 
-test('the token goes only to the host the settings name: a delivery naming another host gets no status, one naming the same host gives its port and path', async () => {
+test('the token goes only to the forge the settings name: a delivery naming another host, port or scheme gets no status, one naming the same gives its path prefix', async () => {
   const api = STATUS_APIS.gitea;
   const withClone = (cloneUrl: string) => entry({ provider: 'gitea', cloneUrl });
   const elsewhere = await statusRepo(withClone('https://git.example.org/acme/site.git'), delivery('acme/site', 'http://127.0.0.1:18931/acme/site.git'), api, null);
-  assert.equal(elsewhere, 'the delivery names the repository at 127.0.0.1, not at git.example.org (the entry\'s clone_url or the checkout\'s remote): ' +
+  assert.equal(elsewhere, 'the delivery names the repository at http://127.0.0.1:18931, not at https://git.example.org (from the entry\'s clone_url or the checkout\'s remote): ' +
     'the token goes only to the forge the settings name; set commit_status.api_url to send it elsewhere');
-  const same = await statusRepo(withClone('git@git.example.org:acme/site.git'), delivery('acme/site', 'https://GIT.example.org:3000/forge/acme/site.git'), api, null);
-  assert.deepEqual(same, { fullName: 'acme/site', webBase: 'https://git.example.org:3000/forge', apiBase: 'https://git.example.org:3000/forge/api/v1' });
+  // Another port or plain http of the same host is not the forge either.
+  for (const url of ['https://git.example.org:8443/acme/site.git', 'http://git.example.org/acme/site.git']) {
+    assert.match(String(await statusRepo(withClone('https://git.example.org/acme/site.git'), delivery('acme/site', url), api, null)), /^the delivery names the repository at /, url);
+  }
+  const same = await statusRepo(withClone('git@git.example.org:acme/site.git'), delivery('acme/site', 'https://GIT.example.org/forge/acme/site.git'), api, null);
+  assert.deepEqual(same, { fullName: 'acme/site', webBase: 'https://git.example.org/forge', apiBase: 'https://git.example.org/forge/api/v1' });
+  const port = await statusRepo(withClone('https://git.example.org:3000/acme/site.git'), delivery('acme/site', 'https://git.example.org:3000/acme/site.git'), api, null);
+  assert.equal(typeof port === 'string' ? port : port.apiBase, 'https://git.example.org:3000/api/v1');
   const local = await statusRepo(withClone('/srv/git/site.git'), delivery('acme/site', 'https://git.example.org/acme/site.git'), api, null);
   assert.match(String(local), /not known from the entry's clone_url or the checkout's remote URL: set commit_status\.api_url/);
   const told = await statusRepo(withClone('/srv/git/site.git'), delivery('acme/site', 'https://git.example.org/acme/site.git'), api, 'https://api.example.org');

@@ -2,11 +2,13 @@ import type { Entry } from '../settings/types.ts';
 import { gitPaths } from './git-paths.ts';
 import type { GitOptions } from './types.ts';
 
-/** A submodule as a commit records it: its name, path and URL in `.gitmodules`, and its commit (the gitlink; null: no gitlink there). */
+/** A submodule as a commit records it: its name, path, URL and `update` in `.gitmodules`, and its commit (the gitlink; null: no gitlink there). */
 export interface Submodule {
   name: string;
   path: string;
   url: string | null;
+  /** submodule.<name>.update as written (checkout, merge, rebase, none, !command); null: not set. */
+  update: string | null;
   commit: string | null;
 }
 
@@ -25,22 +27,23 @@ export async function submoduleList(
   const has = await gitPaths(entry, ['ls-tree', '-z', '--name-only', rev, '--', '.gitmodules'], dir, opts);
   if (has === null) return null;
   if (has.length === 0) return [];
-  const config = await gitPaths(entry, ['config', '-z', '--blob', `${rev}:.gitmodules`, '--get-regexp', '^submodule\\..*\\.(path|url)$'], dir, opts);
+  const config = await gitPaths(entry, ['config', '-z', '--blob', `${rev}:.gitmodules`, '--get-regexp', '^submodule\\..*\\.(path|url|update)$'], dir, opts);
   // exit 1: no such keys (an empty .gitmodules).
-  const byName = new Map<string, { path: string | null; url: string | null }>();
+  const byName = new Map<string, { path: string | null; url: string | null; update: string | null }>();
   for (const item of config ?? []) {
     // -z: "<key>\n<value>"
     const nl = item.indexOf('\n');
     const key = nl < 0 ? item : item.slice(0, nl);
     const value = nl < 0 ? '' : item.slice(nl + 1);
-    const m = /^submodule\.(.*)\.(path|url)$/s.exec(key);
+    const m = /^submodule\.(.*)\.(path|url|update)$/s.exec(key);
     if (!m) continue;
-    const s = byName.get(m[1]!) ?? { path: null, url: null };
+    const s = byName.get(m[1]!) ?? { path: null, url: null, update: null };
     if (m[2] === 'path') s.path = value;
-    else s.url = value;
+    else if (m[2] === 'url') s.url = value;
+    else s.update = value;
     byName.set(m[1]!, s);
   }
-  const named = [...byName].filter(([, s]) => s.path).map(([name, s]) => ({ name, path: s.path!.replace(/\/+$/, ''), url: s.url }));
+  const named = [...byName].filter(([, s]) => s.path).map(([name, s]) => ({ name, path: s.path!.replace(/\/+$/, ''), url: s.url, update: s.update }));
   if (named.length === 0) return [];
   const tree = await gitPaths(entry, ['ls-tree', '-z', rev, '--', ...named.map((s) => s.path)], dir, opts);
   if (tree === null) return null;

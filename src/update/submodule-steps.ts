@@ -9,7 +9,8 @@ import type { PlanStep, UpdateContext, UpdateFailure } from './types.ts';
 
 /** What each level runs, in the checkout and then in each submodule. The fetch inside `update` does not recurse: each level's submodules are fetched once their URLs are synced. */
 const SYNC = ['submodule', 'sync'];
-const UPDATE = ['-c', 'fetch.recurseSubmodules=false', 'submodule', 'update', '--init', '--force'];
+// --checkout: the commit the superproject records, whatever submodule.<name>.update a pushed .gitmodules sets (merge, rebase).
+const UPDATE = ['-c', 'fetch.recurseSubmodules=false', 'submodule', 'update', '--init', '--force', '--checkout'];
 
 /**
  * The step that brings the submodules of the checkout `repodir` to the commit checked out,

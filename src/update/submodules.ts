@@ -63,11 +63,18 @@ export async function lookAtSubmodules(
   }
   look.any = before.length > 0 || after.length > 0;
   if (!look.any) return look;
+  const at = (path: string) => (depth === 0 ? path : join(dir, path));
+  // git refuses a command as a submodule's update mode in .gitmodules: every git status in the checkout would fail after the move.
+  const command = after.find((s) => s.update?.startsWith('!'));
+  if (command) {
+    look.refusal = failure(`the new commit's .gitmodules sets update = ${command.update} for submodule ${showSubmodule(command, at(command.path))}, which git refuses ` +
+      '(a command may only come from the server\'s own git config): git would fail in the checkout after the move. Remove that line, push, and deploy again');
+    return look;
+  }
   const gitDirs = await lookAtGitDirs(ctx, dir, after, depth);
   if ('message' in gitDirs) return { ...look, refusal: gitDirs };
   look.unknowns.push(...gitDirs);
   const next = new Map(after.filter((s) => s.commit).map((s) => [s.path, s]));
-  const at = (path: string) => (depth === 0 ? path : join(dir, path));
   for (const old of before) {
     const folder = join(dir, old.path);
     const checkedOut = existsSync(join(folder, '.git'));

@@ -518,6 +518,43 @@ scenario('a checkout cloned without its submodule, whose remote cannot be read: 
   assert.deepEqual(trackedChanges(w.site), [], 'nothing changed');
 });
 
+scenario('a pushed .gitmodules that sets update = merge: the submodule is at the commit the superproject records all the same', { submodules: true }, (w) => {
+  const lib = library(w, 'lib');
+  git(w.author, 'submodule', 'add', '-q', lib.bare, 'libs/sub');
+  commitAll(w, 'add a submodule');
+  w.both();
+  // A commit of the server's own in the submodule: merge would keep it, checkout leaves it.
+  writeFileSync(join(w.site, 'libs/sub/server.txt'), 'server\n');
+  git(join(w.site, 'libs/sub'), 'add', 'server.txt');
+  git(join(w.site, 'libs/sub'), 'commit', '-q', '-m', 'server commit');
+  const libTip = lib.push('two.txt');
+  bump(w, 'libs/sub');
+  git(w.author, 'config', '-f', '.gitmodules', 'submodule.libs/sub.update', 'merge');
+  git(w.author, 'add', '.gitmodules');
+  const tip = commitAll(w, 'bump, and update = merge');
+  w.both();
+  deployed(w, tip);
+  assert.equal(git(join(w.site, 'libs/sub'), 'rev-parse', 'HEAD'), libTip, 'the recorded commit, not a merge');
+  assert.equal(existsSync(join(w.site, 'libs/sub/server.txt')), false);
+});
+
+scenario('a pushed .gitmodules that sets update = !command: refused before anything moves, dry run alike', { submodules: true }, (w) => {
+  const lib = library(w, 'lib');
+  git(w.author, 'submodule', 'add', '-q', lib.bare, 'libs/sub');
+  const before = commitAll(w, 'add a submodule');
+  w.both();
+  git(w.author, 'config', '-f', '.gitmodules', 'submodule.libs/sub.update', '!touch pwned');
+  git(w.author, 'add', '.gitmodules');
+  commitAll(w, 'update = !command');
+  const ran = w.ran().length;
+  const { dry } = w.both();
+  const refusal = /sets update = !touch pwned for submodule libs\/sub, which git refuses/;
+  assert.match(dry.out, refusal);
+  failedAtGit(w, ran, refusal);
+  assert.equal(git(w.site, 'rev-parse', 'HEAD'), before);
+  assert.deepEqual(trackedChanges(w.site), []);
+});
+
 scenario('a submodule moved to another path: its old folder goes', { submodules: true }, (w) => {
   const lib = library(w, 'lib');
   git(w.author, 'submodule', 'add', '-q', lib.bare, 'libs/sub');

@@ -136,16 +136,16 @@ export async function planInPlace(ctx: UpdateContext, how: InPlaceMode): Promise
 }
 
 /**
- * The paths the tip tracks that the index does not: what `git diff-tree` says the tip adds to
- * HEAD, less the files staged as new (the index tracks them), plus the files staged as
- * deleted that the tip still has. A checkout without a commit yet: every path of the tip.
+ * The paths the tip tracks that no commit of the checkout did: what `git diff-tree` says the
+ * tip adds to HEAD (files staged as new included: never committed, they are the server's
+ * own), plus the files staged as deleted that the tip still has. A checkout without a commit yet: every path of the tip.
  */
 async function addedPaths(ctx: UpdateContext, look: CheckoutLook, tip: string, changes: LocalChange[], diff: ChangedPath[] | null): Promise<string[] | null> {
   const { entry, git } = ctx;
   if (diff === null) return gitPaths(entry, ['ls-tree', '-r', '-z', '--name-only', tip], look.repodir, git);
-  const staged = new Set(changes.filter((c) => c.index === 'A').map((c) => c.path));
+  // A file staged as new counts as the server's own: it was never committed, and the move would overwrite it.
   const gone = new Set(diff.filter((c) => c.status === 'D').map((c) => c.path));
-  const added = diff.filter((c) => (c.status === 'A' || (c.status === 'T' && c.oldMode === '160000')) && !staged.has(c.path)).map((c) => c.path);
+  const added = diff.filter((c) => c.status === 'A' || (c.status === 'T' && c.oldMode === '160000')).map((c) => c.path);
   for (const c of changes) if (c.index === 'D' && !gone.has(c.path)) added.push(c.path);
   return added;
 }

@@ -21,8 +21,10 @@ const reset: InPlaceMode = {
   hooks: ['post-checkout', 'reference-transaction'],
   async judge(ctx, at) {
     const notes: string[] = [];
-    const changed = [...at.changes.map((c) => c.path), ...at.changedInLeftovers];
+    const kept = stagedNew(at);
+    const changed = [...at.changes.filter((c) => !kept.includes(c.path)).map((c) => c.path), ...at.changedInLeftovers];
     if (changed.length > 0) notes.push(`update reset discards the local changes to ${showPaths(changed)}`);
+    if (kept.length > 0) notes.push(`update reset unstages ${showPaths(kept)} (staged, never committed, not in the new commit): the files stay, as the server's own`);
     if (at.commits.commits.length > 0) notes.push(`update reset discards ${countCommits(at.commits)} only the checkout had: ${showCommits(at.commits)}`);
     const { repodir } = at.look;
     const { target, entry } = ctx;
@@ -49,7 +51,12 @@ const reset: InPlaceMode = {
       : ['checkout', '--force', '-B', target.name, at.tip, '--'];
     // HEAD leaves a branch in the way before it goes (git deletes no branch HEAD is on); the files move last.
     const head = at.others.inTheWay.find((b) => b.head);
+    const kept = stagedNew(at);
     return [
+      // A file staged but never committed would go with the index: out of the index first, it stays.
+      ...(kept.length > 0 ? [gitStep(ctx, repodir, ['--literal-pathspecs', 'rm', '--cached', '-q', '--', ...kept], {
+        name: `unstage ${showPaths(kept)} (the files stay)`, reads: 'the index', changes: 'the index', step: 'rm --cached',
+      })] : []),
       ...(head ? [gitStep(ctx, repodir, ['checkout', '--detach'], {
         name: `detach HEAD from branch ${head.branch} (the files stay)`, reads: 'HEAD', changes: 'HEAD', step: 'checkout --detach',
       })] : []),
@@ -63,5 +70,14 @@ const reset: InPlaceMode = {
     ];
   },
 };
+
+/**
+ * Files staged as new and still on disk (git status `A`): never committed, so `checkout --force`
+ * would delete them with the index. Those the tip tracks were refused as in the way (see
+ * addedPaths); the rest are unstaged before the move and stay as the server's own.
+ */
+function stagedNew(at: { changes: Array<{ path: string; index: string; tree: string }> }): string[] {
+  return at.changes.filter((c) => c.index === 'A' && c.tree !== 'D').map((c) => c.path);
+}
 
 export const resetStrategy: Strategy = { mode: 'reset', rollback: 'deploy', plan: (ctx) => planInPlace(ctx, reset), ...inCheckout };

@@ -271,6 +271,22 @@ scenario("the server's own untracked and ignored files are kept, and a push that
   for (const text of [dry.out, w.log()]) assert.doesNotMatch(text, /discards/);
 });
 
+scenario("a file of the server's own that someone staged (git add) but never committed: reset keeps it, unstaged; a push that adds it is refused", {}, (w) => {
+  writeFileSync(join(w.site, 'local.conf'), 'the server\'s\n');
+  git(w.site, 'add', '-f', 'local.conf');
+  const tip = w.push('app.txt');
+  const { dry } = w.both();
+  assert.match(dry.out, /update reset unstages local\.conf \(staged, never committed, not in the new commit\): the files stay/);
+  deployed(w, tip);
+  assert.equal(readFileSync(join(w.site, 'local.conf'), 'utf8'), 'the server\'s\n', 'still on disk');
+  git(w.site, 'add', '-f', 'local.conf');
+  w.push('local.conf', 'the repository\'s\n');
+  const ran = w.ran().length;
+  w.both();
+  failedAtGit(w, ran, /puts files where \S+ has local\.conf, which git does not track there/);
+  assert.equal(readFileSync(join(w.site, 'local.conf'), 'utf8'), 'the server\'s\n');
+});
+
 // A tracked file or symlink the server turned into a folder of its own files: reset would put the
 // tracked one back and delete the folder with them.
 for (const kind of ['symlink', 'file'] as const) {

@@ -193,7 +193,7 @@ test('updateCheckout (reset) deploys a commit that deletes a tracked file the se
   }
 });
 
-test('updateCheckout (reset) removes a file only staged on the server (changes in the index are discarded)', async () => {
+test('updateCheckout (reset) keeps a file only staged on the server, unstaged (never committed, it is the server\'s own)', async () => {
   const repo = makeRemote();
   try {
     await updateCheckout(repo.entry(), MAIN, opts());
@@ -201,7 +201,8 @@ test('updateCheckout (reset) removes a file only staged on the server (changes i
     git(repo.deploy, 'add', 'staged.txt');
     const r = await updateCheckout(repo.entry(), MAIN, opts());
     assert.equal(r.ok, true, r.message ?? '');
-    assert.equal(fs.existsSync(path.join(repo.deploy, 'staged.txt')), false);
+    assert.equal(fs.readFileSync(path.join(repo.deploy, 'staged.txt'), 'utf8'), 'x\n');
+    assert.match(git(repo.deploy, 'status', '--porcelain'), /^\?\? staged\.txt$/m, 'untracked now');
   } finally {
     repo.cleanup();
   }

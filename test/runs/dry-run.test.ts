@@ -206,7 +206,8 @@ test('dryRun (reset) names the local changes the run would discard, and keeps th
     const req: RunRequest = { id: 'r1', entry, trigger: 'manual', target: main, deliveries: [], payloadFile: null };
     const { lines, problem } = await dryRun(req);
     assert.equal(problem, null);
-    assert.ok(lines.includes('git: note: update reset discards the local changes to README, staged file.txt'), lines.join('\n'));
+    assert.ok(lines.includes('git: note: update reset discards the local changes to README'), lines.join('\n'));
+    assert.ok(lines.includes('git: note: update reset unstages staged file.txt (staged, never committed, not in the new commit): the files stay, as the server\'s own'), lines.join('\n'));
     assert.equal(fs.readFileSync(path.join(repo.deploy, 'README'), 'utf8'), 'edited on the server\n');
     assert.match(git(repo.deploy, 'status', '--porcelain'), /^A {2}"staged file\.txt"$/m);
   } finally {

@@ -1,10 +1,10 @@
-import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { changedPaths, type ChangedPath } from '../git/changed-paths.ts';
 import { gitPaths } from '../git/git-paths.ts';
 import { localChanges, type LocalChange } from '../git/local-changes.ts';
 import { localCommits, type CommitLine } from '../git/local-commits.ts';
-import { showPaths } from '../git/show-paths.ts';
+import { quotePath, showPaths } from '../git/show-paths.ts';
 import { untrackedInTheWay } from '../git/untracked-in-the-way.ts';
 import { refNameProblem } from '../model/ref-name.ts';
 import { targetRef } from '../model/target.ts';
@@ -113,6 +113,13 @@ export async function planInPlace(ctx: UpdateContext, how: InPlaceMode): Promise
   const judged = await how.judge(ctx, at);
   // What the move would discard is said only when it goes ahead: a refused update discards nothing.
   if (judged.refusal) return refuse(judged.refusal);
+  const links = linkedFolders(repodir, changes);
+  if (links.length > 0) {
+    return refuse(failure(`update ${how.mode} refuses: the server put a symlink where the checkout has the folder ${showPaths(links)} ` +
+      `(${links.map((l) => `${quotePath(l)} -> ${quotePath(linkTarget(repodir, l))}`).join(', ')}); the update would put the folder back and cut the link, ` +
+      'taking what it points to out of the live tree. To keep the link, take the folder out of the repository (git rm -r --cached, and .gitignore it); ' +
+      'else remove the link; and deploy again'));
+  }
 
   const added = await addedPaths(ctx, look, tip, changes, diff);
   if (added === null) return refuse(failure(`cannot list the paths ${tip} adds to ${repodir}`));
@@ -167,6 +174,46 @@ function replacedByFolders(repodir: string, changes: LocalChange[], diff: Change
     }
   };
   return changes.filter((c) => c.tree === 'D' && !gone.has(c.path) && isFolder(c.path)).map((c) => c.path);
+}
+
+/**
+ * Folders of the checkout the server replaced by a symlink (to shared storage, say): the
+ * nearest parent of a tracked file that git status calls deleted which is a symlink on disk.
+ * A move puts the folder back in the link's place. Sorted; each once.
+ */
+function linkedFolders(repodir: string, changes: LocalChange[]): string[] {
+  const found = new Set<string>();
+  const isLink = new Map<string, boolean>();
+  for (const c of changes) {
+    if (c.tree !== 'D') continue;
+    const parts = c.path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const folder = parts.slice(0, i).join('/');
+      let link = isLink.get(folder);
+      if (link === undefined) {
+        try {
+          link = lstatSync(join(repodir, folder)).isSymbolicLink();
+        } catch {
+          link = false;
+        }
+        isLink.set(folder, link);
+      }
+      if (link) {
+        found.add(folder);
+        break;
+      }
+    }
+  }
+  return [...found].sort();
+}
+
+/** Where symlink `path` (in repodir) points, as written; '?' when it cannot be read. */
+function linkTarget(repodir: string, path: string): string {
+  try {
+    return readlinkSync(join(repodir, path));
+  } catch {
+    return '?';
+  }
 }
 
 /**

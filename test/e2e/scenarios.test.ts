@@ -287,6 +287,27 @@ scenario("a file of the server's own that someone staged (git add) but never com
   assert.equal(readFileSync(join(w.site, 'local.conf'), 'utf8'), 'the server\'s\n');
 });
 
+scenario('a tracked folder the server replaced by a symlink to shared storage: reset refuses, naming it, and the link stays', {}, (w) => {
+  mkdirSync(join(w.author, 'uploads'));
+  w.push('uploads/readme.txt', 'uploads go here\n');
+  w.both();
+  const storage = join(w.dir, 'storage');
+  mkdirSync(storage);
+  writeFileSync(join(storage, 'photo.jpg'), 'photo');
+  rmSync(join(w.site, 'uploads'), { recursive: true });
+  symlinkSync(storage, join(w.site, 'uploads'));
+  w.push('uploads/readme.txt', 'uploads still go here\n');
+  const before = git(w.site, 'rev-parse', 'HEAD');
+  const ran = w.ran().length;
+  const { dry } = w.both();
+  const refusal = /update reset refuses: the server put a symlink where the checkout has the folder uploads \(uploads -> \S+storage\); the update would put the folder back and cut the link/;
+  assert.match(dry.out, refusal);
+  failedAtGit(w, ran, refusal);
+  assert.equal(git(w.site, 'rev-parse', 'HEAD'), before);
+  assert.ok(lstatSync(join(w.site, 'uploads')).isSymbolicLink(), 'the link stays');
+  assert.equal(readFileSync(join(w.site, 'uploads', 'photo.jpg'), 'utf8'), 'photo');
+});
+
 // A tracked file or symlink the server turned into a folder of its own files: reset would put the
 // tracked one back and delete the folder with them.
 for (const kind of ['symlink', 'file'] as const) {

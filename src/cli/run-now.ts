@@ -82,6 +82,8 @@ export async function runNow(
     return EXIT.busy;
   }
   const { lock } = turn;
+  const logger = createLogger({ level: settings.logLevel, format: settings.logFormat, write: io.stderr });
+  const notifier = createNotifier({ logger });
   // The settings changed while it waited: the run takes them as they are now, and stops
   // when they no longer deploy what was asked.
   if (turn.waited && fileStamp(settings.file) !== stamp) {
@@ -101,7 +103,11 @@ export async function runNow(
     const dead = lock.tookOver;
     const { ended, replaced } = await takeOver(settings.stateDir, dead, entry.name, req.target, `${req.trigger} run ${req.id}`);
     if (ended > 0) io.stderr(`whauto ${command}: ended ${ended} process${ended === 1 ? '' : 'es'} that run left running\n`);
-    if (replaced) io.stderr(`whauto ${command}: run ${dead.runId} was cut off; this run deploys ${req.target.name} after it, so it is recorded interrupted and not run again\n`);
+    if (replaced) {
+      io.stderr(`whauto ${command}: run ${dead.runId} was cut off; this run deploys ${req.target.name} after it, so it is recorded interrupted and not run again\n`);
+      // Its process died before it could tell: its 'interrupted' notice, and the end of a pending commit status, go now.
+      notifier.onRunFinished(entry, replaced);
+    }
   }
   const refused = opts.prepare ? await opts.prepare(req) : null;
   if (refused) {
@@ -116,8 +122,6 @@ export async function runNow(
   // The command's lines of one turn in one write (a line per write is slow for big output).
   const output = lineBuffer(io.stdout);
   try {
-    const logger = createLogger({ level: settings.logLevel, format: settings.logFormat, write: io.stderr });
-    const notifier = createNotifier({ logger });
     const record = await runOne(req, {
       stateDir: settings.stateDir, maxLog: settings.maxLog, keepRuns: settings.keepRuns, logger,
       onLine: (_req, line) => output.write(line + '\n'), observer: notifier,

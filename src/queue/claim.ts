@@ -3,6 +3,7 @@ import { tryLock, type LockOwner } from '../checkouts/lock.ts';
 import { ahead, waitingTriggers } from '../checkouts/turns.ts';
 import type { Logger } from '../log/logger.ts';
 import { isRunId } from '../model/run-id.ts';
+import type { RunRecord } from '../model/run-record.ts';
 import { openRunLog } from '../runs/run-log.ts';
 import type { Entry } from '../settings/types.ts';
 import { layout } from '../state/layout.ts';
@@ -22,6 +23,8 @@ interface ClaimContext {
   maxLog: number;
   logger: Logger;
   entry: (name: string) => Entry | null;
+  /** Told of a cut-off run this daemon records interrupted (notifications). */
+  observer?: { onRunFinished(entry: Entry, record: Readonly<RunRecord>): void };
 }
 
 /**
@@ -86,7 +89,11 @@ export class CheckoutClaims {
     const { stateDir, logger } = this.ctx;
     this.held.set(key, (this.held.get(key) ?? 0) + 1);
     takeOver(stateDir, dead, entry, next.target, `run ${next.id}`).then(({ ended, replaced }) => {
-      if (replaced) logger.info('cut-off run replaced by the next run', { entry, run: next.id, cut_off: dead.runId });
+      if (replaced) {
+        logger.info('cut-off run replaced by the next run', { entry, run: next.id, cut_off: dead.runId });
+        const e = this.ctx.entry(entry);
+        if (e) this.ctx.observer?.onRunFinished(e, replaced);
+      }
       if (ended === 0) return;
       logger.warn('processes left by a cut-off run ended', { entry: dead.entry, run: dead.runId, processes: ended });
       const logFile = layout.runLog(stateDir, dead.entry, dead.runId);

@@ -55,18 +55,19 @@ export function recordCutOff(stateDir: string, entries: Entry[], logger: Logger,
 /**
  * When the run `id` of `entry` was cut off and deployed `target`, records it interrupted with
  * `message`: a run of that target starting now replaces it, and the next daemon start must
- * not resume it. Returns whether it did. Never throws (a record it cannot write stays for the
+ * not resume it. Returns the record it wrote, or null. Never throws (a record it cannot write stays for the
  * daemon to resume).
  */
-function replaceCutOff(stateDir: string, entry: string, id: string, target: Target, message: string): boolean {
+function replaceCutOff(stateDir: string, entry: string, id: string, target: Target, message: string): RunRecord | null {
   const r = readRun(stateDir, entry, id, () => undefined, { setAside: false });
-  if (!r || r.result !== 'running' || alive(r) || !sameTarget(r.target, target)) return false;
+  if (!r || r.result !== 'running' || alive(r) || !sameTarget(r.target, target)) return null;
   try {
-    saveRun(stateDir, { ...r, result: 'interrupted', endedAt: new Date().toISOString(), step: null, message });
+    const record: RunRecord = { ...r, result: 'interrupted', endedAt: new Date().toISOString(), step: null, message };
+    saveRun(stateDir, record);
     unmarkRunning(stateDir, entry, id);
-    return true;
+    return record;
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -74,14 +75,15 @@ function replaceCutOff(stateDir: string, entry: string, id: string, target: Targ
  * What a run does first when it took the stale lock of `dead` (a run cut off): ends what that
  * run left running (endLeftovers), then, when it is a run of the same `entry` deploying the
  * same `target`, replaces it (`by` names the new run in the record's message: "run X",
- * "manual run X"). Resolves with how many processes were ended and whether it was replaced.
+ * "manual run X"). Resolves with how many processes were ended and its interrupted record when it was replaced (else null), to be told like any run that ended.
  * A lock without a run id (older versions, a daemon's own) ends and replaces nothing. Never
  * rejects.
  */
-export async function takeOver(stateDir: string, dead: LockOwner, entry: string, target: Target, by: string): Promise<{ ended: number; replaced: boolean }> {
-  if (!isRunId(dead.runId)) return { ended: 0, replaced: false };
+export async function takeOver(stateDir: string, dead: LockOwner, entry: string, target: Target, by: string): Promise<{ ended: number; replaced: RunRecord | null }> {
+  if (!isRunId(dead.runId)) return { ended: 0, replaced: null };
   const ended = await endLeftovers(dead.runId);
-  const replaced = dead.entry === entry &&
-    replaceCutOff(stateDir, entry, dead.runId, target, `cut off: process ${dead.pid} is gone; ${by} deployed ${target.name} after it`);
+  const replaced = dead.entry === entry
+    ? replaceCutOff(stateDir, entry, dead.runId, target, `cut off: process ${dead.pid} is gone; ${by} deployed ${target.name} after it`)
+    : null;
   return { ended, replaced };
 }

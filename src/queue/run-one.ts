@@ -83,9 +83,21 @@ export async function runOne(req: RunRequest, ctx: RunContext, opts: RunOneOptio
   let newestStep: Readonly<RunRecord> | null = null;
   // The newest record known, for recordNow.
   let latest: Readonly<RunRecord> | null = null;
+  // The commit the run set out to deploy is written at once: a run cut off soon after is told
+  // (notice, commit status) by whoever records it interrupted, which reads it from the record.
+  let targetWritten: string | null = null;
   const stepLater = (record: Readonly<RunRecord>): void => {
     newestStep = record;
     latest = record;
+    const target = record.targetCommit ?? null;
+    if (target !== null && target !== targetWritten) {
+      targetWritten = target;
+      if (stepTimer) clearTimeout(stepTimer);
+      stepTimer = null;
+      newestStep = null;
+      saveLater(record as RunRecord, false);
+      return;
+    }
     stepTimer ??= setTimeout(() => {
       stepTimer = null;
       if (newestStep) saveLater(newestStep, false);

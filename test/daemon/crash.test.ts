@@ -33,7 +33,8 @@ describe('serve: SIGKILL under load, 20 times', () => {
 
   it('loses no delivery answered 202 and runs none twice but in a resumed run', { timeout: 240_000 }, async () => {
     const state = join(t.dir, 'state');
-    const settings = writeSettings(t.dir, { workers: 2, entries: Object.fromEntries(ENTRIES.map((e) => [e, plainEntry(t.dir, e, ['true'])])) });
+    // Every run's record is counted: none may be pruned (a fast machine makes more than keep_runs' default 50).
+    const settings = writeSettings(t.dir, { workers: 2, keep_runs: 10_000, entries: Object.fromEntries(ENTRIES.map((e) => [e, plainEntry(t.dir, e, ['true'])])) });
     const sent = new Map<string, Sent>(ENTRIES.map((e) => [e, { acked: new Set(), unknown: new Set() }]));
     let seq = 0;
     for (let round = 0; round < ROUNDS; round++) {

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { ownIdentity } from '../exec/process-alive.ts';
 import type { Logger } from '../log/logger.ts';
 import { executeRun } from '../runs/execute-run.ts';
-import { logRunFinished } from './finished-line.ts';
 import { deployedCommit } from '../update/deployed.ts';
 import { newRunRecord, type RunRecord } from '../model/run-record.ts';
 import { targetRef } from '../model/target.ts';
@@ -11,6 +10,7 @@ import type { RunRequest } from '../runs/types.ts';
 import { layout } from '../state/layout.ts';
 import { markRunning, pruneRuns, runRecordWrite, unmarkRunning } from '../state/runs.ts';
 import { stateWriter, type FileWrite } from '../state/writer.ts';
+import { logRunFinished } from './finished-line.ts';
 
 /**
  * ms a step change waits before it is written: only the newest change of that time is

@@ -11,7 +11,8 @@ import type { Strategy } from './types.ts';
  * checkout --force -B <b> <tip> --` (HEAD on the branch); tag: `git checkout --force --detach
  * <tip> --`. Changes to tracked files and the index are discarded, and so are commits only the
  * checkout had: each is named in the run log first. Untracked and ignored files stay (no
- * `git clean`); the shared look refuses a commit that would overwrite them. A local branch in
+ * `git clean`), and so do files staged but never committed (unstaged first); the shared look
+ * refuses a commit that would overwrite them. A local branch in
  * the way of the target's (`feat` before `feat/x`) is deleted (HEAD detached from it first) when
  * its commits are all on the remote or in the tip, else refused; a branch HEAD leaves keeps its
  * commits, and the run log names those that leave the live tree.

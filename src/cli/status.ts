@@ -254,11 +254,13 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
   const shown = new Set(entries.map((e) => e.name));
   const runsOf = new Map(settings.entries.map((e) => [e.name, recentRuns(stateDir, e.name, shown.has(e.name) ? Math.max(count, RECENT) : 0, shown.has(e.name) ? onCorrupt : () => undefined, read)]));
   for (const [name, why] of unreadableRuns) problems.push(`${why}: entry ${name}'s runs are not shown`);
+  // The runs whose record says running and whose process lives (the others were cut off), looked at once.
+  const aliveOf = new Map(settings.entries.map((e) => [e.name, runsOf.get(e.name)!.running.filter((r) => alive(r.pid, r.identity))]));
   // Each entry's checkout key, found once (a realpath each).
   const keyOf = new Map(settings.entries.map((e) => [e.name, checkoutKey(e)]));
   const keyFor = (e: Entry): string => keyOf.get(e.name)!;
   // What runs now across every entry, and so who holds each checkout.
-  const runningNow = settings.entries.flatMap((e) => runsOf.get(e.name)!.running.filter((r) => alive(r.pid, r.identity)).map((r) => ({ key: keyFor(e), entry: e.name, id: r.id })));
+  const runningNow = settings.entries.flatMap((e) => aliveOf.get(e.name)!.map((r) => ({ key: keyFor(e), entry: e.name, id: r.id })));
   const holderOf = holders(stateDir, new Set(keyOf.values()), runningNow);
   const all = waiters(stateDir, (name) => keyOf.get(name), { sweep: false, pending: [...pending.values()] });
   const up = daemonUp(stateDir);
@@ -267,12 +269,12 @@ export async function runStatus(io: Io, args: string[]): Promise<number> {
   const daemonResumes = new Set(up ? staleLocks(layout.locksDir(stateDir)).map((o) => o.runId) : []);
   // Release entries: their folders on disk (a look at the folder and one git process each).
   // A cut-off run builds its release no more: that folder is incomplete, not running.
-  const builders = (e: Entry): RunRecord[] => [...runsOf.get(e.name)!.running.filter((r) => alive(r.pid, r.identity)), ...runsOf.get(e.name)!.finished];
+  const builders = (e: Entry): RunRecord[] => [...aliveOf.get(e.name)!, ...runsOf.get(e.name)!.finished];
   const releasesOf = new Map(await Promise.all(entries.map(async (e) => [e.name, await releaseRows(e, builders(e))] as const)));
   const report = entries.map((entry) => {
     const runs = runsOf.get(entry.name)!;
-    const running = runs.running.filter((r) => alive(r.pid, r.identity));
-    const cutOff = runs.running.filter((r) => !alive(r.pid, r.identity));
+    const running = aliveOf.get(entry.name)!;
+    const cutOff = runs.running.filter((r) => !running.includes(r));
     const finished = runs.finished.slice(0, count);
     const p = pending.get(entry.name);
     const holder = holderOf.get(keyFor(entry));

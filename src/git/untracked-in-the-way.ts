@@ -1,7 +1,8 @@
-import { lstatSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Entry } from '../settings/types.ts';
 import { gitPaths } from './git-paths.ts';
+import { pathKind, pathKinds } from './path-kind.ts';
 import type { GitOptions } from './types.ts';
 
 /** Files looked at in a folder the commit puts a file in place of; past it, the folder counts as in the way. */
@@ -35,12 +36,7 @@ export async function untrackedInTheWay(
   const files = new Set<string>();
   // lstat of each folder on the way down, once: a parent that is a symlink (the commit puts a
   // folder where a tracked symlink was) is looked at, never looked through.
-  const kinds = new Map<string, Kind>();
-  const kindAt = (path: string): Kind => {
-    let k = kinds.get(path);
-    if (k === undefined) kinds.set(path, (k = kindOf(join(repodir, path))));
-    return k;
-  };
+  const kindAt = pathKinds(repodir);
   for (const path of added) {
     const parts = path.split('/');
     let under = true;
@@ -50,13 +46,13 @@ export async function untrackedInTheWay(
       if (k === 'dir') continue;
       // A file or symlink where the commit needs a folder is in the way unless tracked; a
       // missing one has nothing under it.
-      if (k === 'other') files.add(parent);
+      if (k !== 'none') files.add(parent);
       under = false;
     }
     if (!under) continue;
     const kind = kindAt(path);
     if (kind === 'dir') folders.add(path);
-    else if (kind === 'other') inTheWay.add(path);
+    else if (kind !== 'none') inTheWay.add(path);
   }
   if (folders.size > 0 || files.size > 0) {
     const tracked = await list(['ls-files', '-z', '--', ...folders, ...files]);
@@ -66,17 +62,6 @@ export async function untrackedInTheWay(
     for (const d of folders) if (holdsUntracked(repodir, d, known)) inTheWay.add(`${d}/`);
   }
   return [...inTheWay].sort();
-}
-
-type Kind = 'dir' | 'other' | 'none';
-
-/** What `path` itself is (lstat: a symlink is 'other', even to a folder). */
-function kindOf(path: string): Kind {
-  try {
-    return lstatSync(path).isDirectory() ? 'dir' : 'other';
-  } catch {
-    return 'none'; // missing, or a parent is a file (ENOTDIR)
-  }
 }
 
 /** Whether folder `dir` (relative to repodir) holds a file or symlink not in `tracked`; true past MAX_WALK files. */
@@ -92,7 +77,7 @@ function holdsUntracked(repodir: string, dir: string, tracked: Set<string>): boo
     for (const name of names) {
       const path = `${rel}/${name}`;
       if (++seen > MAX_WALK) return true;
-      if (kindOf(join(repodir, path)) === 'dir') {
+      if (pathKind(join(repodir, path)) === 'dir') {
         if (walk(path)) return true;
       } else if (!tracked.has(path)) return true;
     }

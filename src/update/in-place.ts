@@ -1,9 +1,10 @@
-import { existsSync, lstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { changedPaths, type ChangedPath } from '../git/changed-paths.ts';
 import { gitPaths } from '../git/git-paths.ts';
 import { localChanges, type LocalChange } from '../git/local-changes.ts';
 import { localCommits, type CommitLine } from '../git/local-commits.ts';
+import { pathKind, pathKinds } from '../git/path-kind.ts';
 import { quotePath, showPaths } from '../git/show-paths.ts';
 import { untrackedInTheWay } from '../git/untracked-in-the-way.ts';
 import { refNameProblem } from '../model/ref-name.ts';
@@ -166,14 +167,7 @@ async function addedPaths(ctx: UpdateContext, look: CheckoutLook, tip: string, c
  */
 function replacedByFolders(repodir: string, changes: LocalChange[], diff: ChangedPath[] | null): string[] {
   const gone = new Set((diff ?? []).filter((c) => c.status === 'D').map((c) => c.path));
-  const isFolder = (path: string): boolean => {
-    try {
-      return lstatSync(join(repodir, path)).isDirectory();
-    } catch {
-      return false;
-    }
-  };
-  return changes.filter((c) => c.tree === 'D' && !gone.has(c.path) && isFolder(c.path)).map((c) => c.path);
+  return changes.filter((c) => c.tree === 'D' && !gone.has(c.path) && pathKind(join(repodir, c.path)) === 'dir').map((c) => c.path);
 }
 
 /**
@@ -182,27 +176,14 @@ function replacedByFolders(repodir: string, changes: LocalChange[], diff: Change
  * A move puts the folder back in the link's place. Sorted; each once.
  */
 function linkedFolders(repodir: string, changes: LocalChange[]): string[] {
+  const kindAt = pathKinds(repodir);
   const found = new Set<string>();
-  const isLink = new Map<string, boolean>();
   for (const c of changes) {
     if (c.tree !== 'D') continue;
     const parts = c.path.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const folder = parts.slice(0, i).join('/');
-      let link = isLink.get(folder);
-      if (link === undefined) {
-        try {
-          link = lstatSync(join(repodir, folder)).isSymbolicLink();
-        } catch {
-          link = false;
-        }
-        isLink.set(folder, link);
-      }
-      if (link) {
-        found.add(folder);
-        break;
-      }
-    }
+    const folders = parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
+    const link = folders.find((f) => kindAt(f) === 'link');
+    if (link) found.add(link);
   }
   return [...found].sort();
 }

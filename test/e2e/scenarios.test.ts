@@ -497,6 +497,13 @@ function library(w: World, name: string): { bare: string; author: string; push(f
   return { bare: lib.bare, author: lib.work, push: (file) => lib.push('main', file, `${file} of ${name}\n`) };
 }
 
+/** The library `lib` added as submodule libs/sub by a commit the author pushes; that commit. */
+function addLibrary(w: World): { lib: ReturnType<typeof library>; commit: string } {
+  const lib = library(w, 'lib');
+  git(w.author, 'submodule', 'add', '-q', lib.bare, 'libs/sub');
+  return { lib, commit: commitAll(w, 'add a submodule') };
+}
+
 /** Commits what the author staged and pushes it; returns the commit. */
 function commitAll(w: World, message: string): string {
   git(w.author, 'commit', '-q', '-m', message);
@@ -514,9 +521,7 @@ function bump(w: World, path: string): void {
 }
 
 scenario('submodules: added, bumped, and one in a submodule', { submodules: true }, (w) => {
-  const lib = library(w, 'lib');
-  git(w.author, 'submodule', 'add', '-q', lib.bare, 'libs/sub');
-  const added = commitAll(w, 'add a submodule');
+  const { lib, commit: added } = addLibrary(w);
   w.both();
   deployed(w, added);
   assert.equal(readFileSync(join(w.site, 'libs/sub/README'), 'utf8'), 'README of lib\n');
@@ -540,9 +545,7 @@ scenario('submodules: added, bumped, and one in a submodule', { submodules: true
 });
 
 scenario('a checkout cloned without its submodule, whose remote cannot be read: dry run and run fail before anything moves, saying so', { submodules: true }, (w) => {
-  const lib = library(w, 'lib');
-  git(w.author, 'submodule', 'add', '-q', lib.bare, 'libs/sub');
-  const tip = commitAll(w, 'add a submodule');
+  const { lib, commit: tip } = addLibrary(w);
   rmSync(w.site, { recursive: true, force: true });
   git(w.dir, 'clone', '-q', w.bare, w.site); // no --recurse-submodules: libs/sub is an empty folder
   rmSync(lib.bare, { recursive: true, force: true });
@@ -556,9 +559,7 @@ scenario('a checkout cloned without its submodule, whose remote cannot be read: 
 });
 
 scenario('a pushed .gitmodules that sets update = merge: the submodule is at the commit the superproject records all the same', { submodules: true }, (w) => {
-  const lib = library(w, 'lib');
-  git(w.author, 'submodule', 'add', '-q', lib.bare, 'libs/sub');
-  commitAll(w, 'add a submodule');
+  const { lib } = addLibrary(w);
   w.both();
   // A commit of the server's own in the submodule: merge would keep it, checkout leaves it.
   writeFileSync(join(w.site, 'libs/sub/server.txt'), 'server\n');
@@ -576,9 +577,7 @@ scenario('a pushed .gitmodules that sets update = merge: the submodule is at the
 });
 
 scenario('a pushed .gitmodules that sets update = !command: refused before anything moves, dry run alike', { submodules: true }, (w) => {
-  const lib = library(w, 'lib');
-  git(w.author, 'submodule', 'add', '-q', lib.bare, 'libs/sub');
-  const before = commitAll(w, 'add a submodule');
+  const { lib, commit: before } = addLibrary(w);
   w.both();
   git(w.author, 'config', '-f', '.gitmodules', 'submodule.libs/sub.update', '!touch pwned');
   git(w.author, 'add', '.gitmodules');
@@ -593,9 +592,7 @@ scenario('a pushed .gitmodules that sets update = !command: refused before anyth
 });
 
 scenario('a submodule moved to another path: its old folder goes', { submodules: true }, (w) => {
-  const lib = library(w, 'lib');
-  git(w.author, 'submodule', 'add', '-q', lib.bare, 'libs/sub');
-  commitAll(w, 'add a submodule');
+  const { lib } = addLibrary(w);
   w.both();
   mkdirSync(join(w.author, 'vendor'));
   git(w.author, 'mv', 'libs/sub', 'vendor/sub');
@@ -608,9 +605,7 @@ scenario('a submodule moved to another path: its old folder goes', { submodules:
 });
 
 scenario("a submodule moved away whose old folder holds a file of the server's own: refused, naming it", { submodules: true }, (w) => {
-  const lib = library(w, 'lib');
-  git(w.author, 'submodule', 'add', '-q', lib.bare, 'libs/sub');
-  commitAll(w, 'add a submodule');
+  const { lib } = addLibrary(w);
   w.both();
   writeFileSync(join(w.site, 'libs/sub/uploaded.txt'), 'the server\'s\n');
   const before = git(w.site, 'rev-parse', 'HEAD');
@@ -625,9 +620,7 @@ scenario("a submodule moved away whose old folder holds a file of the server's o
 });
 
 scenario('a submodule removed, then added again at the same path', { submodules: true }, (w) => {
-  const lib = library(w, 'lib');
-  git(w.author, 'submodule', 'add', '-q', lib.bare, 'libs/sub');
-  commitAll(w, 'add a submodule');
+  const { lib } = addLibrary(w);
   w.both();
   git(w.author, 'rm', '-q', 'libs/sub');
   const removed = commitAll(w, 'remove the submodule');
@@ -642,9 +635,7 @@ scenario('a submodule removed, then added again at the same path', { submodules:
 });
 
 scenario("a submodule's URL changed in .gitmodules, the old remote gone", { submodules: true }, (w) => {
-  const lib = library(w, 'lib');
-  git(w.author, 'submodule', 'add', '-q', lib.bare, 'libs/sub');
-  commitAll(w, 'add a submodule');
+  const { lib } = addLibrary(w);
   w.both();
   const moved = join(w.dir, 'lib-moved.git');
   git(w.dir, 'clone', '-q', '--bare', lib.bare, moved);

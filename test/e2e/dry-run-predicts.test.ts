@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
-import { requireBinary, whauto } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
+import { dryThenReal, outcome } from '../helpers/dry-and-real.ts';
+import { requireBinary } from '../helpers/run.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
 /** git config for whauto's side, as `-c` pairs through GIT_CONFIG_COUNT (no user or system config). */
@@ -50,28 +51,16 @@ function site(dir: string, update: 'reset' | 'release', extra: Record<string, un
     state_dir: join(dir, 'state'),
     entries: { site: { provider: 'plain', branch: 'main', repodir: root, clone_url: app.bare, update, submodules: true, commands: ['true'], ...extra } },
   });
-  const trigger = (env: NodeJS.ProcessEnv, ...args: string[]) => {
-    const r = whauto(['trigger', settings, 'site', ...args], { env });
-    return { status: r.status, out: `${r.stdout}${r.stderr}` };
-  };
+  const trigger = (env: NodeJS.ProcessEnv, ...args: string[]) => outcome(['trigger', settings, 'site', ...args], env);
   return {
     app, lib, settings, root, trigger,
-    both(env) {
-      const dry = trigger(env, '--dry-run');
-      const real = trigger(env);
-      assert.ok(real.status === 0 || real.status === 1, real.out);
-      assert.equal(dry.status, real.status, `the dry run's exit code is the run's outcome\n--- dry run:\n${dry.out}\n--- run:\n${real.out}`);
-      return { dry, real };
-    },
+    both: (env) => dryThenReal((...args) => trigger(env, ...args)),
     commitAll(message) {
       git(app.work, 'commit', '-q', '-m', message);
       git(app.work, 'push', '-q', 'origin', 'HEAD:refs/heads/main');
       return git(app.work, 'rev-parse', 'HEAD');
     },
-    log: (env) => {
-      const r = whauto(['status', settings, 'site', '--log'], { env });
-      return `${r.stdout}${r.stderr}`;
-    },
+    log: (env) => outcome(['status', settings, 'site', '--log'], env).out,
   };
 }
 

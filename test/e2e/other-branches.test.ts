@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, makeRemote, type Remote } from '../helpers/git.ts';
-import { requireBinary, whauto } from '../helpers/run.ts';
 import { writeSettings } from '../helpers/settings.ts';
+import { dryThenReal, outcome } from '../helpers/dry-and-real.ts';
+import { requireBinary } from '../helpers/run.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
 /** whauto's side: no user or system git config. */
@@ -32,26 +33,15 @@ function site(dir: string, update: 'reset' | 'ff-only', branches: string[]): Sit
   const settings = writeSettings(dir, {
     entries: { site: { provider: 'plain', branch: branches, repodir, clone_url: remote.bare, update, commands: ['true'] } },
   });
-  const trigger = (branch: string, ...args: string[]) => {
-    const r = whauto(['trigger', settings, 'site', '--branch', branch, ...args], { env: ENV });
-    return { status: r.status, out: `${r.stdout}${r.stderr}` };
-  };
+  const trigger = (branch: string, ...args: string[]) => outcome(['trigger', settings, 'site', '--branch', branch, ...args], ENV);
   return {
     remote, repodir, trigger,
-    both(branch) {
-      const dry = trigger(branch, '--dry-run');
-      const real = trigger(branch);
-      assert.ok(real.status === 0 || real.status === 1, real.out);
-      assert.equal(dry.status, real.status, `the dry run's exit code is the run's outcome\n--- dry run:\n${dry.out}\n--- run:\n${real.out}`);
-      return { dry, real };
-    },
-    log: () => {
-      const r = whauto(['status', settings, 'site', '--log'], { env: ENV });
-      return `${r.stdout}${r.stderr}`;
-    },
+    both: (branch) => dryThenReal((...args) => trigger(branch, ...args)),
+    log: () => outcome(['status', settings, 'site', '--log'], ENV).out,
   };
 }
 
+/** A temp folder for one test, removed after it. */
 function scenario(name: string, body: (dir: string) => void): void {
   test(name, { timeout: 300_000 }, () => {
     requireBinary();

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, makeRemote } from '../helpers/git.ts';
+import { dryThenReal, outcome, type Outcome } from '../helpers/dry-and-real.ts';
 import { runProcess, whauto } from '../helpers/run.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
@@ -16,11 +17,6 @@ const ENV = {
   ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1',
   GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'protocol.file.allow', GIT_CONFIG_VALUE_0: 'always',
 };
-
-interface Outcome {
-  status: number | null;
-  out: string;
-}
 
 interface World {
   dir: string;
@@ -78,10 +74,7 @@ function world(opts: WorldOptions = {}): World {
     '      - \'echo "$WHAUTO_AFTER" >> ../ran.txt\'',
     '',
   ].join('\n'));
-  const run = (args: string[]): Outcome => {
-    const r = whauto(args, { env: ENV });
-    return { status: r.status, out: `${r.stdout}${r.stderr}` };
-  };
+  const run = (args: string[]): Outcome => outcome(args, ENV);
   const w: World = {
     dir, bare, author, site,
     push(file, content, o = {}) {
@@ -90,13 +83,7 @@ function world(opts: WorldOptions = {}): World {
       return commit;
     },
     trigger: (...args) => run(['trigger', settings, 'site', ...args]),
-    both(...args) {
-      const dry = w.trigger('--dry-run', ...args);
-      const real = w.trigger(...args);
-      assert.ok(real.status === 0 || real.status === 1, real.out);
-      assert.equal(dry.status, real.status, `the dry run's exit code is the run's outcome\n--- dry run:\n${dry.out}\n--- run:\n${real.out}`);
-      return { dry, real };
-    },
+    both: (...args) => dryThenReal((...dry) => w.trigger(...dry, ...args)),
     record() {
       const r = run(['status', settings, 'site', '--json']);
       const runs = JSON.parse(r.out.slice(0, r.out.lastIndexOf('}') + 1)).entries[0].runs;
